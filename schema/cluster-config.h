@@ -1,0 +1,66 @@
+// The cluster file (resources/cluster.json, DESIGN.md §2): every process finds the others by name
+// through it. Loading is strict: an unknown key, a duplicate name or a bad address is an error
+// that names the file and the key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace jh {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct NodeConfig {
+  std::string name;
+  std::string address;  // "host:port", numeric by default
+  std::string dir;      // replicas only: their resources folder, made absolute
+};
+
+enum class WhenUnreachable { ACCEPT, REJECT };
+
+struct PostcodeConfig {
+  std::vector<std::string> urls = {"https://api.postcodes.io"};
+  uint32_t timeoutMs = 2000;
+  WhenUnreachable whenUnreachable = WhenUnreachable::ACCEPT;
+  uint32_t cacheFoundS = 86400;     // lifetime of a cached valid postcode
+  uint32_t cacheNotFoundS = 3600;   // lifetime of a cached "not found"
+  uint32_t cacheMax = 100000;       // entries
+  uint32_t breakerMs = 5000;        // how long a failing url is skipped
+};
+
+struct ClusterConfig {
+  std::string path;  // the file it came from
+  std::vector<NodeConfig> frontends;
+  std::vector<NodeConfig> replicas;  // in priority order: the first READY one is primary
+  PostcodeConfig postcodes;
+  uint32_t heartbeatMs = 500;
+  uint32_t callTimeoutMs = 1000;
+  uint32_t minAcks = 0;
+  uint32_t syncTimeoutMs = 3000;  // how long a starting replica waits for unreachable peers
+  std::string secretFile;         // empty: the replicas' inside is open (a warning at start)
+
+  // Index in `replicas`, or nullopt.
+  std::optional<size_t> replicaIndex(const std::string& name) const;
+  const NodeConfig* findFrontend(const std::string& name) const;
+};
+
+// Reads and checks the file; throws ConfigError naming the file and key on any problem.
+ClusterConfig loadClusterConfig(const std::string& path);
+
+// The cluster file to use: `flag` (from --cluster) if given, else $JH_CLUSTER, else
+// resources/cluster.json in the working folder, else the one beside the build folder.
+std::string chooseClusterPath(const std::optional<std::string>& flag, const char* argv0);
+
+// Splits "127.0.0.1:9001" or "[::1]:9001"; nullopt when it is not a host and a port 1–65535.
+struct HostPort {
+  std::string host;
+  uint16_t port;
+};
+std::optional<HostPort> parseAddress(const std::string& address);
+
+}  // namespace jh

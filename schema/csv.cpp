@@ -1,0 +1,89 @@
+// RFC 4180 reading and writing.
+#include "schema/csv.h"
+
+namespace jh {
+
+void appendCsvField(std::string& out, std::string_view field) {
+  bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+  if (!quote) {
+    out.append(field);
+    return;
+  }
+  out.push_back('"');
+  for (char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+void appendCsvRecord(std::string& out, const std::vector<std::string_view>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out.push_back(',');
+    appendCsvField(out, fields[i]);
+  }
+  out.append("\r\n");
+}
+
+CsvReader::Result CsvReader::next(std::vector<std::string>& fields) {
+  fields.clear();
+  error_.clear();
+  recordLine_ = line_;
+  recordOffset_ = pos_;
+  if (pos_ >= data_.size()) return Result::END;
+
+  std::string field;
+  while (true) {
+    // At the start of a field.
+    field.clear();
+    if (pos_ < data_.size() && data_[pos_] == '"') {
+      ++pos_;
+      while (true) {
+        if (pos_ >= data_.size()) return Result::TORN;
+        char c = data_[pos_++];
+        if (c == '"') {
+          if (pos_ < data_.size() && data_[pos_] == '"') {
+            field.push_back('"');
+            ++pos_;
+          } else {
+            break;
+          }
+        } else {
+          if (c == '\n') ++line_;
+          field.push_back(c);
+        }
+      }
+      if (pos_ < data_.size() && data_[pos_] != ',' && data_[pos_] != '\n' && data_[pos_] != '\r') {
+        error_ = "unexpected character after a closing quote";
+        return Result::BAD;
+      }
+    } else {
+      size_t end = data_.find_first_of(",\r\n\"", pos_);
+      if (end == std::string_view::npos) end = data_.size();
+      if (end < data_.size() && data_[end] == '"') {
+        error_ = "a double quote inside an unquoted field";
+        return Result::BAD;
+      }
+      field.assign(data_.substr(pos_, end - pos_));
+      pos_ = end;
+    }
+    fields.push_back(std::move(field));
+
+    if (pos_ >= data_.size()) return Result::TORN;  // no line break after the last field
+    char c = data_[pos_++];
+    if (c == ',') continue;
+    if (c == '\r') {
+      if (pos_ >= data_.size()) return Result::TORN;
+      if (data_[pos_] != '\n') {
+        error_ = "a carriage return not followed by a line feed outside quotes";
+        return Result::BAD;
+      }
+      ++pos_;
+    }
+    ++line_;
+    return Result::RECORD;
+  }
+}
+
+}  // namespace jh

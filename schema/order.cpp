@@ -1,0 +1,202 @@
+// Orders: CSV rows, wire form, and the checks on user input.
+#include "schema/order.h"
+
+#include <chrono>
+#include <random>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "schema/csv.h"
+#include "schema/money.h"
+
+namespace jh {
+
+const std::vector<std::string_view>& orderCsvHeader() {
+  static const std::vector<std::string_view> header = {
+      "order_id", "user_code", "item", "price", "time_stamp",
+      "post_code", "area", "status", "origin", "seq"};
+  return header;
+}
+
+void appendOrderCsv(std::string& out, const OrderRecord& o) {
+  std::string price = formatPrice(o.pricePence);
+  std::string seq = std::to_string(o.seq);
+  appendCsvRecord(out, {o.orderId, o.userCode, o.item, price, o.timeStamp, o.postCode, o.area,
+                        o.status, o.origin, seq});
+}
+
+std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& f, std::string& error) {
+  if (f.size() != orderCsvHeader().size()) {
+    error = fmt::format("expected {} fields, found {}", orderCsvHeader().size(), f.size());
+    return std::nullopt;
+  }
+  OrderRecord o;
+  o.orderId = f[0];
+  o.userCode = f[1];
+  o.item = f[2];
+  auto price = parsePrice(f[3]);
+  if (!price) {
+    error = fmt::format("bad price '{}'", f[3]);
+    return std::nullopt;
+  }
+  o.pricePence = *price;
+  o.timeStamp = f[4];
+  o.postCode = f[5];
+  o.area = f[6];
+  o.status = f[7];
+  o.origin = f[8];
+  const std::string& seq = f[9];
+  if (seq.empty() || seq.size() > 19 || seq.find_first_not_of("0123456789") != std::string::npos) {
+    error = fmt::format("bad seq '{}'", seq);
+    return std::nullopt;
+  }
+  o.seq = std::stoull(seq);
+  if (o.seq == 0 || o.origin.empty() || o.orderId.empty()) {
+    error = "empty order_id or origin, or seq 0";
+    return std::nullopt;
+  }
+  return o;
+}
+
+void toWire(const OrderRecord& o, rpc::Order::Builder out) {
+  out.setOrderId(o.orderId);
+  out.setUserCode(o.userCode);
+  out.setItem(o.item);
+  out.setPricePence(o.pricePence);
+  out.setTimeStamp(o.timeStamp);
+  out.setPostCode(o.postCode);
+  out.setArea(o.area);
+  out.setStatus(o.status);
+  out.setOrigin(o.origin);
+  out.setSeq(o.seq);
+}
+
+OrderRecord fromWire(rpc::Order::Reader in) {
+  return OrderRecord{in.getOrderId(), in.getUserCode(), in.getItem(), in.getPricePence(),
+                     in.getTimeStamp(), in.getPostCode(), in.getArea(), in.getStatus(),
+                     in.getOrigin(), in.getSeq()};
+}
+
+namespace {
+
+// Decodes one UTF-8 code point at s[i]; returns its length, or 0 if the bytes are not valid
+// UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
+size_t decodeUtf8(std::string_view s, size_t i, char32_t& cp) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b = byte(i);
+  size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  static constexpr char32_t MIN_FOR_LEN[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < MIN_FOR_LEN[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+bool isControl(char32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029;
+}
+
+}  // namespace
+
+std::optional<std::string> checkUserCode(std::string_view code) {
+  if (code.empty()) return "The user code is empty.";
+  size_t count = 0;
+  for (size_t i = 0; i < code.size();) {
+    char32_t cp;
+    size_t len = decodeUtf8(code, i, cp);
+    if (len == 0) return "The user code is not valid UTF-8.";
+    if (isControl(cp)) return "The user code contains a control character.";
+    i += len;
+    if (++count > MAX_USER_CODE) {
+      return fmt::format("The user code is longer than {} characters.", MAX_USER_CODE);
+    }
+  }
+  if (code.front() == ' ' || code.back() == ' ') {
+    return "The user code starts or ends with a space.";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkOrderId(std::string_view id) {
+  if (id.empty() || id.size() > MAX_ORDER_ID) {
+    return fmt::format("An order id has 1 to {} characters.", MAX_ORDER_ID);
+  }
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return "An order id may hold only letters, digits and - _ . :";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkItemText(std::string_view item) {
+  if (item.empty()) return "No item was named.";
+  if (item.size() > MAX_ITEM) return fmt::format("An item name has at most {} bytes.", MAX_ITEM);
+  return std::nullopt;
+}
+
+std::optional<std::string> normalisePostcode(std::string_view input) {
+  if (input.size() > MAX_POSTCODE_INPUT) return std::nullopt;
+  std::string compact;
+  for (char c : input) {
+    if (c == ' ' || c == '\t') continue;
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum) return std::nullopt;
+    compact.push_back(c);
+  }
+  // UK shape: outward code A9, A99, AA9, AA99, A9A or AA9A; inward code 9AA.
+  auto letter = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (compact.size() < 5 || compact.size() > 7) return std::nullopt;
+  std::string_view inward = std::string_view(compact).substr(compact.size() - 3);
+  std::string_view outward = std::string_view(compact).substr(0, compact.size() - 3);
+  if (!digit(inward[0]) || !letter(inward[1]) || !letter(inward[2])) return std::nullopt;
+  size_t letters = 0;
+  while (letters < outward.size() && letter(outward[letters])) ++letters;
+  if (letters < 1 || letters > 2 || letters >= outward.size() || !digit(outward[letters])) {
+    return std::nullopt;
+  }
+  for (size_t i = letters + 1; i < outward.size(); ++i) {
+    bool last = i + 1 == outward.size();
+    if (!(digit(outward[i]) || (last && letter(outward[i])))) return std::nullopt;
+  }
+  return std::string(outward) + " " + std::string(inward);
+}
+
+std::string utcTimestampNow() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
+                     std::chrono::floor<std::chrono::seconds>(now), ms.count());
+}
+
+std::string newOrderId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
+                     hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFull);
+}
+
+const char* rejectCodeName(rpc::RejectCode code) {
+  switch (code) {
+    case rpc::RejectCode::INVALID_USER_CODE: return "INVALID_USER_CODE";
+    case rpc::RejectCode::UNKNOWN_ITEM: return "UNKNOWN_ITEM";
+    case rpc::RejectCode::INVALID_POSTCODE: return "INVALID_POSTCODE";
+    case rpc::RejectCode::POSTCODE_NOT_FOUND: return "POSTCODE_NOT_FOUND";
+    case rpc::RejectCode::UNAVAILABLE: return "UNAVAILABLE";
+    case rpc::RejectCode::CONFLICTING_ORDER_ID: return "CONFLICTING_ORDER_ID";
+    case rpc::RejectCode::INVALID_ORDER: return "INVALID_ORDER";
+    case rpc::RejectCode::NOT_READY: return "NOT_READY";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace jh

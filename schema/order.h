@@ -1,0 +1,75 @@
+// An order as plain C++ (the replicas' in-memory form), its CSV row and its wire form, and the
+// checks that every part applies to what a user may type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "schema/just-hungry.capnp.h"
+
+namespace jh {
+
+constexpr size_t MAX_USER_CODE = 64;     // characters (code points), DESIGN.md §3
+constexpr size_t MAX_ORDER_ID = 64;      // bytes
+constexpr size_t MAX_ITEM = 200;         // bytes
+constexpr size_t MAX_POSTCODE_INPUT = 32;  // bytes accepted before normalising
+constexpr std::string_view STATUS_CONFIRMED = "CONFIRMED";
+constexpr std::string_view AREA_UNVERIFIED = "unverified";
+
+struct OrderRecord {
+  std::string orderId;
+  std::string userCode;
+  std::string item;
+  int64_t pricePence = 0;
+  std::string timeStamp;
+  std::string postCode;
+  std::string area;
+  std::string status;
+  std::string origin;
+  uint64_t seq = 0;
+
+  // Which copy of an order_id reads show when a failover stored it twice: the earliest.
+  auto precedence() const { return std::tie(timeStamp, origin, seq); }
+  // Whether a repeated placeOrder asks for the same thing as this stored order.
+  bool sameRequest(const OrderRecord& other) const {
+    return userCode == other.userCode && item == other.item && postCode == other.postCode;
+  }
+  bool operator==(const OrderRecord&) const = default;
+};
+
+// The header of orders.csv, in column order.
+const std::vector<std::string_view>& orderCsvHeader();
+
+// Appends the order as one CSV record (CRLF-terminated).
+void appendOrderCsv(std::string& out, const OrderRecord& order);
+
+// Builds an order from one CSV record's fields; on failure returns nullopt and sets `error`.
+std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error);
+
+void toWire(const OrderRecord& order, rpc::Order::Builder out);
+OrderRecord fromWire(rpc::Order::Reader in);
+
+// Each returns nullopt when the input is acceptable, else one sentence saying why not.
+std::optional<std::string> checkUserCode(std::string_view code);
+std::optional<std::string> checkOrderId(std::string_view id);
+std::optional<std::string> checkItemText(std::string_view item);
+
+// Upper-cases, removes white space and puts one space before the last three characters, if the
+// result has the shape of a UK postcode ("sw1a1aa" -> "SW1A 1AA"); nullopt otherwise. Makes no
+// network call.
+std::optional<std::string> normalisePostcode(std::string_view input);
+
+// Now, as "2026-11-21T22:31:05.123Z".
+std::string utcTimestampNow();
+
+// A random (version 4) UUID, the default order_id.
+std::string newOrderId();
+
+// "INVALID_USER_CODE" for rpc::RejectCode::INVALID_USER_CODE, and so on.
+const char* rejectCodeName(rpc::RejectCode code);
+
+}  // namespace jh

@@ -1,0 +1,85 @@
+// Redialling Cap'n Proto connection.
+#include "schema/rpc-link.h"
+
+#include "schema/log.h"
+
+namespace jh {
+
+struct RpcLink::Connection {
+  kj::Own<kj::AsyncIoStream> stream;
+  capnp::TwoPartyClient client;
+  capnp::Capability::Client cap;
+
+  explicit Connection(kj::Own<kj::AsyncIoStream> s)
+      : stream(kj::mv(s)), client(*stream), cap(client.bootstrap()) {}
+};
+
+namespace {
+class LogErrors final : public kj::TaskSet::ErrorHandler {
+ public:
+  void taskFailed(kj::Exception&& e) override {
+    JH_DEBUG("link task failed: {}", e.getDescription().cStr());
+  }
+};
+LogErrors logErrors;
+}  // namespace
+
+RpcLink::RpcLink(kj::Network& network, kj::Timer& timer, std::string address,
+                 uint32_t connectTimeoutMs)
+    : network_(network),
+      timer_(timer),
+      address_(std::move(address)),
+      connectTimeoutMs_(connectTimeoutMs),
+      tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
+
+RpcLink::~RpcLink() noexcept(false) {}
+
+kj::Promise<capnp::Capability::Client> RpcLink::bootstrap() {
+  if (connection_) return connection_->cap;
+  KJ_IF_MAYBE(d, dialing_) {
+    return d->addBranch().then([this]() -> capnp::Capability::Client {
+      if (!connection_) {
+        kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "connection lost", address_));
+      }
+      return connection_->cap;
+    });
+  }
+  dialing_ = dial().fork();
+  return bootstrap();
+}
+
+kj::Promise<void> RpcLink::dial() {
+  ++dials_;
+  auto attempt = network_.parseAddress(address_).then([](kj::Own<kj::NetworkAddress> addr) {
+    return addr->connect().attach(kj::mv(addr));
+  });
+  return timer_.timeoutAfter(connectTimeoutMs_ * kj::MILLISECONDS, kj::mv(attempt))
+      .then(
+          [this](kj::Own<kj::AsyncIoStream> stream) {
+            dialing_ = nullptr;
+            connection_ = kj::heap<Connection>(kj::mv(stream));
+            uint64_t generation = ++generation_;
+            tasks_->add(connection_->client.onDisconnect().then([this, generation]() {
+              if (generation == generation_) drop();
+            }));
+          },
+          [this](kj::Exception&& e) {
+            dialing_ = nullptr;
+            kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "cannot connect", address_,
+                                                 e.getDescription()));
+          });
+}
+
+void RpcLink::drop() {
+  if (!connection_) return;
+  ++generation_;
+  // The connection may be dropped from inside one of its own callbacks: free it afterwards.
+  tasks_->add(kj::evalLater([c = kj::mv(connection_)]() {}));
+}
+
+bool isConnectionFailure(const kj::Exception& e) {
+  auto t = e.getType();
+  return t == kj::Exception::Type::DISCONNECTED || t == kj::Exception::Type::OVERLOADED;
+}
+
+}  // namespace jh
