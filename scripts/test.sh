@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what is missing, configures and builds build/ with warnings as errors, and runs every
+# test. Extra arguments go to ctest (e.g. scripts/test.sh -R launcher). Exits non-zero on any
+# failure, with a closing line saying what happened.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BUILD_DIR=${JH_BUILD_DIR:-build}
+step=""
+trap 'rc=$?; if ((rc != 0)); then echo "test.sh: FAILED at ${step:-start} (exit $rc)"; fi' EXIT
+
+step="install-deps"
+scripts/install-deps.sh
+
+step="configure"
+cmake -S . -B "$BUILD_DIR" -DJH_WERROR=ON
+
+step="build"
+cmake --build "$BUILD_DIR" -j"$(nproc)"
+
+step="tests"
+# Tests pick their own free loopback ports, so they can run side by side.
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@"
+step="done"
+echo "test.sh: build and every test passed"

@@ -1,0 +1,334 @@
+// Starts and ends the processes of a test cluster; see test-cluster.h.
+#include "tests/support/harness/test-cluster.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "schema/csv.h"
+
+#ifndef JH_SOURCE_DIR
+#error "JH_SOURCE_DIR must be defined (the repository root)"
+#endif
+#ifndef JH_BIN_DIR
+#error "JH_BIN_DIR must be defined (the build's bin folder)"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace jh::test {
+
+namespace {
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string binDir() {
+  const char* env = std::getenv("JH_BIN_DIR");
+  return env && *env ? env : JH_BIN_DIR;
+}
+
+std::string requireBinary(const std::string& dir, const std::string& name) {
+  std::string path = dir + "/" + name;
+  if (!fs::exists(path)) {
+    throw std::runtime_error(name + " is not built (looked for " + path + "); build it first");
+  }
+  return path;
+}
+
+std::string makeTempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/jh-test-XXXXXX";
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a temporary folder in " + pattern);
+  return pattern;
+}
+
+}  // namespace
+
+TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)), binDir_(binDir()) {
+  if (options_.replicas == 0) throw std::runtime_error("TestCluster: at least one replica is needed");
+  dir_ = makeTempDir();
+  try {
+    clusterFile_ = dir_ + "/cluster.json";
+    fs::create_directories(dir_ + "/logs");
+    std::string replicaBin = requireBinary(binDir_, "jh-replica");
+    std::string frontendBin = requireBinary(binDir_, "jh-frontend");
+
+    auto ports = pickFreePorts(options_.replicas + 1);
+    fs::path seed = fs::path(JH_SOURCE_DIR) / "resources" / "replica-server-1";
+    for (size_t i = 1; i <= options_.replicas; ++i) {
+      Node n;
+      n.name = "replica.server" + std::to_string(i);
+      n.address = "127.0.0.1:" + std::to_string(ports[i]);
+      n.dir = dir_ + "/replica-server-" + std::to_string(i);
+      fs::create_directories(n.dir);
+      for (const char* file : {"motd.txt", "menu.csv"}) {
+        fs::copy_file(seed / file, fs::path(n.dir) / file, fs::copy_options::overwrite_existing);
+      }
+      n.argv = {replicaBin, "--cluster", clusterFile_, "--name", n.name};
+      nodes_[n.name] = std::move(n);
+    }
+    Node fe;
+    fe.name = FRONTEND;
+    fe.address = "127.0.0.1:" + std::to_string(ports[0]);
+    fe.argv = {frontendBin, "--cluster", clusterFile_, "--name", FRONTEND};
+    nodes_[fe.name] = std::move(fe);
+
+    if (options_.postcodeUrls.empty()) startFakePostcodes();
+    writeClusterFile();
+
+    if (options_.startReplicas) {
+      for (auto& name : replicaNames()) start(name);
+    }
+    if (options_.startFrontend) start(FRONTEND);
+    if (options_.waitReady) waitReady();
+  } catch (...) {
+    cleanUp();
+    throw;
+  }
+}
+
+TestCluster::~TestCluster() { cleanUp(); }
+
+void TestCluster::cleanUp() {
+  // TERM to all first, so that they shut down side by side; then wait for each within a bound.
+  for (auto& [name, n] : nodes_) {
+    if (n.process && n.process->signal(SIGTERM)) n.process->signal(SIGCONT);
+  }
+  for (auto& [name, n] : nodes_) {
+    if (n.process) n.process->stop(std::chrono::seconds(5));
+  }
+  nodes_.clear();
+  if (dir_.empty()) return;
+  if (const char* keep = std::getenv("JH_KEEP_TEST_DIRS"); keep && *keep) {
+    std::cerr << "JH_KEEP_TEST_DIRS: kept " << dir_ << "\n";
+  } else {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  dir_.clear();
+}
+
+void TestCluster::startFakePostcodes() {
+  Node n;
+  n.name = FAKE_POSTCODES;
+  n.argv = {requireBinary(binDir_, "jh-fake-postcodes"), "--port", "0"};
+  n.argv.insert(n.argv.end(), options_.fakePostcodesArgs.begin(), options_.fakePostcodesArgs.end());
+  nodes_[n.name] = std::move(n);
+  start(FAKE_POSTCODES);
+
+  // Its first line on stdout says where it listens: "listening on 127.0.0.1:PORT".
+  const std::string prefix = "listening on ";
+  std::string address;
+  bool ok = waitUntil(
+      [&] {
+        std::string out = readFile(logPath(FAKE_POSTCODES, "out"));
+        size_t eol = out.find('\n');
+        if (eol == std::string::npos) return !isRunning(FAKE_POSTCODES);
+        std::string line = out.substr(0, eol);
+        if (line.rfind(prefix, 0) == 0) address = line.substr(prefix.size());
+        return true;
+      },
+      std::chrono::seconds(10));
+  if (!ok || address.empty()) fail("jh-fake-postcodes did not say 'listening on HOST:PORT'");
+  std::string port = address.substr(address.rfind(':') + 1);
+  fakeUrl_ = "http://" + address;
+  // A restart must come back on the same port, which the cluster file names.
+  auto& argv = nodes_.at(FAKE_POSTCODES).argv;
+  argv[2] = port;
+}
+
+void TestCluster::writeClusterFile() const {
+  std::ostringstream j;
+  j << "{\n  \"frontends\": [ { \"name\": " << jsonString(FRONTEND)
+    << ", \"address\": " << jsonString(address(FRONTEND)) << " } ],\n  \"replicas\": [\n";
+  auto names = replicaNames();
+  for (size_t i = 0; i < names.size(); ++i) {
+    const Node& n = node(names[i]);
+    j << "    { \"name\": " << jsonString(n.name) << ", \"address\": " << jsonString(n.address)
+      << ", \"dir\": " << jsonString(fs::path(n.dir).filename().string()) << " }"
+      << (i + 1 < names.size() ? "," : "") << "\n";
+  }
+  j << "  ],\n  \"postcodes\": { \"urls\": [";
+  auto urls = options_.postcodeUrls.empty() ? std::vector<std::string>{fakeUrl_} : options_.postcodeUrls;
+  for (size_t i = 0; i < urls.size(); ++i) j << (i ? ", " : "") << jsonString(urls[i]);
+  j << "], \"timeout_ms\": " << options_.postcodeTimeoutMs
+    << ", \"when_unreachable\": " << jsonString(options_.whenUnreachable) << " },\n"
+    << "  \"heartbeat_ms\": " << options_.heartbeatMs << ",\n"
+    << "  \"call_timeout_ms\": " << options_.callTimeoutMs << ",\n"
+    << "  \"sync_timeout_ms\": " << options_.syncTimeoutMs << ",\n"
+    << "  \"min_acks\": " << options_.minAcks;
+  if (!options_.extraJson.empty()) j << ",\n  " << options_.extraJson;
+  j << "\n}\n";
+  writeFile(clusterFile_, j.str());
+}
+
+void TestCluster::waitReady() {
+  for (auto& name : replicaNames()) {
+    if (node(name).process && !waitReplicaReady(name, options_.readyTimeout)) {
+      fail(name + " did not become READY within " + std::to_string(options_.readyTimeout.count()) + " ms");
+    }
+  }
+  if (node(FRONTEND).process && !waitFrontendUp(options_.readyTimeout)) {
+    fail("the front-end did not name a primary within " + std::to_string(options_.readyTimeout.count()) + " ms");
+  }
+}
+
+void TestCluster::fail(const std::string& what) const {
+  std::ostringstream msg;
+  msg << "TestCluster in " << dir_ << ": " << what << "\n";
+  dumpLogs(msg, 20);
+  throw std::runtime_error(msg.str());
+}
+
+std::vector<std::string> TestCluster::replicaNames() const {
+  std::vector<std::string> names;
+  for (size_t i = 1; i <= options_.replicas; ++i) names.push_back("replica.server" + std::to_string(i));
+  return names;
+}
+
+TestCluster::Node& TestCluster::node(const std::string& name) {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) throw std::runtime_error("TestCluster: no process named '" + name + "'");
+  return it->second;
+}
+
+const TestCluster::Node& TestCluster::node(const std::string& name) const {
+  return const_cast<TestCluster*>(this)->node(name);
+}
+
+std::string TestCluster::address(const std::string& name) const { return node(name).address; }
+
+std::string TestCluster::replicaDir(const std::string& name) const { return node(name).dir; }
+
+std::string TestCluster::logPath(const std::string& name, const char* stream) const {
+  return dir_ + "/logs/" + name + "." + stream;
+}
+
+void TestCluster::start(const std::string& name) {
+  Node& n = node(name);
+  if (n.process && n.process->isRunning()) throw std::runtime_error("TestCluster: " + name + " is already running");
+  n.process.reset();
+  n.process = std::make_unique<ChildProcess>(n.argv, dir_, logPath(name, "out"), logPath(name, "err"));
+}
+
+bool TestCluster::kill(const std::string& name, int signal) {
+  Node& n = node(name);
+  return n.process && n.process->signal(signal);
+}
+
+int TestCluster::stop(const std::string& name, std::chrono::milliseconds grace) {
+  Node& n = node(name);
+  if (!n.process) return -1;
+  return n.process->stop(grace);
+}
+
+void TestCluster::restart(const std::string& name) {
+  stop(name);
+  start(name);
+}
+
+bool TestCluster::isRunning(const std::string& name) {
+  Node& n = node(name);
+  return n.process && n.process->isRunning();
+}
+
+pid_t TestCluster::pid(const std::string& name) const {
+  const Node& n = node(name);
+  return n.process ? n.process->pid() : -1;
+}
+
+std::string TestCluster::logText(const std::string& name) const {
+  node(name);
+  return readFile(logPath(name, "out")) + readFile(logPath(name, "err"));
+}
+
+CommandResult TestCluster::runClient(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
+  std::vector<std::string> argv = {requireBinary(binDir_, "jh-client"), "--cluster", clusterFile_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runCommand(argv, timeout);
+}
+
+std::optional<ReplicaProbe> TestCluster::replicaHealth(const std::string& name) const {
+  return probeReplica(address(name), std::chrono::milliseconds(options_.callTimeoutMs));
+}
+
+std::optional<FrontendProbe> TestCluster::frontendStatus() const {
+  return probeFrontend(address(FRONTEND), std::chrono::milliseconds(options_.callTimeoutMs));
+}
+
+bool TestCluster::waitReplicaReady(const std::string& name, std::chrono::milliseconds timeout) const {
+  return waitUntil(
+      [&] {
+        auto h = replicaHealth(name);
+        return h && h->state == "READY";
+      },
+      timeout, std::chrono::milliseconds(50));
+}
+
+bool TestCluster::waitFrontendUp(std::chrono::milliseconds timeout) const {
+  return waitUntil(
+      [&] {
+        auto s = frontendStatus();
+        return s && !s->primary.empty();
+      },
+      timeout, std::chrono::milliseconds(50));
+}
+
+std::vector<OrderRecord> TestCluster::readOrdersCsv(const std::string& replicaName) const {
+  std::string path = replicaDir(replicaName) + "/orders.csv";
+  std::string text = readFile(path);
+  std::vector<OrderRecord> rows;
+  CsvReader reader(text);
+  std::vector<std::string> fields;
+  bool header = true;
+  for (;;) {
+    auto r = reader.next(fields);
+    if (r == CsvReader::Result::END || r == CsvReader::Result::TORN) break;
+    if (r == CsvReader::Result::BAD) {
+      throw std::runtime_error(path + ":" + std::to_string(reader.recordLine()) + ": " + reader.error());
+    }
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::string error;
+    auto order = orderFromCsv(fields, error);
+    if (!order) throw std::runtime_error(path + ":" + std::to_string(reader.recordLine()) + ": " + error);
+    rows.push_back(std::move(*order));
+  }
+  return rows;
+}
+
+void TestCluster::dumpLogs(std::ostream& out, size_t lines) const {
+  for (auto& [name, n] : nodes_) {
+    for (const char* stream : {"out", "err"}) {
+      std::string text = readFile(logPath(name, stream));
+      if (text.empty()) continue;
+      out << "----- " << name << " (std" << stream << ", last " << lines << " lines) -----\n"
+          << tailLines(text, lines);
+      if (text.back() != '\n') out << "\n";
+    }
+  }
+}
+
+}  // namespace jh::test

@@ -1,0 +1,121 @@
+// A real Just Hungry cluster for system tests: replicas, a front-end and an imitation of
+// postcodes.io, each a separate process on free loopback ports, in a temporary folder of its
+// own. Everything it starts it ends (by pid) when it goes out of scope.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "schema/order.h"
+#include "tests/support/harness/child-process.h"
+#include "tests/support/harness/harness-util.h"
+#include "tests/support/harness/rpc-probe.h"
+
+namespace jh::test {
+
+struct ClusterOptions {
+  size_t replicas = 3;  // named replica.server1, replica.server2, … in priority order
+  uint32_t minAcks = 0;
+  uint32_t heartbeatMs = 100;  // faster than the default 500, so that tests settle sooner
+  uint32_t callTimeoutMs = 1000;
+  uint32_t syncTimeoutMs = 1000;
+  // Postcode services. Empty: the cluster starts a jh-fake-postcodes and points at it alone.
+  std::vector<std::string> postcodeUrls;
+  uint32_t postcodeTimeoutMs = 2000;
+  std::string whenUnreachable = "accept";  // or "reject"
+  // Further top-level members, spliced into cluster.json as written: "\"secret_file\": \"s\"".
+  std::string extraJson;
+  std::vector<std::string> fakePostcodesArgs;  // added after "--port P"
+  bool startReplicas = true;
+  bool startFrontend = true;
+  // Whether the constructor waits for every started replica READY and, with a front-end, for
+  // the front-end to name a primary; it throws (with the logs' tails) when they are not in time.
+  bool waitReady = true;
+  std::chrono::milliseconds readyTimeout = std::chrono::seconds(20);
+};
+
+class TestCluster {
+ public:
+  static constexpr const char* FRONTEND = "just.hungry";
+  static constexpr const char* FAKE_POSTCODES = "fake-postcodes";
+
+  // Makes the folder, writes cluster.json, starts the processes. Throws std::runtime_error when a
+  // binary is missing, a process cannot start or (with waitReady) the cluster is not ready.
+  explicit TestCluster(ClusterOptions options = {});
+  // Stops every process it started (TERM, then KILL after a bound) and removes the folder,
+  // unless $JH_KEEP_TEST_DIRS is set: then it prints the folder's path and keeps it.
+  ~TestCluster();
+  TestCluster(const TestCluster&) = delete;
+  TestCluster& operator=(const TestCluster&) = delete;
+
+  const std::string& dir() const { return dir_; }
+  const std::string& clusterFile() const { return clusterFile_; }
+  const ClusterOptions& options() const { return options_; }
+  std::vector<std::string> replicaNames() const;
+  std::string address(const std::string& name) const;  // "127.0.0.1:PORT" of a replica or the front-end
+  std::string replicaDir(const std::string& name) const;
+  std::string postcodesUrl() const { return fakeUrl_; }  // the fake's url; "" when none runs
+
+  // Process control, by name: a replica's name, FRONTEND or FAKE_POSTCODES. Unknown names throw.
+  void start(const std::string& name);  // starts it (again); it must not be running
+  bool kill(const std::string& name, int signal);  // false when it is not running
+  int stop(const std::string& name, std::chrono::milliseconds grace = std::chrono::seconds(5));  // its exit status
+  void restart(const std::string& name);  // stop (if running), then start
+  bool isRunning(const std::string& name);
+  pid_t pid(const std::string& name) const;  // -1 when never started
+  std::string logText(const std::string& name) const;  // its stdout then its stderr, all runs
+
+  // Runs build/bin/jh-client --cluster <this cluster's file> args…, killed after `timeout`.
+  CommandResult runClient(const std::vector<std::string>& args,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(15)) const;
+
+  // State seen directly over Cap'n Proto (rpc-probe.h), not through jh-client.
+  std::optional<ReplicaProbe> replicaHealth(const std::string& name) const;
+  std::optional<FrontendProbe> frontendStatus() const;
+  // Polls replicaHealth() until it says READY.
+  bool waitReplicaReady(const std::string& name, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // Polls frontendStatus() until the front-end answers and names a primary.
+  bool waitFrontendUp(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  // The rows of a replica's orders.csv, in file order (header skipped; none when there is no
+  // file; a torn last record is left out). A malformed row throws std::runtime_error.
+  std::vector<OrderRecord> readOrdersCsv(const std::string& replicaName) const;
+
+  // Writes the last `lines` lines of every process's log to `out`: call it when a check fails.
+  void dumpLogs(std::ostream& out, size_t lines = 40) const;
+
+ private:
+  struct Node {
+    std::string name;
+    std::vector<std::string> argv;
+    std::string address;  // "" for the fake postcodes
+    std::string dir;      // replicas only
+    std::unique_ptr<ChildProcess> process;
+  };
+  Node& node(const std::string& name);
+  const Node& node(const std::string& name) const;
+  std::string logPath(const std::string& name, const char* stream) const;
+  void startFakePostcodes();
+  void writeClusterFile() const;
+  void waitReady();
+  void cleanUp();
+  [[noreturn]] void fail(const std::string& what) const;
+
+  ClusterOptions options_;
+  std::string binDir_;
+  std::string dir_;
+  std::string clusterFile_;
+  std::string fakeUrl_;
+  // Declared after dir_: nodes (and so their processes) go first on destruction.
+  std::map<std::string, Node> nodes_;
+};
+
+}  // namespace jh::test
