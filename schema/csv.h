@@ -36,6 +36,8 @@ class CsvReader {
   size_t recordLine() const { return recordLine_; }
   size_t recordOffset() const { return recordOffset_; }
   const std::string& error() const { return error_; }
+  // Byte offset just past the last record returned.
+  size_t position() const { return pos_; }
 
  private:
   std::string_view data_;

@@ -1,0 +1,97 @@
+// jh-replica: one replica server. Parses the command line, builds the node, its RPC service and
+// replication thread, and runs the event loop until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/async-unix.h>
+
+#include "replica/replica-node.h"
+#include "replica/replica-service.h"
+#include "replica/replicator.h"
+#include "schema/cluster-config.h"
+#include "schema/log.h"
+
+namespace {
+
+constexpr const char* USAGE =
+    "usage: jh-replica [--cluster FILE] --name NAME [--log-level debug|info|warn|error]\n";
+
+struct Args {
+  std::optional<std::string> cluster;
+  std::string name;
+  std::string logLevel;
+};
+
+std::optional<Args> parseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    std::optional<std::string> v;
+    if (arg == "--cluster" && (v = value())) a.cluster = *v;
+    else if (arg == "--name" && (v = value())) a.name = *v;
+    else if (arg == "--log-level" && (v = value())) a.logLevel = *v;
+    else return std::nullopt;
+  }
+  if (a.name.empty()) return std::nullopt;
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = parseArgs(argc, argv);
+  if (!args) {
+    std::cerr << USAGE;
+    return 2;
+  }
+  if (!jh::logInit(args->name, args->logLevel)) {
+    std::cerr << "unknown log level\n" << USAGE;
+    return 2;
+  }
+  kj::UnixEventPort::captureSignal(SIGTERM);
+  kj::UnixEventPort::captureSignal(SIGINT);
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
+    auto index = config.replicaIndex(args->name);
+    if (!index) {
+      std::cerr << config.path << ": replicas: no replica named '" << args->name << "'\n";
+      return 2;
+    }
+    auto io = kj::setupAsyncIo();
+    jh::ReplicaNode node(config, *index, io.provider->getTimer());
+
+    const std::string& address = config.replicas[*index].address;
+    auto listener = io.provider->getNetwork().parseAddress(address).wait(io.waitScope)->listen();
+    capnp::TwoPartyServer server(kj::heap<jh::ReplicaService>(node));
+    auto serving = server.listen(*listener);
+    JH_INFO("listening on {} as {} (SYNCING)", address, args->name);
+
+    jh::Replicator replicator(node, kj::getCurrentThreadExecutor());
+    replicator.start();
+
+    auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
+    serving.exclusiveJoin(signalled.ignoreResult()).wait(io.waitScope);
+    JH_INFO("stopping: finishing replication and queued writes");
+    replicator.stop().wait(io.waitScope);
+    JH_INFO("stopped");
+    return 0;
+  } catch (const jh::ConfigError& e) {
+    JH_ERROR("cannot start: {}", e.what());
+    return 1;
+  } catch (const kj::Exception& e) {
+    JH_ERROR("cannot start: {}", e.getDescription().cStr());
+    return 1;
+  }
+}

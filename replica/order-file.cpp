@@ -1,0 +1,186 @@
+// orders.csv loading and the group-commit writer thread.
+#include "replica/order-file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "schema/cluster-config.h"
+#include "schema/csv.h"
+#include "schema/log.h"
+
+#include <kj/debug.h>
+
+namespace jh {
+
+namespace {
+
+std::string headerLine() {
+  std::string line;
+  appendCsvRecord(line, orderCsvHeader());
+  return line;
+}
+
+std::string readFd(int fd, const std::string& path) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) throw ConfigError(fmt::format("{}: {}", path, strerror(errno)));
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw ConfigError(fmt::format("{}: read failed: {}", path, strerror(errno)));
+    done += static_cast<size_t>(n);
+  }
+  return data;
+}
+
+}  // namespace
+
+OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_(std::move(path)) {
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot be opened: {}", path_, strerror(errno)));
+
+  std::string data = readFd(fd_, path_);
+  CsvReader reader(data);
+  std::vector<std::string> fields;
+  size_t goodLength = 0;  // where the last complete record ends
+  bool header = true;
+  std::unordered_map<std::string, uint64_t> lastSeq;  // per origin: rows must be 1, 2, 3...
+  while (true) {
+    auto result = reader.next(fields);
+    if (result == CsvReader::Result::END) break;
+    if (result == CsvReader::Result::TORN) {
+      JH_WARN("{}:{}: cutting off a torn final record of {} bytes (a write cut short by a crash)",
+              path_, reader.recordLine(), data.size() - reader.recordOffset());
+      break;
+    }
+    std::string where = fmt::format("{}:{}", path_, reader.recordLine());
+    if (result == CsvReader::Result::BAD) throw ConfigError(where + ": " + reader.error());
+    if (header) {
+      header = false;
+      if (fields != std::vector<std::string>(orderCsvHeader().begin(), orderCsvHeader().end())) {
+        throw ConfigError(where + ": the first line is not the orders header");
+      }
+    } else {
+      std::string error;
+      auto order = orderFromCsv(fields, error);
+      if (!order) throw ConfigError(where + ": " + error);
+      uint64_t& last = lastSeq[order->origin];
+      if (order->seq != last + 1) {
+        throw ConfigError(fmt::format("{}: seq {} of origin {} follows seq {} (a gap or a repeat)",
+                                      where, order->seq, order->origin, last));
+      }
+      last = order->seq;
+      loaded.push_back(std::move(*order));
+    }
+    goodLength = reader.position();
+  }
+
+  if (goodLength < data.size() || goodLength == 0) {
+    if (ftruncate(fd_, static_cast<off_t>(goodLength)) != 0) {
+      throw ConfigError(fmt::format("{}: cannot cut off the torn record: {}", path_, strerror(errno)));
+    }
+    std::string error;
+    if (goodLength == 0) {
+      size_ = 0;
+      if (!writeAll(headerLine(), error)) throw ConfigError(path_ + ": " + error);
+    }
+    if (fdatasync(fd_) != 0) throw ConfigError(fmt::format("{}: fdatasync: {}", path_, strerror(errno)));
+  }
+  size_ = static_cast<uint64_t>(lseek(fd_, 0, SEEK_END));
+  writer_ = std::thread([this] { writerLoop(); });
+}
+
+OrderFile::~OrderFile() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+kj::Promise<void> OrderFile::append(std::string records) {
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
+  {
+    std::lock_guard lock(mutex_);
+    if (failed_) {
+      return KJ_EXCEPTION(FAILED, "orders.csv is not writable", path_, failure_);
+    }
+    queue_.push_back(Pending{std::move(records), kj::mv(paf.fulfiller)});
+  }
+  wake_.notify_one();
+  return kj::mv(paf.promise);
+}
+
+void OrderFile::resume() {
+  std::lock_guard lock(mutex_);
+  failed_ = false;
+}
+
+bool OrderFile::writeAll(const std::string& bytes, std::string& error) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = fmt::format("write failed: {}", strerror(errno));
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  size_ += bytes.size();
+  return true;
+}
+
+void OrderFile::writerLoop() {
+  std::vector<Pending> batch;
+  std::string bytes;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      batch.swap(queue_);
+    }
+    bytes.clear();
+    for (auto& p : batch) bytes += p.bytes;
+
+    uint64_t before = size_;
+    std::string error;
+    bool ok = writeAll(bytes, error);
+    if (ok && fdatasync(fd_) != 0) {
+      error = fmt::format("fdatasync failed: {}", strerror(errno));
+      ok = false;
+    }
+    if (ok) {
+      ++syncs_;
+      for (auto& p : batch) p.done->fulfill();
+    } else {
+      // Nothing of this batch is acknowledged: cut the file back so that no half-written or
+      // unsynced record is read as an order at the next start.
+      if (ftruncate(fd_, static_cast<off_t>(before)) == 0) size_ = before;
+      JH_ERROR("{}: {}; {} record batch(es) not stored", path_, error, batch.size());
+      std::vector<Pending> later;
+      {
+        std::lock_guard lock(mutex_);
+        failed_ = true;
+        failure_ = error;
+        later.swap(queue_);
+      }
+      for (auto& p : batch) p.done->reject(KJ_EXCEPTION(FAILED, "orders.csv append failed", error));
+      for (auto& p : later) p.done->reject(KJ_EXCEPTION(FAILED, "orders.csv append failed", error));
+    }
+    batch.clear();
+  }
+}
+
+}  // namespace jh

@@ -1,0 +1,63 @@
+// orders.csv: loading at start (a torn final record is cut off; any other damage stops the
+// replica naming the line) and durable appends with group commit on a writer thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <kj/async.h>
+
+#include "schema/order.h"
+
+namespace jh {
+
+class OrderFile {
+ public:
+  // Opens `path` (creating it with the header), reads every order into `loaded`, and cuts off a
+  // torn final record (logged). Throws ConfigError "PATH:LINE: why" for any other damage.
+  OrderFile(std::string path, std::vector<OrderRecord>& loaded);
+  ~OrderFile();  // finishes what was queued, then stops the writer thread
+
+  OrderFile(const OrderFile&) = delete;
+  OrderFile& operator=(const OrderFile&) = delete;
+
+  // Queues CSV records for appending. The promise resolves on the calling thread's event loop
+  // once they are on disk and fdatasync'ed; appends queued while a sync runs share the next
+  // sync. Appends complete in the order they were queued. When a write or sync fails, that
+  // append and every one queued after it fail (FAILED), the file is cut back to its last good
+  // length, and further appends fail until resume() is called: the caller must first forget
+  // whatever it had assumed about the failed records.
+  kj::Promise<void> append(std::string records);
+  void resume();
+
+  const std::string& path() const { return path_; }
+  uint64_t syncs() const { return syncs_; }
+
+ private:
+  struct Pending {
+    std::string bytes;
+    kj::Own<kj::CrossThreadPromiseFulfiller<void>> done;
+  };
+
+  void writerLoop();
+  bool writeAll(const std::string& bytes, std::string& error);
+
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;  // bytes known good on disk; written by the writer thread only
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  bool failed_ = false;
+  std::string failure_;
+  std::atomic<uint64_t> syncs_ = 0;
+  std::thread writer_;
+};
+
+}  // namespace jh

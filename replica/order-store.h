@@ -1,0 +1,50 @@
+// The in-memory state of a replica's durable orders: every row in arrival order, indexed by
+// order_id (the copy reads show), by user and by (origin, seq). Written only by the replica's
+// main thread; the replication thread reads it through collect(), under a shared lock.
+#pragma once
+
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "schema/order.h"
+#include "schema/version-vector.h"
+
+namespace jh {
+
+class OrderStore {
+ public:
+  // Adds an order that is durable here. Requires seq == held(origin) + 1 (KJ_REQUIRE), so the
+  // vector stays gap-free. Main thread only.
+  void apply(OrderRecord order);
+
+  // The copy of `orderId` that reads show (earliest (time_stamp, origin, seq)), or null.
+  const OrderRecord* find(const std::string& orderId) const;
+
+  // The user's orders, one per order_id, sorted by (time_stamp, origin, seq). Costs
+  // O(k log k) in the user's own orders. Main thread only.
+  std::vector<const OrderRecord*> ordersOf(const std::string& userCode) const;
+
+  uint64_t held(const std::string& origin) const { return vector_.get(origin); }
+  const VersionVector& vector() const { return vector_; }
+  size_t rows() const { return rows_.size(); }
+
+  // Up to `limit` rows that a replica holding `theirs` lacks, in (origin, seq) order per origin.
+  // Safe to call from any thread. `more` is set when rows were left out for the limit.
+  std::vector<OrderRecord> collect(const VersionVector& theirs, size_t limit, bool& more) const;
+
+  // The vector as seen by another thread.
+  VersionVector vectorSnapshot() const;
+
+ private:
+  mutable std::shared_mutex mutex_;  // guards rows_, byOrigin_ and vector_ against other threads
+  std::vector<OrderRecord> rows_;
+  std::unordered_map<std::string, std::vector<uint32_t>> byOrigin_;  // [seq - 1] -> row
+  VersionVector vector_;
+  // Main-thread-only indexes.
+  std::unordered_map<std::string, uint32_t> byId_;                  // the copy reads show
+  std::unordered_map<std::string, std::vector<uint32_t>> byUser_;   // one row per order_id
+};
+
+}  // namespace jh

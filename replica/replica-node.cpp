@@ -1,0 +1,201 @@
+// The replica's main-thread logic: placement, ingestion, durability order and acknowledgements.
+#include "replica/replica-node.h"
+
+#include <fmt/format.h>
+#include <kj/debug.h>
+
+#include "schema/log.h"
+
+namespace jh {
+
+namespace {
+
+class LogTaskErrors final : public kj::TaskSet::ErrorHandler {
+ public:
+  void taskFailed(kj::Exception&& e) override {
+    JH_WARN("background task failed: {}", e.getDescription().cStr());
+  }
+};
+LogTaskErrors logTaskErrors;
+
+Refusal refuse(rpc::RejectCode code, std::string message) { return Refusal{code, std::move(message)}; }
+
+}  // namespace
+
+ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Timer& timer)
+    : config_(config),
+      name_(config.replicas.at(selfIndex).name),
+      timer_(timer),
+      resources_(loadResources(config.replicas[selfIndex].dir)),
+      file_(config.replicas[selfIndex].dir + "/orders.csv", loaded_),
+      tail_(kj::Promise<void>(kj::READY_NOW).fork()),
+      tasks_(logTaskErrors) {
+  for (auto& order : loaded_) store_.apply(std::move(order));
+  loaded_ = {};
+  accepted_ = store_.vector();
+  for (auto& r : config.replicas) {
+    if (r.name != name_) peers_[r.name] = PeerView{};
+  }
+  JH_INFO("loaded {} orders from {} (vector {}); menu of {} items", store_.rows(), file_.path(),
+          store_.vector().toString(), resources_.menu.size());
+}
+
+kj::Promise<PlaceOutcome> ReplicaNode::placeOrder(OrderRecord order, uint32_t minAcks) {
+  using C = rpc::RejectCode;
+  if (!ready_) return PlaceOutcome{refuse(C::NOT_READY, name_ + " is still catching up.")};
+  if (writesBroken_) {
+    return PlaceOutcome{refuse(C::NOT_READY, name_ + " cannot write its orders file just now.")};
+  }
+  if (auto bad = checkOrderId(order.orderId)) return PlaceOutcome{refuse(C::INVALID_ORDER, *bad)};
+  if (auto bad = checkUserCode(order.userCode)) return PlaceOutcome{refuse(C::INVALID_USER_CODE, *bad)};
+  if (auto bad = checkItemText(order.item)) return PlaceOutcome{refuse(C::INVALID_ORDER, *bad)};
+  if (order.pricePence < 0 || order.timeStamp.empty() || order.postCode.empty() || order.area.empty()) {
+    return PlaceOutcome{refuse(C::INVALID_ORDER, "The order lacks a price, time, postcode or area.")};
+  }
+  if (minAcks >= config_.replicas.size()) {
+    return PlaceOutcome{refuse(C::INVALID_ORDER, "More acknowledgements were asked for than there are backups.")};
+  }
+  if (store_.find(order.orderId) || placing_.count(order.orderId)) {
+    return answerRepeat(order, minAcks);
+  }
+
+  order.origin = name_;
+  order.seq = accepted_.get(name_) + 1;
+  order.status = STATUS_CONFIRMED;
+  accepted_.set(name_, order.seq);
+  std::string id = order.orderId;
+  OrderRecord stored = order;
+
+  auto durable = persist({std::move(order)}).fork();
+  auto mine = durable.addBranch();
+  auto forget = [this, id]() { placing_.erase(id); };
+  tasks_.add(durable.addBranch().then(forget, [forget](kj::Exception&&) { forget(); }));
+  placing_.emplace(id, kj::mv(durable));
+
+  return mine.then(
+      [this, stored = std::move(stored), minAcks]() mutable { return afterAcks(std::move(stored), minAcks); },
+      [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
+        return PlaceOutcome{refuse(C::NOT_READY, name_ + " could not write the order to disk.")};
+      });
+}
+
+kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, uint32_t minAcks) {
+  if (const OrderRecord* stored = store_.find(request.orderId)) {
+    if (!stored->sameRequest(request)) {
+      return PlaceOutcome{refuse(rpc::RejectCode::CONFLICTING_ORDER_ID,
+                                 fmt::format("Order id {} was already used for a different order.",
+                                             request.orderId))};
+    }
+    return afterAcks(*stored, minAcks);
+  }
+  // The first attempt is still on its way to disk: answer as it will be answered.
+  auto it = placing_.find(request.orderId);
+  KJ_ASSERT(it != placing_.end());
+  return it->second.addBranch().then(
+      [this, request, minAcks]() { return answerRepeat(request, minAcks); },
+      [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
+        return PlaceOutcome{refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.")};
+      });
+}
+
+kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t minAcks) {
+  if (minAcks == 0 || ackCount(stored.origin, stored.seq) >= minAcks) return PlaceOutcome{std::move(stored)};
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  ackWaiters_.push_back(AckWaiter{stored.origin, stored.seq, minAcks, kj::mv(paf.fulfiller)});
+  uint32_t waitMs = config_.callTimeoutMs * 3 / 4;
+  return timer_.timeoutAfter(waitMs * kj::MILLISECONDS, kj::mv(paf.promise))
+      .then([stored = std::move(stored)]() mutable { return PlaceOutcome{std::move(stored)}; },
+            [this, minAcks](kj::Exception&&) {
+              return PlaceOutcome{refuse(
+                  rpc::RejectCode::UNAVAILABLE,
+                  fmt::format("The order could not be copied to {} backup(s) in time, so it is not "
+                              "confirmed; try again with the same order id.", minAcks))};
+            });
+}
+
+uint32_t ReplicaNode::ackCount(const std::string& origin, uint64_t seq) const {
+  uint32_t count = 0;
+  for (auto& [peer, view] : peers_) {
+    if (view.vector.get(origin) >= seq) ++count;
+  }
+  return count;
+}
+
+kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
+  if (writesBroken_) {
+    return KJ_EXCEPTION(FAILED, "this replica cannot write its orders file just now", name_);
+  }
+  std::vector<OrderRecord> take;
+  for (auto& row : rows) {
+    if (row.origin.empty() || row.seq == 0) break;
+    uint64_t held = accepted_.get(row.origin);
+    if (row.seq <= held) continue;
+    if (row.seq != held + 1) break;  // a gap: the sender resends from our vector
+    accepted_.set(row.origin, row.seq);
+    take.push_back(std::move(row));
+  }
+  kj::Promise<void> done = take.empty() ? tail_.addBranch() : persist(std::move(take));
+  return done.then([this]() { return store_.vector(); });
+}
+
+kj::Promise<void> ReplicaNode::persist(std::vector<OrderRecord> rows) {
+  std::string bytes;
+  for (auto& row : rows) appendOrderCsv(bytes, row);
+  ++writesInFlight_;
+  auto written = file_.append(std::move(bytes));
+  auto chained =
+      tail_.addBranch()
+          .then([]() {}, [](kj::Exception&&) {})  // only the order matters, not how it ended
+          .then([written = kj::mv(written)]() mutable { return kj::mv(written); })
+          .then(
+              [this, rows = std::move(rows)]() mutable {
+                --writesInFlight_;
+                for (auto& row : rows) store_.apply(std::move(row));
+                newOrders_.notify();
+              },
+              [this](kj::Exception&& e) {
+                --writesInFlight_;
+                onWriteFailure();
+                kj::throwFatalException(kj::mv(e));
+              });
+  tail_ = chained.fork();
+  return tail_.addBranch();
+}
+
+void ReplicaNode::onWriteFailure() {
+  writesBroken_ = true;
+  if (writesInFlight_ > 0) return;  // every queued append fails too; recover after the last
+  accepted_ = store_.vector();
+  file_.resume();
+  writesBroken_ = false;
+  JH_WARN("orders.csv writes failed; unacknowledged orders were dropped, back at vector {}",
+          accepted_.toString());
+}
+
+void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable, const VersionVector& vector) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  if (it->second.reachable != reachable) {
+    JH_INFO("peer {} is {}", peer, reachable ? "reachable" : "unreachable");
+  }
+  it->second.reachable = reachable;
+  if (reachable) it->second.vector = vector;
+  for (auto w = ackWaiters_.begin(); w != ackWaiters_.end();) {
+    if (!w->fulfiller->isWaiting()) {
+      w = ackWaiters_.erase(w);
+    } else if (ackCount(w->origin, w->seq) >= w->needed) {
+      w->fulfiller->fulfill();
+      w = ackWaiters_.erase(w);
+    } else {
+      ++w;
+    }
+  }
+}
+
+void ReplicaNode::setReady() {
+  if (ready_) return;
+  ready_ = true;
+  JH_INFO("state READY with vector {} ({} orders)", store_.vector().toString(), store_.rows());
+}
+
+}  // namespace jh

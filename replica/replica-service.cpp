@@ -1,0 +1,112 @@
+// Replica RPC handlers.
+#include "replica/replica-service.h"
+
+#include <chrono>
+#include <unistd.h>
+
+#include "schema/log.h"
+
+namespace jh {
+
+namespace {
+const int64_t STARTED_AT_MS = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+constexpr uint32_t MAX_PULL = 20000;
+
+void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::string& message) {
+  out.setCode(code);
+  out.setMessage(message);
+}
+}  // namespace
+
+kj::Promise<void> ReplicaService::getMotd(GetMotdContext context) {
+  context.getResults().setMotd(node_.resources().motd);
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> ReplicaService::getMenu(GetMenuContext context) {
+  auto results = context.getResults();
+  auto& menu = node_.resources().menu;
+  auto items = results.initItems(static_cast<unsigned>(menu.size()));
+  for (unsigned i = 0; i < menu.size(); ++i) {
+    items[i].setItem(menu[i].item);
+    items[i].setPricePence(menu[i].pricePence);
+  }
+  results.setContentDigest(node_.resources().digest);
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
+  auto result = context.getResults().initResult();
+  if (!node_.ready()) {
+    setRejection(result.initRejected(), rpc::RejectCode::NOT_READY, node_.name() + " is still catching up.");
+    return kj::READY_NOW;
+  }
+  std::string user = context.getParams().getUserCode();
+  auto orders = node_.store().ordersOf(user);
+  auto list = result.initOrders(static_cast<unsigned>(orders.size()));
+  for (unsigned i = 0; i < orders.size(); ++i) toWire(*orders[i], list[i]);
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> ReplicaService::placeOrder(PlaceOrderContext context) {
+  auto params = context.getParams();
+  OrderRecord order = fromWire(params.getOrder());
+  uint32_t minAcks = params.getMinAcks();
+  context.releaseParams();
+  return node_.placeOrder(std::move(order), minAcks).then([context](PlaceOutcome outcome) mutable {
+    auto result = context.getResults().initResult();
+    if (auto* placed = std::get_if<OrderRecord>(&outcome)) {
+      toWire(*placed, result.initPlaced());
+    } else {
+      auto& refusal = std::get<Refusal>(outcome);
+      setRejection(result.initRejected(), refusal.code, refusal.message);
+    }
+  });
+}
+
+kj::Promise<void> ReplicaService::health(HealthContext context) {
+  auto h = context.getResults().initHealth();
+  h.setName(node_.name());
+  h.setState(node_.ready() ? rpc::ReplicaState::READY : rpc::ReplicaState::SYNCING);
+  node_.store().vector().fill([&](unsigned n) { return h.initVector(n); });
+  h.setOrderCount(node_.store().rows());
+  h.setContentDigest(node_.resources().digest);
+  h.setPid(static_cast<uint32_t>(getpid()));
+  h.setStartedAtMs(STARTED_AT_MS);
+  auto peers = h.initPeers(static_cast<unsigned>(node_.peers().size()));
+  unsigned i = 0;
+  for (auto& [name, view] : node_.peers()) {
+    peers[i].setName(name);
+    peers[i].setReachable(view.reachable);
+    view.vector.fill([&](unsigned n) { return peers[i].initVector(n); });
+    ++i;
+  }
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> ReplicaService::replicate(ReplicateContext context) {
+  std::vector<OrderRecord> rows;
+  auto orders = context.getParams().getOrders();
+  rows.reserve(orders.size());
+  for (auto o : orders) rows.push_back(fromWire(o));
+  context.releaseParams();
+  return node_.ingest(std::move(rows)).then([context](VersionVector held) mutable {
+    held.fill([&](unsigned n) { return context.getResults().initVector(n); });
+  });
+}
+
+kj::Promise<void> ReplicaService::pull(PullContext context) {
+  auto params = context.getParams();
+  VersionVector theirs = VersionVector::fromWire(params.getVector());
+  uint32_t limit = std::min(std::max(params.getLimit(), 1u), MAX_PULL);
+  bool more = false;
+  auto rows = node_.store().collect(theirs, limit, more);
+  auto results = context.getResults();
+  auto list = results.initOrders(static_cast<unsigned>(rows.size()));
+  for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
+  results.setMore(more);
+  return kj::READY_NOW;
+}
+
+}  // namespace jh

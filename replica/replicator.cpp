@@ -1,0 +1,226 @@
+// Replication thread: catch-up pulls, then per-peer push loops.
+#include "replica/replicator.h"
+
+#include <algorithm>
+
+#include <capnp/message.h>
+#include <kj/async-io.h>
+#include <kj/debug.h>
+
+#include "schema/log.h"
+#include "schema/rpc-link.h"
+
+namespace jh {
+
+namespace {
+constexpr size_t PUSH_BATCH = 2000;   // rows per replicate call
+constexpr uint32_t PULL_BATCH = 5000; // rows per pull reply
+constexpr uint32_t FIRST_BACKOFF_MS = 50;
+constexpr uint32_t MAX_BACKOFF_MS = 1000;
+
+class LogErrors final : public kj::TaskSet::ErrorHandler {
+ public:
+  void taskFailed(kj::Exception&& e) override {
+    JH_WARN("replication task failed: {}", e.getDescription().cStr());
+  }
+};
+LogErrors logErrors;
+}  // namespace
+
+// Everything that lives on the replication thread.
+class Replicator::Worker {
+ public:
+  Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io)
+      : node_(node), main_(main), timer_(io.provider->getTimer()), tasks_(logErrors) {
+    const ClusterConfig& c = node.config();
+    for (auto& r : c.replicas) {
+      if (r.name == node.name()) continue;
+      peers_.push_back(kj::heap<Peer>(r.name, io.provider->getNetwork(), timer_, r.address,
+                                      c.callTimeoutMs));
+    }
+  }
+
+  void start() {
+    auto deadline = timer_.now() + node_.config().syncTimeoutMs * kj::MILLISECONDS;
+    auto catchUps = kj::heapArrayBuilder<kj::Promise<void>>(peers_.size());
+    for (auto& p : peers_) catchUps.add(catchUp(*p, deadline, FIRST_BACKOFF_MS));
+    tasks_.add(kj::joinPromises(catchUps.finish()).then([this]() {
+      return main_.executeAsync([&node = node_]() { node.setReady(); });
+    }).then([this]() {
+      for (auto& p : peers_) tasks_.add(pushLoop(*p));
+    }));
+  }
+
+ private:
+  struct Peer {
+    Peer(std::string n, kj::Network& net, kj::Timer& timer, const std::string& address, uint32_t timeoutMs)
+        : name(std::move(n)), link(net, timer, address, timeoutMs) {}
+    std::string name;
+    RpcLink link;
+    bool known = false;       // `vector` reflects the peer's last reply
+    bool reachable = false;
+    VersionVector vector;
+    uint32_t backoffMs = FIRST_BACKOFF_MS;
+  };
+
+  uint32_t timeoutMs() const { return node_.config().callTimeoutMs; }
+
+  // Tells the main thread what the peer holds (for min_acks and health).
+  kj::Promise<void> report(Peer& p) {
+    return main_.executeAsync([&node = node_, name = p.name, reachable = p.reachable, v = p.vector]() {
+      node.onPeerProgress(name, reachable, v);
+    });
+  }
+
+  kj::Promise<void> failed(Peer& p, const kj::Exception& e, const char* what) {
+    if (p.reachable || p.backoffMs == FIRST_BACKOFF_MS) {
+      JH_INFO("{} to {} failed ({}); retrying with back-off", what, p.name,
+              e.getDescription().cStr());
+    }
+    p.link.drop();
+    p.known = false;
+    bool wasReachable = p.reachable;
+    p.reachable = false;
+    uint32_t wait = p.backoffMs;
+    p.backoffMs = std::min(p.backoffMs * 2, MAX_BACKOFF_MS);
+    auto reported = wasReachable ? report(p) : kj::Promise<void>(kj::READY_NOW);
+    return reported.then([this, wait]() { return timer_.afterDelay(wait * kj::MILLISECONDS); });
+  }
+
+  // Pulls everything the peer has that this replica lacks. Gives up on a peer that cannot be
+  // reached by `deadline`; a peer that answers is followed to the end.
+  kj::Promise<void> catchUp(Peer& p, kj::TimePoint deadline, uint32_t backoffMs) {
+    return main_.executeAsync([&node = node_]() { return node.store().vector(); })
+        .then([this, &p](VersionVector mine) {
+          auto req = p.link.get<rpc::Replica>().then([mine = kj::mv(mine)](rpc::Replica::Client c) {
+            auto r = c.pullRequest();
+            mine.fill([&](unsigned n) { return r.initVector(n); });
+            r.setLimit(PULL_BATCH);
+            return r.send();
+          });
+          return timer_.timeoutAfter(timeoutMs() * kj::MILLISECONDS, kj::mv(req));
+        })
+        .then(
+            [this, &p, deadline](capnp::Response<rpc::Replica::PullResults> reply) {
+              std::vector<OrderRecord> rows;
+              rows.reserve(reply.getOrders().size());
+              for (auto o : reply.getOrders()) rows.push_back(fromWire(o));
+              bool more = reply.getMore();
+              size_t count = rows.size();
+              if (!p.reachable) JH_INFO("catching up from {}", p.name);
+              p.reachable = true;
+              return main_.executeAsync([&node = node_, rows = std::move(rows)]() mutable {
+                       return node.ingest(std::move(rows));
+                     })
+                  .then([this, &p, deadline, more, count](VersionVector) -> kj::Promise<void> {
+                    if (more || count > 0) return catchUp(p, deadline, FIRST_BACKOFF_MS);
+                    JH_INFO("caught up from {}", p.name);
+                    return kj::READY_NOW;
+                  });
+            },
+            [this, &p, deadline, backoffMs](kj::Exception&& e) -> kj::Promise<void> {
+              p.link.drop();
+              if (timer_.now() >= deadline) {
+                JH_WARN("{} could not be reached for catch-up ({}); going on without it", p.name,
+                        e.getDescription().cStr());
+                return kj::READY_NOW;
+              }
+              return timer_.afterDelay(backoffMs * kj::MILLISECONDS).then([this, &p, deadline, backoffMs]() {
+                return catchUp(p, deadline, std::min(backoffMs * 2, MAX_BACKOFF_MS));
+              });
+            });
+  }
+
+  // Keeps one peer up to date, forever.
+  kj::Promise<void> pushLoop(Peer& p) {
+    uint64_t seen = node_.newOrders().generation();
+    if (!p.known) {
+      auto req = p.link.get<rpc::Replica>().then([](rpc::Replica::Client c) {
+        return c.healthRequest().send();
+      });
+      return timer_.timeoutAfter(timeoutMs() * kj::MILLISECONDS, kj::mv(req))
+          .then(
+              [this, &p](capnp::Response<rpc::Replica::HealthResults> reply) {
+                p.vector = VersionVector::fromWire(reply.getHealth().getVector());
+                p.known = true;
+                p.reachable = true;
+                p.backoffMs = FIRST_BACKOFF_MS;
+                return report(p);
+              },
+              [this, &p](kj::Exception&& e) { return failed(p, e, "health check"); })
+          .then([this, &p]() { return pushLoop(p); });
+    }
+    bool more = false;
+    std::vector<OrderRecord> rows = node_.store().collect(p.vector, PUSH_BATCH, more);
+    if (rows.empty()) {
+      return node_.newOrders().waitAfter(seen).then([this, &p]() { return pushLoop(p); });
+    }
+    auto req = p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
+      auto r = c.replicateRequest();
+      r.setSender(node_.name());
+      auto list = r.initOrders(static_cast<unsigned>(rows.size()));
+      for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
+      return r.send();
+    });
+    return timer_.timeoutAfter(timeoutMs() * kj::MILLISECONDS, kj::mv(req))
+        .then(
+            [this, &p](capnp::Response<rpc::Replica::ReplicateResults> reply) {
+              p.vector = VersionVector::fromWire(reply.getVector());
+              p.reachable = true;
+              p.backoffMs = FIRST_BACKOFF_MS;
+              return report(p);
+            },
+            [this, &p](kj::Exception&& e) { return failed(p, e, "replicate"); })
+        .then([this, &p]() { return pushLoop(p); });
+  }
+
+  ReplicaNode& node_;
+  const kj::Executor& main_;
+  kj::Timer& timer_;
+  std::vector<kj::Own<Peer>> peers_;
+  kj::TaskSet tasks_;
+};
+
+Replicator::Replicator(ReplicaNode& node, const kj::Executor& mainExecutor)
+    : node_(node), mainExecutor_(mainExecutor) {}
+
+Replicator::~Replicator() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Replicator::start() {
+  thread_ = std::thread([this] { run(); });
+  std::unique_lock lock(mutex_);
+  started_.wait(lock, [this] { return running_; });
+}
+
+void Replicator::run() {
+  auto io = kj::setupAsyncIo();
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
+  {
+    std::lock_guard lock(mutex_);
+    stopRequest_ = kj::mv(paf.fulfiller);
+    running_ = true;
+  }
+  started_.notify_all();
+  {
+    Worker worker(node_, mainExecutor_, io);
+    worker.start();
+    paf.promise.wait(io.waitScope);
+  }
+}
+
+kj::Promise<void> Replicator::stop() {
+  if (!thread_.joinable()) return kj::READY_NOW;
+  stopRequest_->fulfill();
+  // Join off the event loop: the thread may need this loop to finish a call into the node.
+  auto done = kj::newPromiseAndCrossThreadFulfiller<void>();
+  stopped_ = kj::mv(done.fulfiller);
+  std::thread([this]() {
+    thread_.join();
+    stopped_->fulfill();
+  }).detach();
+  return kj::mv(done.promise);
+}
+
+}  // namespace jh

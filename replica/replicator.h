@@ -1,0 +1,44 @@
+// The replication thread (DESIGN.md §4): its own event loop and connections to every peer. At
+// start it pulls what this replica lacks from each reachable peer and then declares it READY;
+// from then on it pushes to each peer, in batches and in (origin, seq) order, the rows the peer
+// lacks, retrying with back-off (capped at one second) while a peer is down, never giving up.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <kj/async.h>
+
+#include "replica/replica-node.h"
+
+namespace jh {
+
+class Replicator {
+ public:
+  // `node` lives on the thread whose executor is `mainExecutor`; every call into it goes there.
+  Replicator(ReplicaNode& node, const kj::Executor& mainExecutor);
+  ~Replicator();  // requires stop() to have resolved (or the thread never started)
+
+  void start();
+
+  // Ends the thread's loop; resolves on the caller's loop once the thread has let go of the
+  // node. The caller's loop must keep running meanwhile (the thread may be finishing a call
+  // into it).
+  kj::Promise<void> stop();
+
+ private:
+  class Worker;
+  void run();
+
+  ReplicaNode& node_;
+  const kj::Executor& mainExecutor_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable started_;
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> stopRequest_;  // set by the thread at start
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> stopped_;      // fulfilled once joined
+  bool running_ = false;
+};
+
+}  // namespace jh
