@@ -1,0 +1,92 @@
+// What the client asks of a front-end, as plain C++ values: the seam between the client's screens
+// and commands and the Cap'n Proto connection, so that tests can put a fake in its place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <kj/async.h>
+
+#include "schema/just-hungry.capnp.h"
+#include "schema/order.h"
+
+namespace jh::client {
+
+// An expected refusal (a bad item, an unknown postcode…): data, not an exception.
+struct Rejection {
+  rpc::RejectCode code;
+  std::string message;
+};
+
+// Either what was asked for, or why the front-end refused it.
+template <typename T>
+using Reply = std::variant<T, Rejection>;
+
+struct MenuEntry {
+  std::string item;
+  int64_t pricePence = 0;
+};
+
+struct PostcodeInfo {
+  std::string postCode;  // normalised
+  std::string area;      // or "unverified"
+  bool verified = false;
+};
+
+struct OrderRequest {
+  std::string orderId;  // the idempotency key: the same on every retry of one attempt
+  std::string userCode;
+  std::string item;
+  std::string postCode;  // as typed; the front-end normalises it
+};
+
+struct ReplicaRow {
+  std::string name;
+  std::string address;
+  std::string state;  // READY, SYNCING or DOWN
+  std::string role;   // primary, backup or down
+  int64_t lastSeenMsAgo = -1;
+  uint64_t lag = 0;
+  uint64_t orderCount = 0;
+  bool contentDiffers = false;
+};
+
+struct PostcodeServiceRow {
+  std::string url;
+  std::string state;  // ok, failing or unknown
+  int64_t retryInMs = 0;
+  uint64_t requests = 0;
+  uint64_t failures = 0;
+};
+
+struct ClusterStatus {
+  std::string frontend;
+  std::string primary;  // empty when no replica is READY
+  std::vector<ReplicaRow> replicas;
+  uint32_t heartbeatMs = 0;
+  std::vector<PostcodeServiceRow> postcodeServices;
+  uint64_t cacheHits = 0;
+  uint64_t cacheMisses = 0;
+  std::string whenUnreachable;
+};
+
+// One front-end as the client sees it. A returned promise fails (DISCONNECTED, OVERLOADED) only
+// when the request could not be carried out at all, after whatever retrying the implementation
+// does; every expected outcome arrives as a value.
+class FrontEndApi {
+ public:
+  virtual ~FrontEndApi() = default;
+
+  virtual kj::Promise<Reply<std::string>> motd() = 0;
+  virtual kj::Promise<Reply<std::vector<MenuEntry>>> menu() = 0;
+  // The user's orders, oldest first.
+  virtual kj::Promise<Reply<std::vector<OrderRecord>>> orders(std::string userCode) = 0;
+  // Repeating a request with the same orderId never places a second order.
+  virtual kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) = 0;
+  virtual kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) = 0;
+  virtual kj::Promise<ClusterStatus> status() = 0;
+};
+
+}  // namespace jh::client

@@ -1,0 +1,44 @@
+// Where the interactive client reads a person's answers from: libedit (line editing, history)
+// on a terminal, plain lines from any stream otherwise (so that a script can be piped in).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace jh::client {
+
+class LineInput {
+ public:
+  virtual ~LineInput() = default;
+
+  // Shows `prompt` and returns the next line without its line end, or nullopt at the end of
+  // the input (Ctrl-D). Blocks: the client has nothing else to do while a person types.
+  virtual std::optional<std::string> readLine(const std::string& prompt) = 0;
+};
+
+// Lines from `in`. The prompt goes to `echo`, followed by the line read, so that a transcript
+// reads as a person at a terminal would see it; no escape codes.
+class StreamLineInput final : public LineInput {
+ public:
+  StreamLineInput(std::istream& in, std::ostream& echo) : in_(in), echo_(echo) {}
+  std::optional<std::string> readLine(const std::string& prompt) override;
+
+ private:
+  std::istream& in_;
+  std::ostream& echo_;
+};
+
+// Lines from the terminal through libedit's readline interface, with history. Only one may
+// exist at a time (libedit's readline state is global).
+class EditLineInput final : public LineInput {
+ public:
+  EditLineInput();
+  ~EditLineInput() override;
+  EditLineInput(const EditLineInput&) = delete;
+  EditLineInput& operator=(const EditLineInput&) = delete;
+
+  std::optional<std::string> readLine(const std::string& prompt) override;
+};
+
+}  // namespace jh::client

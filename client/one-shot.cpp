@@ -1,0 +1,113 @@
+// One request per process, for scripts.
+#include "client/one-shot.h"
+
+#include <ostream>
+
+#include <kj/debug.h>
+
+#include "client/json-output.h"
+
+namespace jh::client {
+
+namespace {
+
+// Reports a reply: the result in the reporter's form, or the rejection.
+template <typename T, typename Json, typename Text>
+int report(Reporter& reporter, const Reply<T>& reply, Json json, Text text) {
+  if (auto* rejection = std::get_if<Rejection>(&reply)) return reporter.rejected(*rejection);
+  const T& value = std::get<T>(reply);
+  return reporter.done(reporter.json() ? json(value) : text(value));
+}
+
+std::string asText(const std::string& motd) {
+  if (motd.empty() || motd.back() == '\n') return motd;
+  return motd + "\n";
+}
+
+kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) {
+  const std::string& command = cl.command[0];
+  const Style& style = r.style();
+  if (command == "motd") {
+    return api.motd().then([&r](Reply<std::string> reply) {
+      return report(r, reply, motdJson, asText);
+    });
+  }
+  if (command == "menu") {
+    return api.menu().then([&r, &style](Reply<std::vector<MenuEntry>> reply) {
+      return report(r, reply, menuJson, [&style](auto& v) { return menuText(v, style); });
+    });
+  }
+  if (command == "orders") {
+    return api.orders(*cl.userCode).then([&r, &style](Reply<std::vector<OrderRecord>> reply) {
+      return report(r, reply, ordersJson, [&style](auto& v) { return ordersText(v, style); });
+    });
+  }
+  if (command == "order") {
+    OrderRequest request{cl.orderId.value_or(newOrderId()), *cl.userCode, cl.command[1],
+                         cl.command[2]};
+    return api.placeOrder(std::move(request)).then([&r, &style](Reply<OrderRecord> reply) {
+      return report(r, reply, orderJson, [&style](auto& v) { return orderPlacedText(v, style); });
+    });
+  }
+  if (command == "validate") {
+    return api.validatePostcode(cl.command[1]).then([&r](Reply<PostcodeInfo> reply) {
+      return report(r, reply, postcodeJson, postcodeText);
+    });
+  }
+  KJ_ASSERT(command == "status", "parseCommandLine let through an unknown command", command);
+  return api.status().then([&r, &style](ClusterStatus status) {
+    return r.done(r.json() ? statusJson(status) : statusText(status, style));
+  });
+}
+
+}  // namespace
+
+int Reporter::done(std::string_view result) {
+  out_ << result;
+  if (json_) out_ << '\n';
+  out_.flush();
+  return EXIT_DONE;
+}
+
+int Reporter::usageError(std::string_view code, std::string_view message) {
+  if (json_) {
+    out_ << errorJson(code, message) << '\n';
+  } else {
+    err_ << message << "\nRun 'jh-client --help' for how to use it.\n";
+  }
+  return EXIT_USAGE;
+}
+
+int Reporter::rejected(const Rejection& rejection) {
+  if (json_) {
+    out_ << rejectionJson(rejection) << '\n';
+  } else {
+    err_ << rejectionText(rejection) << '\n';
+  }
+  return rejection.code == rpc::RejectCode::UNAVAILABLE ? EXIT_UNAVAILABLE : EXIT_REJECTED;
+}
+
+int Reporter::failed(const kj::Exception& e) {
+  return rejected(Rejection{rpc::RejectCode::UNAVAILABLE, failureText(e)});
+}
+
+std::optional<Rejection> checkBeforeCalling(const CommandLine& cl) {
+  if (cl.userCode) {
+    if (auto why = checkUserCode(*cl.userCode)) {
+      return Rejection{rpc::RejectCode::INVALID_USER_CODE, *why};
+    }
+  }
+  if (cl.orderId) {
+    if (auto why = checkOrderId(*cl.orderId)) return Rejection{rpc::RejectCode::INVALID_ORDER, *why};
+  }
+  return std::nullopt;
+}
+
+kj::Promise<int> runOneShot(const CommandLine& cl, FrontEndApi& api, Reporter& reporter) {
+  KJ_REQUIRE(!cl.command.empty(), "no command to run");
+  if (auto refused = checkBeforeCalling(cl)) return reporter.rejected(*refused);
+  return kj::evalNow([&]() { return dispatch(cl, api, reporter); })
+      .catch_([&reporter](kj::Exception&& e) { return reporter.failed(e); });
+}
+
+}  // namespace jh::client

@@ -1,0 +1,168 @@
+// Text for people, at most 80 columns wide.
+#include "client/text-output.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "schema/money.h"
+
+namespace jh::client {
+
+namespace {
+
+bool isContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+size_t columns(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) n += isContinuationByte(c) ? 0 : 1;
+  return n;
+}
+
+// The first `count` code points of `text`.
+std::string_view firstColumns(std::string_view text, size_t count) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!isContinuationByte(text[i]) && seen++ == count) return text.substr(0, i);
+  }
+  return text;
+}
+
+std::string lastSeen(int64_t msAgo) {
+  if (msAgo < 0) return "never";
+  if (msAgo < 1000) return fmt::format("{} ms", msAgo);
+  return fmt::format("{}.{} s", msAgo / 1000, msAgo % 1000 / 100);
+}
+
+std::string withoutFinalStop(std::string text) {
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ' || text.back() == '\n')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+}  // namespace
+
+Style Style::forStream(int fd) {
+  if (std::getenv("NO_COLOR") != nullptr) return Style(false);
+  const char* term = std::getenv("TERM");
+  if (term == nullptr || std::strcmp(term, "dumb") == 0) return Style(false);
+  return Style(isatty(fd) == 1);
+}
+
+std::string Style::wrap(const char* code, std::string_view text) const {
+  if (!colour_) return std::string(text);
+  return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+}
+
+std::string cut(std::string_view text, size_t width) {
+  if (columns(text) <= width) return std::string(text);
+  if (width < 4) return std::string(firstColumns(text, width));
+  return std::string(firstColumns(text, width - 3)) + "...";
+}
+
+std::string fit(std::string_view text, size_t width, bool right) {
+  size_t n = columns(text);
+  if (n >= width) return cut(text, width);
+  std::string pad(width - n, ' ');
+  return right ? pad + std::string(text) : std::string(text) + pad;
+}
+
+std::string readableTime(std::string_view t) {
+  // 2026-11-21T22:31:05.123Z
+  if (t.size() != 24 || t[10] != 'T' || t[19] != '.' || t[23] != 'Z') return std::string(t);
+  return fmt::format("{} {} UTC", t.substr(0, 10), t.substr(11, 8));
+}
+
+std::string menuText(const std::vector<MenuEntry>& items, const Style& style) {
+  if (items.empty()) return "The menu is empty.\n";
+  std::string out = style.bold("Menu") + "\n";
+  for (size_t i = 0; i < items.size(); ++i) {
+    out += fmt::format("  {:>2}) {} {}\n", i + 1, fit(items[i].item, 55),
+                       fit(formatPounds(items[i].pricePence), 10, true));
+  }
+  return out;
+}
+
+std::string ordersText(const std::vector<OrderRecord>& orders, const Style& style) {
+  if (orders.empty()) return "You have no orders yet.\n";
+  std::string out = style.bold(fmt::format("Your orders ({})", orders.size())) + "\n";
+  for (auto& o : orders) {
+    out += fmt::format("  {}  {}  {}\n", fit(readableTime(o.timeStamp), 23), fit(o.item, 40),
+                       fit(formatPounds(o.pricePence), 9, true));
+    out += "    " + cut(fmt::format("order {}  to {}, {}", o.orderId, o.postCode, o.area), 76) +
+           "\n";
+  }
+  return out;
+}
+
+std::string orderPlacedText(const OrderRecord& o, const Style& style) {
+  return fmt::format("{} {}, {}, to {} ({}).\nOrder id: {}\nTime:     {}\n",
+                     style.good("Order placed:"), o.item, formatPounds(o.pricePence), o.postCode,
+                     o.area, o.orderId, readableTime(o.timeStamp));
+}
+
+std::string postcodeText(const PostcodeInfo& info) {
+  if (!info.verified) {
+    return fmt::format(
+        "{} could not be checked just now (the postcode service is unreachable); its area is "
+        "unverified.\n",
+        info.postCode);
+  }
+  return fmt::format("{} is in {}.\n", info.postCode, info.area);
+}
+
+std::string statusText(const ClusterStatus& s, const Style& style) {
+  std::string out = fmt::format(
+      "Front-end {}, primary {}, heartbeat every {} ms.\n", s.frontend,
+      s.primary.empty() ? style.bad("none (no replica is ready)") : style.good(s.primary),
+      s.heartbeatMs);
+  out += style.bold(fmt::format("  {} {} {} {} {} {} {}", fit("Replica", 16), fit("Address", 18),
+                                fit("State", 8), fit("Role", 7), fit("Seen", 9, true),
+                                fit("Lag", 5, true), fit("Orders", 7, true))) +
+         "\n";
+  for (auto& r : s.replicas) {
+    std::string role = fit(r.role, 7);
+    if (r.role == "primary") role = style.good(role);
+    if (r.role == "down") role = style.bad(role);
+    out += fmt::format("  {} {} {} {} {} {} {}{}\n", fit(r.name, 16), fit(r.address, 18),
+                       fit(r.state, 8), role, fit(lastSeen(r.lastSeenMsAgo), 9, true),
+                       fit(std::to_string(r.lag), 5, true),
+                       fit(std::to_string(r.orderCount), 7, true),
+                       r.contentDiffers ? style.bad(" menu/motd differ") : "");
+  }
+  for (auto& p : s.postcodeServices) {
+    out += cut(fmt::format("Postcodes: {} {} ({} requests, {} failures{})", p.url, p.state,
+                           p.requests, p.failures,
+                           p.state == "failing" ? fmt::format(", retry in {} ms", p.retryInMs)
+                                                : std::string()),
+               79) +
+           "\n";
+  }
+  out += fmt::format("Postcode cache: {} hits, {} misses; when unreachable: {}.\n", s.cacheHits,
+                     s.cacheMisses, s.whenUnreachable);
+  return out;
+}
+
+std::string rejectionText(const Rejection& rejection) {
+  if (rejection.message.empty()) {
+    return fmt::format("The service refused the request ({}).", rejectCodeName(rejection.code));
+  }
+  return rejection.message;
+}
+
+std::string failureText(const kj::Exception& e) {
+  std::string what = withoutFinalStop(e.getDescription().cStr());
+  switch (e.getType()) {
+    case kj::Exception::Type::DISCONNECTED:
+    case kj::Exception::Type::OVERLOADED:
+      return fmt::format("The service is unavailable: {}.", what);
+    default:
+      return fmt::format("The service could not carry out the request: {}.", what);
+  }
+}
+
+}  // namespace jh::client
