@@ -6,8 +6,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 BUILD_DIR=${JH_BUILD_DIR:-build}
-step=""
-trap 'rc=$?; if ((rc != 0)); then echo "test.sh: FAILED at ${step:-start} (exit $rc)"; fi' EXIT
+step="start"
+closing_line() {
+  local rc=$?
+  ((rc == 0)) || echo "test.sh: FAILED at $step (exit $rc)"
+}
+trap closing_line EXIT
 
 step="install-deps"
 scripts/install-deps.sh
