@@ -1,0 +1,128 @@
+// Look-ups go cache, then a request already on its way, then the urls in order, each skipped
+// while its breaker is open.
+#include "frontend/postcodes/postcode-service.h"
+
+#include <algorithm>
+
+#include "frontend/postcodes/postcode-response.h"
+#include "schema/log.h"
+#include "schema/order.h"
+
+namespace jh {
+namespace {
+
+using Kind = PostcodeAnswer::Kind;
+
+std::string invalidInputMessage(std::string_view input) {
+  bool showable = !input.empty() && input.size() <= MAX_POSTCODE_INPUT &&
+                  std::all_of(input.begin(), input.end(), [](char c) { return c >= ' ' && c <= '~'; });
+  return showable ? fmt::format("\"{}\" is not a valid UK postcode (such as SW1A 1AA).", input)
+                  : "That is not a valid UK postcode (such as SW1A 1AA).";
+}
+
+// `postCode` is normalised, so only its one space needs escaping.
+std::string requestUrl(std::string_view base, const std::string& postCode) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  std::string url = fmt::format("{}/postcodes/", base);
+  for (char c : postCode) {
+    if (c == ' ') {
+      url += "%20";
+    } else {
+      url += c;
+    }
+  }
+  return url;
+}
+
+}  // namespace
+
+PostcodeService::PostcodeService(const PostcodeConfig& config, kj::Timer& timer)
+    : config(config), timer(timer), cache(config.cacheMax), tasks(taskErrorLogger) {
+  for (const std::string& url : config.urls) {
+    breakers.emplace_back(url, config.breakerMs * kj::MILLISECONDS);
+  }
+}
+
+PostcodeService::~PostcodeService() {}
+
+kj::Promise<PostcodeAnswer> PostcodeService::lookup(std::string input) {
+  std::optional<std::string> postCode = normalisePostcode(input);
+  if (!postCode) return PostcodeAnswer{Kind::INVALID, {}, {}, invalidInputMessage(input)};
+  if (std::optional<PostcodeAnswer> cached = cache.find(*postCode, timer.now())) {
+    ++cacheHits;
+    return std::move(*cached);
+  }
+  auto running = inFlight.find(*postCode);
+  if (running != inFlight.end()) {
+    ++cacheHits;
+    return running->second.addBranch();
+  }
+  ++cacheMisses;
+  kj::ForkedPromise<PostcodeAnswer> forked = askFrom(*postCode, 0).fork();
+  kj::Promise<PostcodeAnswer> branch = forked.addBranch();
+  // Erased from a branch of its own, never from inside the forked promise it would destroy.
+  tasks.add(forked.addBranch().then(
+      [this, key = *postCode](PostcodeAnswer&&) { inFlight.erase(key); },
+      [this, key = *postCode](kj::Exception&& exception) {
+        inFlight.erase(key);
+        kj::throwFatalException(std::move(exception));
+      }));
+  inFlight.emplace(std::move(*postCode), std::move(forked));
+  return branch;
+}
+
+kj::Promise<PostcodeAnswer> PostcodeService::askFrom(std::string postCode, size_t firstUrl) {
+  kj::TimePoint now = timer.now();
+  for (size_t i = firstUrl; i < breakers.size(); ++i) {
+    if (!breakers[i].tryAcquire(now)) continue;
+    std::string url = requestUrl(breakers[i].url(), postCode);
+    return fetcher.get(std::move(url), std::max<uint32_t>(config.timeoutMs, 1))
+        .then([this, i, postCode = std::move(postCode)](HttpResult&& result) mutable {
+          return answerFrom(i, std::move(postCode), std::move(result));
+        });
+  }
+  return PostcodeAnswer{Kind::UNREACHABLE, std::move(postCode), {},
+                        "postcodes.io could not be reached."};
+}
+
+kj::Promise<PostcodeAnswer> PostcodeService::answerFrom(size_t url, std::string postCode,
+                                                        HttpResult result) {
+  UrlBreaker& breaker = breakers[url];
+  PostcodeReply reply = result.status == 0
+                            ? PostcodeReply{std::nullopt, std::move(result.error)}
+                            : parsePostcodeReply(result.status, result.body, postCode);
+  if (reply.answer) {
+    if (std::string_view(breaker.state()) == "failing") {
+      JH_INFO("postcodes.io at {} answers again", breaker.url());
+    }
+    breaker.succeeded();
+    remember(*reply.answer);
+    return std::move(*reply.answer);
+  }
+  JH_WARN("postcodes.io at {} failed for {} ({}); skipping it for {} ms", breaker.url(), postCode,
+          reply.failure, config.breakerMs);
+  breaker.failed(timer.now());
+  return askFrom(std::move(postCode), url + 1);
+}
+
+void PostcodeService::remember(const PostcodeAnswer& answer) {
+  if (answer.kind == Kind::UNREACHABLE) return;
+  uint32_t seconds = answer.kind == Kind::FOUND ? config.cacheFoundS : config.cacheNotFoundS;
+  if (seconds > 0) cache.put(answer, timer.now() + seconds * kj::SECONDS);
+}
+
+PostcodeStats PostcodeService::stats() const {
+  PostcodeStats stats{{}, cacheHits, cacheMisses};
+  kj::TimePoint now = timer.now();
+  for (const UrlBreaker& breaker : breakers) {
+    stats.urls.push_back(PostcodeUrlStatus{breaker.url(), breaker.state(), breaker.retryInMs(now),
+                                           breaker.requests(), breaker.failures()});
+  }
+  return stats;
+}
+
+void PostcodeService::TaskErrorLogger::taskFailed(kj::Exception&& exception) {
+  JH_WARN("postcode look-up failed: {}", exception.getDescription().cStr());
+}
+
+}  // namespace jh
