@@ -1,0 +1,58 @@
+// The FrontEnd interface: checks what the client sent, stamps the time, puts the menu price on,
+// looks the postcode up, and forwards to the primary through the router. Expected outcomes are
+// returned as rejections; transport failures never reach the client as exceptions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <kj/timer.h>
+
+#include "frontend/postcodes/postcode-service.h"
+#include "frontend/replica-router.h"
+#include "schema/cluster-config.h"
+#include "schema/just-hungry.capnp.h"
+#include "schema/order.h"
+
+namespace jh {
+
+class FrontEndService final : public rpc::FrontEnd::Server {
+ public:
+  FrontEndService(const ClusterConfig& config, std::string name, ReplicaRouter& router,
+                  PostcodeService& postcodes, kj::Timer& timer);
+
+  kj::Promise<void> getMotd(GetMotdContext context) override;
+  kj::Promise<void> getMenu(GetMenuContext context) override;
+  kj::Promise<void> getOrders(GetOrdersContext context) override;
+  kj::Promise<void> placeOrder(PlaceOrderContext context) override;
+  kj::Promise<void> validatePostcode(ValidatePostcodeContext context) override;
+  kj::Promise<void> status(StatusContext context) override;
+  kj::Promise<void> setHeartbeat(SetHeartbeatContext context) override;
+
+ private:
+  struct MenuItemCopy {
+    std::string item;
+    int64_t pricePence;
+  };
+  struct Catalogue {
+    std::string motd;
+    std::vector<MenuItemCopy> items;
+  };
+
+  kj::Promise<void> forwardOrder(PlaceOrderContext context, OrderRecord order);
+
+  // The primary's motd and menu, cached for a moment; null when no replica could serve them.
+  kj::Promise<kj::Maybe<const Catalogue&>> catalogue();
+
+  const ClusterConfig& config_;
+  std::string name_;
+  ReplicaRouter& router_;
+  PostcodeService& postcodes_;
+  kj::Timer& timer_;
+  kj::Maybe<Catalogue> catalogue_;
+  kj::TimePoint catalogueAt_;
+  kj::Maybe<kj::ForkedPromise<void>> catalogueFetch_;
+};
+
+}  // namespace jh

@@ -1,0 +1,95 @@
+// jh-frontend: the front-end server. Parses the command line, builds the router, the postcode
+// service and the FrontEnd service, and serves until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/async-unix.h>
+
+#include "frontend/frontend-service.h"
+#include "frontend/postcodes/postcode-service.h"
+#include "frontend/replica-router.h"
+#include "schema/cluster-config.h"
+#include "schema/log.h"
+
+namespace {
+
+constexpr const char* USAGE =
+    "usage: jh-frontend [--cluster FILE] [--name NAME] [--log-level debug|info|warn|error]\n";
+
+struct Args {
+  std::optional<std::string> cluster;
+  std::string name;
+  std::string logLevel;
+};
+
+std::optional<Args> parseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) return std::nullopt;
+    std::string v = argv[++i];
+    if (arg == "--cluster") a.cluster = v;
+    else if (arg == "--name") a.name = v;
+    else if (arg == "--log-level") a.logLevel = v;
+    else return std::nullopt;
+  }
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = parseArgs(argc, argv);
+  if (!args) {
+    std::cerr << USAGE;
+    return 2;
+  }
+  kj::UnixEventPort::captureSignal(SIGTERM);
+  kj::UnixEventPort::captureSignal(SIGINT);
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
+    if (config.frontends.empty()) {
+      std::cerr << config.path << ": frontends: no front-end is listed\n";
+      return 2;
+    }
+    std::string name = args->name.empty() ? config.frontends[0].name : args->name;
+    const jh::NodeConfig* self = config.findFrontend(name);
+    if (!self) {
+      std::cerr << config.path << ": frontends: no front-end named '" << name << "'\n";
+      return 2;
+    }
+    if (!jh::logInit(name, args->logLevel)) {
+      std::cerr << "unknown log level\n" << USAGE;
+      return 2;
+    }
+
+    auto io = kj::setupAsyncIo();
+    kj::Timer& timer = io.provider->getTimer();
+    jh::ReplicaRouter router(config, io.provider->getNetwork(), timer);
+    jh::PostcodeService postcodes(config.postcodes, timer);
+
+    auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();
+    router.start().wait(io.waitScope);
+    capnp::TwoPartyServer server(kj::heap<jh::FrontEndService>(config, name, router, postcodes, timer));
+    auto serving = server.listen(*listener);
+    JH_INFO("listening on {}; primary is {}", self->address,
+            router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
+
+    auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
+    serving.exclusiveJoin(signalled.ignoreResult()).wait(io.waitScope);
+    JH_INFO("stopped");
+    return 0;
+  } catch (const jh::ConfigError& e) {
+    JH_ERROR("cannot start: {}", e.what());
+    return 1;
+  } catch (const kj::Exception& e) {
+    JH_ERROR("cannot start: {}", e.getDescription().cStr());
+    return 1;
+  }
+}
