@@ -93,8 +93,10 @@ std::string ordersText(const std::vector<OrderRecord>& orders, const Style& styl
   for (auto& o : orders) {
     out += fmt::format("  {}  {}  {}\n", fit(readableTime(o.timeStamp), 23), fit(o.item, 40),
                        fit(formatPounds(o.pricePence), 9, true));
-    out += "    " + cut(fmt::format("order {}  to {}, {}", o.orderId, o.postCode, o.area), 76) +
-           "\n";
+    // The id is never cut: the area gives way.
+    std::string where = fmt::format("    {}  to {}, ", o.orderId, o.postCode);
+    size_t used = columns(where);
+    out += where + cut(o.area, used < 79 ? 79 - used : 0) + "\n";
   }
   return out;
 }
@@ -120,22 +122,25 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
       "Front-end {}, primary {}, heartbeat every {} ms.\n", s.frontend,
       s.primary.empty() ? style.bad("none (no replica is ready)") : style.good(s.primary),
       s.heartbeatMs);
-  out += style.bold(fmt::format("  {} {} {} {} {} {} {}", fit("Replica", 16), fit("Address", 18),
+  out += style.bold(fmt::format("  {} {} {} {} {} {} {}", fit("Replica", 16), fit("Address", 17),
                                 fit("State", 8), fit("Role", 7), fit("Seen", 9, true),
                                 fit("Lag", 5, true), fit("Orders", 7, true))) +
          "\n";
+  bool anyDiffers = false;
   for (auto& r : s.replicas) {
     std::string role = fit(r.role, 7);
     if (r.role == "primary") role = style.good(role);
     if (r.role == "down") role = style.bad(role);
-    out += fmt::format("  {} {} {} {} {} {} {}{}\n", fit(r.name, 16), fit(r.address, 18),
+    out += fmt::format("  {} {} {} {} {} {} {}{}\n", fit(r.name, 16), fit(r.address, 17),
                        fit(r.state, 8), role, fit(lastSeen(r.lastSeenMsAgo), 9, true),
                        fit(std::to_string(r.lag), 5, true),
                        fit(std::to_string(r.orderCount), 7, true),
-                       r.contentDiffers ? style.bad(" menu/motd differ") : "");
+                       r.contentDiffers ? style.bad(" *") : "");
+    anyDiffers = anyDiffers || r.contentDiffers;
   }
+  if (anyDiffers) out += "  * its menu or motd differs from the primary's.\n";
   for (auto& p : s.postcodeServices) {
-    out += cut(fmt::format("Postcodes: {} {} ({} requests, {} failures{})", p.url, p.state,
+    out += cut(fmt::format("Postcodes: {} {} ({} requests, {} failed{})", p.url, p.state,
                            p.requests, p.failures,
                            p.state == "failing" ? fmt::format(", retry in {} ms", p.retryInMs)
                                                 : std::string()),

@@ -1,0 +1,126 @@
+// The jh-client binary itself, end to end: its exit codes, and a real run against the fake
+// front-end (the test's event loop serves the fake while it reads the child's output).
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include "client/command-line.h"
+#include "tests/client/client-rig.h"
+
+namespace jh::client::test {
+
+namespace {
+
+struct Run {
+  int exit = -1;
+  std::string out;  // standard output and standard error
+};
+
+std::string quoted(const std::string& arg) {
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs `stdinText | jh-client ARGS`, serving the event loop while the child runs.
+Run runClient(kj::AsyncIoContext& io, const std::vector<std::string>& args,
+              const std::string& stdinText = "") {
+  std::string command = "printf %s " + quoted(stdinText) + " | NO_COLOR=1 " JH_CLIENT_BINARY;
+  for (auto& a : args) command += " " + quoted(a);
+  command += " 2>&1";
+  FILE* child = popen(command.c_str(), "r");
+  REQUIRE(child != nullptr);
+  Run run;
+  {
+    auto stream = io.lowLevelProvider->wrapInputFd(fileno(child));
+    run.out = stream->readAllText().wait(io.waitScope).cStr();
+  }
+  int status = pclose(child);
+  run.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+// A cluster file in a fresh folder, listing the given front-end addresses.
+class ClusterFile {
+ public:
+  explicit ClusterFile(const std::vector<std::string>& frontends) {
+    char dir[] = "/tmp/jh-client-test-XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    dir_ = dir;
+    std::ofstream f(path());
+    f << R"({"frontends": [)";
+    for (size_t i = 0; i < frontends.size(); ++i) {
+      f << (i ? "," : "") << R"({"name": "fe)" << i << R"(", "address": ")" << frontends[i]
+        << R"("})";
+    }
+    f << R"(], "replicas": [{"name": "r1", "address": "127.0.0.1:1", "dir": "r1"}]})";
+  }
+  ~ClusterFile() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return dir_ + "/cluster.json"; }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace
+
+TEST_CASE("the binary prints its usage with --help and exits 0") {
+  auto io = kj::setupAsyncIo();
+  auto run = runClient(io, {"--help"});
+  CHECK(run.exit == EXIT_DONE);
+  CHECK(run.out.rfind("Usage: jh-client", 0) == 0);
+}
+
+TEST_CASE("the binary exits 2 on a usage error and on a cluster file that cannot be read") {
+  auto io = kj::setupAsyncIo();
+  auto run = runClient(io, {"fly"});
+  CHECK(run.exit == EXIT_USAGE);
+  CHECK(run.out == "Unknown command 'fly'.\nRun 'jh-client --help' for how to use it.\n");
+  run = runClient(io, {"--json", "--cluster", "/nonexistent/cluster.json", "menu"});
+  CHECK(run.exit == EXIT_USAGE);
+  CHECK(run.out.rfind(R"({"error":{"code":"CONFIG","message":"/nonexistent/cluster.json)", 0) ==
+        0);
+}
+
+TEST_CASE("the binary exits 1 on a bad user code, 2 on an unknown --frontend, and 3 when no "
+          "front-end answers") {
+  auto io = kj::setupAsyncIo();
+  ClusterFile cluster({LoopbackServer::closedAddress(io)});
+  auto run = runClient(io, {"--cluster", cluster.path(), "--user", "", "menu"});
+  CHECK(run.exit == EXIT_REJECTED);
+  CHECK(run.out == "The user code is empty.\n");
+  run = runClient(io, {"--cluster", cluster.path(), "--frontend", "nope", "menu"});
+  CHECK(run.exit == EXIT_USAGE);
+  run = runClient(io, {"--cluster", cluster.path(), "--json", "menu"});
+  CHECK(run.exit == EXIT_UNAVAILABLE);
+  rapidjson::Document doc;
+  doc.Parse(run.out.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  CHECK(std::string(doc["rejected"]["code"].GetString()) == "UNAVAILABLE");
+}
+
+TEST_CASE("the binary orders through a front-end and runs an interactive session from a pipe") {
+  ClientRig rig;
+  ClusterFile cluster({rig.server.address()});
+  auto run = runClient(rig.io, {"--cluster", cluster.path(), "--json", "--user", "ann", "order",
+                                "Margherita pizza", "sw1a1aa", "--id", "bin-1"});
+  CHECK(run.exit == EXIT_DONE);
+  CHECK(run.out.find(R"("order_id":"bin-1")") != std::string::npos);
+
+  run = runClient(rig.io, {"--cluster", cluster.path()}, "ann\n2\n4\n");
+  CHECK(run.exit == EXIT_DONE);
+  CAPTURE(run.out);
+  CHECK(run.out.find("Welcome, ann.") != std::string::npos);
+  CHECK(run.out.find("    bin-1  to SW1A 1AA, Westminster, London\n") != std::string::npos);
+  CHECK(run.out.find("Goodbye.") != std::string::npos);
+  CHECK(run.out.find("\x1b") == std::string::npos);
+}
+
+}  // namespace jh::client::test

@@ -1,0 +1,185 @@
+// The interactive client driven by a script, as a person at a terminal would drive it.
+#include <doctest/doctest.h>
+
+#include "client/command-line.h"
+#include "client/interactive.h"
+#include "tests/client/client-rig.h"
+
+namespace jh::client::test {
+
+namespace {
+
+// Runs a session over `script` (one answer a line) against the rig's fake front-end; returns
+// the exit code, with the screens in `transcript`.
+int session(ClientRig& rig, const std::string& script, std::string& transcript,
+            FrontEndApi* api = nullptr) {
+  std::istringstream in(script);
+  std::ostringstream out;
+  StreamLineInput input(in, out);
+  InteractiveSession s(api ? *api : rig.client, input, out, Style(false));
+  int exit = s.run().wait(rig.io.waitScope);
+  transcript = out.str();
+  return exit;
+}
+
+bool has(const std::string& transcript, const std::string& text) {
+  return transcript.find(text) != std::string::npos;
+}
+
+// The widest line, in columns (one per code point).
+size_t widest(const std::string& transcript) {
+  size_t most = 0;
+  std::istringstream lines(transcript);
+  for (std::string line; std::getline(lines, line);) {
+    size_t columns = 0;
+    for (char c : line) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    most = std::max(most, columns);
+  }
+  return most;
+}
+
+// Fails the first `failures` order attempts as if the connection broke, and remembers every
+// order id it was asked to place.
+class FlakyOrders final : public FrontEndApi {
+ public:
+  FlakyOrders(FrontEndApi& inner, int failures) : inner_(inner), failures_(failures) {}
+  std::vector<std::string> orderIds;
+
+  kj::Promise<Reply<std::string>> motd() override { return inner_.motd(); }
+  kj::Promise<Reply<std::vector<MenuEntry>>> menu() override { return inner_.menu(); }
+  kj::Promise<Reply<std::vector<OrderRecord>>> orders(std::string user) override {
+    return inner_.orders(std::move(user));
+  }
+  kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override {
+    orderIds.push_back(request.orderId);
+    if (failures_ > 0) {
+      --failures_;
+      return KJ_EXCEPTION(DISCONNECTED, "no front-end answered after 4 attempts");
+    }
+    return inner_.placeOrder(std::move(request));
+  }
+  kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) override {
+    return inner_.validatePostcode(std::move(postCode));
+  }
+  kj::Promise<ClusterStatus> status() override { return inner_.status(); }
+
+ private:
+  FrontEndApi& inner_;
+  int failures_;
+};
+
+}  // namespace
+
+TEST_CASE("a scripted session: user code, motd, order a dish to a postcode, confirm, list "
+          "orders, exit") {
+  ClientRig rig;
+  std::string t;
+  int exit = session(rig, "ann\n1\n1\nsw1a1aa\ny\n2\n4\n", t);
+  CHECK(exit == EXIT_DONE);
+  CAPTURE(t);
+  CHECK(has(t, "Your user code: ann\nWelcome, ann.\n\nToday: half-price pizza.\n"));
+  CHECK(has(t, "What next?  1) menu and order   2) my orders   3) status   4) exit\n> 1\n"));
+  CHECK(has(t, "Menu\n   1) Margherita pizza"));
+  CHECK(has(t, "   2) Crème brûlée"));
+  CHECK(has(t, "£7.85\n"));
+  CHECK(has(t, "Deliver to which postcode? (empty to go back) sw1a1aa\n"
+               "SW1A 1AA is in Westminster, London.\n"
+               "Order Margherita pizza (£7.85) to SW1A 1AA? [y/n] y\n"
+               "Order placed: Margherita pizza, £7.85, to SW1A 1AA (Westminster, London).\n"));
+  REQUIRE(rig.fake.orderIds.size() == 1);
+  CHECK(has(t, "Order id: " + rig.fake.orderIds[0] + "\nTime:     2026-11-21 22:31:05 UTC\n"));
+  CHECK(has(t, "Your orders (1)\n  2026-11-21 22:31:05 UTC  Margherita pizza"));
+  CHECK(has(t, "    " + rig.fake.orderIds[0] + "  to SW1A 1AA, Westminster, London\n"));
+  CHECK(has(t, "> 4\nGoodbye.\n"));
+  CHECK_FALSE(has(t, "\x1b"));
+  CHECK(widest(t) <= 79);
+}
+
+TEST_CASE("a bad user code is explained in a sentence and asked again, and no call is made "
+          "until it is good") {
+  ClientRig rig;
+  std::string t;
+  CHECK(session(rig, "\n" + std::string(65, 'a') + "\nann\x07\nann\nexit\n", t) == EXIT_DONE);
+  CHECK(has(t, "The user code is empty. Please try again.\n"));
+  CHECK(has(t, "The user code is longer than 64 characters. Please try again.\n"));
+  CHECK(has(t, "The user code contains a control character. Please try again.\n"));
+  CHECK(has(t, "Welcome, ann."));
+  CHECK(rig.fake.calls == 1);  // the motd only
+}
+
+TEST_CASE("the end of the input at any prompt leaves cleanly with exit 0") {
+  for (std::string script : {"", "ann\n", "ann\n1\n", "ann\n1\n2\n", "ann\n1\n2\nSW1A 1AA\n"}) {
+    CAPTURE(script);
+    ClientRig rig;
+    std::string t;
+    CHECK(session(rig, script, t) == EXIT_DONE);
+    CHECK(has(t, "Goodbye.\n"));
+    CHECK(rig.fake.orderIds.empty());
+  }
+}
+
+TEST_CASE("words work on the home screen, and an unknown choice is explained") {
+  ClientRig rig;
+  std::string t;
+  CHECK(session(rig, "ann\nhelp\nfly\nstatus\norders\nEXIT\n", t) == EXIT_DONE);
+  CHECK(widest(t) <= 79);
+  CHECK(has(t, "  1 or menu     see the menu and order a dish\n"));
+  CHECK(has(t, "'fly' is not a choice here; type 1 to 4, or help.\n"));
+  CHECK(has(t, "Front-end fake.frontend, primary replica.server1, heartbeat every 500 ms.\n"));
+  CHECK(has(t, "replica.server3"));
+  CHECK(has(t, "You have no orders yet.\n"));
+  CHECK(has(t, "> EXIT\nGoodbye.\n"));
+}
+
+TEST_CASE("a dish picked by name, an unknown dish and an unknown postcode are explained and "
+          "asked again") {
+  ClientRig rig;
+  std::string t;
+  CHECK(session(rig, "ann\nmenu\n9\ncrème BRÛLÉE\nCrème brûlée\nZZ1 1ZZ\nFOO\nsw1a 1aa\nyes\n4\n",
+                t) == EXIT_DONE);
+  CHECK(has(t, "There is no dish '9' on the menu; give a number from 1 to 3 or a name.\n"));
+  CHECK(has(t, "The postcode ZZ1 1ZZ was not found.\n"));
+  CHECK(has(t, "'FOO' is not a UK postcode.\n"));
+  CHECK(has(t, "Order placed: Crème brûlée, £4.50, to SW1A 1AA"));
+  CHECK(rig.fake.orderIds.size() == 1);
+}
+
+TEST_CASE("declining the confirmation orders nothing") {
+  ClientRig rig;
+  std::string t;
+  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\nmaybe\nn\n4\n", t) == EXIT_DONE);
+  CHECK(has(t, "Please answer y or n.\n"));
+  CHECK(has(t, "Nothing was ordered.\n"));
+  CHECK(rig.fake.orderIds.empty());
+}
+
+TEST_CASE("when an order cannot be carried out the session says so in one sentence, and a retry "
+          "repeats it with the same order id") {
+  ClientRig rig;
+  FlakyOrders flaky(rig.client, 1);
+  std::string t;
+  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\ny\n4\n", t, &flaky) == EXIT_DONE);
+  CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts.\n"
+               "Try again? [y/n] y\nOrder placed:"));
+  REQUIRE(flaky.orderIds.size() == 2);
+  CHECK(flaky.orderIds[0] == flaky.orderIds[1]);
+  CHECK(rig.fake.orderIds == std::vector<std::string>{flaky.orderIds[0]});
+}
+
+TEST_CASE("an order given up after a failure is reported as possibly not placed") {
+  ClientRig rig;
+  FlakyOrders flaky(rig.client, 1);
+  std::string t;
+  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n4\n", t, &flaky) == EXIT_DONE);
+  CHECK(has(t, "The order may not have been placed; see your orders to check.\n"));
+}
+
+TEST_CASE("an unavailable service at the start, when the person declines to retry, exits 3") {
+  ClientRig rig;
+  rig.fake.unavailable = true;
+  std::string t;
+  CHECK(session(rig, "ann\nn\n", t) == EXIT_UNAVAILABLE);
+  CHECK(has(t, "No replica is ready.\nTry again? [y/n] n\nGoodbye.\n"));
+}
+
+}  // namespace jh::client::test

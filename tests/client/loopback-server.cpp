@@ -1,0 +1,46 @@
+// A front-end's listening side for tests, with connections that can be cut.
+#include "tests/client/loopback-server.h"
+
+#include <kj/debug.h>
+
+namespace jh::client::test {
+
+namespace {
+
+kj::Own<kj::ConnectionReceiver> listenOnLoopback(kj::AsyncIoContext& io) {
+  return io.provider->getNetwork().parseAddress("127.0.0.1", 0).wait(io.waitScope)->listen();
+}
+
+}  // namespace
+
+LoopbackServer::LoopbackServer(kj::AsyncIoContext& io, capnp::Capability::Client bootstrap)
+    : server_(kj::mv(bootstrap)), listener_(listenOnLoopback(io)), port_(listener_->getPort()) {
+  accepting_ = acceptLoop().eagerlyEvaluate([](kj::Exception&& e) {
+    KJ_LOG(ERROR, "loopback server stopped accepting", e);
+  });
+}
+
+kj::Promise<void> LoopbackServer::acceptLoop() {
+  return listener_->accept().then([this](kj::Own<kj::AsyncIoStream> stream) {
+    ++accepted_;
+    auto c = kj::heap<Connection>();
+    c->stream = kj::mv(stream);
+    c->rpc = server_.accept(*c->stream).eagerlyEvaluate(nullptr);
+    connections_.push_back(kj::mv(c));
+    return acceptLoop();
+  });
+}
+
+std::string LoopbackServer::address() const {
+  return "127.0.0.1:" + std::to_string(port_);
+}
+
+void LoopbackServer::dropConnections() {
+  dropping_ = kj::evalLater([this]() { connections_.clear(); }).eagerlyEvaluate(nullptr);
+}
+
+std::string LoopbackServer::closedAddress(kj::AsyncIoContext& io) {
+  return "127.0.0.1:" + std::to_string(listenOnLoopback(io)->getPort());
+}
+
+}  // namespace jh::client::test

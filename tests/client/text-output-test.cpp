@@ -1,0 +1,55 @@
+// Text for people: columns counted in characters, prices in pounds, failures as one sentence.
+#include <sstream>
+
+#include <doctest/doctest.h>
+#include <kj/debug.h>
+
+#include "client/text-output.h"
+
+namespace jh::client {
+
+TEST_CASE("fit and cut count characters, not bytes, so non-ASCII text lines up") {
+  CHECK(fit("Crème", 7) == "Crème  ");
+  CHECK(fit("£7.85", 7, true) == "  £7.85");
+  CHECK(cut("Crème brûlée à la maison", 10) == "Crème b...");
+  CHECK(cut("short", 10) == "short");
+  CHECK(fit("abcdef", 3) == "abc");
+}
+
+TEST_CASE("times are shown without the T, the milliseconds and the Z") {
+  CHECK(readableTime("2026-11-21T22:31:05.123Z") == "2026-11-21 22:31:05 UTC");
+  CHECK(readableTime("yesterday") == "yesterday");
+}
+
+TEST_CASE("a long dish name and a long area are cut, and the order id never is") {
+  OrderRecord o;
+  o.orderId = "0b8f3c1e-2d4a-4f7b-9c6e-5a1d2b3c4d5e";
+  o.item = std::string(100, 'x');
+  o.area = std::string(100, 'y');
+  o.postCode = "SW1A 1AA";
+  o.pricePence = 123456;
+  std::string text = ordersText({o}, Style(false));
+  CHECK(text.find(o.orderId) != std::string::npos);
+  CHECK(text.find("£1234.56\n") != std::string::npos);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 79);
+}
+
+TEST_CASE("colour is added only when asked for") {
+  CHECK(Style(false).bad("no") == "no");
+  CHECK(Style(true).bad("no") == "\x1b[31mno\x1b[0m");
+}
+
+TEST_CASE("a failure is one sentence that says whether the service was unreachable") {
+  CHECK(failureText(KJ_EXCEPTION(DISCONNECTED, "no front-end answered")) ==
+        "The service is unavailable: no front-end answered.");
+  CHECK(failureText(KJ_EXCEPTION(FAILED, "remote exception: bad request.")) ==
+        "The service could not carry out the request: remote exception: bad request.");
+}
+
+TEST_CASE("a rejection without a message still says which one it was") {
+  CHECK(rejectionText({rpc::RejectCode::NOT_READY, ""}) ==
+        "The service refused the request (NOT_READY).");
+}
+
+}  // namespace jh::client
