@@ -69,7 +69,7 @@ kj::Promise<PlaceOutcome> ReplicaNode::placeOrder(OrderRecord order, uint32_t mi
   auto durable = persist({std::move(order)}).fork();
   auto mine = durable.addBranch();
   auto forget = [this, id]() { placing_.erase(id); };
-  tasks_.add(durable.addBranch().then(forget, [forget](kj::Exception&&) { forget(); }));
+  tasks_.add(durable.addBranch().then(kj::cp(forget), [forget](kj::Exception&&) { forget(); }));
   placing_.emplace(id, kj::mv(durable));
 
   return mine.then(

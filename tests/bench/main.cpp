@@ -1,0 +1,126 @@
+// jh-bench: load against a running cluster's front-end; prints orders/s, latency percentiles and
+// errors, and can write the acknowledged and attempted order ids and a timeline of successes.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "schema/cluster-config.h"
+#include "tests/bench/load-generator.h"
+
+namespace {
+
+constexpr const char* USAGE = R"(usage: jh-bench [--cluster F] [--frontend NAME] --clients N --duration SECONDS
+                [--mode order|orders|menu] [--threads T] [--max-orders N] [--user-prefix P]
+                [--item ITEM] [--postcode PC] [--retry-until-acked] [--timeout-ms MS]
+                [--acked-out FILE] [--attempted-out FILE] [--timeline-out FILE] [--bucket-ms MS]
+                [--json]
+)";
+
+void writeLines(const std::string& path, const std::vector<std::string>& lines) {
+  std::ofstream out(path);
+  for (auto& l : lines) out << l << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  jh::bench::LoadOptions o;
+  std::optional<std::string> cluster;
+  std::string frontend, ackedOut, attemptedOut, timelineOut;
+  bool json = false;
+  bool haveClients = false, haveDuration = false;
+  uint32_t bucketMs = 50;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      auto next = [&]() -> std::string {
+        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+        return argv[++i];
+      };
+      if (a == "--cluster") cluster = next();
+      else if (a == "--frontend") frontend = next();
+      else if (a == "--clients") { o.clients = std::stoul(next()); haveClients = true; }
+      else if (a == "--duration") { o.durationS = std::stod(next()); haveDuration = true; }
+      else if (a == "--threads") o.threads = std::stoul(next());
+      else if (a == "--max-orders") o.maxOrders = std::stoull(next());
+      else if (a == "--user-prefix") o.userPrefix = next();
+      else if (a == "--item") o.item = next();
+      else if (a == "--postcode") o.postcode = next();
+      else if (a == "--timeout-ms") o.callTimeoutMs = std::stoul(next());
+      else if (a == "--retry-until-acked") o.retryUntilAcked = true;
+      else if (a == "--acked-out") ackedOut = next();
+      else if (a == "--attempted-out") attemptedOut = next();
+      else if (a == "--timeline-out") timelineOut = next();
+      else if (a == "--bucket-ms") bucketMs = std::stoul(next());
+      else if (a == "--json") json = true;
+      else if (a == "--mode") {
+        std::string m = next();
+        if (m == "order") o.mode = jh::bench::Mode::ORDER;
+        else if (m == "orders") o.mode = jh::bench::Mode::ORDERS;
+        else if (m == "menu") o.mode = jh::bench::Mode::MENU;
+        else throw std::invalid_argument("unknown mode " + m);
+      } else throw std::invalid_argument("unknown option " + a);
+    }
+    if (!haveClients || !haveDuration || o.clients == 0 || o.durationS <= 0 || bucketMs == 0) {
+      throw std::invalid_argument("--clients N (> 0) and --duration SECONDS (> 0) are required");
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "jh-bench: " << e.what() << "\n" << USAGE;
+    return 2;
+  }
+
+  try {
+    auto config = jh::loadClusterConfig(jh::chooseClusterPath(cluster, argv[0]));
+    const jh::NodeConfig* fe = frontend.empty() ? (config.frontends.empty() ? nullptr : &config.frontends[0])
+                                                : config.findFrontend(frontend);
+    if (!fe) {
+      std::cerr << "jh-bench: " << config.path << ": no such front-end\n";
+      return 2;
+    }
+    o.frontendAddress = fe->address;
+  } catch (const jh::ConfigError& e) {
+    std::cerr << "jh-bench: " << e.what() << "\n";
+    return 2;
+  }
+
+  auto result = jh::bench::runLoad(o);
+  auto s = jh::bench::summarise(result);
+  if (!ackedOut.empty()) writeLines(ackedOut, result.acked);
+  if (!attemptedOut.empty()) writeLines(attemptedOut, result.attempted);
+  if (!timelineOut.empty()) {
+    // One row per bucket: its start, successes in it, and the worst latency among them.
+    std::ofstream out(timelineOut);
+    out << "t_ms,ok,max_latency_ms\n";
+    int64_t bucketUs = int64_t(bucketMs) * 1000;
+    int64_t last = static_cast<int64_t>(result.elapsedS * 1e6) / bucketUs;
+    size_t k = 0;
+    for (int64_t b = 0; b <= last; ++b) {
+      uint64_t ok = 0;
+      uint32_t worst = 0;
+      while (k < result.successes.size() && result.successes[k].atUs / bucketUs == b) {
+        ++ok;
+        worst = std::max(worst, result.successes[k].latencyUs);
+        ++k;
+      }
+      out << b * bucketMs << ',' << ok << ',' << fmt::format("{:.3f}", worst / 1000.0) << '\n';
+    }
+  }
+  const char* mode = o.mode == jh::bench::Mode::ORDER ? "order" : o.mode == jh::bench::Mode::ORDERS ? "orders" : "menu";
+  if (json) {
+    fmt::print("{{\"mode\":\"{}\",\"clients\":{},\"duration_s\":{:.3f},\"ops\":{},\"orders_per_s\":{:.1f},"
+               "\"p50_ms\":{:.3f},\"p99_ms\":{:.3f},\"p999_ms\":{:.3f},\"max_ms\":{:.3f},"
+               "\"longest_gap_ms\":{:.3f},\"errors\":{},\"attempted\":{},\"acknowledged\":{}}}\n",
+               mode, o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
+               s.p999Ms, s.maxMs, s.longestGapMs, result.errors, result.attempted.size(), result.acked.size());
+  } else {
+    fmt::print("{} x {} clients for {:.1f} s: {} ok, {:.0f}/s, p50 {:.3f} ms, p99 {:.3f} ms, "
+               "p99.9 {:.3f} ms, max {:.3f} ms, longest gap {:.1f} ms, {} errors\n",
+               mode, o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
+               s.p999Ms, s.maxMs, s.longestGapMs, result.errors);
+  }
+  return result.successes.empty() ? 3 : 0;
+}
