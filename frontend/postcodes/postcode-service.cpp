@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <kj/debug.h>
+
 #include "frontend/postcodes/postcode-response.h"
 #include "schema/log.h"
 #include "schema/order.h"
@@ -52,23 +54,34 @@ kj::Promise<PostcodeAnswer> PostcodeService::lookup(std::string input) {
     ++cacheHits;
     return std::move(*cached);
   }
+  auto paf = kj::newPromiseAndFulfiller<PostcodeAnswer>();
   auto running = inFlight.find(*postCode);
   if (running != inFlight.end()) {
     ++cacheHits;
-    return running->second.addBranch();
+    running->second.push_back(std::move(paf.fulfiller));
+    return std::move(paf.promise);
   }
   ++cacheMisses;
-  kj::ForkedPromise<PostcodeAnswer> forked = askFrom(*postCode, 0).fork();
-  kj::Promise<PostcodeAnswer> branch = forked.addBranch();
-  // Erased from a branch of its own, never from inside the forked promise it would destroy.
-  tasks.add(forked.addBranch().then(
-      [this, key = *postCode](PostcodeAnswer&&) { inFlight.erase(key); },
+  inFlight[*postCode].push_back(std::move(paf.fulfiller));
+  // Waiters are answered, and the entry removed, in the same turn as the answer arrives.
+  tasks.add(askFrom(*postCode, 0).then(
+      [this, key = *postCode](PostcodeAnswer&& answer) {
+        for (auto& waiter : takeWaiters(key)) waiter->fulfill(PostcodeAnswer(answer));
+      },
       [this, key = *postCode](kj::Exception&& exception) {
-        inFlight.erase(key);
+        for (auto& waiter : takeWaiters(key)) waiter->reject(kj::cp(exception));
         kj::throwFatalException(std::move(exception));
       }));
-  inFlight.emplace(std::move(*postCode), std::move(forked));
-  return branch;
+  return std::move(paf.promise);
+}
+
+std::vector<kj::Own<kj::PromiseFulfiller<PostcodeAnswer>>> PostcodeService::takeWaiters(
+    const std::string& postCode) {
+  auto found = inFlight.find(postCode);
+  KJ_ASSERT(found != inFlight.end());
+  auto waiters = std::move(found->second);
+  inFlight.erase(found);
+  return waiters;
 }
 
 kj::Promise<PostcodeAnswer> PostcodeService::askFrom(std::string postCode, size_t firstUrl) {

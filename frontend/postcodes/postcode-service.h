@@ -52,6 +52,7 @@ class PostcodeService {
   kj::Promise<PostcodeAnswer> askFrom(std::string postCode, size_t firstUrl);
   kj::Promise<PostcodeAnswer> answerFrom(size_t url, std::string postCode, HttpResult result);
   void remember(const PostcodeAnswer& answer);
+  std::vector<kj::Own<kj::PromiseFulfiller<PostcodeAnswer>>> takeWaiters(const std::string& postCode);
 
   struct TaskErrorLogger final : kj::TaskSet::ErrorHandler {
     void taskFailed(kj::Exception&& exception) override;
@@ -64,7 +65,8 @@ class PostcodeService {
   PostcodeCache cache;
   uint64_t cacheHits = 0;
   uint64_t cacheMisses = 0;
-  std::map<std::string, kj::ForkedPromise<PostcodeAnswer>> inFlight;  // by normalised postcode
+  // Callers waiting for the request already on its way, by normalised postcode.
+  std::map<std::string, std::vector<kj::Own<kj::PromiseFulfiller<PostcodeAnswer>>>> inFlight;
   TaskErrorLogger taskErrorLogger;
   kj::TaskSet tasks;  // keeps each request going even if its callers go away
 };
