@@ -1,0 +1,62 @@
+// The fake's binary comes from the build (JH_FAKE_POSTCODES_BIN); its first stdout line gives the
+// port it chose.
+#include "tests/frontend/fake-postcodes-process.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "tests/frontend/loopback-http.h"
+#include "tests/support/harness/harness-util.h"
+
+namespace jh::test {
+
+using namespace std::chrono_literals;
+
+FakePostcodesProcess::FakePostcodesProcess(const std::string& mode) {
+  folder = (std::filesystem::temp_directory_path() / "jh-fake-postcodes-XXXXXX").string();
+  if (mkdtemp(folder.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{JH_FAKE_POSTCODES_BIN, "--port", "0", "--mode", mode}, "",
+      folder + "/out.log", folder + "/err.log");
+  const std::string prefix = "listening on 127.0.0.1:";
+  bool listening = waitUntil(
+      [&] {
+        std::string out = readFile(folder + "/out.log");
+        if (out.find('\n') == std::string::npos) return !process->isRunning();
+        if (out.rfind(prefix, 0) == 0) port_ = static_cast<uint16_t>(std::atoi(out.c_str() + prefix.size()));
+        return true;
+      },
+      10s, 5ms);
+  if (!listening || port_ == 0) {
+    throw std::runtime_error("jh-fake-postcodes did not start: " +
+                             readFile(folder + "/out.log") + readFile(folder + "/err.log"));
+  }
+}
+
+FakePostcodesProcess::~FakePostcodesProcess() {
+  process.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(folder, ignored);
+}
+
+void FakePostcodesProcess::setMode(const std::string& mode) {
+  HttpExchange reply = httpExchange(port_, "POST", "/__fake/mode", mode);
+  if (reply.status != 200) throw std::runtime_error("the fake refused mode " + mode);
+}
+
+uint64_t FakePostcodesProcess::requests() {
+  HttpExchange reply = httpExchange(port_, "GET", "/__fake/requests");
+  if (reply.status != 200) throw std::runtime_error("GET /__fake/requests failed");
+  return std::stoull(reply.body);
+}
+
+void FakePostcodesProcess::resetRequests() {
+  if (httpExchange(port_, "POST", "/__fake/reset").status != 200) {
+    throw std::runtime_error("POST /__fake/reset failed");
+  }
+}
+
+int FakePostcodesProcess::stop() { return process->stop(); }
+
+}  // namespace jh::test
