@@ -1,0 +1,172 @@
+// An order end to end: client, front-end, postcodes imitation, primary, backups. Bad input is
+// refused with exit code 1 and writes nothing; broken resource files stop a replica by name.
+#include <doctest/doctest.h>
+
+#include "tests/system/system-checks.h"
+
+using namespace jh::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string ODD_USER = "ann,\"o'hara\"";
+
+}  // namespace
+
+TEST_CASE("an order placed through the client reaches all three replicas' orders.csv") {
+  TestCluster cluster;
+  auto r = cluster.runClient({"--user", "alice", "--json", "order", "HAMBURGER", "ab10 1ab"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exitCode == 0);
+  std::string id = jsonField(r.out, "order_id");
+  REQUIRE(!id.empty());
+  CHECK(jsonField(r.out, "price") == "7.85");
+  CHECK(jsonField(r.out, "post_code") == "AB10 1AB");
+  CHECK(jsonField(r.out, "area") == "Aberdeen City");
+  CHECK(jsonField(r.out, "origin") == "replica.server1");
+  REQUIRE(waitOnEveryReplica(cluster, {id}));
+  for (auto& name : cluster.replicaNames()) {
+    auto rows = cluster.readOrdersCsv(name);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].userCode == "alice");
+    CHECK(rows[0].pricePence == 785);
+    CHECK(rows[0].seq == 1);
+  }
+}
+
+TEST_CASE("a user code with a comma and quotes round-trips through orders.csv and the client") {
+  TestCluster cluster;
+  auto placed = cluster.runClient({"--user", ODD_USER, "--json", "order", "FISH FINGERS", "M1 1AD"});
+  INFO(placed.out << placed.err);
+  REQUIRE(placed.exitCode == 0);
+  std::string id = jsonField(placed.out, "order_id");
+  REQUIRE(waitOnEveryReplica(cluster, {id}));
+  for (auto& name : cluster.replicaNames()) {
+    auto rows = cluster.readOrdersCsv(name);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].userCode == ODD_USER);
+    CHECK(rows[0].area == "Manchester");
+  }
+  std::string file = readFile(cluster.replicaDir("replica.server2") + "/orders.csv");
+  CHECK(file.find("\"ann,\"\"o'hara\"\"\"") != std::string::npos);  // RFC 4180 quoting on disk
+
+  auto listed = cluster.runClient({"--user", ODD_USER, "--json", "orders"});
+  REQUIRE(listed.exitCode == 0);
+  CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>{id});
+  auto other = cluster.runClient({"--user", "ann", "--json", "orders"});
+  REQUIRE(other.exitCode == 0);
+  CHECK(idsInOrdersJson(other.out).empty());
+}
+
+TEST_CASE("every bad input is refused with exit code 1 and nothing is written") {
+  TestCluster cluster;
+  auto before = snapshotOrderFiles(cluster);
+  struct Case {
+    std::vector<std::string> args;
+    std::string code;
+  };
+  std::vector<Case> cases = {
+      {{"--user", "bob", "order", "LOBSTER", "AB10 1AB"}, "UNKNOWN_ITEM"},
+      {{"--user", "bob", "order", "HAMBURGER", "FOO"}, "INVALID_POSTCODE"},
+      {{"--user", "bob", "order", "HAMBURGER", "../etc"}, "INVALID_POSTCODE"},
+      {{"--user", "bob", "order", "HAMBURGER", "ZZ9 9ZZ"}, "POSTCODE_NOT_FOUND"},
+      {{"--user", "bob", "order", "HAMBURGER", "AB1 0AA"}, "POSTCODE_NOT_FOUND"},  // terminated
+      {{"--user", "", "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
+      {{"--user", std::string(65, 'x'), "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
+      {{"--user", "bo\x01" "b", "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
+      {{"--user", "bo\x1b[31mb", "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
+  };
+  for (auto& c : cases) {
+    auto args = c.args;
+    args.insert(args.begin(), "--json");
+    auto r = cluster.runClient(args);
+    INFO("args: " << args.back() << " / " << args[2] << " -> " << r.out << r.err);
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find(c.code) != std::string::npos);
+  }
+  // A 64-character user code is the longest accepted, so the limit is where it should be.
+  auto longest = cluster.runClient({"--user", std::string(64, 'x'), "--json", "order", "CHIPS", "AB10 1AB"});
+  INFO(longest.out << longest.err);
+  CHECK(longest.exitCode == 0);
+  std::string id = jsonField(longest.out, "order_id");
+  REQUIRE(waitOnEveryReplica(cluster, {id}));
+  for (auto& name : cluster.replicaNames()) {
+    auto rows = cluster.readOrdersCsv(name);
+    REQUIRE(rows.size() == 1);  // only the good order was written
+    CHECK(rows[0].orderId == id);
+  }
+}
+
+TEST_CASE("a malformed postcode is refused without any request reaching postcodes.io") {
+  TestCluster cluster;
+  auto count = [&]() {
+    auto r = runCommand({"curl", "-s", cluster.postcodesUrl() + "/__fake/requests"}, 5s);
+    return r.out;
+  };
+  std::string before = count();
+  REQUIRE(!before.empty());
+  auto r = cluster.runClient({"--user", "carol", "order", "HAMBURGER", "not a postcode"});
+  CHECK(r.exitCode == 1);
+  CHECK(count() == before);
+}
+
+TEST_CASE("a bad price in menu.csv stops a replica at start, naming the file and line") {
+  ClusterOptions o;
+  o.waitReady = false;
+  o.startReplicas = false;
+  o.startFrontend = false;
+  TestCluster cluster(o);
+  std::string dir = cluster.replicaDir("replica.server1");
+  writeFile(dir + "/menu.csv", "item,price\nHAMBURGER,7.85\nCHIPS,7.8.5\n");
+  cluster.start("replica.server1");
+  REQUIRE(waitUntil([&]() { return !cluster.isRunning("replica.server1"); }, 10s));
+  CHECK(cluster.stop("replica.server1") == 1);
+  CHECK(cluster.logText("replica.server1").find("menu.csv:3") != std::string::npos);
+}
+
+TEST_CASE("a corrupt line in orders.csv stops a replica naming orders.csv and the line") {
+  ClusterOptions o;
+  o.waitReady = false;
+  o.startReplicas = false;
+  o.startFrontend = false;
+  TestCluster cluster(o);
+  std::string dir = cluster.replicaDir("replica.server1");
+  writeFile(dir + "/orders.csv",
+            "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
+            "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1\r\n"
+            "a2,ann,HAMBURGER,seven,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,2\r\n"
+            "a3,ann,HAMBURGER,7.85,2026-11-21T10:00:02.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,3\r\n");
+  cluster.start("replica.server1");
+  REQUIRE(waitUntil([&]() { return !cluster.isRunning("replica.server1"); }, 10s));
+  CHECK(cluster.stop("replica.server1") == 1);
+  CHECK(cluster.logText("replica.server1").find("orders.csv:3") != std::string::npos);
+  // Nothing was cut or rewritten: the damage is left for a person to look at.
+  CHECK(readFile(dir + "/orders.csv").find("a3,ann") != std::string::npos);
+}
+
+TEST_CASE("a torn final line in orders.csv is cut off and the replica serves the rest") {
+  ClusterOptions o;
+  o.replicas = 1;
+  o.waitReady = false;
+  o.startReplicas = false;
+  TestCluster cluster(o);
+  std::string dir = cluster.replicaDir("replica.server1");
+  writeFile(dir + "/orders.csv",
+            "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
+            "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1\r\n"
+            "a2,ann,\"HAMBURGER, with");
+  cluster.start("replica.server1");
+  REQUIRE(cluster.waitReplicaReady("replica.server1"));
+  REQUIRE(cluster.waitFrontendUp());
+  CHECK(cluster.logText("replica.server1").find("torn") != std::string::npos);
+  auto listed = cluster.runClient({"--user", "ann", "--json", "orders"});
+  CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>{"a1"});
+  auto placed = cluster.runClient({"--user", "ann", "--json", "order", "CHIPS", "AB10 1AB", "--id", "a2"});
+  INFO(placed.out << placed.err);
+  CHECK(placed.exitCode == 0);
+  CHECK(jsonField(placed.out, "item") == "CHIPS");
+  auto rows = cluster.readOrdersCsv("replica.server1");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1].orderId == "a2");
+  CHECK(rows[1].seq == 2);
+}

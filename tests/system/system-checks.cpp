@@ -1,0 +1,106 @@
+// Checks shared by the system tests.
+#include "tests/system/system-checks.h"
+
+#include <fstream>
+#include <thread>
+
+#include <kj/async-io.h>
+#include <rapidjson/document.h>
+
+#include "schema/rpc-link.h"
+
+namespace jh::test {
+
+std::multiset<std::string> idsOnFile(const TestCluster& cluster, const std::string& replica) {
+  std::multiset<std::string> ids;
+  for (auto& o : cluster.readOrdersCsv(replica)) ids.insert(o.orderId);
+  return ids;
+}
+
+bool waitOnEveryReplica(const TestCluster& cluster, const std::vector<std::string>& ids,
+                        std::chrono::milliseconds timeout) {
+  return waitUntil([&]() {
+    for (auto& name : cluster.replicaNames()) {
+      auto held = idsOnFile(cluster, name);
+      for (auto& id : ids) {
+        if (!held.count(id)) return false;
+      }
+    }
+    return true;
+  }, timeout, std::chrono::milliseconds(50));
+}
+
+bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout) {
+  return waitUntil([&]() {
+    std::optional<std::vector<std::pair<std::string, uint64_t>>> first;
+    for (auto& name : cluster.replicaNames()) {
+      auto h = cluster.replicaHealth(name);
+      if (!h || h->state != "READY") return false;
+      if (!first) first = h->vector;
+      else if (*first != h->vector) return false;
+    }
+    return true;
+  }, timeout, std::chrono::milliseconds(50));
+}
+
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user) {
+  std::optional<std::vector<OrderRecord>> result;
+  std::thread worker([&]() {
+    try {
+      auto io = kj::setupAsyncIo();
+      auto& timer = io.provider->getTimer();
+      RpcLink link(io.provider->getNetwork(), timer, address, 2000);
+      auto call = link.get<rpc::Replica>().then([&](rpc::Replica::Client replica) {
+        auto req = replica.getOrdersRequest();
+        req.setUserCode(user);
+        return req.send().then([](auto reply) -> std::optional<std::vector<OrderRecord>> {
+          auto r = reply.getResult();
+          if (!r.isOrders()) return std::nullopt;
+          std::vector<OrderRecord> out;
+          for (auto o : r.getOrders()) out.push_back(fromWire(o));
+          return out;
+        });
+      });
+      result = timer.timeoutAfter(2 * kj::SECONDS, kj::mv(call)).wait(io.waitScope);
+    } catch (...) {
+      result.reset();
+    }
+  });
+  worker.join();
+  return result;
+}
+
+std::vector<std::string> idsInOrdersJson(const std::string& json) {
+  std::vector<std::string> ids;
+  rapidjson::Document doc;
+  doc.Parse(json.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("orders")) return ids;
+  for (auto& o : doc["orders"].GetArray()) ids.push_back(o["order_id"].GetString());
+  return ids;
+}
+
+std::string jsonField(const std::string& json, const std::string& key) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str());
+  if (doc.HasParseError() || !doc.IsObject()) return {};
+  auto it = doc.FindMember(key.c_str());
+  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
+  return it->value.GetString();
+}
+
+std::vector<std::string> readLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::map<std::string, std::string> snapshotOrderFiles(const TestCluster& cluster) {
+  std::map<std::string, std::string> files;
+  for (auto& name : cluster.replicaNames()) files[name] = readFile(cluster.replicaDir(name) + "/orders.csv");
+  return files;
+}
+
+}  // namespace jh::test

@@ -1,0 +1,43 @@
+// What the system tests check again and again: orders seen in every replica's orders.csv,
+// orders read straight from one replica, client output parsed, convergence waited for.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "schema/order.h"
+#include "tests/support/harness/test-cluster.h"
+
+namespace jh::test {
+
+// Order ids in a replica's orders.csv (every copy).
+std::multiset<std::string> idsOnFile(const TestCluster& cluster, const std::string& replica);
+
+// Whether every replica's orders.csv holds each of `ids`, within `timeout`.
+bool waitOnEveryReplica(const TestCluster& cluster, const std::vector<std::string>& ids,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Whether every running replica reports the same version vector, within `timeout`.
+bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// getOrders(user) asked of one replica directly, bypassing the front-end; nullopt when it does
+// not answer or refuses.
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user);
+
+// The order ids in `jh-client --json orders` output, in order.
+std::vector<std::string> idsInOrdersJson(const std::string& json);
+
+// A string field of a one-level JSON object such as jh-client's order output ("" when absent).
+std::string jsonField(const std::string& json, const std::string& key);
+
+// Lines of a text file.
+std::vector<std::string> readLines(const std::string& path);
+
+// The size of each replica's orders.csv, to show that nothing was written.
+std::map<std::string, std::string> snapshotOrderFiles(const TestCluster& cluster);
+
+}  // namespace jh::test
