@@ -15,9 +15,9 @@
 namespace jh {
 namespace {
 
-constexpr size_t MAX_BODY = 1 << 20;      // bytes; a postcodes.io reply is about 2 KB
-constexpr size_t MAX_IDLE_HANDLES = 16;   // easy handles kept for reuse
-constexpr int POLL_MS = 1000;             // the worker also wakes at once on a new request
+constexpr size_t MAX_BODY = 1 << 20;     // bytes; a postcodes.io reply is about 2 KB
+constexpr size_t MAX_IDLE_HANDLES = 16;  // easy handles kept for reuse
+constexpr int POLL_MS = 1000;            // the worker also wakes at once on a new request
 
 // The result travels boxed: moving a std::string through kj::ExceptionOr in XThreadFulfiller
 // trips GCC 12's -Wmaybe-uninitialized (a false positive).
@@ -163,8 +163,8 @@ class HttpFetcher::Worker {
       } else if (transfer->tooLarge) {
         result.error = "the reply was larger than 1 MiB";
       } else {
-        result.error = transfer->errorText[0] != '\0' ? transfer->errorText
-                                                      : curl_easy_strerror(code);
+        result.error =
+            transfer->errorText[0] != '\0' ? transfer->errorText : curl_easy_strerror(code);
       }
       deliver(transfer->fulfiller, std::move(result));
       if (idle.size() < MAX_IDLE_HANDLES) {

@@ -11,7 +11,7 @@
 namespace jh {
 
 struct HttpResult {
-  long status = 0;    // 0 when no complete reply arrived
+  long status = 0;  // 0 when no complete reply arrived
   std::string body;
   std::string error;  // when status is 0: why (refused, timed out, too large...)
 };

@@ -6,8 +6,7 @@ namespace jh {
 
 PostcodeCache::PostcodeCache(size_t capacity) : capacity(capacity) {}
 
-std::optional<PostcodeAnswer> PostcodeCache::find(const std::string& postCode,
-                                                  kj::TimePoint now) {
+std::optional<PostcodeAnswer> PostcodeCache::find(const std::string& postCode, kj::TimePoint now) {
   auto found = index.find(postCode);
   if (found == index.end()) return std::nullopt;
   Order::iterator entry = found->second;

@@ -16,8 +16,9 @@ namespace {
 using Kind = PostcodeAnswer::Kind;
 
 std::string invalidInputMessage(std::string_view input) {
-  bool showable = !input.empty() && input.size() <= MAX_POSTCODE_INPUT &&
-                  std::all_of(input.begin(), input.end(), [](char c) { return c >= ' ' && c <= '~'; });
+  bool showable =
+      !input.empty() && input.size() <= MAX_POSTCODE_INPUT &&
+      std::all_of(input.begin(), input.end(), [](char c) { return c >= ' ' && c <= '~'; });
   return showable ? fmt::format("\"{}\" is not a valid UK postcode (such as SW1A 1AA).", input)
                   : "That is not a valid UK postcode (such as SW1A 1AA).";
 }
@@ -64,14 +65,15 @@ kj::Promise<PostcodeAnswer> PostcodeService::lookup(std::string input) {
   ++cacheMisses;
   inFlight[*postCode].push_back(std::move(paf.fulfiller));
   // Waiters are answered, and the entry removed, in the same turn as the answer arrives.
-  tasks.add(askFrom(*postCode, 0).then(
+  kj::Promise<void> answered = askFrom(*postCode, 0).then(
       [this, key = *postCode](PostcodeAnswer&& answer) {
         for (auto& waiter : takeWaiters(key)) waiter->fulfill(PostcodeAnswer(answer));
       },
       [this, key = *postCode](kj::Exception&& exception) {
         for (auto& waiter : takeWaiters(key)) waiter->reject(kj::cp(exception));
         kj::throwFatalException(std::move(exception));
-      }));
+      });
+  tasks.add(std::move(answered));
   return std::move(paf.promise);
 }
 
@@ -94,8 +96,8 @@ kj::Promise<PostcodeAnswer> PostcodeService::askFrom(std::string postCode, size_
           return answerFrom(i, std::move(postCode), std::move(result));
         });
   }
-  return PostcodeAnswer{Kind::UNREACHABLE, std::move(postCode), {},
-                        "postcodes.io could not be reached."};
+  return PostcodeAnswer{
+      Kind::UNREACHABLE, std::move(postCode), {}, "postcodes.io could not be reached."};
 }
 
 kj::Promise<PostcodeAnswer> PostcodeService::answerFrom(size_t url, std::string postCode,

@@ -36,7 +36,7 @@ class PostcodeService {
  public:
   // Constructed and used on one KJ event-loop thread (the front-end's main thread).
   PostcodeService(const PostcodeConfig& config, kj::Timer& timer);
-  // Promises from lookup() must be dropped first.
+  // Look-ups still waiting for postcodes.io reject (their requests are abandoned).
   ~PostcodeService();
   PostcodeService(const PostcodeService&) = delete;
   PostcodeService& operator=(const PostcodeService&) = delete;
@@ -52,7 +52,8 @@ class PostcodeService {
   kj::Promise<PostcodeAnswer> askFrom(std::string postCode, size_t firstUrl);
   kj::Promise<PostcodeAnswer> answerFrom(size_t url, std::string postCode, HttpResult result);
   void remember(const PostcodeAnswer& answer);
-  std::vector<kj::Own<kj::PromiseFulfiller<PostcodeAnswer>>> takeWaiters(const std::string& postCode);
+  std::vector<kj::Own<kj::PromiseFulfiller<PostcodeAnswer>>> takeWaiters(
+      const std::string& postCode);
 
   struct TaskErrorLogger final : kj::TaskSet::ErrorHandler {
     void taskFailed(kj::Exception&& exception) override;

@@ -24,13 +24,18 @@ FakePostcodesProcess::FakePostcodesProcess(const std::string& mode) {
       [&] {
         std::string out = readFile(folder + "/out.log");
         if (out.find('\n') == std::string::npos) return !process->isRunning();
-        if (out.rfind(prefix, 0) == 0) port_ = static_cast<uint16_t>(std::atoi(out.c_str() + prefix.size()));
+        if (out.rfind(prefix, 0) == 0) {
+          port_ = static_cast<uint16_t>(std::atoi(out.c_str() + prefix.size()));
+        }
         return true;
       },
       10s, 5ms);
   if (!listening || port_ == 0) {
-    throw std::runtime_error("jh-fake-postcodes did not start: " +
-                             readFile(folder + "/out.log") + readFile(folder + "/err.log"));
+    std::string output = readFile(folder + "/out.log") + readFile(folder + "/err.log");
+    process.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(folder, ignored);
+    throw std::runtime_error("jh-fake-postcodes did not start: " + output);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -124,13 +125,31 @@ TEST_CASE("the fake's failure modes: a 500, a proxy's HTML page, a closed connec
 TEST_CASE("a slow answer delays only its own connection (timing-dependent: slow is 3 s)") {
   FakePostcodesProcess fake("slow:3000");
   std::atomic<int> slowStatus{-1};
-  std::jthread slow([&] { slowStatus = httpExchange(fake.port(), "GET", "/postcodes/AB101AB").status; });
+  std::jthread slow(
+      [&] { slowStatus = httpExchange(fake.port(), "GET", "/postcodes/AB101AB").status; });
   REQUIRE(jh::test::waitUntil([&] { return fake.requests() == 1; }, 5s, 5ms));
   fake.setMode("normal");
   CHECK(httpExchange(fake.port(), "GET", "/postcodes/ID11QE").status == 404);
   CHECK(slowStatus == -1);
   slow.join();
   CHECK(slowStatus == 200);
+}
+
+TEST_CASE("the fake answers many concurrent connections") {
+  FakePostcodesProcess fake;
+  std::atomic<int> answered{0};
+  {
+    std::vector<std::jthread> clients;
+    for (int c = 0; c < 16; ++c) {
+      clients.emplace_back([&] {
+        for (int i = 0; i < 10; ++i) {
+          if (httpExchange(fake.port(), "GET", "/postcodes/AB101AB").status == 200) ++answered;
+        }
+      });
+    }
+  }
+  CHECK(answered == 160);
+  CHECK(fake.requests() == 160);
 }
 
 TEST_CASE("the fake exits 0 on SIGTERM") {

@@ -43,7 +43,8 @@ TEST_CASE("a full cache evicts the least recently used entry") {
 TEST_CASE("storing an answer again replaces it without growing the cache") {
   PostcodeCache cache(5);
   cache.put(found("A1 1AA"), T0 + kj::SECONDS);
-  PostcodeAnswer gone{PostcodeAnswer::Kind::NOT_FOUND, "A1 1AA", "", "A1 1AA is not a known postcode."};
+  PostcodeAnswer gone{PostcodeAnswer::Kind::NOT_FOUND, "A1 1AA", "",
+                      "A1 1AA is not a known postcode."};
   cache.put(gone, T0 + 10 * kj::SECONDS);
   CHECK(cache.size() == 1);
   auto hit = cache.find("A1 1AA", T0 + 5 * kj::SECONDS);

@@ -5,8 +5,8 @@
 #include "frontend/postcodes/postcode-response.h"
 #include "tests/support/fake-postcodes/fixture-store.h"
 
-using jh::PostcodeAnswer;
 using jh::parsePostcodeReply;
+using jh::PostcodeAnswer;
 using Kind = PostcodeAnswer::Kind;
 
 namespace {
@@ -25,8 +25,13 @@ jh::PostcodeReply parseFixture(const std::string& postCode) {
   return parsePostcodeReply(fixture->status, fixture->body, postCode);
 }
 
-const char* const FOUND_BODY =
-    R"({"status":200,"result":{"postcode":"SE1 2DL","admin_district":"Southwark","region":"London","country":"England"}})";
+// A 200 body for SE1 2DL whose area fields are the given JSON values.
+std::string foundBody(const char* adminDistrict, const char* region, const char* country) {
+  return std::string(R"({"status":200,"result":{"postcode":"SE1 2DL","admin_district":)") +
+         adminDistrict + R"(,"region":)" + region + R"(,"country":)" + country + "}}";
+}
+
+const std::string FOUND_BODY = foundBody(R"("Southwark")", R"("London")", R"("England")");
 
 }  // namespace
 
@@ -64,7 +69,8 @@ TEST_CASE("a terminated postcode is not found, and the message says when it was 
 }
 
 TEST_CASE("an unknown postcode is not found, and an invalid one is invalid") {
-  auto unknown = parsePostcodeReply(404, R"({"status":404,"error":"Postcode not found"})", "ID1 1QE");
+  auto unknown =
+      parsePostcodeReply(404, R"({"status":404,"error":"Postcode not found"})", "ID1 1QE");
   REQUIRE(unknown.answer);
   CHECK(unknown.answer->kind == Kind::NOT_FOUND);
   CHECK(unknown.answer->message == "ID1 1QE is not a known postcode.");
@@ -75,14 +81,10 @@ TEST_CASE("an unknown postcode is not found, and an invalid one is invalid") {
 }
 
 TEST_CASE("the area falls back from admin_district to region, then to country") {
-  auto region = parsePostcodeReply(
-      200, R"({"status":200,"result":{"postcode":"X1 1XX","admin_district":null,"region":"R","country":"C"}})",
-      "X1 1XX");
+  auto region = parsePostcodeReply(200, foundBody("null", R"("R")", R"("C")"), "SE1 2DL");
   REQUIRE(region.answer);
   CHECK(region.answer->area == "R");
-  auto country = parsePostcodeReply(
-      200, R"({"status":200,"result":{"postcode":"X1 1XX","admin_district":null,"region":null,"country":"C"}})",
-      "X1 1XX");
+  auto country = parsePostcodeReply(200, foundBody(R"("")", "null", R"("C")"), "SE1 2DL");
   REQUIRE(country.answer);
   CHECK(country.answer->area == "C");
 }
@@ -90,13 +92,16 @@ TEST_CASE("the area falls back from admin_district to region, then to country") 
 TEST_CASE("unknown fields and field order do not matter") {
   auto reply = parsePostcodeReply(
       200,
-      R"({"extra":[1,{"a":null}],"result":{"country":"England","new_field":{"x":1},"region":"London","admin_district":"Southwark","postcode":"SE1 2DL"},"status":200})",
+      R"({"extra":[1,{"a":null}],"result":{"country":"England","new_field":{"x":1},)"
+      R"("region":"London","admin_district":"Southwark","postcode":"SE1 2DL"},"status":200})",
       "SE1 2DL");
   REQUIRE(reply.answer);
   CHECK(reply.answer->kind == Kind::FOUND);
   CHECK(reply.answer->area == "Southwark");
   auto notFound = parsePostcodeReply(
-      404, R"({"terminated":{"month_terminated":6,"year_terminated":2008},"error":"Postcode not found","status":404})",
+      404,
+      R"({"terminated":{"month_terminated":6,"year_terminated":2008},)"
+      R"("error":"Postcode not found","status":404})",
       "AB1 0AB");
   REQUIRE(notFound.answer);
   CHECK(notFound.answer->message == "AB1 0AB is not a known postcode (it was terminated in 2008).");
@@ -123,9 +128,9 @@ TEST_CASE("server errors, proxy pages and truncated or wrong JSON make the url c
       {200, R"({"status":200})"},
       {200, R"({"status":200,"result":null})"},
       {200, R"({"status":200,"result":{"admin_district":"Southwark"}})"},
-      {200, R"({"status":200,"result":{"postcode":"SE1 2DL","admin_district":null,"region":null,"country":null}})"},
-      {200, R"({"status":200,"result":{"postcode":"SE1 2DL","admin_district":7}})"},
-      {200, "{\"status\":200,\"result\":{\"postcode\":\"SE1 2DL\",\"admin_district\":\"\xff\"}}"},
+      {200, foundBody("null", "null", "null")},
+      {200, foundBody("7", "[]", "{}")},
+      {200, foundBody("\"\xff\"", "null", "null")},
       {404, R"({"status":404,"error":"Resource not found"})"},
       {404, R"({"status":404})"},
       {301, ""},

@@ -2,11 +2,10 @@
 // (member values keep their bytes: RapidJSON writes doubles shortest-round-trip, as V8 does).
 #include "tests/support/fake-postcodes/bulk-lookup.h"
 
+#include <kj/encoding.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <kj/encoding.h>
 
 #include "tests/support/fake-postcodes/postcode-syntax.h"
 
@@ -85,7 +84,8 @@ HttpReply bulkLookup(std::string_view contentType, std::string_view body, std::s
     std::string query(entry.GetString(), entry.GetStringLength());
     if (!first) out += ',';
     first = false;
-    out += "{\"query\":" + jsonString(query) + ",\"result\":" + resultFor(query, filter, fixtures) + "}";
+    out += "{\"query\":" + jsonString(query) + ",\"result\":" + resultFor(query, filter, fixtures) +
+           "}";
   }
   return {200, std::string(JSON_TYPE), out + "]}"};
 }

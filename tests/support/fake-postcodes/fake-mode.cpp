@@ -7,8 +7,9 @@
 namespace jh::fake {
 
 std::optional<FakeMode> parseFakeMode(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
   using Kind = FakeMode::Kind;
   if (text == "normal") return FakeMode{Kind::NORMAL};
   if (text == "error500") return FakeMode{Kind::ERROR500};

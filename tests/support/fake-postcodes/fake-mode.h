@@ -15,6 +15,9 @@ struct FakeMode {
   uint32_t delayMs = 0;  // SLOW only
 };
 
+constexpr std::string_view UNKNOWN_MODE =
+    "unknown mode; use normal, slow:MS, error500, html, hang or close";
+
 // nullopt for anything but the names above (surrounding white space is ignored).
 std::optional<FakeMode> parseFakeMode(std::string_view text);
 std::string fakeModeName(const FakeMode& mode);

@@ -11,6 +11,7 @@ namespace {
 
 constexpr uint64_t MAX_REQUEST_BODY = 1 << 20;
 constexpr std::string_view CONTROL = "/__fake/";
+constexpr std::string_view COUNTED = "/postcodes/";
 
 const char* reasonPhrase(unsigned status) {
   switch (status) {
@@ -26,9 +27,10 @@ const char* reasonPhrase(unsigned status) {
 
 // What a reverse proxy sends when the service behind it is down.
 HttpReply proxyErrorPage() {
-  return {502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-                            "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-                            "</body>\r\n</html>\r\n"};
+  return {502, "text/html",
+          "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+          "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+          "</body>\r\n</html>\r\n"};
 }
 
 HttpReply plainText(unsigned status, std::string text) {
@@ -58,7 +60,7 @@ kj::Promise<void> FakeServer::request(kj::HttpMethod method, kj::StringPtr url,
           return send(response, control(method, path, std::string_view(body.cStr(), body.size())));
         });
   }
-  if (path.substr(0, 11) == "/postcodes/") ++postcodeRequests;
+  if (path.substr(0, COUNTED.size()) == COUNTED) ++postcodeRequests;
   switch (mode.kind) {
     case FakeMode::Kind::NORMAL: break;
     case FakeMode::Kind::SLOW:
@@ -90,8 +92,7 @@ kj::Promise<void> FakeServer::answer(kj::HttpMethod method, kj::StringPtr url,
       });
 }
 
-HttpReply FakeServer::control(kj::HttpMethod method, std::string_view path,
-                              std::string_view body) {
+HttpReply FakeServer::control(kj::HttpMethod method, std::string_view path, std::string_view body) {
   std::string_view what = path.substr(CONTROL.size());
   if (method == kj::HttpMethod::GET && what == "requests") {
     return plainText(200, std::to_string(postcodeRequests));
@@ -103,7 +104,7 @@ HttpReply FakeServer::control(kj::HttpMethod method, std::string_view path,
   if (method == kj::HttpMethod::GET && what == "mode") return plainText(200, fakeModeName(mode));
   if (method == kj::HttpMethod::POST && what == "mode") {
     std::optional<FakeMode> next = parseFakeMode(body);
-    if (!next) return plainText(400, "unknown mode; use normal, slow:MS, error500, html, hang or close");
+    if (!next) return plainText(400, std::string(UNKNOWN_MODE));
     mode = *next;
     return plainText(200, fakeModeName(mode));
   }

@@ -61,7 +61,8 @@ void loadLines(const std::string& path, const std::string& text, std::string_vie
     size_t keyEnd = line.find('"', keyPrefix.size());
     size_t statusAt = line.find(",\"status\":", keyEnd);
     size_t bodyAt = line.find(",\"body\":", keyEnd);
-    if (keyEnd == std::string_view::npos || statusAt != keyEnd + 1 || bodyAt == std::string_view::npos) {
+    if (keyEnd == std::string_view::npos || statusAt != keyEnd + 1 ||
+        bodyAt == std::string_view::npos) {
       throw bad("expected \"status\" and \"body\" after the key");
     }
     unsigned status = 0;
@@ -72,7 +73,8 @@ void loadLines(const std::string& path, const std::string& text, std::string_vie
     }
     size_t bodyBegin = bodyAt + 8;
     std::string key = withoutSpaces(line.substr(keyPrefix.size(), keyEnd - keyPrefix.size()));
-    into[key] = FixtureReply{status, std::string(line.substr(bodyBegin, line.size() - 1 - bodyBegin))};
+    into[key] =
+        FixtureReply{status, std::string(line.substr(bodyBegin, line.size() - 1 - bodyBegin))};
   }
 }
 

@@ -6,7 +6,8 @@
 namespace jh::fake {
 
 HttpReply jsonError(unsigned status, std::string_view error) {
-  return {status, std::string(JSON_TYPE), fmt::format("{{\"status\":{},\"error\":\"{}\"}}", status, error)};
+  return {status, std::string(JSON_TYPE),
+          fmt::format("{{\"status\":{},\"error\":\"{}\"}}", status, error)};
 }
 
 HttpReply serverError() {

@@ -51,7 +51,7 @@ class FakePostcodesMain {
 
   kj::MainBuilder::Validity setMode(kj::StringPtr text) {
     std::optional<FakeMode> parsed = parseFakeMode(text.cStr());
-    if (!parsed) return "unknown mode; use normal, slow:MS, error500, html, hang or close";
+    if (!parsed) return UNKNOWN_MODE.data();
     mode = *parsed;
     return true;
   }
@@ -78,9 +78,9 @@ class FakePostcodesMain {
     std::fflush(stdout);
 
     auto serving = server.listenHttp(*listener);
-    io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(serving.then([]() -> siginfo_t {
-      KJ_FAIL_ASSERT("stopped listening");
-    })).wait(io.waitScope);
+    io.unixEventPort.onSignal(SIGTERM)
+        .exclusiveJoin(serving.then([]() -> siginfo_t { KJ_FAIL_ASSERT("stopped listening"); }))
+        .wait(io.waitScope);
     return true;
   }
 

@@ -27,7 +27,8 @@ Query parseQuery(std::string_view url) {
     rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
     size_t equals = pair.find('=');
     if (equals == std::string_view::npos) continue;
-    auto value = kj::decodeWwwForm(kj::arrayPtr(pair.data() + equals + 1, pair.size() - equals - 1));
+    auto value =
+        kj::decodeWwwForm(kj::arrayPtr(pair.data() + equals + 1, pair.size() - equals - 1));
     std::string_view name = pair.substr(0, equals);
     if (name == "callback") query.callback.assign(value.cStr(), value.size());
     if (name == "filter") query.filter.assign(value.cStr(), value.size());
@@ -55,7 +56,8 @@ HttpReply fromFixture(const FixtureReply& fixture) {
 }
 
 HttpReply jsonResult(std::string_view resultJson) {
-  return {200, std::string(JSON_TYPE), "{\"status\":200,\"result\":" + std::string(resultJson) + "}"};
+  return {200, std::string(JSON_TYPE),
+          "{\"status\":200,\"result\":" + std::string(resultJson) + "}"};
 }
 
 HttpReply lookUpPostcode(std::string_view segment, const FixtureStore& fixtures) {
@@ -69,8 +71,8 @@ HttpReply lookUpPostcode(std::string_view segment, const FixtureStore& fixtures)
 HttpReply validate(std::string_view segment, const FixtureStore& fixtures) {
   std::optional<std::u32string> text = decodePathSegment(segment);
   if (!text) return serverError();
-  const FixtureReply* fixture = wellFormedPostcode(*text) ? fixtures.postcode(lookupKey(*text))
-                                                          : nullptr;
+  const FixtureReply* fixture =
+      wellFormedPostcode(*text) ? fixtures.postcode(lookupKey(*text)) : nullptr;
   return jsonResult(fixture != nullptr && fixture->status == 200 ? "true" : "false");
 }
 
@@ -138,7 +140,8 @@ HttpReply answerLikePostcodesIo(const FakeRequest& request, const FixtureStore& 
     return jsonError(404, "Resource not found");
   }
   HttpReply reply = answerGet(path, fixtures);
-  if (reply.status == 200 && !query.callback.empty()) return wrapJsonp(std::move(reply), query.callback);
+  if (reply.status == 200 && !query.callback.empty())
+    return wrapJsonp(std::move(reply), query.callback);
   return reply;
 }
 
