@@ -1,18 +1,17 @@
 // The jh-client binary itself, end to end: its exit codes, and a real run against the fake
 // front-end (the test's event loop serves the fake while it reads the child's output).
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include <doctest/doctest.h>
-#include <rapidjson/document.h>
+#include <fmt/format.h>
 
 #include "client/command-line.h"
 #include "tests/client/client-rig.h"
+#include "tests/client/parse-json.h"
+#include "tests/schema/temp-dir.h"
 
 namespace jh::client::test {
 
@@ -47,27 +46,15 @@ Run runClient(kj::AsyncIoContext& io, const std::vector<std::string>& args,
   return run;
 }
 
-// A cluster file in a fresh folder, listing the given front-end addresses.
-class ClusterFile {
- public:
-  explicit ClusterFile(const std::vector<std::string>& frontends) {
-    char dir[] = "/tmp/jh-client-test-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
-    dir_ = dir;
-    std::ofstream f(path());
-    f << R"({"frontends": [)";
-    for (size_t i = 0; i < frontends.size(); ++i) {
-      f << (i ? "," : "") << R"({"name": "fe)" << i << R"(", "address": ")" << frontends[i]
-        << R"("})";
-    }
-    f << R"(], "replicas": [{"name": "r1", "address": "127.0.0.1:1", "dir": "r1"}]})";
+// A cluster file in a temporary folder, listing the given front-end addresses.
+std::string writeCluster(const jh::test::TempDir& dir, const std::vector<std::string>& frontends) {
+  std::string text = R"({"frontends": [)";
+  for (size_t i = 0; i < frontends.size(); ++i) {
+    text += fmt::format(R"({}{{"name": "fe{}", "address": "{}"}})", i ? "," : "", i, frontends[i]);
   }
-  ~ClusterFile() { std::filesystem::remove_all(dir_); }
-  std::string path() const { return dir_ + "/cluster.json"; }
-
- private:
-  std::string dir_;
-};
+  text += R"(], "replicas": [{"name": "r1", "address": "127.0.0.1:1", "dir": "r1"}]})";
+  return dir.write("cluster.json", text);
+}
 
 }  // namespace
 
@@ -92,29 +79,28 @@ TEST_CASE("the binary exits 2 on a usage error and on a cluster file that cannot
 TEST_CASE("the binary exits 1 on a bad user code, 2 on an unknown --frontend, and 3 when no "
           "front-end answers") {
   auto io = kj::setupAsyncIo();
-  ClusterFile cluster({LoopbackServer::closedAddress(io)});
-  auto run = runClient(io, {"--cluster", cluster.path(), "--user", "", "menu"});
+  jh::test::TempDir dir;
+  std::string cluster = writeCluster(dir, {LoopbackServer::closedAddress(io)});
+  auto run = runClient(io, {"--cluster", cluster, "--user", "", "menu"});
   CHECK(run.exit == EXIT_REJECTED);
   CHECK(run.out == "The user code is empty.\n");
-  run = runClient(io, {"--cluster", cluster.path(), "--frontend", "nope", "menu"});
+  run = runClient(io, {"--cluster", cluster, "--frontend", "nope", "menu"});
   CHECK(run.exit == EXIT_USAGE);
-  run = runClient(io, {"--cluster", cluster.path(), "--json", "menu"});
+  run = runClient(io, {"--cluster", cluster, "--json", "menu"});
   CHECK(run.exit == EXIT_UNAVAILABLE);
-  rapidjson::Document doc;
-  doc.Parse(run.out.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  CHECK(std::string(doc["rejected"]["code"].GetString()) == "UNAVAILABLE");
+  CHECK(std::string(parseJson(run.out)["rejected"]["code"].GetString()) == "UNAVAILABLE");
 }
 
 TEST_CASE("the binary orders through a front-end and runs an interactive session from a pipe") {
   ClientRig rig;
-  ClusterFile cluster({rig.server.address()});
-  auto run = runClient(rig.io, {"--cluster", cluster.path(), "--json", "--user", "ann", "order",
+  jh::test::TempDir dir;
+  std::string cluster = writeCluster(dir, {rig.server.address()});
+  auto run = runClient(rig.io, {"--cluster", cluster, "--json", "--user", "ann", "order",
                                 "Margherita pizza", "sw1a1aa", "--id", "bin-1"});
   CHECK(run.exit == EXIT_DONE);
   CHECK(run.out.find(R"("order_id":"bin-1")") != std::string::npos);
 
-  run = runClient(rig.io, {"--cluster", cluster.path()}, "ann\n2\n4\n");
+  run = runClient(rig.io, {"--cluster", cluster}, "ann\n2\n4\n");
   CHECK(run.exit == EXIT_DONE);
   CAPTURE(run.out);
   CHECK(run.out.find("Welcome, ann.") != std::string::npos);

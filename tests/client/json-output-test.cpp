@@ -1,44 +1,21 @@
 // The --json documents: their keys, money as strings, and escaping that round-trips.
 #include <doctest/doctest.h>
-#include <rapidjson/document.h>
 
 #include "client/json-output.h"
+#include "tests/client/parse-json.h"
+#include "tests/schema/sample-order.h"
 
-namespace jh::client {
+namespace jh::client::test {
 
-namespace {
-
-rapidjson::Document parse(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.c_str(), text.size());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
-OrderRecord sampleOrder() {
-  OrderRecord o;
-  o.orderId = "2b7c-11";
-  o.userCode = "ann";
-  o.item = "Margherita pizza";
-  o.pricePence = 785;
-  o.timeStamp = "2026-11-21T22:31:05.123Z";
-  o.postCode = "SW1A 1AA";
-  o.area = "Westminster, London";
-  o.status = "CONFIRMED";
-  o.origin = "replica.server1";
-  o.seq = 42;
-  return o;
-}
-
-}  // namespace
+using jh::test::sampleOrder;
 
 TEST_CASE("an order's JSON has the CSV column names, the price as a string and seq as a number") {
-  auto doc = parse(orderJson(sampleOrder()));
+  auto doc = parseJson(orderJson(sampleOrder()));
   std::vector<std::string> keys;
   for (auto& m : doc.GetObject()) keys.push_back(m.name.GetString());
   CHECK(keys == std::vector<std::string>{"order_id", "user_code", "item", "price", "time_stamp",
                                          "post_code", "area", "status", "origin", "seq"});
-  CHECK(std::string(doc["price"].GetString()) == "7.85");
+  CHECK(std::string(doc["price"].GetString()) == "11.85");
   CHECK(doc["seq"].GetUint64() == 42);
 }
 
@@ -48,7 +25,7 @@ TEST_CASE("JSON escaping round-trips quotes, commas, apostrophes, control charac
   o.userCode = "ann,\"o'hara\"";
   o.item = "Crème brûlée \\ 🍮\ttab";
   o.area = std::string("nul\0inside", 10);
-  auto doc = parse(orderJson(o));
+  auto doc = parseJson(orderJson(o));
   CHECK(std::string(doc["user_code"].GetString()) == o.userCode);
   CHECK(std::string(doc["item"].GetString()) == o.item);
   CHECK(std::string(doc["area"].GetString(), doc["area"].GetStringLength()) == o.area);
@@ -61,7 +38,7 @@ TEST_CASE("menu prices are strings with two decimals") {
 
 TEST_CASE("orders, motd and postcode documents have the agreed shapes") {
   CHECK(ordersJson({}) == R"({"orders":[]})");
-  auto doc = parse(ordersJson({sampleOrder(), sampleOrder()}));
+  auto doc = parseJson(ordersJson({sampleOrder(), sampleOrder()}));
   CHECK(doc["orders"].Size() == 2);
   CHECK(motdJson("Hello\n") == R"({"motd":"Hello\n"})");
   CHECK(postcodeJson({"SW1A 1AA", "unverified", false}) ==
@@ -86,7 +63,7 @@ TEST_CASE("status JSON lists every replica with its role, and the postcode servi
   s.cacheHits = 9;
   s.cacheMisses = 2;
   s.whenUnreachable = "accept";
-  auto doc = parse(statusJson(s));
+  auto doc = parseJson(statusJson(s));
   CHECK(std::string(doc["frontend"].GetString()) == "just.hungry");
   CHECK(std::string(doc["primary"].GetString()) == "replica.server1");
   REQUIRE(doc["replicas"].Size() == 2);
@@ -104,4 +81,4 @@ TEST_CASE("status JSON lists every replica with its role, and the postcode servi
   CHECK(std::string(doc["when_unreachable"].GetString()) == "accept");
 }
 
-}  // namespace jh::client
+}  // namespace jh::client::test

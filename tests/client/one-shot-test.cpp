@@ -1,25 +1,18 @@
 // The one-shot commands against a fake front-end on loopback: JSON and text output, exit codes,
 // and what is refused before any call.
 #include <doctest/doctest.h>
-#include <rapidjson/document.h>
 
 #include "client/command-line.h"
 #include "client/one-shot.h"
 #include "tests/client/client-rig.h"
+#include "tests/client/parse-json.h"
 
 namespace jh::client::test {
 
 namespace {
 
-rapidjson::Document parse(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.c_str(), text.size());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
 std::string rejectedCode(const std::string& text) {
-  auto doc = parse(text);
+  auto doc = parseJson(text);
   REQUIRE(doc.HasMember("rejected"));
   return doc["rejected"]["code"].GetString();
 }
@@ -39,11 +32,11 @@ TEST_CASE("motd, menu, validate and status each print one JSON document and exit
   std::getline(lines, validate);
   std::getline(lines, status);
   CHECK(motd == R"({"motd":"Today: half-price pizza."})");
-  CHECK(parse(menu)["items"].Size() == 3);
-  CHECK(std::string(parse(menu)["items"][0]["price"].GetString()) == "7.85");
+  CHECK(parseJson(menu)["items"].Size() == 3);
+  CHECK(std::string(parseJson(menu)["items"][0]["price"].GetString()) == "7.85");
   CHECK(validate == R"({"post_code":"SW1A 1AA","area":"Westminster, London","verified":true})");
-  CHECK(parse(status)["replicas"].Size() == 3);
-  CHECK(std::string(parse(status)["replicas"][2]["role"].GetString()) == "down");
+  CHECK(parseJson(status)["replicas"].Size() == 3);
+  CHECK(std::string(parseJson(status)["replicas"][2]["role"].GetString()) == "down");
   CHECK(rig.err.str().empty());
 }
 
@@ -51,7 +44,7 @@ TEST_CASE("a placed order is printed as the stored order and then listed by orde
   ClientRig rig;
   CHECK(rig.run({"--json", "--user", "ann", "order", "Margherita pizza", "sw1a1aa", "--id",
                  "id-1"}) == EXIT_DONE);
-  auto order = parse(rig.out.str());
+  auto order = parseJson(rig.out.str());
   CHECK(std::string(order["order_id"].GetString()) == "id-1");
   CHECK(std::string(order["user_code"].GetString()) == "ann");
   CHECK(std::string(order["price"].GetString()) == "7.85");
@@ -61,7 +54,7 @@ TEST_CASE("a placed order is printed as the stored order and then listed by orde
 
   rig.out.str("");
   CHECK(rig.run({"--json", "--user", "ann", "orders"}) == EXIT_DONE);
-  auto orders = parse(rig.out.str());
+  auto orders = parseJson(rig.out.str());
   REQUIRE(orders["orders"].Size() == 1);
   CHECK(std::string(orders["orders"][0]["order_id"].GetString()) == "id-1");
 }
@@ -112,7 +105,7 @@ TEST_CASE("the same --id with the same order places it once; with another item i
   CHECK(rig.run(order) == EXIT_DONE);
   rig.out.str("");
   CHECK(rig.run({"--json", "--user", "ann", "orders"}) == EXIT_DONE);
-  CHECK(parse(rig.out.str())["orders"].Size() == 1);
+  CHECK(parseJson(rig.out.str())["orders"].Size() == 1);
   rig.out.str("");
   CHECK(rig.run({"--json", "--user", "ann", "order", "Crème brûlée", "SW1A 1AA", "--id",
                  "same-1"}) == EXIT_REJECTED);
@@ -144,7 +137,7 @@ TEST_CASE("a user code of 64 characters, with a comma, quotes and non-ASCII, is 
   REQUIRE_FALSE(checkUserCode(code));
   CHECK(rig.run({"--json", "--user", code, "order", "Margherita pizza", "SW1A 1AA"}) ==
         EXIT_DONE);
-  CHECK(std::string(parse(rig.out.str())["user_code"].GetString()) == code);
+  CHECK(std::string(parseJson(rig.out.str())["user_code"].GetString()) == code);
 }
 
 TEST_CASE("a bad --id exits 1 before any call") {
