@@ -107,7 +107,7 @@ kj::Promise<PostcodeAnswer> PostcodeService::answerFrom(size_t url, std::string 
                             ? PostcodeReply{std::nullopt, std::move(result.error)}
                             : parsePostcodeReply(result.status, result.body, postCode);
   if (reply.answer) {
-    if (std::string_view(breaker.state()) == "failing") {
+    if (breaker.failing()) {
       JH_INFO("postcodes.io at {} answers again", breaker.url());
     }
     breaker.succeeded();

@@ -24,6 +24,7 @@ class UrlBreaker {
   const std::string& url() const { return url_; }
   // "unknown" before the first outcome, then "ok" or "failing".
   const char* state() const;
+  bool failing() const { return state_ == State::FAILING; }
   // How long the url will still be skipped; 0 once it may be tried.
   int64_t retryInMs(kj::TimePoint now) const;
   uint64_t requests() const { return requests_; }
