@@ -79,7 +79,7 @@ STEP="starting jh-fake-postcodes"
 "$BIN/jh-fake-postcodes" --port 0 >"$TMP/fake.out" 2>"$TMP/fake.err" &
 FAKE_PID=$!
 for ((i = 0; i < 100; i++)); do
-  [[ $(head -n1 "$TMP/fake.out") == "listening on "* ]] && break
+  [[ $(head -n1 "$TMP/fake.out" 2>/dev/null) == "listening on "* ]] && break
   alive "$FAKE_PID" || fail "it exited: $(cat "$TMP/fake.err")"
   sleep 0.1
 done

@@ -37,7 +37,8 @@ struct ClusterOptions {
   bool startReplicas = true;
   bool startFrontend = true;
   // Whether the constructor waits for every started replica READY and, with a front-end, for
-  // the front-end to name a primary; it throws (with the logs' tails) when they are not in time.
+  // the front-end to see them all READY (so the first is primary); it throws (with the logs'
+  // tails) when they are not in time.
   bool waitReady = true;
   std::chrono::milliseconds readyTimeout = std::chrono::seconds(20);
 };
