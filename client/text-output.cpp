@@ -109,10 +109,8 @@ std::string orderPlacedText(const OrderRecord& o, const Style& style) {
 
 std::string postcodeText(const PostcodeInfo& info) {
   if (!info.verified) {
-    return fmt::format(
-        "{} could not be checked just now (the postcode service is unreachable); its area is "
-        "unverified.\n",
-        info.postCode);
+    return fmt::format("{}: its area could not be checked (the postcode service is unreachable).\n",
+                       info.postCode);
   }
   return fmt::format("{} is in {}.\n", info.postCode, info.area);
 }
@@ -140,10 +138,10 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
   }
   if (anyDiffers) out += "  * its menu or motd differs from the primary's.\n";
   for (auto& p : s.postcodeServices) {
-    out += cut(fmt::format("Postcodes: {} {} ({} requests, {} failed{})", p.url, p.state,
-                           p.requests, p.failures,
-                           p.state == "failing" ? fmt::format(", retry in {} ms", p.retryInMs)
-                                                : std::string()),
+    std::string state = p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs)
+                                             : p.state;
+    out += cut(fmt::format("Postcodes: {} {} ({} requests, {} failed)", p.url, state, p.requests,
+                           p.failures),
                79) +
            "\n";
   }

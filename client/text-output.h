@@ -47,7 +47,7 @@ std::string menuText(const std::vector<MenuEntry>& items, const Style& style);
 std::string ordersText(const std::vector<OrderRecord>& orders, const Style& style);
 // The confirmation of a placed order: its id and time, what, where and how much.
 std::string orderPlacedText(const OrderRecord& order, const Style& style);
-// "SW1A 1AA is in Westminster, London." (with a note when the area could not be verified).
+// "SW1A 1AA is in Westminster, London.", or a sentence saying that the area is unverified.
 std::string postcodeText(const PostcodeInfo& info);
 // The replicas' table, then the postcode services and cache.
 std::string statusText(const ClusterStatus& status, const Style& style);
