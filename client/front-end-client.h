@@ -41,7 +41,7 @@ class FrontEndClient final : public FrontEndApi {
   // Sends `request` to front-ends in turn, from the one that last answered, until one carries it
   // out; a DISCONNECTED or timed-out attempt drops that link and moves on. After
   // `policy_.attempts` failures the promise fails with the type of the last failure and a
-  // sentence for a person. Any other failure is passed on at once.
+  // description naming the last front-end tried. Any other failure is passed on at once.
   template <typename T, typename Request>
   kj::Promise<T> withFailover(Request request);
   template <typename T, typename Request>

@@ -1,7 +1,11 @@
 // The interactive client's two sources of lines.
 #include "client/line-input.h"
 
+#include <langinfo.h>
+
+#include <clocale>
 #include <cstdlib>
+#include <cstring>
 #include <istream>
 #include <ostream>
 
@@ -22,7 +26,9 @@ std::optional<std::string> StreamLineInput::readLine(const std::string& prompt) 
   return line;
 }
 
-EditLineInput::EditLineInput() {
+EditLineInput::EditLineInput(std::ostream& echo) : echo_(echo) {
+  std::setlocale(LC_CTYPE, "");
+  if (std::strcmp(nl_langinfo(CODESET), "UTF-8") != 0) std::setlocale(LC_CTYPE, "C.UTF-8");
   rl_readline_name = "jh-client";
   using_history();
 }
@@ -31,7 +37,10 @@ EditLineInput::~EditLineInput() { clear_history(); }
 
 std::optional<std::string> EditLineInput::readLine(const std::string& prompt) {
   char* raw = readline(prompt.c_str());
-  if (raw == nullptr) return std::nullopt;
+  if (raw == nullptr) {
+    echo_ << '\n';
+    return std::nullopt;
+  }
   std::string line(raw);
   std::free(raw);
   if (!line.empty()) add_history(line.c_str());

@@ -30,15 +30,20 @@ class StreamLineInput final : public LineInput {
 };
 
 // Lines from the terminal through libedit's readline interface, with history. Only one may
-// exist at a time (libedit's readline state is global).
+// exist at a time (libedit's readline state is global). Switches the C library to a UTF-8
+// character type, so that "Zoë" edits as three characters. At the end of the input, ends the
+// prompt's line on `echo`.
 class EditLineInput final : public LineInput {
  public:
-  EditLineInput();
+  explicit EditLineInput(std::ostream& echo);
   ~EditLineInput() override;
   EditLineInput(const EditLineInput&) = delete;
   EditLineInput& operator=(const EditLineInput&) = delete;
 
   std::optional<std::string> readLine(const std::string& prompt) override;
+
+ private:
+  std::ostream& echo_;
 };
 
 }  // namespace jh::client

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   if (auto refused = checkBeforeCalling(cl)) return reporter.rejected(*refused);
   std::unique_ptr<LineInput> input;
   if (isatty(STDIN_FILENO) == 1) {
-    input = std::make_unique<EditLineInput>();
+    input = std::make_unique<EditLineInput>(std::cout);
   } else {
     input = std::make_unique<StreamLineInput>(std::cin, std::cout);
   }

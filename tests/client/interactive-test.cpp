@@ -12,11 +12,11 @@ namespace {
 // Runs a session over `script` (one answer a line) against the rig's fake front-end; returns
 // the exit code, with the screens in `transcript`.
 int session(ClientRig& rig, const std::string& script, std::string& transcript,
-            FrontEndApi* api = nullptr) {
+            FrontEndApi* api = nullptr, std::optional<std::string> userCode = std::nullopt) {
   std::istringstream in(script);
   std::ostringstream out;
   StreamLineInput input(in, out);
-  InteractiveSession s(api ? *api : rig.client, input, out, Style(false));
+  InteractiveSession s(api ? *api : rig.client, input, out, Style(false), userCode);
   int exit = s.run().wait(rig.io.waitScope);
   transcript = out.str();
   return exit;
@@ -105,6 +105,14 @@ TEST_CASE("a bad user code is explained in a sentence and asked again, and no ca
   CHECK(has(t, "The user code contains a control character. Please try again.\n"));
   CHECK(has(t, "Welcome, ann."));
   CHECK(rig.fake.calls == 1);  // the motd only
+}
+
+TEST_CASE("a user code given on the command line is not asked for") {
+  ClientRig rig;
+  std::string t;
+  CHECK(session(rig, "4\n", t, nullptr, "ann") == EXIT_DONE);
+  CHECK_FALSE(has(t, "Your user code:"));
+  CHECK(has(t, "Welcome, ann."));
 }
 
 TEST_CASE("the end of the input at any prompt leaves cleanly with exit 0") {
