@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "tests/frontend/loopback-http.h"
+#include "tests/support/harness/loopback-http.h"
 #include "tests/support/harness/harness-util.h"
 
 namespace jh::test {

@@ -10,7 +10,7 @@
 #include <rapidjson/document.h>
 
 #include "tests/frontend/fake-postcodes-process.h"
-#include "tests/frontend/loopback-http.h"
+#include "tests/support/harness/loopback-http.h"
 #include "tests/support/fake-postcodes/fake-mode.h"
 #include "tests/support/fake-postcodes/postcode-syntax.h"
 #include "tests/support/harness/harness-util.h"

@@ -1,6 +1,6 @@
 // Plain sockets and poll(): the reply is complete when its Content-Length has arrived (HEAD and
 // 204 replies have no body), or when the server closes the connection.
-#include "tests/frontend/loopback-http.h"
+#include "tests/support/harness/loopback-http.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,0 +1,117 @@
+// postcodes.io seen through the front-end (DESIGN.md §5): when it hangs or fails, orders are
+// accepted as unverified or refused as the cluster file says, promptly once the breaker is open,
+// and other clients' calls never wait for a look-up.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <memory>
+
+#include "tests/support/harness/loopback-http.h"
+#include "tests/system/system-checks.h"
+
+using namespace jh::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+uint16_t portOf(const std::string& url) { return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))); }
+
+// How many /postcodes/ requests reached the imitation.
+std::string requestsSeen(const TestCluster& cluster) {
+  std::string body = httpExchange(portOf(cluster.postcodesUrl()), "GET", "/__fake/requests").body;
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  return body;
+}
+
+ClusterOptions hangingPostcodes(const std::string& whenUnreachable, uint32_t timeoutMs) {
+  ClusterOptions o;
+  o.fakePostcodesArgs = {"--mode", "hang"};
+  o.postcodeTimeoutMs = timeoutMs;
+  o.whenUnreachable = whenUnreachable;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("when postcodes.io hangs and when_unreachable is accept, the order is placed as unverified and the client says so") {
+  TestCluster cluster(hangingPostcodes("accept", 300));
+  auto r = cluster.runClient({"--user", "ivy", "--json", "order", "CHIPS", "ab10 1ab"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exitCode == 0);
+  CHECK(jsonField(r.out, "area") == "unverified");
+  CHECK(jsonField(r.out, "post_code") == "AB10 1AB");
+  auto text = cluster.runClient({"--user", "ivy", "order", "CHIPS", "AB10 1AL"});
+  INFO(text.out << text.err);
+  CHECK(text.exitCode == 0);
+  CHECK((text.out + text.err).find("unverified") != std::string::npos);
+}
+
+TEST_CASE("when postcodes.io hangs and when_unreachable is reject, the order is refused as unavailable and nothing is written") {
+  TestCluster cluster(hangingPostcodes("reject", 300));
+  auto before = snapshotOrderFiles(cluster);
+  auto r = cluster.runClient({"--user", "jo", "--json", "order", "CHIPS", "AB10 1AB"});
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 3);
+  CHECK(r.out.find("UNAVAILABLE") != std::string::npos);
+  CHECK(snapshotOrderFiles(cluster) == before);
+}
+
+TEST_CASE("once a failing postcodes.io is skipped, later look-ups send no request to it") {
+  TestCluster cluster(hangingPostcodes("accept", 300));
+  auto first = cluster.runClient({"--user", "kit", "--json", "order", "CHIPS", "AB10 1AB"});
+  REQUIRE(first.exitCode == 0);
+  std::string seen = requestsSeen(cluster);
+  CHECK(seen == "1");
+  auto second = cluster.runClient({"--user", "kit", "--json", "order", "CHIPS", "M1 1AD"});
+  REQUIRE(second.exitCode == 0);
+  CHECK(jsonField(second.out, "area") == "unverified");
+  CHECK(requestsSeen(cluster) == seen);  // the breaker answered, not the hanging server
+  auto status = cluster.runClient({"--json", "status"});
+  CHECK(status.out.find("failing") != std::string::npos);
+}
+
+TEST_CASE("a hung postcode look-up holds up only its own order: menu and orders calls go on meanwhile") {
+  TestCluster cluster(hangingPostcodes("accept", 8000));
+  std::vector<std::string> argv = {std::string(JH_BIN_DIR) + "/jh-client", "--cluster", cluster.clusterFile(),
+                                   "--user", "lee", "order", "CHIPS", "AB10 1AB"};
+  ChildProcess slowOrder(argv, "", cluster.dir() + "/slow.out", cluster.dir() + "/slow.err");
+  REQUIRE(waitUntil([&]() { return requestsSeen(cluster) == "1"; }, 10s));  // the look-up hangs now
+  auto menu = cluster.runClient({"--json", "menu"});
+  auto orders = cluster.runClient({"--user", "mo", "--json", "orders"});
+  CHECK(menu.exitCode == 0);
+  CHECK(orders.exitCode == 0);
+  CHECK(slowOrder.isRunning());  // both answered while the hung look-up was still waiting
+  slowOrder.stop();
+}
+
+TEST_CASE("status shows the primary, every replica's role and a replica whose menu differs") {
+  ClusterOptions o;
+  o.startReplicas = false;
+  o.waitReady = false;
+  TestCluster cluster(o);
+  writeFile(cluster.replicaDir("replica.server3") + "/motd.txt", "A different message.\n");
+  for (auto& name : cluster.replicaNames()) cluster.start(name);
+  REQUIRE(waitUntil([&]() {
+    auto s = cluster.frontendStatus();
+    if (!s || s->primary != "replica.server1") return false;
+    for (auto& r : s->replicas) if (r.state != "READY") return false;
+    return true;
+  }, 15s));
+  auto r = cluster.runClient({"--json", "status"});
+  INFO(r.out);
+  REQUIRE(r.exitCode == 0);
+  CHECK(jsonField(r.out, "primary") == "replica.server1");
+  auto s = cluster.frontendStatus();
+  REQUIRE(s);
+  REQUIRE(s->replicas.size() == 3);
+  CHECK(s->replicas[0].role == "primary");
+  CHECK(s->replicas[1].role == "backup");
+  CHECK(!s->replicas[1].contentDiffers);
+  CHECK(s->replicas[2].contentDiffers);
+  cluster.kill("replica.server2", SIGKILL);
+  REQUIRE(waitUntil([&]() {
+    auto now = cluster.frontendStatus();
+    return now && now->replicas[1].role == "down" && now->replicas[1].state == "DOWN";
+  }, 10s));
+}
