@@ -12,13 +12,14 @@ namespace {
 // Each command and how many arguments it takes.
 const std::map<std::string, size_t>& commandArity() {
   static const std::map<std::string, size_t> arity = {
-      {"motd", 0}, {"menu", 0}, {"orders", 0}, {"order", 2}, {"validate", 1}, {"status", 0}};
+      {"motd", 0}, {"menu", 0}, {"orders", 0}, {"order", 2}, {"validate", 1}, {"status", 0}, {"heartbeat", 1}};
   return arity;
 }
 
 const char* argumentNames(const std::string& command) {
   if (command == "order") return "ITEM POSTCODE";
   if (command == "validate") return "POSTCODE";
+  if (command == "heartbeat") return "MS";
   return "no arguments";
 }
 
@@ -83,6 +84,12 @@ std::variant<CommandLine, UsageError> parseCommandLine(const std::vector<std::st
       fail(fmt::format("The command '{}' takes {}.", command, argumentNames(command)));
     } else if ((command == "order" || command == "orders") && !cl.userCode) {
       fail(fmt::format("The command '{}' needs --user CODE.", command));
+    } else if (command == "heartbeat") {
+      const std::string& ms = cl.command[1];
+      bool digits = !ms.empty() && ms.size() <= 5 && ms.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoul(ms) < 10 || std::stoul(ms) > 60000) {
+        fail("The heartbeat period is a number of milliseconds from 10 to 60000.");
+      }
     }
   }
   if (cl.orderId && (cl.command.empty() || cl.command[0] != "order")) {
@@ -109,6 +116,8 @@ Commands:
                                 a repeated command place the order only once
   validate POSTCODE             check a postcode and show its delivery area
   status                        show the front-end's view of the replicas
+  heartbeat MS                  make the front-end check the replicas every MS
+                                milliseconds (10 to 60000), while it runs
 
 Options:
   --cluster FILE   the cluster file (default: $JH_CLUSTER, else resources/cluster.json)

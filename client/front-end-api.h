@@ -87,6 +87,8 @@ class FrontEndApi {
   virtual kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) = 0;
   virtual kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) = 0;
   virtual kj::Promise<ClusterStatus> status() = 0;
+  // Changes how often the front-end checks the replicas' health, while it runs.
+  virtual kj::Promise<void> setHeartbeat(uint32_t ms) = 0;
 };
 
 }  // namespace jh::client

@@ -169,4 +169,12 @@ kj::Promise<ClusterStatus> FrontEndClient::status() {
   });
 }
 
+kj::Promise<void> FrontEndClient::setHeartbeat(uint32_t ms) {
+  return withFailover<bool>([ms](rpc::FrontEnd::Client& fe) {
+    auto req = fe.setHeartbeatRequest();
+    req.setMs(ms);
+    return req.send().then([](auto) { return true; });
+  }).ignoreResult();
+}
+
 }  // namespace jh::client

@@ -33,6 +33,7 @@ class FrontEndClient final : public FrontEndApi {
   kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override;
   kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) override;
   kj::Promise<ClusterStatus> status() override;
+  kj::Promise<void> setHeartbeat(uint32_t ms) override;
 
   // Requests sent on the wire, retries included (for tests and diagnostics).
   uint64_t attemptsMade() const { return attemptsMade_; }

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include <fmt/format.h>
 #include <kj/debug.h>
 
 #include "client/json-output.h"
@@ -52,6 +53,13 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
   if (command == "validate") {
     return api.validatePostcode(cl.command[1]).then([&r](Reply<PostcodeInfo> reply) {
       return report(r, reply, postcodeJson, postcodeText);
+    });
+  }
+  if (command == "heartbeat") {
+    auto ms = static_cast<uint32_t>(std::stoul(cl.command[1]));
+    return api.setHeartbeat(ms).then([&r, ms]() {
+      return r.done(r.json() ? fmt::format("{{\"heartbeat_ms\":{}}}", ms)
+                             : fmt::format("The front-end now checks the replicas every {} ms.\n", ms));
     });
   }
   KJ_ASSERT(command == "status", "parseCommandLine let through an unknown command", command);

@@ -62,6 +62,7 @@ class FlakyOrders final : public FrontEndApi {
     return inner_.validatePostcode(std::move(postCode));
   }
   kj::Promise<ClusterStatus> status() override { return inner_.status(); }
+  kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
 
  private:
   FrontEndApi& inner_;

@@ -1,4 +1,5 @@
-// postcodes.io seen through the front-end (DESIGN.md §5): when it hangs or fails, orders are
+// The front-end as users and operators meet it: postcodes.io (DESIGN.md §5) hanging or failing,
+// the health table and its heartbeat. When postcodes.io hangs or fails, orders are
 // accepted as unverified or refused as the cluster file says, promptly once the breaker is open,
 // and other clients' calls never wait for a look-up.
 #include <doctest/doctest.h>
@@ -114,4 +115,20 @@ TEST_CASE("status shows the primary, every replica's role and a replica whose me
     auto now = cluster.frontendStatus();
     return now && now->replicas[1].role == "down" && now->replicas[1].state == "DOWN";
   }, 10s));
+}
+
+TEST_CASE("the heartbeat period can be changed while the front-end runs, and a bad one is a usage error") {
+  TestCluster cluster;
+  auto set = cluster.runClient({"--json", "heartbeat", "40"});
+  INFO(set.out << set.err);
+  CHECK(set.exitCode == 0);
+  auto status = cluster.runClient({"--json", "status"});
+  CHECK(status.out.find("\"heartbeat_ms\":40") != std::string::npos);
+  CHECK(cluster.logText(TestCluster::FRONTEND).find("heartbeat period") != std::string::npos);
+  for (const char* bad : {"9", "60001", "fast", "-5"}) {
+    auto r = cluster.runClient({"heartbeat", bad});
+    CHECK(r.exitCode == 2);
+  }
+  status = cluster.runClient({"--json", "status"});
+  CHECK(status.out.find("\"heartbeat_ms\":40") != std::string::npos);
 }
