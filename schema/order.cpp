@@ -2,6 +2,7 @@
 #include "schema/order.h"
 
 #include <chrono>
+#include <ctime>
 #include <random>
 
 #include <fmt/chrono.h>
@@ -172,8 +173,11 @@ std::optional<std::string> normalisePostcode(std::string_view input) {
 std::string utcTimestampNow() {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
-                     std::chrono::floor<std::chrono::seconds>(now), ms.count());
+  // fmt 9 would format a time_point in local time: convert to UTC explicitly.
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", utc, ms.count());
 }
 
 std::string newOrderId() {
