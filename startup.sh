@@ -163,7 +163,7 @@ start_node() {
       if tmux_cmd has-session -t "$TMUX_SESSION" 2>/dev/null; then
         pane=$(tmux_cmd new-window -d -t "$TMUX_SESSION:" -n "$name" -P -F '#{pane_id}' "$line")
       else
-        pane=$(tmux_cmd -f /dev/null new-session -d -s "$TMUX_SESSION" -n "$name" -x 160 -y 48 \
+        pane=$(tmux_cmd new-session -d -s "$TMUX_SESSION" -n "$name" -x 160 -y 48 \
           -P -F '#{pane_id}' "$line")
       fi
       echo "$pane" >"$PID_DIR/$name.pane"
