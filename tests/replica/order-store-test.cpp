@@ -14,8 +14,8 @@
 using jh::OrderRecord;
 using jh::OrderStore;
 using jh::VersionVector;
-using jh::test::vectorOf;
 using jh::test::sampleOrder;
+using jh::test::vectorOf;
 
 namespace {
 

@@ -22,13 +22,14 @@ using jh::PlaceOutcome;
 using jh::Refusal;
 using jh::ReplicaNode;
 using jh::VersionVector;
-using jh::test::vectorOf;
 using jh::rpc::RejectCode;
 using jh::test::TempDir;
+using jh::test::vectorOf;
 
 namespace {
 
 // One node ("r1", the first of `replicas`) over a temporary resources folder, on its own loop.
+// The other replicas exist only as peers in the configuration; no process runs for them.
 struct NodeRig {
   explicit NodeRig(size_t replicas = 1, uint32_t callTimeoutMs = 1000) {
     jh::test::writeResources(dir);

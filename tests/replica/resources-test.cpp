@@ -24,6 +24,13 @@ std::string loadError(const TempDir& dir) {
   return "";
 }
 
+// What loading a folder whose menu.csv holds `menu` gives.
+jh::Resources loadMenu(const std::string& menu) {
+  TempDir dir;
+  writeResources(dir, menu);
+  return loadResources(dir.path());
+}
+
 // Checks that a menu.csv holding `menu` is refused with a message containing `part`.
 void checkMenuRefused(const std::string& menu, const std::string& part) {
   TempDir dir;
@@ -104,18 +111,14 @@ TEST_CASE("a menu with no items is an error") {
 }
 
 TEST_CASE("a menu without a final line break still loads its last item") {
-  TempDir dir;
-  writeResources(dir, "item,price\nTea,1.00\nCake,2.50");
-  auto r = loadResources(dir.path());
+  auto r = loadMenu("item,price\nTea,1.00\nCake,2.50");
   REQUIRE(r.menu.size() == 2);
   CHECK(r.menu[1].item == "Cake");
   CHECK(r.menu[1].pricePence == 250);
 }
 
 TEST_CASE("blank lines and LF-only line ends in a menu are accepted") {
-  TempDir dir;
-  writeResources(dir, "item,price\n\nTea,1.00\n\n");
-  auto r = loadResources(dir.path());
+  auto r = loadMenu("item,price\n\nTea,1.00\n\n");
   REQUIRE(r.menu.size() == 1);
   CHECK(r.menu[0].item == "Tea");
 }

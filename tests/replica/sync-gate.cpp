@@ -21,7 +21,6 @@ struct GateState {
   size_t waiting = 0;
   int failError = 0;
   size_t failCount = 0;
-  uint64_t passed = 0;
 };
 
 GateState& gate() {
@@ -38,7 +37,6 @@ int passGate() {
   g.changed.notify_all();
   g.changed.wait(lock, [&] { return !g.holding; });
   --g.waiting;
-  ++g.passed;
   if (g.failCount == 0) return 0;
   --g.failCount;
   return g.failError;
@@ -51,7 +49,6 @@ SyncGate::SyncGate() {
   gate().active = true;
   gate().holding = false;
   gate().failCount = 0;
-  gate().passed = 0;
 }
 
 SyncGate::~SyncGate() {
@@ -82,11 +79,6 @@ void SyncGate::failNext(int error, size_t count) {
   std::lock_guard lock(gate().mutex);
   gate().failError = error;
   gate().failCount = count;
-}
-
-uint64_t SyncGate::passed() const {
-  std::lock_guard lock(gate().mutex);
-  return gate().passed;
 }
 
 }  // namespace jh::test

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 namespace jh::test {
 
@@ -25,8 +24,6 @@ class SyncGate {
   void release();
   // The next `count` calls that pass the gate fail with `error` (an errno value) without syncing.
   void failNext(int error, size_t count = 1);
-  // fdatasync calls that have passed the gate since it was made, failed ones included.
-  uint64_t passed() const;
 };
 
 }  // namespace jh::test
