@@ -48,8 +48,9 @@ class TestCluster {
   static constexpr const char* FRONTEND = "just.hungry";
   static constexpr const char* FAKE_POSTCODES = "fake-postcodes";
 
-  // Makes the folder, writes cluster.json, starts the processes. Throws std::runtime_error when a
-  // binary is missing, a process cannot start or (with waitReady) the cluster is not ready.
+  // Makes the folder, writes cluster.json, starts the processes (binaries from $JH_BIN_DIR when
+  // set, else this build's bin folder). Throws std::runtime_error when a binary is missing, a
+  // process cannot start or (with waitReady) the cluster is not ready.
   explicit TestCluster(ClusterOptions options = {});
   // Stops every process it started (TERM, then KILL after a bound) and removes the folder,
   // unless $JH_KEEP_TEST_DIRS is set: then it prints the folder's path and keeps it.
