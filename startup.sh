@@ -260,7 +260,7 @@ cmd_start() {
 # ---------------------------------------------------------------- stop, status, restart, kill
 
 cmd_stop() {
-  local names=() f n rc=0
+  local names=() f n port rc=0
   if [[ -d $PID_DIR ]]; then
     for f in "$PID_DIR"/*.pid; do
       [[ -e $f ]] || continue
@@ -280,6 +280,15 @@ cmd_stop() {
     tmux_cmd kill-session -t "$TMUX_SESSION" && say "  closed tmux session $TMUX_SESSION (socket $TMUX_SOCKET)"
   fi
   rm -f "$PID_DIR"/*.pane "$RUN_DIR/mode" "$RUN_DIR"/tmux-go.*
+  # Name what still holds a port of the cluster: no pid file here says it is ours, so it is left
+  # alone.
+  if [[ -n $CLUSTER_ARG ]] || { [[ -s $RUN_DIR/cluster ]] && [[ -f $(<"$RUN_DIR/cluster") ]]; }; then
+    load_cluster "$CLUSTER_ARG" recorded
+    for n in "${REPLICAS[@]}" "${FRONTENDS[@]}"; do
+      port=$(node_port "$n")
+      if port_listening "$port"; then warn "port $port of $n is still in use by $(port_owner "$port") (no pid file of ours: left alone)"; fi
+    done
+  fi
   if ((rc)); then die "some processes survived: see above"; fi
   say "stopped"
 }
