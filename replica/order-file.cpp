@@ -41,6 +41,16 @@ std::string readFd(int fd, const std::string& path) {
   return data;
 }
 
+// A write cut short leaves at most the start of one record. Whether `tail`, which does not end as a
+// record, has a complete record after its first line break: then it is damage, not a torn write.
+bool completeRecordFollows(std::string_view tail) {
+  size_t lineBreak = tail.find('\n');
+  if (lineBreak == std::string_view::npos) return false;
+  CsvReader rest(tail.substr(lineBreak + 1));
+  std::vector<std::string> fields;
+  return rest.next(fields) == CsvReader::Result::RECORD;
+}
+
 }  // namespace
 
 OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_(std::move(path)) {
@@ -57,6 +67,10 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
     auto result = reader.next(fields);
     if (result == CsvReader::Result::END) break;
     if (result == CsvReader::Result::TORN) {
+      if (completeRecordFollows(std::string_view(data).substr(reader.recordOffset()))) {
+        throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", path_,
+                                      reader.recordLine()));
+      }
       JH_WARN("{}:{}: cutting off a torn final record of {} bytes (a write cut short by a crash)",
               path_, reader.recordLine(), data.size() - reader.recordOffset());
       break;

@@ -43,7 +43,11 @@ Resources loadResources(const std::string& dir) {
   r.motd = motdBytes;
   while (!r.motd.empty() && (r.motd.back() == '\n' || r.motd.back() == '\r')) r.motd.pop_back();
 
-  CsvReader reader(menuBytes);
+  // People may leave out the last line break; after adding it, TORN can only mean a quote that
+  // is never closed.
+  std::string menuText = menuBytes;
+  if (!menuText.empty() && menuText.back() != '\n') menuText.push_back('\n');
+  CsvReader reader(menuText);
   std::vector<std::string> fields;
   std::set<std::string> seen;
   bool header = true;
@@ -52,8 +56,7 @@ Resources loadResources(const std::string& dir) {
     if (result == CsvReader::Result::END) break;
     std::string where = fmt::format("{}:{}", menuPath, reader.recordLine());
     if (result == CsvReader::Result::BAD) throw ConfigError(where + ": " + reader.error());
-    // A menu is written by people: a missing final line break is not a torn write.
-    if (result == CsvReader::Result::TORN && fields.empty()) break;
+    if (result == CsvReader::Result::TORN) throw ConfigError(where + ": a quoted field that is never closed");
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
     if (fields.size() != 2) {
       throw ConfigError(fmt::format("{}: expected 2 fields (item,price), found {}", where, fields.size()));
@@ -73,7 +76,6 @@ Resources loadResources(const std::string& dir) {
       throw ConfigError(fmt::format("{}: item '{}' is listed twice", where, fields[0]));
     }
     r.menu.push_back({fields[0], *price});
-    if (result == CsvReader::Result::TORN) break;
   }
   if (r.menu.empty()) throw ConfigError(menuPath + ": the menu has no items");
   r.digest = fmt::format("{:016x}", fnv1a(fnv1a(14695981039346656037ull, menuBytes), motdBytes));

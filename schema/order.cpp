@@ -102,21 +102,26 @@ bool isControl(char32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029;
 }
 
+// Why `text` is not printable UTF-8 of at most `maxChars` characters, naming it `what`.
+std::optional<std::string> checkPrintable(std::string_view text, std::string_view what, size_t maxChars) {
+  size_t count = 0;
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp;
+    size_t len = decodeUtf8(text, i, cp);
+    if (len == 0) return fmt::format("The {} is not valid UTF-8.", what);
+    if (isControl(cp)) return fmt::format("The {} contains a control character.", what);
+    i += len;
+    if (++count > maxChars) return fmt::format("The {} is longer than {} characters.", what, maxChars);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> checkUserCode(std::string_view code) {
   if (code.empty()) return "The user code is empty.";
-  size_t count = 0;
-  for (size_t i = 0; i < code.size();) {
-    char32_t cp;
-    size_t len = decodeUtf8(code, i, cp);
-    if (len == 0) return "The user code is not valid UTF-8.";
-    if (isControl(cp)) return "The user code contains a control character.";
-    i += len;
-    if (++count > MAX_USER_CODE) {
-      return fmt::format("The user code is longer than {} characters.", MAX_USER_CODE);
-    }
-  }
+  if (auto bad = checkPrintable(code, "user code", MAX_USER_CODE)) return bad;
+  // Printable, but two codes differing only by invisible spaces at the ends would be two users.
   if (code.front() == ' ' || code.back() == ' ') {
     return "The user code starts or ends with a space.";
   }
@@ -138,7 +143,7 @@ std::optional<std::string> checkOrderId(std::string_view id) {
 std::optional<std::string> checkItemText(std::string_view item) {
   if (item.empty()) return "No item was named.";
   if (item.size() > MAX_ITEM) return fmt::format("An item name has at most {} bytes.", MAX_ITEM);
-  return std::nullopt;
+  return checkPrintable(item, "item name", MAX_ITEM);
 }
 
 std::optional<std::string> normalisePostcode(std::string_view input) {
