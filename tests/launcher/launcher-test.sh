@@ -116,14 +116,17 @@ expected=4
 [[ $MODE == tmux ]] && expected=5  # and the client
 ((${#SEEN_PIDS[@]} == expected)) || fail "expected $expected pid files, found: ${SEEN_PIDS[*]}"
 
-STEP="waiting for the front-end to name a primary"
+# The steady state: every replica READY, so the first is primary (a replica that finishes catching
+# up late takes the primary role back, which would move it under the kill below).
+STEP="waiting for the front-end to see every replica READY"
 primary=""
 for ((i = 0; i < 150; i++)); do
-  primary=$(client --json status 2>/dev/null | jq -r '.primary // empty' 2>/dev/null) || true
-  [[ -n $primary ]] && break
+  primary=$(client --json status 2>/dev/null |
+    jq -r 'select(all(.replicas[]; .state == "READY")) | .primary // empty' 2>/dev/null) || true
+  [[ $primary == replica.server1 ]] && break
   sleep 0.2
 done
-[[ -n $primary ]] || fail "no primary after 30 s; last answer: $(client status 2>&1 || true)"
+[[ $primary == replica.server1 ]] || fail "not settled after 30 s; last answer: $(client status 2>&1 || true)"
 echo "primary: $primary"
 
 STEP="placing the first order"
