@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "schema/cluster-config.h"
+#include "schema/csv.h"
+#include "schema/order.h"
 #include "tests/bench/load-generator.h"
 
 namespace {
@@ -18,7 +20,38 @@ constexpr const char* USAGE = R"(usage: jh-bench [--cluster F] [--frontend NAME]
                 [--item ITEM] [--postcode PC] [--retry-until-acked] [--timeout-ms MS]
                 [--acked-out FILE] [--attempted-out FILE] [--timeline-out FILE] [--bucket-ms MS]
                 [--json]
+       jh-bench --write-orders FILE --orders N [--users K] [--origin NAME]
+                (writes a valid orders.csv of N orders spread over K users, for start-up and
+                 read measurements; users are named bench-0 .. bench-(K-1))
 )";
+
+// Writes a valid orders.csv: header, then N orders of one origin with seq 1..N.
+int writeOrders(const std::string& path, uint64_t count, uint64_t users, const std::string& origin) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  std::string buffer;
+  jh::appendCsvRecord(buffer, jh::orderCsvHeader());
+  jh::OrderRecord o;
+  o.item = "HAMBURGER";
+  o.pricePence = 785;
+  o.postCode = "AB10 1AB";
+  o.area = "Aberdeen City";
+  o.status = jh::STATUS_CONFIRMED;
+  o.origin = origin;
+  for (uint64_t i = 1; i <= count; ++i) {
+    o.orderId = fmt::format("bulk-{:08}", i);
+    o.userCode = fmt::format("bench-{}", i % users);
+    o.timeStamp = fmt::format("2026-01-01T00:{:02}:{:02}.{:03}Z", i / 60000 % 60, i / 1000 % 60, i % 1000);
+    o.seq = i;
+    jh::appendOrderCsv(buffer, o);
+    if (buffer.size() > (1 << 20)) {
+      out << buffer;
+      buffer.clear();
+    }
+  }
+  out << buffer;
+  out.close();
+  return out ? 0 : 1;
+}
 
 void writeLines(const std::string& path, const std::vector<std::string>& lines) {
   std::ofstream out(path);
@@ -28,6 +61,26 @@ void writeLines(const std::string& path, const std::vector<std::string>& lines) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--write-orders") {
+    std::string path, origin = "replica.server1";
+    uint64_t count = 0, users = 1000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+      std::string a = argv[i];
+      if (a == "--write-orders") path = argv[i + 1];
+      else if (a == "--orders") count = std::stoull(argv[i + 1]);
+      else if (a == "--users") users = std::stoull(argv[i + 1]);
+      else if (a == "--origin") origin = argv[i + 1];
+      else {
+        std::cerr << USAGE;
+        return 2;
+      }
+    }
+    if (path.empty() || count == 0 || users == 0) {
+      std::cerr << USAGE;
+      return 2;
+    }
+    return writeOrders(path, count, users, origin);
+  }
   jh::bench::LoadOptions o;
   std::optional<std::string> cluster;
   std::string frontend, ackedOut, attemptedOut, timelineOut;
