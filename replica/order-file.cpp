@@ -63,6 +63,7 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
   size_t goodLength = 0;  // where the last complete record ends
   bool header = true;
   std::unordered_map<std::string, uint64_t> lastSeq;  // per origin: rows must be 1, 2, 3...
+  loaded.reserve(data.size() / 120);                   // about one order per 120 bytes
   while (true) {
     auto result = reader.next(fields);
     if (result == CsvReader::Result::END) break;
@@ -84,7 +85,7 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
       }
     } else {
       std::string error;
-      auto order = orderFromCsv(fields, error);
+      auto order = orderFromCsv(std::move(fields), error);
       if (!order) throw ConfigError(where + ": " + error);
       uint64_t& last = lastSeq[order->origin];
       if (order->seq != last + 1) {

@@ -19,33 +19,61 @@ void OrderStore::apply(OrderRecord order) {
     byOrigin_[o.origin].push_back(row);
     vector_.set(o.origin, o.seq);
   }
-  const OrderRecord& o = rows_.back();
-  auto [it, inserted] = byId_.try_emplace(o.orderId, row);
+  index(row);
+}
+
+void OrderStore::applyAll(std::vector<OrderRecord>&& orders) {
+  byId_.reserve(byId_.size() + orders.size());
+  std::unique_lock lock(mutex_);
+  std::unordered_map<std::string, uint64_t> held;
+  for (auto& o : orders) {
+    uint64_t& seq = held.try_emplace(o.origin, vector_.get(o.origin)).first->second;
+    KJ_REQUIRE(o.seq == seq + 1, "gap or repeat in applied orders", o.origin, o.seq, seq);
+    seq = o.seq;
+    auto row = static_cast<uint32_t>(rows_.size());
+    rows_.push_back(std::move(o));
+    byOrigin_[rows_.back().origin].push_back(row);
+    index(row);
+  }
+  for (auto& [origin, seq] : held) vector_.set(origin, seq);
+  orders.clear();
+}
+
+void OrderStore::index(uint32_t row) {
+  auto [shown, inserted] = byId_.tryEmplace(row);
   if (inserted) {
-    byUser_[o.userCode].push_back(row);
+    rowsOfUser(row).push_back(row);
     return;
   }
   // A second copy of the same order_id (a failover stored it twice): reads show the earliest.
-  uint32_t shown = it->second;
-  if (o.precedence() < rows_[shown].precedence()) {
-    auto& before = byUser_[rows_[shown].userCode];
-    before.erase(std::find(before.begin(), before.end(), shown));
-    byUser_[o.userCode].push_back(row);
-    it->second = row;
+  if (rows_[row].precedence() < rows_[*shown].precedence()) {
+    uint32_t before = *shown;
+    *shown = row;
+    auto& list = rowsOfUser(before);
+    list.erase(std::find(list.begin(), list.end(), before));
+    rowsOfUser(row).push_back(row);
   }
 }
 
+std::vector<uint32_t>& OrderStore::rowsOfUser(uint32_t row) {
+  users_.push_back(UserOrders{row, {}});
+  auto [user, inserted] = byUser_.tryEmplace(static_cast<uint32_t>(users_.size() - 1));
+  if (!inserted) users_.pop_back();
+  return users_[*user].rows;
+}
+
 const OrderRecord* OrderStore::find(const std::string& orderId) const {
-  auto it = byId_.find(orderId);
-  return it == byId_.end() ? nullptr : &rows_[it->second];
+  const uint32_t* row = byId_.find(orderId);
+  return row ? &rows_[*row] : nullptr;
 }
 
 std::vector<const OrderRecord*> OrderStore::ordersOf(const std::string& userCode) const {
   std::vector<const OrderRecord*> out;
-  auto it = byUser_.find(userCode);
-  if (it == byUser_.end()) return out;
-  out.reserve(it->second.size());
-  for (uint32_t row : it->second) out.push_back(&rows_[row]);
+  const uint32_t* user = byUser_.find(userCode);
+  if (!user) return out;
+  auto& rows = users_[*user].rows;
+  out.reserve(rows.size());
+  for (uint32_t row : rows) out.push_back(&rows_[row]);
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->precedence() < b->precedence(); });
   return out;
 }

@@ -3,11 +3,14 @@
 // main thread; the replication thread reads it through collect(), under a shared lock.
 #pragma once
 
+#include <deque>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "replica/flat-index.h"
 #include "schema/order.h"
 #include "schema/version-vector.h"
 
@@ -18,6 +21,9 @@ class OrderStore {
   // Adds an order that is durable here. Requires seq == held(origin) + 1 (KJ_REQUIRE), so the
   // vector stays gap-free. Main thread only.
   void apply(OrderRecord order);
+
+  // apply() for each of `orders` (as loaded at start), with the indexes sized once.
+  void applyAll(std::vector<OrderRecord>&& orders);
 
   // The copy of `orderId` that reads show (earliest (time_stamp, origin, seq)), or null.
   const OrderRecord* find(const std::string& orderId) const;
@@ -38,13 +44,32 @@ class OrderStore {
   VersionVector vectorSnapshot() const;
 
  private:
+  struct UserOrders {
+    uint32_t keyRow;             // a row of this user's, whose user_code is the index's key
+    std::vector<uint32_t> rows;  // one row per order_id
+  };
+  struct IdOfRow {
+    const std::deque<OrderRecord>* rows;
+    std::string_view operator()(uint32_t row) const { return (*rows)[row].orderId; }
+  };
+  struct CodeOfUser {
+    const std::deque<OrderRecord>* rows;
+    const std::vector<UserOrders>* users;
+    std::string_view operator()(uint32_t user) const { return (*rows)[(*users)[user].keyRow].userCode; }
+  };
+
+  void index(uint32_t row);
+  std::vector<uint32_t>& rowsOfUser(uint32_t row);
+
   mutable std::shared_mutex mutex_;  // guards rows_, byOrigin_ and vector_ against other threads
-  std::vector<OrderRecord> rows_;
+  // A deque never moves its elements, so the indexes below can read their keys from the rows.
+  std::deque<OrderRecord> rows_;
   std::unordered_map<std::string, std::vector<uint32_t>> byOrigin_;  // [seq - 1] -> row
   VersionVector vector_;
   // Main-thread-only indexes.
-  std::unordered_map<std::string, uint32_t> byId_;                  // the copy reads show
-  std::unordered_map<std::string, std::vector<uint32_t>> byUser_;   // one row per order_id
+  std::vector<UserOrders> users_;
+  FlatIndex<IdOfRow> byId_{IdOfRow{&rows_}};                       // row of the copy reads show
+  FlatIndex<CodeOfUser> byUser_{CodeOfUser{&rows_, &users_}};      // index in users_
 };
 
 }  // namespace jh

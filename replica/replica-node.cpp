@@ -30,8 +30,8 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
       file_(config.replicas[selfIndex].dir + "/orders.csv", loaded_),
       tail_(kj::Promise<void>(kj::READY_NOW).fork()),
       tasks_(logTaskErrors) {
-  for (auto& order : loaded_) store_.apply(std::move(order));
-  loaded_ = {};
+  store_.applyAll(std::move(loaded_));
+  loaded_.shrink_to_fit();
   accepted_ = store_.vector();
   for (auto& r : config.replicas) {
     if (r.name != name_) peers_[r.name] = PeerView{};

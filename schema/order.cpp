@@ -27,37 +27,32 @@ void appendOrderCsv(std::string& out, const OrderRecord& o) {
                         o.status, o.origin, seq});
 }
 
-std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& f, std::string& error) {
+std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& f, std::string& error) {
   if (f.size() != orderCsvHeader().size()) {
     error = fmt::format("expected {} fields, found {}", orderCsvHeader().size(), f.size());
     return std::nullopt;
   }
-  OrderRecord o;
-  o.orderId = f[0];
-  o.userCode = f[1];
-  o.item = f[2];
   auto price = parsePrice(f[3]);
   if (!price) {
     error = fmt::format("bad price '{}'", f[3]);
     return std::nullopt;
   }
-  o.pricePence = *price;
-  o.timeStamp = f[4];
-  o.postCode = f[5];
-  o.area = f[6];
-  o.status = f[7];
-  o.origin = f[8];
   const std::string& seq = f[9];
   if (seq.empty() || seq.size() > 19 || seq.find_first_not_of("0123456789") != std::string::npos) {
     error = fmt::format("bad seq '{}'", seq);
     return std::nullopt;
   }
-  o.seq = std::stoull(seq);
+  OrderRecord o{std::move(f[0]), std::move(f[1]), std::move(f[2]), *price, std::move(f[4]),
+                std::move(f[5]), std::move(f[6]), std::move(f[7]), std::move(f[8]), std::stoull(seq)};
   if (o.seq == 0 || o.origin.empty() || o.orderId.empty()) {
     error = "empty order_id or origin, or seq 0";
     return std::nullopt;
   }
   return o;
+}
+
+std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error) {
+  return orderFromCsv(std::vector<std::string>(fields), error);
 }
 
 void toWire(const OrderRecord& o, rpc::Order::Builder out) {

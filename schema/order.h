@@ -48,6 +48,8 @@ const std::vector<std::string_view>& orderCsvHeader();
 void appendOrderCsv(std::string& out, const OrderRecord& order);
 
 // Builds an order from one CSV record's fields; on failure returns nullopt and sets `error`.
+// The rvalue form moves the fields' text into the order.
+std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& fields, std::string& error);
 std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error);
 
 void toWire(const OrderRecord& order, rpc::Order::Builder out);
