@@ -22,7 +22,7 @@ TEST_CASE("after kill -9 of the primary the next order succeeds in the same clie
   INFO(second.out << second.err);
   REQUIRE(second.exitCode == 0);
   MESSAGE("kill -9 to the next acknowledged order, one jh-client process: " << tookMs << " ms");
-  CHECK(jsonField(second.out, "origin") == "replica.server2");
+  CHECK(jsonField(second.out, "origin") != "replica.server1");
   std::string id = jsonField(second.out, "order_id");
   REQUIRE(waitUntil([&]() {
     return idsOnFile(cluster, "replica.server2").count(id) && idsOnFile(cluster, "replica.server3").count(id);
@@ -40,7 +40,7 @@ TEST_CASE("a stopped primary (SIGSTOP) fails over by the call deadline, timing-d
   auto r = cluster.runClient({"--user", "erin", "--json", "order", "CHIPS", "AB10 1AB"});
   INFO(r.out << r.err);
   CHECK(r.exitCode == 0);
-  CHECK(jsonField(r.out, "origin") == "replica.server2");
+  CHECK(jsonField(r.out, "origin") != "replica.server1");  // a backup took it
   REQUIRE(cluster.kill("replica.server1", SIGCONT));
   // Once thawed it is READY again and, holding everything, takes back the primary's role.
   REQUIRE(waitUntil([&]() {

