@@ -50,10 +50,13 @@ bool ordersFlowOn(const TestCluster& cluster, const std::string& name, uint64_t 
   return waitUntil([&]() { return orderCount(cluster, name) >= start + more; }, 15s);
 }
 
+// Whether the front-end routes to `name` and `name` itself says it is READY (a replica restarted
+// a moment ago can still be READY in the front-end's table until the next heartbeat).
 bool primaryIs(const TestCluster& cluster, const std::string& name) {
   return waitUntil([&]() {
     auto s = cluster.frontendStatus();
-    return s && s->primary == name;
+    auto h = cluster.replicaHealth(name);
+    return s && s->primary == name && h && h->state == "READY";
   }, 15s);
 }
 
