@@ -44,7 +44,7 @@ auto unavailableOnFailure(Fill fill) {
 FrontEndService::FrontEndService(const ClusterConfig& config, std::string name, ReplicaRouter& router,
                                  PostcodeService& postcodes, kj::Timer& timer)
     : config_(config), name_(std::move(name)), router_(router), postcodes_(postcodes), timer_(timer),
-      catalogueAt_(timer.now()) {}
+      batcher_(router, config.minAcks), catalogueAt_(timer.now()) {}
 
 kj::Promise<kj::Maybe<const FrontEndService::Catalogue&>> FrontEndService::catalogue() {
   auto fresh = [this]() -> kj::Maybe<const Catalogue&> {
@@ -216,23 +216,14 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
 }
 
 kj::Promise<void> FrontEndService::forwardOrder(PlaceOrderContext context, OrderRecord order) {
-  uint32_t minAcks = config_.minAcks;
-  auto fill = [context](const char* message) mutable {
-    reject(context.getResults().initResult().initRejected(), rpc::RejectCode::UNAVAILABLE, message);
-  };
-  return router_.route([context, order = std::move(order), minAcks](rpc::Replica::Client replica) mutable {
-    auto req = replica.placeOrderRequest();
-    toWire(order, req.initOrder());
-    req.setMinAcks(minAcks);
-    return req.send().then([context](auto reply) mutable {
-      auto result = reply.getResult();
-      if (result.isRejected() && result.getRejected().getCode() == rpc::RejectCode::NOT_READY) return false;
-      context.getResults().setResult(result);
-      return true;
-    });
-  }).then([fill](bool served) mutable {
-    if (!served) fill(NO_REPLICA);
-  }, unavailableOnFailure(fill));
+  return batcher_.place(std::move(order)).then([context](OrderOutcome outcome) mutable {
+    auto result = context.getResults().initResult();
+    if (outcome.placed) {
+      toWire(*outcome.placed, result.initPlaced());
+    } else {
+      reject(result.initRejected(), outcome.code, outcome.message);
+    }
+  });
 }
 
 kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext context) {

@@ -9,6 +9,7 @@
 
 #include <kj/timer.h>
 
+#include "frontend/order-batcher.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
 #include "schema/cluster-config.h"
@@ -50,6 +51,7 @@ class FrontEndService final : public rpc::FrontEnd::Server {
   ReplicaRouter& router_;
   PostcodeService& postcodes_;
   kj::Timer& timer_;
+  OrderBatcher batcher_;
   kj::Maybe<Catalogue> catalogue_;
   kj::TimePoint catalogueAt_;
   kj::Maybe<kj::ForkedPromise<void>> catalogueFetch_;

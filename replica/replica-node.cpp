@@ -40,43 +40,99 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
           store_.vector().toString(), resources_.menu.size());
 }
 
-kj::Promise<PlaceOutcome> ReplicaNode::placeOrder(OrderRecord order, uint32_t minAcks) {
+std::optional<Refusal> ReplicaNode::check(const OrderRecord& order, uint32_t minAcks) const {
   using C = rpc::RejectCode;
-  if (!ready_) return PlaceOutcome{refuse(C::NOT_READY, name_ + " is still catching up.")};
-  if (writesBroken_) {
-    return PlaceOutcome{refuse(C::NOT_READY, name_ + " cannot write its orders file just now.")};
-  }
-  if (auto bad = checkOrderId(order.orderId)) return PlaceOutcome{refuse(C::INVALID_ORDER, *bad)};
-  if (auto bad = checkUserCode(order.userCode)) return PlaceOutcome{refuse(C::INVALID_USER_CODE, *bad)};
-  if (auto bad = checkItemText(order.item)) return PlaceOutcome{refuse(C::INVALID_ORDER, *bad)};
+  if (!ready_) return refuse(C::NOT_READY, name_ + " is still catching up.");
+  if (writesBroken_) return refuse(C::NOT_READY, name_ + " cannot write its orders file just now.");
+  if (auto bad = checkOrderId(order.orderId)) return refuse(C::INVALID_ORDER, *bad);
+  if (auto bad = checkUserCode(order.userCode)) return refuse(C::INVALID_USER_CODE, *bad);
+  if (auto bad = checkItemText(order.item)) return refuse(C::INVALID_ORDER, *bad);
   if (order.pricePence < 0 || order.timeStamp.empty() || order.postCode.empty() || order.area.empty()) {
-    return PlaceOutcome{refuse(C::INVALID_ORDER, "The order lacks a price, time, postcode or area.")};
+    return refuse(C::INVALID_ORDER, "The order lacks a price, time, postcode or area.");
   }
   if (minAcks >= config_.replicas.size()) {
-    return PlaceOutcome{refuse(C::INVALID_ORDER, "More acknowledgements were asked for than there are backups.")};
+    return refuse(C::INVALID_ORDER, "More acknowledgements were asked for than there are backups.");
   }
-  if (store_.find(order.orderId) || placing_.count(order.orderId)) {
-    return answerRepeat(order, minAcks);
+  return std::nullopt;
+}
+
+kj::Promise<PlaceOutcome> ReplicaNode::placeOrder(OrderRecord order, uint32_t minAcks) {
+  std::vector<OrderRecord> one;
+  one.push_back(std::move(order));
+  return placeOrders(std::move(one), minAcks).then([](std::vector<PlaceOutcome> outcomes) {
+    return std::move(outcomes[0]);
+  });
+}
+
+kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<OrderRecord> orders,
+                                                                 uint32_t minAcks) {
+  // First pass: refusals, and the orders that are new (seq assigned here, in arrival order).
+  // A repeat (of a stored order, one on its way to disk, or an earlier one of this batch) is
+  // answered in the second pass, once this batch's new orders are registered as on their way.
+  enum class Kind { REFUSED, NEW, REPEAT };
+  std::vector<Kind> kinds(orders.size());
+  std::vector<kj::Maybe<Refusal>> refusals(orders.size());
+  std::vector<OrderRecord> fresh;
+  std::vector<size_t> freshIndex;
+  std::unordered_map<std::string_view, size_t> idsInBatch;
+  for (size_t i = 0; i < orders.size(); ++i) {
+    OrderRecord& order = orders[i];
+    if (auto refusal = check(order, minAcks)) {
+      kinds[i] = Kind::REFUSED;
+      refusals[i] = std::move(*refusal);
+    } else if (store_.find(order.orderId) || placing_.count(order.orderId) ||
+               idsInBatch.count(order.orderId)) {
+      kinds[i] = Kind::REPEAT;
+    } else {
+      kinds[i] = Kind::NEW;
+      idsInBatch.emplace(order.orderId, i);
+      order.origin = name_;
+      order.seq = accepted_.get(name_) + 1;
+      order.status = STATUS_CONFIRMED;
+      accepted_.set(name_, order.seq);
+      fresh.push_back(order);
+      freshIndex.push_back(i);
+    }
   }
 
-  order.origin = name_;
-  order.seq = accepted_.get(name_) + 1;
-  order.status = STATUS_CONFIRMED;
-  accepted_.set(name_, order.seq);
-  std::string id = order.orderId;
-  OrderRecord stored = order;
+  kj::Maybe<kj::ForkedPromise<void>> durable;
+  if (!fresh.empty()) {
+    auto written = persist(std::move(fresh)).fork();
+    for (size_t i : freshIndex) {
+      std::string id = orders[i].orderId;
+      placing_.emplace(id, written.addBranch().fork());
+      auto forget = [this, id]() { placing_.erase(id); };
+      tasks_.add(written.addBranch().then(kj::cp(forget), [forget](kj::Exception&&) { forget(); }));
+    }
+    durable = kj::mv(written);
+  }
 
-  auto durable = persist({std::move(order)}).fork();
-  auto mine = durable.addBranch();
-  auto forget = [this, id]() { placing_.erase(id); };
-  tasks_.add(durable.addBranch().then(kj::cp(forget), [forget](kj::Exception&&) { forget(); }));
-  placing_.emplace(id, kj::mv(durable));
-
-  return mine.then(
-      [this, stored = std::move(stored), minAcks]() mutable { return afterAcks(std::move(stored), minAcks); },
-      [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
-        return PlaceOutcome{refuse(C::NOT_READY, name_ + " could not write the order to disk.")};
-      });
+  auto results = kj::heapArrayBuilder<kj::Promise<PlaceOutcome>>(orders.size());
+  for (size_t i = 0; i < orders.size(); ++i) {
+    switch (kinds[i]) {
+      case Kind::REFUSED:
+        results.add(PlaceOutcome{std::move(KJ_ASSERT_NONNULL(refusals[i]))});
+        break;
+      case Kind::REPEAT:
+        results.add(answerRepeat(orders[i], minAcks));
+        break;
+      case Kind::NEW:
+        results.add(KJ_ASSERT_NONNULL(durable).addBranch().then(
+            [this, stored = std::move(orders[i]), minAcks]() mutable {
+              return afterAcks(std::move(stored), minAcks);
+            },
+            [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
+              return PlaceOutcome{refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.")};
+            }));
+        break;
+    }
+  }
+  return kj::joinPromises(results.finish()).then([](kj::Array<PlaceOutcome> all) {
+    std::vector<PlaceOutcome> out;
+    out.reserve(all.size());
+    for (auto& o : all) out.push_back(std::move(o));
+    return out;
+  });
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, uint32_t minAcks) {

@@ -55,6 +55,9 @@ class ReplicaNode {
   // copy. Refusals are data; only a logic error throws.
   kj::Promise<PlaceOutcome> placeOrder(OrderRecord order, uint32_t minAcks);
 
+  // placeOrder for each of `orders`, the new ones sharing one write; outcome i answers order i.
+  kj::Promise<std::vector<PlaceOutcome>> placeOrders(std::vector<OrderRecord> orders, uint32_t minAcks);
+
   // Applies rows pushed or pulled from a peer under the gap rule (apply only seq == held + 1,
   // skip lower, stop at a gap) and resolves, once everything accepted so far is durable, to the
   // vector held here.
@@ -77,6 +80,7 @@ class ReplicaNode {
   // Appends rows (already counted in accepted_) and applies them to the store once durable,
   // strictly in the order persist() was called.
   kj::Promise<void> persist(std::vector<OrderRecord> rows);
+  std::optional<Refusal> check(const OrderRecord& order, uint32_t minAcks) const;
   kj::Promise<PlaceOutcome> answerRepeat(const OrderRecord& request, uint32_t minAcks);
   kj::Promise<PlaceOutcome> afterAcks(OrderRecord stored, uint32_t minAcks);
   uint32_t ackCount(const std::string& origin, uint64_t seq) const;

@@ -17,6 +17,15 @@ void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::
   out.setCode(code);
   out.setMessage(message);
 }
+
+void setOutcome(rpc::OrderResult::Builder result, const PlaceOutcome& outcome) {
+  if (auto* placed = std::get_if<OrderRecord>(&outcome)) {
+    toWire(*placed, result.initPlaced());
+  } else {
+    auto& refusal = std::get<Refusal>(outcome);
+    setRejection(result.initRejected(), refusal.code, refusal.message);
+  }
+}
 }  // namespace
 
 kj::Promise<void> ReplicaService::getMotd(GetMotdContext context) {
@@ -55,13 +64,20 @@ kj::Promise<void> ReplicaService::placeOrder(PlaceOrderContext context) {
   uint32_t minAcks = params.getMinAcks();
   context.releaseParams();
   return node_.placeOrder(std::move(order), minAcks).then([context](PlaceOutcome outcome) mutable {
-    auto result = context.getResults().initResult();
-    if (auto* placed = std::get_if<OrderRecord>(&outcome)) {
-      toWire(*placed, result.initPlaced());
-    } else {
-      auto& refusal = std::get<Refusal>(outcome);
-      setRejection(result.initRejected(), refusal.code, refusal.message);
-    }
+    setOutcome(context.getResults().initResult(), outcome);
+  });
+}
+
+kj::Promise<void> ReplicaService::placeOrders(PlaceOrdersContext context) {
+  auto params = context.getParams();
+  std::vector<OrderRecord> orders;
+  orders.reserve(params.getOrders().size());
+  for (auto o : params.getOrders()) orders.push_back(fromWire(o));
+  uint32_t minAcks = params.getMinAcks();
+  context.releaseParams();
+  return node_.placeOrders(std::move(orders), minAcks).then([context](std::vector<PlaceOutcome> outcomes) mutable {
+    auto results = context.getResults().initResults(static_cast<unsigned>(outcomes.size()));
+    for (unsigned i = 0; i < outcomes.size(); ++i) setOutcome(results[i], outcomes[i]);
   });
 }
 

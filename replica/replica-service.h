@@ -18,6 +18,7 @@ class ReplicaService final : public rpc::Replica::Server {
   kj::Promise<void> health(HealthContext context) override;
   kj::Promise<void> replicate(ReplicateContext context) override;
   kj::Promise<void> pull(PullContext context) override;
+  kj::Promise<void> placeOrders(PlaceOrdersContext context) override;
 
  private:
   ReplicaNode& node_;

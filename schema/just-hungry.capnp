@@ -113,6 +113,10 @@ interface Replica {
   pull @6 (vector :List(VersionEntry), limit :UInt32) -> (orders :List(Order), more :Bool);
   # Catch-up: up to `limit` orders the caller lacks, judged by the caller's vector, in
   # (origin, seq) order per origin. `more` says whether there are more to fetch.
+
+  placeOrders @7 (orders :List(Order), minAcks :UInt32) -> (results :List(OrderResult));
+  # placeOrder for several orders in one call (the front-end gathers concurrent orders):
+  # results[i] answers orders[i]. The new ones among them share one write to disk.
 }
 
 struct PostcodeCheck {

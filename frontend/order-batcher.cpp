@@ -1,0 +1,93 @@
+// Batching of orders on their way to the primary.
+#include "frontend/order-batcher.h"
+
+#include <kj/debug.h>
+
+#include "schema/log.h"
+
+namespace jh {
+
+namespace {
+class LogErrors final : public kj::TaskSet::ErrorHandler {
+ public:
+  void taskFailed(kj::Exception&& e) override {
+    JH_ERROR("order batch failed: {}", e.getDescription().cStr());
+  }
+};
+LogErrors logErrors;
+const char* const NO_REPLICA = "The ordering service is unavailable right now; please try again shortly.";
+}  // namespace
+
+OrderBatcher::OrderBatcher(ReplicaRouter& router, uint32_t minAcks)
+    : router_(router), minAcks_(minAcks), tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
+
+OrderBatcher::~OrderBatcher() {}
+
+kj::Promise<OrderOutcome> OrderBatcher::place(OrderRecord order) {
+  auto paf = kj::newPromiseAndFulfiller<OrderOutcome>();
+  queue_.push_back(Pending{std::move(order), kj::mv(paf.fulfiller)});
+  if (!flushScheduled_) {
+    flushScheduled_ = true;
+    tasks_->add(kj::evalLater([this]() {
+      flushScheduled_ = false;
+      flush();
+    }));
+  }
+  return kj::mv(paf.promise);
+}
+
+void OrderBatcher::flush() {
+  while (!queue_.empty() && inFlight_ < MAX_IN_FLIGHT) {
+    size_t n = std::min(queue_.size(), MAX_BATCH);
+    std::vector<Pending> batch;
+    batch.reserve(n);
+    for (size_t i = 0; i < n; ++i) batch.push_back(std::move(queue_[i]));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    ++inFlight_;
+    tasks_->add(send(std::move(batch)).attach(kj::defer([this]() {
+      --inFlight_;
+      flush();
+    })));
+  }
+}
+
+kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
+  // `waiting` holds the orders not answered yet; each replica tried gets just those.
+  auto waiting = kj::heap<std::vector<Pending>>(std::move(batch));
+  auto& ref = *waiting;
+  uint32_t minAcks = minAcks_;
+  auto answerRest = [&ref](const char* message) {
+    for (auto& p : ref) p.done->fulfill(OrderOutcome{std::nullopt, rpc::RejectCode::UNAVAILABLE, message});
+    ref.clear();
+  };
+  return router_.route([&ref, minAcks](rpc::Replica::Client replica) {
+    auto req = replica.placeOrdersRequest();
+    auto list = req.initOrders(static_cast<unsigned>(ref.size()));
+    for (unsigned i = 0; i < ref.size(); ++i) toWire(ref[i].order, list[i]);
+    req.setMinAcks(minAcks);
+    return req.send().then([&ref](capnp::Response<rpc::Replica::PlaceOrdersResults> reply) {
+      auto results = reply.getResults();
+      KJ_REQUIRE(results.size() == ref.size(), "placeOrders answered the wrong number of orders");
+      std::vector<Pending> refused;
+      for (unsigned i = 0; i < results.size(); ++i) {
+        auto r = results[i];
+        if (r.isPlaced()) {
+          ref[i].done->fulfill(OrderOutcome{fromWire(r.getPlaced()), rpc::RejectCode::UNAVAILABLE, {}});
+        } else if (r.getRejected().getCode() == rpc::RejectCode::NOT_READY) {
+          refused.push_back(std::move(ref[i]));  // for the next replica
+        } else {
+          ref[i].done->fulfill(OrderOutcome{std::nullopt, r.getRejected().getCode(), r.getRejected().getMessage()});
+        }
+      }
+      ref = std::move(refused);
+      return ref.empty();
+    });
+  }).then([answerRest](bool served) {
+    if (!served) answerRest(NO_REPLICA);
+  }, [answerRest](kj::Exception&& e) {
+    JH_ERROR("placing a batch of orders failed: {}", e.getDescription().cStr());
+    answerRest(NO_REPLICA);
+  }).attach(kj::mv(waiting));
+}
+
+}  // namespace jh

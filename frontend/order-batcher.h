@@ -1,0 +1,53 @@
+// Gathers the orders that reach the front-end at about the same moment into one placeOrders call
+// to the primary: one message and one disk write for many orders. Nothing waits on a timer: an
+// order goes out at the end of the event-loop turn it arrived in, together with whatever else
+// arrived meanwhile, unless MAX_IN_FLIGHT batches are already out — then it joins the next
+// batch, sent as soon as one of them is answered.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <kj/async.h>
+
+#include "frontend/replica-router.h"
+#include "schema/order.h"
+
+namespace jh {
+
+struct OrderOutcome {
+  std::optional<OrderRecord> placed;  // the stored order, or nothing when refused
+  rpc::RejectCode code = rpc::RejectCode::UNAVAILABLE;
+  std::string message;
+};
+
+class OrderBatcher {
+ public:
+  OrderBatcher(ReplicaRouter& router, uint32_t minAcks);
+  ~OrderBatcher();
+
+  // Places the order on the primary (failing over as the router does). Orders refused with
+  // NOT_READY by one replica are tried on the next; none left gives UNAVAILABLE.
+  kj::Promise<OrderOutcome> place(OrderRecord order);
+
+  static constexpr size_t MAX_IN_FLIGHT = 2;
+  static constexpr size_t MAX_BATCH = 512;
+
+ private:
+  struct Pending {
+    OrderRecord order;
+    kj::Own<kj::PromiseFulfiller<OrderOutcome>> done;
+  };
+  void flush();
+  kj::Promise<void> send(std::vector<Pending> batch);
+
+  ReplicaRouter& router_;
+  uint32_t minAcks_;
+  std::vector<Pending> queue_;
+  size_t inFlight_ = 0;
+  bool flushScheduled_ = false;
+  kj::Own<kj::TaskSet> tasks_;
+};
+
+}  // namespace jh
