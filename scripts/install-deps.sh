@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the build, the tests and the launcher need. Idempotent: when
 # every package is already installed it runs no apt-get at all.
-# Usage: scripts/install-deps.sh [EXTRA_PACKAGE ...]   (startup.sh passes xterm x11-utils when a
-# display is present)
+# Usage: scripts/install-deps.sh [--bench] [EXTRA_PACKAGE ...]   (startup.sh passes xterm x11-utils
+# when a display is present; --bench adds what scripts/bench.sh needs)
 set -euo pipefail
 
 PACKAGES=(
@@ -15,7 +15,10 @@ PACKAGES=(
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
   tmux procps iproute2 jq                # launcher: windows, ps/kill, ss (port checks), cluster file
 )
-PACKAGES+=("$@")
+BENCH_PACKAGES=(redis-server redis-tools gnuplot-nox)  # bench.sh: the Redis 7 reference, the plot
+for arg in "$@"; do
+  if [[ $arg == --bench ]]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); else PACKAGES+=("$arg"); fi
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
