@@ -78,12 +78,13 @@ std::vector<const OrderRecord*> OrderStore::ordersOf(const std::string& userCode
   return out;
 }
 
-std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t limit,
-                                             bool& more) const {
+std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t limit, bool& more,
+                                             std::string_view onlyOrigin) const {
   std::shared_lock lock(mutex_);
   std::vector<OrderRecord> out;
   more = false;
   for (auto& [origin, rows] : byOrigin_) {
+    if (!onlyOrigin.empty() && origin != onlyOrigin) continue;
     uint64_t from = theirs.get(origin);  // they hold 1..from
     for (uint64_t seq = from + 1; seq <= rows.size(); ++seq) {
       if (out.size() >= limit) {

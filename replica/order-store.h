@@ -36,9 +36,11 @@ class OrderStore {
   const VersionVector& vector() const { return vector_; }
   size_t rows() const { return rows_.size(); }
 
-  // Up to `limit` rows that a replica holding `theirs` lacks, in (origin, seq) order per origin.
-  // Safe to call from any thread. `more` is set when rows were left out for the limit.
-  std::vector<OrderRecord> collect(const VersionVector& theirs, size_t limit, bool& more) const;
+  // Up to `limit` rows that a replica holding `theirs` lacks, in (origin, seq) order per origin;
+  // only those of `onlyOrigin` when it is not empty. Safe to call from any thread. `more` is set
+  // when rows were left out for the limit.
+  std::vector<OrderRecord> collect(const VersionVector& theirs, size_t limit, bool& more,
+                                   std::string_view onlyOrigin = {}) const;
 
   // The vector as seen by another thread.
   VersionVector vectorSnapshot() const;

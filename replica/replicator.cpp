@@ -17,6 +17,11 @@ constexpr size_t PUSH_BATCH = 2000;   // rows per replicate call
 constexpr uint32_t PULL_BATCH = 5000; // rows per pull reply
 constexpr uint32_t FIRST_BACKOFF_MS = 50;
 constexpr uint32_t MAX_BACKOFF_MS = 1000;
+// A replica pushes its own orders at once. Other origins' orders reach every peer from their
+// origin; a replica forwards them only when a peer still lacks them this long after it last
+// heard from the peer (the origin may have died before reaching everyone). This halves what each
+// backup receives while the primary is up.
+constexpr auto FORWARD_AFTER = 100 * kj::MILLISECONDS;
 
 class LogErrors final : public kj::TaskSet::ErrorHandler {
  public:
@@ -60,6 +65,8 @@ class Replicator::Worker {
     bool known = false;       // `vector` reflects the peer's last reply
     bool reachable = false;
     VersionVector vector;
+    kj::TimePoint heardAt = kj::origin<kj::TimePoint>();  // when `vector` was last updated
+    bool forward = false;     // send other origins' rows too: a fresh vector shows them lacking
     uint32_t backoffMs = FIRST_BACKOFF_MS;
   };
 
@@ -142,6 +149,7 @@ class Replicator::Worker {
           .then(
               [this, &p](capnp::Response<rpc::Replica::HealthResults> reply) {
                 p.vector = VersionVector::fromWire(reply.getHealth().getVector());
+                p.heardAt = timer_.now();
                 p.known = true;
                 p.reachable = true;
                 p.backoffMs = FIRST_BACKOFF_MS;
@@ -151,9 +159,24 @@ class Replicator::Worker {
           .then([this, &p]() { return pushLoop(p); });
     }
     bool more = false;
-    std::vector<OrderRecord> rows = node_.store().collect(p.vector, PUSH_BATCH, more);
+    std::string_view only = p.forward ? std::string_view() : std::string_view(node_.name());
+    std::vector<OrderRecord> rows = node_.store().collect(p.vector, PUSH_BATCH, more, only);
     if (rows.empty()) {
-      return node_.newOrders().waitAfter(seen).then([this, &p]() { return pushLoop(p); });
+      bool othersLacking = node_.store().collect(p.vector, 1, more).size() > 0;
+      p.forward = false;
+      if (!othersLacking) {
+        return node_.newOrders().waitAfter(seen).then([this, &p]() { return pushLoop(p); });
+      }
+      auto age = timer_.now() - p.heardAt;
+      if (age >= FORWARD_AFTER) {
+        // Ask the peer what it holds now; whatever it still lacks is then forwarded.
+        p.known = false;
+        p.forward = true;
+        return pushLoop(p);
+      }
+      return node_.newOrders().waitAfter(seen)
+          .exclusiveJoin(timer_.afterDelay(FORWARD_AFTER - age))
+          .then([this, &p]() { return pushLoop(p); });
     }
     auto req = p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
       auto r = c.replicateRequest();
@@ -166,6 +189,7 @@ class Replicator::Worker {
         .then(
             [this, &p](capnp::Response<rpc::Replica::ReplicateResults> reply) {
               p.vector = VersionVector::fromWire(reply.getVector());
+              p.heardAt = timer_.now();
               p.reachable = true;
               p.backoffMs = FIRST_BACKOFF_MS;
               return report(p);
