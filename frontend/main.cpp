@@ -14,6 +14,7 @@
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
 #include "schema/cluster-config.h"
+#include "schema/cluster-secret.h"
 #include "schema/log.h"
 
 namespace {
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
 
     auto io = kj::setupAsyncIo();
     kj::Timer& timer = io.provider->getTimer();
-    jh::ReplicaRouter router(config, io.provider->getNetwork(), timer);
+    std::string secret = jh::loadClusterSecret(config);
+    jh::ReplicaRouter router(config, io.provider->getNetwork(), timer, secret);
     jh::PostcodeService postcodes(config.postcodes, timer);
 
     auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();

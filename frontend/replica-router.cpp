@@ -19,8 +19,9 @@ constexpr auto HANDOVER_POLL = 2 * kj::MILLISECONDS;
 }  // namespace
 
 struct ReplicaRouter::Replica {
-  Replica(const NodeConfig& c, kj::Network& net, kj::Timer& timer, uint32_t timeoutMs)
-      : config(c), link(net, timer, c.address, timeoutMs) {}
+  Replica(const NodeConfig& c, kj::Network& net, kj::Timer& timer, uint32_t timeoutMs,
+          const std::string& secret)
+      : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)) {}
   NodeConfig config;
   RpcLink link;
   enum class State { DOWN, SYNCING, READY } state = State::DOWN;
@@ -31,11 +32,12 @@ struct ReplicaRouter::Replica {
   uint32_t inFlight = 0;  // calls routed to it and not yet answered
 };
 
-ReplicaRouter::ReplicaRouter(const ClusterConfig& config, kj::Network& network, kj::Timer& timer)
+ReplicaRouter::ReplicaRouter(const ClusterConfig& config, kj::Network& network, kj::Timer& timer,
+                             const std::string& secret)
     : config_(config), timer_(timer), heartbeatMs_(config.heartbeatMs),
       tasks_(kj::heap<kj::TaskSet>(logErrors)) {
   for (auto& r : config.replicas) {
-    replicas_.push_back(kj::heap<Replica>(r, network, timer, config.callTimeoutMs));
+    replicas_.push_back(kj::heap<Replica>(r, network, timer, config.callTimeoutMs, secret));
   }
 }
 

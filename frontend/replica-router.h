@@ -31,7 +31,9 @@ struct ReplicaRow {
 
 class ReplicaRouter {
  public:
-  ReplicaRouter(const ClusterConfig& config, kj::Network& network, kj::Timer& timer);
+  // `secret` is presented to the replicas' gates.
+  ReplicaRouter(const ClusterConfig& config, kj::Network& network, kj::Timer& timer,
+                const std::string& secret);
   ~ReplicaRouter();
 
   // Starts the heartbeats; resolves once every replica has answered or missed its first one.

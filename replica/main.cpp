@@ -11,10 +11,12 @@
 #include <kj/async-io.h>
 #include <kj/async-unix.h>
 
+#include "replica/replica-gate.h"
 #include "replica/replica-node.h"
 #include "replica/replica-service.h"
 #include "replica/replicator.h"
 #include "schema/cluster-config.h"
+#include "schema/cluster-secret.h"
 #include "schema/log.h"
 
 namespace {
@@ -69,16 +71,21 @@ int main(int argc, char** argv) {
       std::cerr << config.path << ": replicas: no replica named '" << args->name << "'\n";
       return 2;
     }
+    std::string secret = jh::loadClusterSecret(config);
+    if (secret.empty()) {
+      JH_WARN("{} names no secret_file: anyone who can reach this port can call the replica", config.path);
+    }
     auto io = kj::setupAsyncIo();
     jh::ReplicaNode node(config, *index, io.provider->getTimer());
 
     const std::string& address = config.replicas[*index].address;
     auto listener = io.provider->getNetwork().parseAddress(address).wait(io.waitScope)->listen();
-    capnp::TwoPartyServer server(kj::heap<jh::ReplicaService>(node));
+    jh::rpc::Replica::Client replica = kj::heap<jh::ReplicaService>(node);
+    capnp::TwoPartyServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)));
     auto serving = server.listen(*listener);
     JH_INFO("listening on {} as {} (SYNCING)", address, args->name);
 
-    jh::Replicator replicator(node, kj::getCurrentThreadExecutor());
+    jh::Replicator replicator(node, kj::getCurrentThreadExecutor(), secret);
     replicator.start();
 
     auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));

@@ -35,13 +35,13 @@ LogErrors logErrors;
 // Everything that lives on the replication thread.
 class Replicator::Worker {
  public:
-  Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io)
+  Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io, const std::string& secret)
       : node_(node), main_(main), timer_(io.provider->getTimer()), tasks_(logErrors) {
     const ClusterConfig& c = node.config();
     for (auto& r : c.replicas) {
       if (r.name == node.name()) continue;
       peers_.push_back(kj::heap<Peer>(r.name, io.provider->getNetwork(), timer_, r.address,
-                                      c.callTimeoutMs));
+                                      c.callTimeoutMs, secret));
     }
   }
 
@@ -58,8 +58,9 @@ class Replicator::Worker {
 
  private:
   struct Peer {
-    Peer(std::string n, kj::Network& net, kj::Timer& timer, const std::string& address, uint32_t timeoutMs)
-        : name(std::move(n)), link(net, timer, address, timeoutMs) {}
+    Peer(std::string n, kj::Network& net, kj::Timer& timer, const std::string& address,
+         uint32_t timeoutMs, const std::string& secret)
+        : name(std::move(n)), link(net, timer, address, timeoutMs, replicaOpener(secret)) {}
     std::string name;
     RpcLink link;
     bool known = false;       // `vector` reflects the peer's last reply
@@ -205,8 +206,8 @@ class Replicator::Worker {
   kj::TaskSet tasks_;
 };
 
-Replicator::Replicator(ReplicaNode& node, const kj::Executor& mainExecutor)
-    : node_(node), mainExecutor_(mainExecutor) {}
+Replicator::Replicator(ReplicaNode& node, const kj::Executor& mainExecutor, std::string secret)
+    : node_(node), mainExecutor_(mainExecutor), secret_(std::move(secret)) {}
 
 Replicator::~Replicator() {
   if (thread_.joinable()) thread_.join();
@@ -228,7 +229,7 @@ void Replicator::run() {
   }
   started_.notify_all();
   {
-    Worker worker(node_, mainExecutor_, io);
+    Worker worker(node_, mainExecutor_, io, secret_);
     worker.start();
     paf.promise.wait(io.waitScope);
   }

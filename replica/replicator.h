@@ -17,7 +17,8 @@ namespace jh {
 class Replicator {
  public:
   // `node` lives on the thread whose executor is `mainExecutor`; every call into it goes there.
-  Replicator(ReplicaNode& node, const kj::Executor& mainExecutor);
+  // `secret` is presented to the peers' gates.
+  Replicator(ReplicaNode& node, const kj::Executor& mainExecutor, std::string secret);
   ~Replicator();  // requires stop() to have resolved (or the thread never started)
 
   void start();
@@ -33,6 +34,7 @@ class Replicator {
 
   ReplicaNode& node_;
   const kj::Executor& mainExecutor_;
+  std::string secret_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable started_;

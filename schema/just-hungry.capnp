@@ -119,6 +119,16 @@ interface Replica {
   # results[i] answers orders[i]. The new ones among them share one write to disk.
 }
 
+interface ReplicaGate {
+  # What a replica's port serves to whoever connects: the Replica capability itself only for a
+  # caller that presents the cluster secret (the file named by secret_file in cluster.json), so
+  # that only the front-ends and the other replicas can place, replicate or pull orders.
+
+  open @0 (secret :Data) -> (replica :Replica);
+  # Fails (FAILED, "wrong cluster secret") unless `secret` is the cluster's. A cluster without a
+  # secret file accepts any secret, and says so in its logs at start.
+}
+
 struct PostcodeCheck {
   union {
     valid :group {

@@ -1,6 +1,7 @@
 // Redialling Cap'n Proto connection.
 #include "schema/rpc-link.h"
 
+#include "schema/just-hungry.capnp.h"
 #include "schema/log.h"
 
 namespace jh {
@@ -25,11 +26,12 @@ LogErrors logErrors;
 }  // namespace
 
 RpcLink::RpcLink(kj::Network& network, kj::Timer& timer, std::string address,
-                 uint32_t connectTimeoutMs)
+                 uint32_t connectTimeoutMs, kj::Maybe<Opener> opener)
     : network_(network),
       timer_(timer),
       address_(std::move(address)),
       connectTimeoutMs_(connectTimeoutMs),
+      opener_(kj::mv(opener)),
       tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
 
 RpcLink::~RpcLink() noexcept(false) {}
@@ -58,6 +60,7 @@ kj::Promise<void> RpcLink::dial() {
           [this](kj::Own<kj::AsyncIoStream> stream) {
             dialing_ = nullptr;
             connection_ = kj::heap<Connection>(kj::mv(stream));
+            KJ_IF_MAYBE(open, opener_) { connection_->cap = (*open)(connection_->cap); }
             uint64_t generation = ++generation_;
             tasks_->add(connection_->client.onDisconnect().then([this, generation]() {
               if (generation == generation_) drop();
@@ -75,6 +78,14 @@ void RpcLink::drop() {
   ++generation_;
   // The connection may be dropped from inside one of its own callbacks: free it afterwards.
   tasks_->add(kj::evalLater([c = kj::mv(connection_)]() {}));
+}
+
+RpcLink::Opener replicaOpener(std::string secret) {
+  return [secret = std::move(secret)](capnp::Capability::Client bootstrap) -> capnp::Capability::Client {
+    auto req = bootstrap.castAs<rpc::ReplicaGate>().openRequest();
+    req.setSecret(kj::arrayPtr(reinterpret_cast<const capnp::byte*>(secret.data()), secret.size()));
+    return req.send().getReplica();
+  };
 }
 
 bool isConnectionFailure(const kj::Exception& e) {

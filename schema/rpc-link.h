@@ -9,12 +9,19 @@
 #include <capnp/capability.h>
 #include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
+#include <kj/function.h>
 
 namespace jh {
 
 class RpcLink {
  public:
-  RpcLink(kj::Network& network, kj::Timer& timer, std::string address, uint32_t connectTimeoutMs);
+  // Turns the far side's bootstrap capability into the one callers want (for a replica: the
+  // Replica that its ReplicaGate hands out for the cluster secret). Runs once per connection;
+  // its result may be a promised (pipelined) capability.
+  using Opener = kj::Function<capnp::Capability::Client(capnp::Capability::Client bootstrap)>;
+
+  RpcLink(kj::Network& network, kj::Timer& timer, std::string address, uint32_t connectTimeoutMs,
+          kj::Maybe<Opener> opener = nullptr);
   ~RpcLink() noexcept(false);
   RpcLink(const RpcLink&) = delete;
   RpcLink& operator=(const RpcLink&) = delete;
@@ -45,12 +52,16 @@ class RpcLink {
   kj::Timer& timer_;
   std::string address_;
   uint32_t connectTimeoutMs_;
+  kj::Maybe<Opener> opener_;
   kj::Own<Connection> connection_;
   kj::Maybe<kj::ForkedPromise<void>> dialing_;
   uint64_t generation_ = 0;
   uint64_t dials_ = 0;
   kj::Own<kj::TaskSet> tasks_;
 };
+
+// The opener for links to replicas: presents `secret` to the replica's ReplicaGate.
+RpcLink::Opener replicaOpener(std::string secret);
 
 // True for the failures after which a caller should try elsewhere (the far side is gone, or did
 // not answer in time), as opposed to the far side refusing the request.

@@ -43,13 +43,14 @@ bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout
   }, timeout, std::chrono::milliseconds(50));
 }
 
-std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user) {
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user,
+                                                      const std::string& secret) {
   std::optional<std::vector<OrderRecord>> result;
   std::thread worker([&]() {
     try {
       auto io = kj::setupAsyncIo();
       auto& timer = io.provider->getTimer();
-      RpcLink link(io.provider->getNetwork(), timer, address, 2000);
+      RpcLink link(io.provider->getNetwork(), timer, address, 2000, replicaOpener(secret));
       auto call = link.get<rpc::Replica>().then([&](rpc::Replica::Client replica) {
         auto req = replica.getOrdersRequest();
         req.setUserCode(user);

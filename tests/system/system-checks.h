@@ -26,7 +26,8 @@ bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout
 
 // getOrders(user) asked of one replica directly, bypassing the front-end; nullopt when it does
 // not answer or refuses.
-std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user);
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user,
+                                                      const std::string& secret = {});
 
 // The order ids in `jh-client --json orders` output, in order.
 std::vector<std::string> idsInOrdersJson(const std::string& json);

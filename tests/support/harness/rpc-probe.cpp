@@ -15,14 +15,15 @@ namespace {
 // Runs `call(link)` on a new thread with its own event loop, bounded by `timeout`; any failure
 // (refused, timed out, remote error) gives nullopt.
 template <typename T, typename Call>
-std::optional<T> callOnOwnLoop(const std::string& address, std::chrono::milliseconds timeout, Call call) {
+std::optional<T> callOnOwnLoop(const std::string& address, std::chrono::milliseconds timeout, Call call,
+                               kj::Maybe<RpcLink::Opener> opener = nullptr) {
   std::optional<T> result;
   std::thread worker([&]() {
     try {
       auto io = kj::setupAsyncIo();
       auto& timer = io.provider->getTimer();
       auto ms = static_cast<uint32_t>(timeout.count());
-      RpcLink link(io.provider->getNetwork(), timer, address, ms);
+      RpcLink link(io.provider->getNetwork(), timer, address, ms, kj::mv(opener));
       result = timer.timeoutAfter(ms * kj::MILLISECONDS, call(link)).wait(io.waitScope);
     } catch (...) {
       result.reset();
@@ -36,7 +37,8 @@ std::string stateName(rpc::ReplicaState s) { return s == rpc::ReplicaState::READ
 
 }  // namespace
 
-std::optional<ReplicaProbe> probeReplica(const std::string& address, std::chrono::milliseconds timeout) {
+std::optional<ReplicaProbe> probeReplica(const std::string& address, std::chrono::milliseconds timeout,
+                                         const std::string& secret) {
   return callOnOwnLoop<ReplicaProbe>(address, timeout, [](RpcLink& link) {
     return link.get<rpc::Replica>()
         .then([](rpc::Replica::Client replica) { return replica.healthRequest().send(); })
@@ -51,7 +53,7 @@ std::optional<ReplicaProbe> probeReplica(const std::string& address, std::chrono
           p.pid = h.getPid();
           return p;
         });
-  });
+  }, replicaOpener(secret));
 }
 
 std::optional<FrontendProbe> probeFrontend(const std::string& address, std::chrono::milliseconds timeout) {

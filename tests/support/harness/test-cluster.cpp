@@ -177,6 +177,12 @@ void TestCluster::writeClusterFile() const {
     << "  \"call_timeout_ms\": " << options_.callTimeoutMs << ",\n"
     << "  \"sync_timeout_ms\": " << options_.syncTimeoutMs << ",\n"
     << "  \"min_acks\": " << options_.minAcks;
+  if (!options_.secret.empty()) {
+    std::string secretFile = dir_ + "/cluster.secret";
+    writeFile(secretFile, options_.secret + "\n");
+    fs::permissions(secretFile, fs::perms::owner_read | fs::perms::owner_write);
+    j << ",\n  \"secret_file\": \"cluster.secret\"";
+  }
   if (!options_.extraJson.empty()) j << ",\n  " << options_.extraJson;
   j << "\n}\n";
   writeFile(clusterFile_, j.str());
@@ -284,7 +290,7 @@ CommandResult TestCluster::runClient(const std::vector<std::string>& args, std::
 }
 
 std::optional<ReplicaProbe> TestCluster::replicaHealth(const std::string& name) const {
-  return probeReplica(address(name), std::chrono::milliseconds(options_.callTimeoutMs));
+  return probeReplica(address(name), std::chrono::milliseconds(options_.callTimeoutMs), options_.secret);
 }
 
 std::optional<FrontendProbe> TestCluster::frontendStatus() const {

@@ -31,7 +31,10 @@ struct ClusterOptions {
   std::vector<std::string> postcodeUrls;
   uint32_t postcodeTimeoutMs = 2000;
   std::string whenUnreachable = "accept";  // or "reject"
-  // Further top-level members, spliced into cluster.json as written: "\"secret_file\": \"s\"".
+  // The cluster secret: when not empty, written to an owner-only file named by secret_file, and
+  // presented by the harness's own probes of the replicas.
+  std::string secret;
+  // Further top-level members, spliced into cluster.json as written.
   std::string extraJson;
   std::vector<std::string> fakePostcodesArgs;  // added after "--port P"
   bool startReplicas = true;
