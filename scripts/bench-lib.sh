@@ -212,7 +212,9 @@ wait_ready() {
     if (($(now_ms) >= deadline)); then
       say "cluster $c not ready after $2 s; last status: ${s:-(no answer)}"
       for r in "${REPLICA_NAMES[@]}" just.hungry; do
-        say "--- $c/$r: $(tail -n 3 "$WORK/$c/logs/$r.log" 2>/dev/null | tr '\n' ' ')"
+        local state=running
+        [[ -n ${PID_OF[$c/$r]:-} ]] && ! alive "${PID_OF[$c/$r]}" && state="NOT RUNNING"
+        say "--- $c/$r ($state): $(tail -n 3 "$WORK/$c/logs/$r.log" 2>/dev/null | tr '\n' ' ')"
       done
       die "cluster $c did not become ready"
     fi
