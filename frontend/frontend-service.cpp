@@ -87,7 +87,7 @@ kj::Promise<kj::Maybe<const FrontEndService::Catalogue&>> FrontEndService::catal
 }
 
 kj::Promise<void> FrontEndService::getMotd(GetMotdContext context) {
-  return catalogue().then([context](kj::Maybe<const Catalogue&> c) mutable {
+  return track("getMotd", {}, catalogue().then([context](kj::Maybe<const Catalogue&> c) mutable {
     auto results = context.getResults();
     KJ_IF_MAYBE(cat, c) {
       results.setMotd(cat->motd);
@@ -95,11 +95,11 @@ kj::Promise<void> FrontEndService::getMotd(GetMotdContext context) {
     } else {
       reject(results.initRejected(), rpc::RejectCode::UNAVAILABLE, NO_REPLICA);
     }
-  });
+  }));
 }
 
 kj::Promise<void> FrontEndService::getMenu(GetMenuContext context) {
-  return catalogue().then([context](kj::Maybe<const Catalogue&> c) mutable {
+  return track("getMenu", {}, catalogue().then([context](kj::Maybe<const Catalogue&> c) mutable {
     auto results = context.getResults();
     KJ_IF_MAYBE(cat, c) {
       auto items = results.initItems(static_cast<unsigned>(cat->items.size()));
@@ -111,7 +111,7 @@ kj::Promise<void> FrontEndService::getMenu(GetMenuContext context) {
     } else {
       reject(results.initRejected(), rpc::RejectCode::UNAVAILABLE, NO_REPLICA);
     }
-  });
+  }));
 }
 
 kj::Promise<void> FrontEndService::getOrders(GetOrdersContext context) {
@@ -123,7 +123,7 @@ kj::Promise<void> FrontEndService::getOrders(GetOrdersContext context) {
   auto fill = [context](const char* message) mutable {
     reject(context.getResults().initResult().initRejected(), rpc::RejectCode::UNAVAILABLE, message);
   };
-  return router_.route([context, user](rpc::Replica::Client replica) mutable {
+  return track("getOrders", user, router_.route([context, user](rpc::Replica::Client replica) mutable {
     auto req = replica.getOrdersRequest();
     req.setUserCode(user);
     return req.send().then([context](auto reply) mutable {
@@ -134,7 +134,7 @@ kj::Promise<void> FrontEndService::getOrders(GetOrdersContext context) {
     });
   }).then([fill](bool served) mutable {
     if (!served) fill(NO_REPLICA);
-  }, unavailableOnFailure(fill));
+  }, unavailableOnFailure(fill)));
 }
 
 kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
@@ -168,7 +168,8 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
     return kj::READY_NOW;
   }
 
-  return catalogue().then([this, context, refuse, item, order = std::move(order), postcode = *normalised](
+  std::string detail = order.orderId + " " + order.userCode;
+  return track("placeOrder", std::move(detail), catalogue().then([this, context, refuse, item, order = std::move(order), postcode = *normalised](
                               kj::Maybe<const Catalogue&> c) mutable -> kj::Promise<void> {
     const Catalogue* cat = nullptr;
     KJ_IF_MAYBE(found, c) { cat = found; }
@@ -212,7 +213,7 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
       order.status = STATUS_CONFIRMED;
       return forwardOrder(context, std::move(order));
     });
-  });
+  }));
 }
 
 kj::Promise<void> FrontEndService::forwardOrder(PlaceOrderContext context, OrderRecord order) {
@@ -233,7 +234,7 @@ kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext cont
            "That is not a UK postcode (for example SW1A 1AA).");
     return kj::READY_NOW;
   }
-  return postcodes_.lookup(input).then([this, context](PostcodeAnswer answer) mutable {
+  return track("validatePostcode", input, postcodes_.lookup(input).then([this, context](PostcodeAnswer answer) mutable {
     auto result = context.getResults().initResult();
     switch (answer.kind) {
       case PostcodeAnswer::Kind::INVALID:
@@ -262,7 +263,7 @@ kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext cont
         return;
       }
     }
-  });
+  }));
 }
 
 kj::Promise<void> FrontEndService::status(StatusContext context) {
@@ -303,6 +304,26 @@ kj::Promise<void> FrontEndService::setHeartbeat(SetHeartbeatContext context) {
   KJ_REQUIRE(ms >= 10 && ms <= 60000, "heartbeat must be between 10 ms and 60 s", ms);
   router_.setHeartbeat(ms);
   return kj::READY_NOW;
+}
+
+kj::Promise<void> FrontEndService::track(const char* what, std::string detail, kj::Promise<void> call) {
+  uint64_t n = ++requests_;
+  ++inFlight_;
+  JH_DEBUG("request {} {} {} begun", n, what, detail);
+  auto began = timer_.now();
+  return call.attach(kj::defer([this, n, what, began]() {
+    --inFlight_;
+    JH_DEBUG("request {} {} finished in {} us", n, what, (timer_.now() - began) / kj::MICROSECONDS);
+  }));
+}
+
+kj::Promise<void> FrontEndService::drain(kj::Duration bound) {
+  auto deadline = timer_.now() + bound;
+  auto poll = [this, deadline](auto& self) -> kj::Promise<void> {
+    if (inFlight_ == 0 || timer_.now() >= deadline) return kj::evalLast([]() {});
+    return timer_.afterDelay(5 * kj::MILLISECONDS).then([self]() mutable { return self(self); });
+  };
+  return poll(poll);
 }
 
 }  // namespace jh

@@ -31,6 +31,9 @@ class FrontEndService final : public rpc::FrontEnd::Server {
   kj::Promise<void> status(StatusContext context) override;
   kj::Promise<void> setHeartbeat(SetHeartbeatContext context) override;
 
+  // On SIGTERM: resolves once the client calls under way are answered, or after `bound`.
+  kj::Promise<void> drain(kj::Duration bound);
+
  private:
   struct MenuItemCopy {
     std::string item;
@@ -42,6 +45,8 @@ class FrontEndService final : public rpc::FrontEnd::Server {
   };
 
   kj::Promise<void> forwardOrder(PlaceOrderContext context, OrderRecord order);
+  // Counts `call` as under way until it ends, and logs (at debug level) that it began and ended.
+  kj::Promise<void> track(const char* what, std::string detail, kj::Promise<void> call);
 
   // The primary's motd and menu, cached for a moment; null when no replica could serve them.
   kj::Promise<kj::Maybe<const Catalogue&>> catalogue();
@@ -55,6 +60,8 @@ class FrontEndService final : public rpc::FrontEnd::Server {
   kj::Maybe<Catalogue> catalogue_;
   kj::TimePoint catalogueAt_;
   kj::Maybe<kj::ForkedPromise<void>> catalogueFetch_;
+  uint64_t inFlight_ = 0;
+  uint64_t requests_ = 0;
 };
 
 }  // namespace jh

@@ -78,13 +78,17 @@ int main(int argc, char** argv) {
 
     auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();
     router.start().wait(io.waitScope);
-    capnp::TwoPartyServer server(kj::heap<jh::FrontEndService>(config, name, router, postcodes, timer));
+    auto service = kj::heap<jh::FrontEndService>(config, name, router, postcodes, timer);
+    jh::FrontEndService& frontEnd = *service;
+    capnp::TwoPartyServer server(kj::mv(service));
     auto serving = server.listen(*listener);
     JH_INFO("listening on {}; primary is {}", self->address,
             router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
 
     auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
     serving.exclusiveJoin(signalled.ignoreResult()).wait(io.waitScope);
+    JH_INFO("stopping: no new connections, finishing the calls under way");
+    frontEnd.drain(kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2).wait(io.waitScope);
     JH_INFO("stopped");
     return 0;
   } catch (const jh::ConfigError& e) {

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
 
     auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
     serving.exclusiveJoin(signalled.ignoreResult()).wait(io.waitScope);
-    JH_INFO("stopping: finishing replication and queued writes");
+    JH_INFO("stopping: refusing new orders, finishing those in flight");
+    node.drain(2 * kj::SECONDS).wait(io.waitScope);
     replicator.stop().wait(io.waitScope);
     JH_INFO("stopped");
     return 0;

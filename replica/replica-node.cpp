@@ -42,6 +42,7 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
 
 std::optional<Refusal> ReplicaNode::check(const OrderRecord& order, uint32_t minAcks) const {
   using C = rpc::RejectCode;
+  if (stopping_) return refuse(C::NOT_READY, name_ + " is stopping.");
   if (!ready_) return refuse(C::NOT_READY, name_ + " is still catching up.");
   if (writesBroken_) return refuse(C::NOT_READY, name_ + " cannot write its orders file just now.");
   if (auto bad = checkOrderId(order.orderId)) return refuse(C::INVALID_ORDER, *bad);
@@ -256,6 +257,19 @@ void ReplicaNode::setReady() {
   if (ready_) return;
   ready_ = true;
   JH_INFO("state READY with vector {} ({} orders)", store_.vector().toString(), store_.rows());
+}
+
+kj::Promise<void> ReplicaNode::drain(kj::Duration bound) {
+  stopping_ = true;
+  auto deadline = timer_.now() + bound;
+  // Polled: what is in flight is spread over promises owned by their RPC calls.
+  auto poll = [this, deadline](auto& self) -> kj::Promise<void> {
+    if ((writesInFlight_ == 0 && placing_.empty() && ackWaiters_.empty()) || timer_.now() >= deadline) {
+      return kj::evalLast([]() {});  // let the replies of what just finished go out
+    }
+    return timer_.afterDelay(5 * kj::MILLISECONDS).then([self]() mutable { return self(self); });
+  };
+  return poll(poll);
 }
 
 }  // namespace jh

@@ -69,6 +69,10 @@ class ReplicaNode {
   // From the replication thread: catch-up is over.
   void setReady();
 
+  // On SIGTERM: new orders are refused (NOT_READY, so the front-end moves on at once); resolves
+  // once the orders already on their way are durable and answered, or after `bound`.
+  kj::Promise<void> drain(kj::Duration bound);
+
  private:
   struct AckWaiter {
     std::string origin;
@@ -95,6 +99,7 @@ class ReplicaNode {
   OrderStore store_;
   VersionVector accepted_;  // durable, plus rows queued for the file
   bool ready_ = false;
+  bool stopping_ = false;
   bool writesBroken_ = false;  // a write failed: refuse new writes until queued ones drained
   size_t writesInFlight_ = 0;
   kj::ForkedPromise<void> tail_;  // the latest persist(), to keep application in order

@@ -52,6 +52,7 @@ kj::Promise<capnp::Capability::Client> RpcLink::bootstrap() {
 
 kj::Promise<void> RpcLink::dial() {
   ++dials_;
+  JH_DEBUG("connecting to {}", address_);
   auto attempt = network_.parseAddress(address_).then([](kj::Own<kj::NetworkAddress> addr) {
     return addr->connect().attach(kj::mv(addr));
   });
@@ -59,6 +60,7 @@ kj::Promise<void> RpcLink::dial() {
       .then(
           [this](kj::Own<kj::AsyncIoStream> stream) {
             dialing_ = nullptr;
+            JH_DEBUG("connected to {}", address_);
             connection_ = kj::heap<Connection>(kj::mv(stream));
             KJ_IF_MAYBE(open, opener_) { connection_->cap = (*open)(connection_->cap); }
             uint64_t generation = ++generation_;
@@ -68,6 +70,7 @@ kj::Promise<void> RpcLink::dial() {
           },
           [this](kj::Exception&& e) {
             dialing_ = nullptr;
+            JH_DEBUG("cannot connect to {}: {}", address_, e.getDescription().cStr());
             kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "cannot connect", address_,
                                                  e.getDescription()));
           });

@@ -229,3 +229,26 @@ TEST_CASE("min_acks 1 with both backups down refuses orders instead of acknowled
   CHECK(idsOnFile(cluster, "replica.server2").count("acks-1") == 1);
   CHECK(idsOnFile(cluster, "replica.server1").count("acks-1") == 1);
 }
+
+TEST_CASE("a primary stopped with SIGTERM under load finishes what it took, exits 0, and no client sees an error") {
+  TestCluster cluster;
+  const std::string R1 = "replica.server1";
+  Bench bench(cluster, {"--clients", "4", "--duration", "4"});
+  REQUIRE(ordersFlowOn(cluster, R1, 100));
+  CHECK(cluster.stop(R1, 10s) == 0);  // SIGTERM, and it exits by itself within the grace period
+  REQUIRE(bench.finish(30s) == 0);
+  std::string report = readFile(cluster.dir() + "/bench.out");
+  INFO(report);
+  CHECK(report.find("\"errors\":0") != std::string::npos);
+  CHECK(cluster.logText(R1).find("refusing new orders") != std::string::npos);
+  // Whatever it acknowledged before stopping is on the others too.
+  cluster.start(R1);
+  REQUIRE(waitConverged(cluster));
+  auto acked = readLines(bench.acked);
+  for (auto& name : cluster.replicaNames()) {
+    auto ids = idsOnFile(cluster, name);
+    size_t missing = 0;
+    for (auto& id : acked) missing += ids.count(id) ? 0 : 1;
+    CHECK_MESSAGE(missing == 0, name);
+  }
+}
