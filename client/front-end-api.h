@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -61,6 +62,12 @@ struct PostcodeServiceRow {
   uint64_t failures = 0;
 };
 
+// A connection that broke (or found no front-end) and was made again: where the client is now.
+struct Reconnection {
+  std::string frontEnd;  // its name in the cluster file
+  std::string address;
+};
+
 struct ClusterStatus {
   std::string frontend;
   std::string primary;  // empty when no replica is READY
@@ -89,6 +96,11 @@ class FrontEndApi {
   virtual kj::Promise<ClusterStatus> status() = 0;
   // Changes how often the front-end checks the replicas' health, while it runs.
   virtual kj::Promise<void> setHeartbeat(uint32_t ms) = 0;
+
+  // The latest reconnection since the previous call of this method: a request was served after
+  // an earlier one had been, with a broken connection or a failed request in between. nullopt
+  // when there was none (and from implementations that do not reconnect).
+  virtual std::optional<Reconnection> takeReconnection() { return std::nullopt; }
 };
 
 }  // namespace jh::client

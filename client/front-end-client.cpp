@@ -2,6 +2,8 @@
 // plain values.
 #include "client/front-end-client.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 #include <kj/debug.h>
 
@@ -87,7 +89,7 @@ kj::Promise<T> FrontEndClient::attempt(Request request, size_t start, uint32_t n
   return timer_.timeoutAfter(policy_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call))
       .then(
           [this, index](T value) -> kj::Promise<T> {
-            current_ = index;
+            served(index);
             return kj::mv(value);
           },
           [this, request, start, n, index](kj::Exception&& e) mutable -> kj::Promise<T> {
@@ -110,6 +112,20 @@ kj::Promise<T> FrontEndClient::attempt(Request request, size_t start, uint32_t n
                   return attempt<T>(kj::mv(request), start, next);
                 });
           });
+}
+
+void FrontEndClient::served(size_t index) {
+  // Another front-end, or the same one over a connection dialled again, is a reconnection.
+  std::pair<size_t, uint64_t> by{index, links_[index]->dials()};
+  if (lastServedBy_ && *lastServedBy_ != by) {
+    reconnection_ = Reconnection{frontends_[index].name, frontends_[index].address};
+  }
+  lastServedBy_ = by;
+  current_ = index;
+}
+
+std::optional<Reconnection> FrontEndClient::takeReconnection() {
+  return std::exchange(reconnection_, std::nullopt);
 }
 
 kj::Promise<Reply<std::string>> FrontEndClient::motd() {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <kj/async-io.h>
@@ -34,6 +36,7 @@ class FrontEndClient final : public FrontEndApi {
   kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) override;
   kj::Promise<ClusterStatus> status() override;
   kj::Promise<void> setHeartbeat(uint32_t ms) override;
+  std::optional<Reconnection> takeReconnection() override;
 
   // Requests sent on the wire, retries included (for tests and diagnostics).
   uint64_t attemptsMade() const { return attemptsMade_; }
@@ -47,12 +50,17 @@ class FrontEndClient final : public FrontEndApi {
   kj::Promise<T> withFailover(Request request);
   template <typename T, typename Request>
   kj::Promise<T> attempt(Request request, size_t start, uint32_t n);
+  // Front-end `index` carried out a request.
+  void served(size_t index);
 
   kj::Timer& timer_;
   std::vector<NodeConfig> frontends_;
   std::vector<kj::Own<RpcLink>> links_;
   RetryPolicy policy_;
   size_t current_ = 0;  // the front-end that answered last
+  // The connection that served the last request: its front-end and that link's dial count.
+  std::optional<std::pair<size_t, uint64_t>> lastServedBy_;
+  std::optional<Reconnection> reconnection_;
   uint64_t attemptsMade_ = 0;
 };
 

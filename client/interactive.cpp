@@ -17,12 +17,17 @@ namespace {
 const char* HOME_CHOICES =
     "\nWhat next?  1) menu and order   2) my orders   3) status   4) exit\n";
 
+const char* UNREACHABLE_PROMPT = "(service unreachable) > ";
+
 const char* HELP =
     "Type a number or a word:\n"
     "  1 or menu     see the menu and order a dish\n"
     "  2 or orders   see your orders\n"
     "  3 or status   see how the service is doing\n"
-    "  4 or exit     leave (Ctrl-D works too)\n";
+    "  4 or exit     leave (Ctrl-D works too)\n"
+    "Tab completes words and dish names; Up and Down recall earlier answers.\n";
+
+const std::vector<std::string> HOME_WORDS = {"menu", "orders", "status", "exit", "help"};
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
@@ -80,7 +85,7 @@ kj::Promise<int> InteractiveSession::run() {
           return ended_ ? EXIT_DONE : EXIT_UNAVAILABLE;
         }
         if (auto* text = std::get_if<std::string>(&*motd)) {
-          say(fmt::format("Welcome, {}.\n\n{}{}", userCode_, *text,
+          say(fmt::format("Welcome, {}.\n\n{}{}", userCode_, wrapText(*text, 79),
                           text->empty() || text->back() == '\n' ? "" : "\n"));
         } else {
           say(rejectionText(std::get<Rejection>(*motd)) + "\n");
@@ -107,7 +112,7 @@ bool InteractiveSession::askUserCode() {
 kj::Promise<void> InteractiveSession::home() {
   say(HOME_CHOICES);
   for (;;) {
-    auto answer = ask("> ");
+    auto answer = ask(reachable_ ? "> " : UNREACHABLE_PROMPT, HOME_WORDS);
     if (!answer) return kj::READY_NOW;
     std::string choice = lower(*answer);
     kj::Promise<void> step = nullptr;
@@ -150,7 +155,9 @@ kj::Promise<void> InteractiveSession::order() {
 }
 
 kj::Promise<void> InteractiveSession::pickItem(std::vector<MenuEntry> menu) {
-  while (auto answer = ask("Which dish? (number or name, empty to go back) ")) {
+  std::vector<std::string> names;
+  for (auto& entry : menu) names.push_back(entry.item);
+  while (auto answer = ask("Which dish? (number or name, empty to go back) ", names)) {
     if (answer->empty()) return kj::READY_NOW;
     if (auto item = findItem(menu, *answer)) return askPostcode(std::move(*item));
     say(fmt::format("There is no dish '{}' on the menu; give a number from 1 to {} or a name.\n",
@@ -224,16 +231,25 @@ template <typename T>
 kj::Promise<std::optional<T>> InteractiveSession::retrying(kj::Function<kj::Promise<T>()> call) {
   auto attempt = kj::evalNow([&call]() { return call(); });
   return attempt
-      .then([](T value) { return std::optional<T>(std::move(value)); },
-            [this](kj::Exception&& e) {
-              say(style_.bad(failureText(e)) + "\n");
-              return std::optional<T>();
-            })
+      .then(
+          [this](T value) {
+            reachable_ = true;
+            if (auto again = api_.takeReconnection()) {
+              say(style_.dim(reconnectedText(*again)) + "\n");
+            }
+            return std::optional<T>(std::move(value));
+          },
+          [this](kj::Exception&& e) {
+            reachable_ = false;
+            say(style_.bad(failureText(e)) + "\n");
+            return std::optional<T>();
+          })
       .then([this, call = kj::mv(call)](
                 std::optional<T> outcome) mutable -> kj::Promise<std::optional<T>> {
         if (outcome) {
           const Rejection* rejection = unavailable(*outcome);
           if (rejection == nullptr) return kj::mv(outcome);
+          reachable_ = false;
           say(style_.bad(rejectionText(*rejection)) + "\n");
         }
         auto again = askYesNo("Try again? [y/n] ");
@@ -242,8 +258,10 @@ kj::Promise<std::optional<T>> InteractiveSession::retrying(kj::Function<kj::Prom
       });
 }
 
-std::optional<std::string> InteractiveSession::ask(const std::string& prompt) {
+std::optional<std::string> InteractiveSession::ask(const std::string& prompt,
+                                                   std::vector<std::string> completions) {
   if (ended_) return std::nullopt;
+  input_.setCompletions(std::move(completions));
   auto line = input_.readLine(prompt);
   if (!line) {
     ended_ = true;
@@ -253,7 +271,7 @@ std::optional<std::string> InteractiveSession::ask(const std::string& prompt) {
 }
 
 std::optional<bool> InteractiveSession::askYesNo(const std::string& prompt) {
-  while (auto answer = ask(prompt)) {
+  while (auto answer = ask(prompt, {"yes", "no"})) {
     std::string a = lower(*answer);
     if (a == "y" || a == "yes") return true;
     if (a == "n" || a == "no") return false;

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <kj/async.h>
 #include <kj/function.h>
@@ -42,8 +43,10 @@ class InteractiveSession {
   template <typename T>
   kj::Promise<std::optional<T>> retrying(kj::Function<kj::Promise<T>()> call);
 
-  // The next answer, trimmed; nullopt at the end of the input (and from then on).
-  std::optional<std::string> ask(const std::string& prompt);
+  // The next answer, trimmed; nullopt at the end of the input (and from then on). Tab completes
+  // `completions`.
+  std::optional<std::string> ask(const std::string& prompt,
+                                 std::vector<std::string> completions = {});
   // Asks until the answer is yes or no; nullopt at the end of the input.
   std::optional<bool> askYesNo(const std::string& prompt);
   bool askUserCode();
@@ -55,6 +58,7 @@ class InteractiveSession {
   Style style_;
   std::string userCode_;
   bool ended_ = false;  // the input ended or the person chose exit
+  bool reachable_ = true;  // the last call was carried out: the home prompt says when not
 };
 
 }  // namespace jh::client

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -37,6 +38,21 @@ std::string lastSeen(int64_t msAgo) {
   return fmt::format("{}.{} s", msAgo / 1000, msAgo % 1000 / 100);
 }
 
+// One line broken at spaces into lines of at most `width` columns where its words allow.
+std::string wrapLine(std::string_view line, size_t width) {
+  std::string out;
+  while (columns(line) > width) {
+    // The last space with at most `width` columns before it; else the first space there is.
+    size_t space = firstColumns(line, width + 1).rfind(' ');
+    if (space == std::string_view::npos || space == 0) space = line.find(' ', 1);
+    if (space == std::string_view::npos) break;
+    out.append(line.substr(0, space)).append("\n");
+    line.remove_prefix(space);
+    line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
+  }
+  return out.append(line);
+}
+
 std::string withoutFinalStop(std::string text) {
   while (!text.empty() && (text.back() == '.' || text.back() == ' ' || text.back() == '\n')) {
     text.pop_back();
@@ -69,6 +85,17 @@ std::string fit(std::string_view text, size_t width, bool right) {
   if (n >= width) return cut(text, width);
   std::string pad(width - n, ' ');
   return right ? pad + std::string(text) : std::string(text) + pad;
+}
+
+std::string wrapText(std::string_view text, size_t width) {
+  std::string out;
+  for (;;) {
+    size_t eol = text.find('\n');
+    out += wrapLine(text.substr(0, eol), width);
+    if (eol == std::string_view::npos) return out;
+    out += '\n';
+    text.remove_prefix(eol + 1);
+  }
 }
 
 std::string readableTime(std::string_view t) {
@@ -140,14 +167,19 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
   for (auto& p : s.postcodeServices) {
     std::string state = p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs)
                                              : p.state;
-    out += cut(fmt::format("Postcodes: {} {} ({} requests, {} failed)", p.url, state, p.requests,
-                           p.failures),
-               79) +
-           "\n";
+    std::string counts = fmt::format("({} requests, {} failed)", p.requests, p.failures);
+    std::string line = fmt::format("Postcodes: {} {} {}", p.url, state, counts);
+    // A long url puts the state on a line of its own rather than losing it.
+    if (columns(line) > 79) line = cut("Postcodes: " + p.url, 79) + "\n  " + state + " " + counts;
+    out += line + "\n";
   }
   out += fmt::format("Postcode cache: {} hits, {} misses; when unreachable: {}.\n", s.cacheHits,
                      s.cacheMisses, s.whenUnreachable);
   return out;
+}
+
+std::string reconnectedText(const Reconnection& r) {
+  return fmt::format("Reconnected to {} ({}).", r.frontEnd, r.address);
 }
 
 std::string rejectionText(const Rejection& rejection) {

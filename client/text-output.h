@@ -38,6 +38,10 @@ std::string cut(std::string_view text, size_t width);
 // on the right (or on the left when `right` is set).
 std::string fit(std::string_view text, size_t width, bool right = false);
 
+// `text` with each line longer than `width` columns broken at spaces (a word longer than the
+// width stays whole); its own line breaks are kept.
+std::string wrapText(std::string_view text, size_t width);
+
 // "2026-11-21T22:31:05.123Z" -> "2026-11-21 22:31:05 UTC"; anything else is returned unchanged.
 std::string readableTime(std::string_view timeStamp);
 
@@ -51,6 +55,9 @@ std::string orderPlacedText(const OrderRecord& order, const Style& style);
 std::string postcodeText(const PostcodeInfo& info);
 // The replicas' table, then the postcode services and cache.
 std::string statusText(const ClusterStatus& status, const Style& style);
+
+// "Reconnected to just.hungry.2 (127.0.0.1:9004)."
+std::string reconnectedText(const Reconnection& r);
 
 // The rejection as one sentence for a person.
 std::string rejectionText(const Rejection& rejection);

@@ -33,7 +33,7 @@ kj::Promise<void> FakeFrontEnd::getMotd(GetMotdContext context) {
     reject(results, rpc::RejectCode::UNAVAILABLE, "No replica is ready.");
     return kj::READY_NOW;
   }
-  results.setMotd("Today: half-price pizza.");
+  results.setMotd(motd);
   results.setOk(true);
   return kj::READY_NOW;
 }

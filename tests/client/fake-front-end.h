@@ -26,6 +26,7 @@ class FakeFrontEnd final : public rpc::FrontEnd::Server {
   int dropOrders = 0;                   // this many placeOrder calls close the connection
   std::function<void()> dropConnection; // how to close it (the loopback server's)
   std::string name = "fake.frontend";
+  std::string motd = "Today: half-price pizza.";
 
   // "Westminster, London" for a well-formed postcode; "ZZ1 1ZZ" is not found, and "UN1 1UN"
   // cannot be verified.

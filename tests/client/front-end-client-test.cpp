@@ -100,6 +100,38 @@ TEST_CASE("when every attempt fails the request fails as DISCONNECTED after the 
   CHECK(rig.fake.orderIds == std::vector<std::string>(3, "never-1"));
 }
 
+TEST_CASE("a request served over a connection made again reports one reconnection, and the "
+          "first connection reports none") {
+  ClientRig rig;
+  CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
+  CHECK_FALSE(rig.client.takeReconnection());
+  rig.server.dropConnections();
+  CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
+  auto again = rig.client.takeReconnection();
+  REQUIRE(again);
+  CHECK(again->frontEnd == "just.hungry");
+  CHECK(again->address == rig.server.address());
+  CHECK_FALSE(rig.client.takeReconnection());  // taken once
+  CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
+  CHECK_FALSE(rig.client.takeReconnection());  // the same connection
+}
+
+TEST_CASE("moving to the next front-end after a dropped connection is a reconnection to it") {
+  ClientRig rig;
+  SecondFrontEnd second(rig.io);
+  FrontEndClient client(rig.io.provider->getNetwork(), rig.io.provider->getTimer(),
+                        {NodeConfig{"fe1", rig.server.address(), ""},
+                         NodeConfig{"fe2", second.server.address(), ""}},
+                        quickPolicy());
+  CHECK(std::holds_alternative<std::string>(client.motd().wait(rig.io.waitScope)));
+  rig.fake.dropOrders = 1;
+  CHECK(placed(client.placeOrder(pizzaFor("ann", "move-1")).wait(rig.io.waitScope)).orderId ==
+        "move-1");
+  auto again = client.takeReconnection();
+  REQUIRE(again);
+  CHECK(again->frontEnd == "fe2");
+}
+
 TEST_CASE("a refusal is passed on as a value and never retried") {
   ClientRig rig;
   auto reply = rig.client.placeOrder(OrderRequest{"r-1", "ann", "Caviar", "SW1A 1AA"})

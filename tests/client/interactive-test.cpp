@@ -183,6 +183,38 @@ TEST_CASE("an order given up after a failure is reported as possibly not placed"
   CHECK(has(t, "The order may not have been placed; see your orders to check.\n"));
 }
 
+TEST_CASE("a broken connection that the client makes again is one line in the session, and the "
+          "screen carries on") {
+  ClientRig rig;
+  rig.fake.dropOrders = 1;
+  std::string t;
+  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\n4\n", t) == EXIT_DONE);
+  CHECK(has(t, "[y/n] y\nReconnected to just.hungry (" + rig.server.address() +
+                  ").\nOrder placed:"));
+  CHECK(rig.fake.orderIds.size() == 2);  // the same order, sent again
+}
+
+TEST_CASE("the home prompt says when the service is unreachable, until a call succeeds again") {
+  ClientRig rig;
+  FlakyOrders flaky(rig.client, 1);
+  std::string t;
+  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n2\n4\n", t, &flaky) == EXIT_DONE);
+  CHECK(has(t, "to check.\n\nWhat next?  1) menu and order   2) my orders   3) status   4) "
+               "exit\n(service unreachable) > 2\nYou have no orders yet.\n"));
+  CHECK(has(t, "\n> 4\nGoodbye.\n"));
+}
+
+TEST_CASE("a long message of the day is wrapped to fit 80 columns") {
+  ClientRig rig;
+  rig.fake.motd = "Welcome to Just Hungry! Hot food delivered anywhere in the UK, 11:00 to 23:00 "
+                  "every day.\nOrder by noon for lunch.\n";
+  std::string t;
+  CHECK(session(rig, "ann\n4\n", t) == EXIT_DONE);
+  CHECK(has(t, "Welcome to Just Hungry! Hot food delivered anywhere in the UK, 11:00 to 23:00\n"
+               "every day.\nOrder by noon for lunch.\n"));
+  CHECK(widest(t) <= 79);
+}
+
 TEST_CASE("an unavailable service at the start, when the person declines to retry, exits 3") {
   ClientRig rig;
   rig.fake.unavailable = true;

@@ -35,6 +35,31 @@ TEST_CASE("a long dish name and a long area are cut, and the order id never is")
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 79);
 }
 
+TEST_CASE("long lines are wrapped at spaces, a word too long for a line stays whole, and the "
+          "text's own line breaks stay") {
+  CHECK(wrapText("Hot food delivered anywhere in the UK", 12) ==
+        "Hot food\ndelivered\nanywhere in\nthe UK");
+  CHECK(wrapText("short\n\nlines stay\n", 12) == "short\n\nlines stay\n");
+  CHECK(wrapText("a supercalifragilistic word", 10) == "a\nsupercalifragilistic\nword");
+  CHECK(wrapText("Crème brûlée à la maison", 12) == "Crème brûlée\nà la maison");
+}
+
+TEST_CASE("a long postcode service url puts its state on a line of its own, within 80 columns") {
+  ClusterStatus status;
+  status.postcodeServices.push_back(
+      PostcodeServiceRow{"https://api.postcodes.io", "failing", 983, 2, 2});
+  std::string text = statusText(status, Style(false));
+  CHECK(text.find("Postcodes: https://api.postcodes.io\n  failing, retry in 983 ms (2 requests, "
+                  "2 failed)\n") != std::string::npos);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 79);
+}
+
+TEST_CASE("a reconnection is one sentence naming the front-end and its address") {
+  CHECK(reconnectedText({"just.hungry.2", "127.0.0.1:9004"}) ==
+        "Reconnected to just.hungry.2 (127.0.0.1:9004).");
+}
+
 TEST_CASE("colour is added only when asked for") {
   CHECK(Style(false).bad("no") == "no");
   CHECK(Style(true).bad("no") == "\x1b[31mno\x1b[0m");
