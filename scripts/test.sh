@@ -25,5 +25,10 @@ cmake --build "$BUILD_DIR" -j"$(nproc)"
 step="tests"
 # Tests pick their own free loopback ports, so they can run side by side.
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@"
+
+step="fuzzers"
+# A clang build of its own (build-fuzz/): replays the committed fuzz inputs, then fuzzes each
+# target for JH_FUZZ_SECONDS (default 20; 0: replay only).
+tests/fuzz/run-fuzzers.sh
 step="done"
 echo "test.sh: build and every test passed"
