@@ -18,13 +18,26 @@ LogErrors logErrors;
 constexpr auto HANDOVER_POLL = 2 * kj::MILLISECONDS;
 }  // namespace
 
+namespace {
+template <typename State>
+const char* stateName(State s) {
+  switch (s) {
+    case State::READY: return "READY";
+    case State::SYNCING: return "SYNCING";
+    case State::DEGRADED: return "DEGRADED";
+    case State::DOWN: return "DOWN";
+  }
+  return "DOWN";
+}
+}  // namespace
+
 struct ReplicaRouter::Replica {
   Replica(const NodeConfig& c, kj::Network& net, kj::Timer& timer, uint32_t timeoutMs,
           const std::string& secret)
       : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)) {}
   NodeConfig config;
   RpcLink link;
-  enum class State { DOWN, SYNCING, READY } state = State::DOWN;
+  enum class State { DOWN, SYNCING, READY, DEGRADED } state = State::DOWN;
   kj::Maybe<kj::TimePoint> lastSeen;
   VersionVector vector;
   uint64_t orderCount = 0;
@@ -75,11 +88,10 @@ kj::Promise<void> ReplicaRouter::probe(Replica& r) {
       .then(
           [this, &r](capnp::Response<rpc::Replica::HealthResults> reply) {
             auto h = reply.getHealth();
-            auto state = h.getState() == rpc::ReplicaState::READY ? Replica::State::READY
-                                                                   : Replica::State::SYNCING;
-            if (state != r.state) {
-              JH_INFO("{} is {}", r.config.name, state == Replica::State::READY ? "READY" : "SYNCING");
-            }
+            auto state = h.getState() == rpc::ReplicaState::READY      ? Replica::State::READY
+                         : h.getState() == rpc::ReplicaState::DEGRADED ? Replica::State::DEGRADED
+                                                                        : Replica::State::SYNCING;
+            if (state != r.state) JH_INFO("{} is {}", r.config.name, stateName(state));
             r.state = state;
             r.lastSeen = timer_.now();
             r.vector = VersionVector::fromWire(h.getVector());
@@ -216,7 +228,7 @@ std::vector<ReplicaRow> ReplicaRouter::table() const {
     ReplicaRow row;
     row.name = r.config.name;
     row.address = r.config.address;
-    row.state = r.state == Replica::State::READY ? "READY" : r.state == Replica::State::SYNCING ? "SYNCING" : "DOWN";
+    row.state = stateName(r.state);
     row.role = static_cast<int>(i) == primary_ ? "primary" : r.state == Replica::State::DOWN ? "down" : "backup";
     KJ_IF_MAYBE(seen, r.lastSeen) { row.lastSeenMsAgo = (timer_.now() - *seen) / kj::MILLISECONDS; }
     row.orderCount = r.orderCount;

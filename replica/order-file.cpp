@@ -56,7 +56,16 @@ bool completeRecordFollows(std::string_view tail) {
 OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_(std::move(path)) {
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot be opened: {}", path_, strerror(errno)));
+  try {
+    load(loaded);
+  } catch (...) {
+    ::close(fd_);  // the destructor does not run for a constructor that throws
+    throw;
+  }
+  writer_ = std::thread([this] { writerLoop(); });
+}
 
+void OrderFile::load(std::vector<OrderRecord>& loaded) {
   std::string data = readFd(fd_, path_);
   CsvReader reader(data);
   std::vector<std::string> fields;
@@ -78,6 +87,10 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
     }
     std::string where = fmt::format("{}:{}", path_, reader.recordLine());
     if (result == CsvReader::Result::BAD) throw ConfigError(where + ": " + reader.error());
+    if (fields.size() == 1 && fields[0].empty()) {  // a blank line (a disk probe cut short)
+      goodLength = reader.position();
+      continue;
+    }
     if (header) {
       header = false;
       if (fields != std::vector<std::string>(orderCsvHeader().begin(), orderCsvHeader().end())) {
@@ -98,6 +111,7 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
     goodLength = reader.position();
   }
 
+  if (header) goodLength = 0;  // nothing but blank lines: start the file afresh
   if (goodLength < data.size() || goodLength == 0) {
     if (ftruncate(fd_, static_cast<off_t>(goodLength)) != 0) {
       throw ConfigError(fmt::format("{}: cannot cut off the torn record: {}", path_, strerror(errno)));
@@ -110,7 +124,6 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
     if (fdatasync(fd_) != 0) throw ConfigError(fmt::format("{}: fdatasync: {}", path_, strerror(errno)));
   }
   size_ = static_cast<uint64_t>(lseek(fd_, 0, SEEK_END));
-  writer_ = std::thread([this] { writerLoop(); });
 }
 
 OrderFile::~OrderFile() {
@@ -141,6 +154,25 @@ void OrderFile::resume() {
   failed_ = false;
 }
 
+kj::Promise<bool> OrderFile::probe() {
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<bool>();
+  {
+    std::lock_guard lock(mutex_);
+    probes_.push_back(Probe{kj::mv(paf.fulfiller)});
+  }
+  wake_.notify_one();
+  return kj::mv(paf.promise);
+}
+
+bool OrderFile::probeNow() {
+  std::string error;
+  uint64_t before = size_;
+  bool ok = writeAll("\r\n", error) && fdatasync(fd_) == 0;
+  bool cut = ftruncate(fd_, static_cast<off_t>(before)) == 0 && fdatasync(fd_) == 0;
+  if (cut) size_ = before;
+  return ok && cut;
+}
+
 bool OrderFile::writeAll(const std::string& bytes, std::string& error) {
   size_t done = 0;
   while (done < bytes.size()) {
@@ -162,7 +194,18 @@ void OrderFile::writerLoop() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !probes_.empty(); });
+      if (!probes_.empty()) {
+        std::vector<Probe> probes;
+        probes.swap(probes_);
+        lock.unlock();
+        bool ok = probeNow();
+        lock.lock();
+        if (ok) failed_ = false;
+        lock.unlock();
+        for (auto& p : probes) p.done->fulfill(kj::cp(ok));
+        continue;
+      }
       if (queue_.empty()) return;  // stopping, and everything queued is done
       batch.swap(queue_);
     }

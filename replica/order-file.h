@@ -34,6 +34,10 @@ class OrderFile {
   kj::Promise<void> append(std::string records);
   void resume();
 
+  // Whether the disk takes writes again: appends a line break, syncs, cuts it off and syncs
+  // again, on the writer thread. Resolves true (and resumes appends) or false.
+  kj::Promise<bool> probe();
+
   const std::string& path() const { return path_; }
   uint64_t syncs() const { return syncs_; }
 
@@ -42,7 +46,12 @@ class OrderFile {
     std::string bytes;
     kj::Own<kj::CrossThreadPromiseFulfiller<void>> done;
   };
+  struct Probe {
+    kj::Own<kj::CrossThreadPromiseFulfiller<bool>> done;
+  };
+  bool probeNow();
 
+  void load(std::vector<OrderRecord>& loaded);
   void writerLoop();
   bool writeAll(const std::string& bytes, std::string& error);
 
@@ -53,6 +62,7 @@ class OrderFile {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Pending> queue_;
+  std::vector<Probe> probes_;
   bool stopping_ = false;
   bool failed_ = false;
   std::string failure_;

@@ -179,15 +179,15 @@ uint32_t ReplicaNode::ackCount(const std::string& origin, uint64_t seq) const {
 }
 
 kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
-  if (writesBroken_) {
-    return KJ_EXCEPTION(FAILED, "this replica cannot write its orders file just now", name_);
-  }
   std::vector<OrderRecord> take;
   for (auto& row : rows) {
     if (row.origin.empty() || row.seq == 0) break;
     uint64_t held = accepted_.get(row.origin);
     if (row.seq <= held) continue;
     if (row.seq != held + 1) break;  // a gap: the sender resends from our vector
+    if (writesBroken_) {  // nothing new can be stored; what is held can still be told
+      return KJ_EXCEPTION(FAILED, "this replica cannot write its orders file just now", name_);
+    }
     accepted_.set(row.origin, row.seq);
     take.push_back(std::move(row));
   }
@@ -224,13 +224,27 @@ kj::Promise<void> ReplicaNode::persist(std::vector<OrderRecord> rows) {
 }
 
 void ReplicaNode::onWriteFailure() {
+  if (!writesBroken_) {
+    JH_ERROR("state DEGRADED: orders.csv cannot be written; taking no orders, checking the disk "
+             "every second");
+  }
   writesBroken_ = true;
   if (writesInFlight_ > 0) return;  // every queued append fails too; recover after the last
-  accepted_ = store_.vector();
-  file_.resume();
-  writesBroken_ = false;
-  JH_WARN("orders.csv writes failed; unacknowledged orders were dropped, back at vector {}",
-          accepted_.toString());
+  accepted_ = store_.vector();       // what failed was never acknowledged: forget it
+  if (!probing_) {
+    probing_ = true;
+    tasks_.add(probeDisk());
+  }
+}
+
+kj::Promise<void> ReplicaNode::probeDisk() {
+  return timer_.afterDelay(1 * kj::SECONDS).then([this]() { return file_.probe(); }).then([this](bool ok) -> kj::Promise<void> {
+    if (!ok) return probeDisk();
+    probing_ = false;
+    writesBroken_ = false;
+    JH_INFO("state READY: orders.csv can be written again (vector {})", store_.vector().toString());
+    return kj::READY_NOW;
+  });
 }
 
 void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable, const VersionVector& vector) {

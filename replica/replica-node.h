@@ -48,6 +48,8 @@ class ReplicaNode {
   OrderStore& store() { return store_; }
   WakeSignal& newOrders() { return newOrders_; }
   bool ready() const { return ready_; }
+  // orders.csv could not be written: no orders are taken until a disk probe succeeds.
+  bool degraded() const { return writesBroken_; }
   const std::map<std::string, PeerView>& peers() const { return peers_; }
 
   // Stores a new order from the front-end (origin and seq are assigned here) and resolves once
@@ -89,6 +91,7 @@ class ReplicaNode {
   kj::Promise<PlaceOutcome> afterAcks(OrderRecord stored, uint32_t minAcks);
   uint32_t ackCount(const std::string& origin, uint64_t seq) const;
   void onWriteFailure();
+  kj::Promise<void> probeDisk();
 
   const ClusterConfig& config_;
   std::string name_;
@@ -100,7 +103,8 @@ class ReplicaNode {
   VersionVector accepted_;  // durable, plus rows queued for the file
   bool ready_ = false;
   bool stopping_ = false;
-  bool writesBroken_ = false;  // a write failed: refuse new writes until queued ones drained
+  bool writesBroken_ = false;  // a write failed: refuse new writes until a disk probe succeeds
+  bool probing_ = false;
   size_t writesInFlight_ = 0;
   kj::ForkedPromise<void> tail_;  // the latest persist(), to keep application in order
   std::unordered_map<std::string, kj::ForkedPromise<void>> placing_;  // durable, by order_id

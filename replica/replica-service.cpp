@@ -84,7 +84,9 @@ kj::Promise<void> ReplicaService::placeOrders(PlaceOrdersContext context) {
 kj::Promise<void> ReplicaService::health(HealthContext context) {
   auto h = context.getResults().initHealth();
   h.setName(node_.name());
-  h.setState(node_.ready() ? rpc::ReplicaState::READY : rpc::ReplicaState::SYNCING);
+  h.setState(!node_.ready() ? rpc::ReplicaState::SYNCING
+             : node_.degraded() ? rpc::ReplicaState::DEGRADED
+                                : rpc::ReplicaState::READY);
   node_.store().vector().fill([&](unsigned n) { return h.initVector(n); });
   h.setOrderCount(node_.store().rows());
   h.setContentDigest(node_.resources().digest);

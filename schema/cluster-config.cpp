@@ -98,7 +98,7 @@ class Loader {
     std::string text = buf.str();
 
     rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());  // no recursion on deep nesting
     if (doc.HasParseError()) {
       fail(fmt::format("offset {}", doc.GetErrorOffset()),
            rapidjson::GetParseError_En(doc.GetParseError()));

@@ -63,8 +63,10 @@ struct VersionEntry {
 }
 
 enum ReplicaState {
-  syncing @0;  # catching up after start; serves no client work
+  syncing @0;   # catching up after start; serves no client work
   ready @1;
+  degraded @2;  # cannot write orders.csv (disk full, I/O error): takes no orders, still answers
+                # reads of what it holds, and checks the disk every second until it can write
 }
 
 struct Health {

@@ -169,7 +169,8 @@ TEST_CASE("a corrupt line in the middle is an error naming its line, counting mu
   OrderRecord badPrice = sampleOrder("bad", "r9", 1);
   std::string badPriceRow = csvRow(badPrice);
   badPriceRow.replace(badPriceRow.find("11.85"), 5, "7.8.5");
-  for (std::string bad : {std::string("just,three,fields\r\n"), badPriceRow, std::string("\r\n"),
+  // (A blank line is not damage: it is what a disk probe cut short leaves; it is skipped.)
+  for (std::string bad : {std::string("just,three,fields\r\n"), badPriceRow,
                           std::string("a,b\"c,d\r\n"), std::string("\"x\"y,1\r\n")}) {
     CAPTURE(bad);
     dir.write("orders.csv", before + bad + after);

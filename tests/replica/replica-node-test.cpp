@@ -246,7 +246,7 @@ TEST_CASE("with min_acks 2, placeOrder waits for two peers, and one already ahea
   CHECK(rig.node->peers().at("r2").reachable);
 }
 
-TEST_CASE("a failed write refuses the order, and a retry with the same id is stored afresh") {
+TEST_CASE("a failed write refuses the order and degrades the node until a disk probe succeeds; then a retry is stored afresh") {
   jh::test::SyncGate gate;
   NodeRig rig;
   rig.node->setReady();
@@ -255,6 +255,14 @@ TEST_CASE("a failed write refuses the order, and a retry with the same id is sto
   CHECK(refusalCode(outcome) == RejectCode::NOT_READY);
   CHECK(rig.node->store().find("a") == nullptr);
   rig.io.waitScope.poll();  // let the node finish forgetting the failed attempt
+  CHECK(rig.node->degraded());
+  CHECK(refusalCode(rig.place(request("a"))) == RejectCode::NOT_READY);  // no orders while degraded
+  // The probe runs a second after the failure and the gate lets it through: poll, bounded.
+  auto& timer = rig.io.provider->getTimer();
+  for (int i = 0; i < 100 && rig.node->degraded(); ++i) {
+    timer.afterDelay(50 * kj::MILLISECONDS).wait(rig.io.waitScope);
+  }
+  CHECK_FALSE(rig.node->degraded());
   OrderRecord stored = placed(rig.place(request("a")));
   CHECK(stored.seq == 1);
   CHECK(rowsOnDisk(rig) == std::vector<OrderRecord>{stored});

@@ -382,8 +382,8 @@ TEST_CASE("a replica at a 1024-descriptor limit keeps serving its front-end and 
   bool servesAgain = waitUntil([&]() { return cluster.replicaHealth(PRIMARY).has_value(); }, 5s, 100ms);
   INFO(PRIMARY << " log:\n" << tailLines(cluster.logText(PRIMARY), 10));
   CHECK(servesAgain);
-  checkStillServing(cluster, PRIMARY, "the flood's connections closed");
-  if (!servesAgain && cluster.isRunning(PRIMARY)) cluster.kill(PRIMARY, SIGKILL);  // hung: don't wait out TERM
+  if (servesAgain) checkStillServing(cluster, PRIMARY, "the flood's connections closed");
+  else if (cluster.isRunning(PRIMARY)) cluster.kill(PRIMARY, SIGKILL);  // hung: don't wait out TERM
 }
 
 TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients again once idle connections close" *
@@ -404,7 +404,7 @@ TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients
   bool servesAgain = waitUntil([&]() { return cluster.frontendStatus().has_value(); }, 5s, 100ms);
   INFO("front-end log:\n" << tailLines(cluster.logText(TestCluster::FRONTEND), 10));
   CHECK(servesAgain);
-  checkStillServing(cluster, TestCluster::FRONTEND, "the flood's connections closed");
+  if (servesAgain) checkStillServing(cluster, TestCluster::FRONTEND, "the flood's connections closed");
 }
 
 TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on both ports and nothing is written") {
@@ -465,7 +465,7 @@ TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on 
   CHECK(replicaList.rejected != "(orders listed)");
 
   std::this_thread::sleep_for(300ms);  // a wrongly stored order would be on its way to the backups
-  CHECK(snapshotOrderFiles(cluster) == before);
+  CHECK((snapshotOrderFiles(cluster) == before));
   checkStillServing(cluster, PRIMARY, "10 MB fields in direct calls");
   checkStillServing(cluster, TestCluster::FRONTEND, "10 MB fields in direct calls");
 }
@@ -513,8 +513,8 @@ TEST_CASE("a replica's placeOrder refuses a 10 MB postcode, area, time stamp or 
   std::this_thread::sleep_for(300ms);  // a stored order would be on its way to the backups
   auto after = snapshotOrderFiles(cluster);
   for (auto& name : cluster.replicaNames()) {
-    INFO(name << "'s orders.csv is " << after[name].size() << " bytes");
-    CHECK(after[name] == before.at(name));
+    INFO(name << "'s orders.csv went from " << before.at(name).size() << " to " << after[name].size() << " bytes");
+    CHECK((after[name] == before.at(name)));
   }
   checkStillServing(cluster, PRIMARY, "10 MB fields in direct placeOrder calls");
 }
@@ -585,7 +585,7 @@ TEST_CASE("overlong item, postcode, order id and user code through jh-client are
     for (auto& code : c.codes) named = named || r.out.find(code) != std::string::npos;
     CHECK(named);
   }
-  CHECK(snapshotOrderFiles(cluster) == before);
+  CHECK((snapshotOrderFiles(cluster) == before));
   // The longest accepted id and a 64-character user code still work: the limits sit where stated.
   auto longest = cluster.runClient({"--user", std::string(64, 'u'), "--json", "order", "CHIPS", "AB10 1AB", "--id",
                                     std::string(64, 'a')}, 10s);

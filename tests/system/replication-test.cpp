@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -251,4 +252,50 @@ TEST_CASE("a primary stopped with SIGTERM under load finishes what it took, exit
     for (auto& id : acked) missing += ids.count(id) ? 0 : 1;
     CHECK_MESSAGE(missing == 0, name);
   }
+}
+
+TEST_CASE("a full disk or failed sync on the primary: the order lands on the next replica, the primary serves reads and recovers") {
+  char faultDir[] = "/tmp/jh-fault-XXXXXX";
+  REQUIRE(mkdtemp(faultDir) != nullptr);
+  std::string faultFile = std::string(faultDir) + "/fault";
+  ClusterOptions o;
+  o.environment["replica.server1"] = {std::string("LD_PRELOAD=") + JH_FAULTY_DISK_LIB, "JH_FAULT_FILE=" + faultFile};
+  TestCluster cluster(o);
+  const std::string R1 = "replica.server1";
+  auto first = cluster.runClient({"--user", "pat", "--json", "order", "CHIPS", "AB10 1AB"});
+  REQUIRE(first.exitCode == 0);
+  REQUIRE(jsonField(first.out, "origin") == R1);
+  std::vector<std::string> acked = {jsonField(first.out, "order_id")};
+
+  for (const char* fault : {"enospc", "eio-sync"}) {
+    CAPTURE(fault);
+    REQUIRE(primaryIs(cluster, R1));
+    std::string before = readFile(cluster.replicaDir(R1) + "/orders.csv");
+    writeFile(faultFile, fault);
+    auto r = cluster.runClient({"--user", "pat", "--json", "order", "CHIPS", "AB10 1AB"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);                      // acknowledged, by someone else
+    CHECK(jsonField(r.out, "origin") != R1);
+    acked.push_back(jsonField(r.out, "order_id"));
+    CHECK(cluster.isRunning(R1));
+    auto h = cluster.replicaHealth(R1);
+    REQUIRE(h);
+    CHECK(h->state == "DEGRADED");
+    CHECK(readFile(cluster.replicaDir(R1) + "/orders.csv") == before);  // nothing half-written
+    auto direct = replicaOrders(cluster.address(R1), "pat");            // it still answers reads
+    REQUIRE(direct);
+    CHECK(direct->size() == acked.size() - 1);
+    auto listed = cluster.runClient({"--user", "pat", "--json", "orders"});
+    CHECK(idsInOrdersJson(listed.out).size() == acked.size());          // served by the new primary
+    writeFile(faultFile, "none");                   // space returns
+    REQUIRE(cluster.waitReplicaReady(R1, 10s));
+    REQUIRE(waitConverged(cluster));
+  }
+  REQUIRE(primaryIs(cluster, R1));
+  auto after = cluster.runClient({"--user", "pat", "--json", "order", "CHIPS", "AB10 1AB"});
+  CHECK(jsonField(after.out, "origin") == R1);
+  acked.push_back(jsonField(after.out, "order_id"));
+  REQUIRE(waitOnEveryReplica(cluster, acked));
+  CHECK(cluster.logText(R1).find("state DEGRADED") != std::string::npos);
+  std::filesystem::remove_all(faultDir);
 }

@@ -33,7 +33,9 @@ std::optional<T> callOnOwnLoop(const std::string& address, std::chrono::millisec
   return result;
 }
 
-std::string stateName(rpc::ReplicaState s) { return s == rpc::ReplicaState::READY ? "READY" : "SYNCING"; }
+std::string stateName(rpc::ReplicaState s) {
+  return s == rpc::ReplicaState::READY ? "READY" : s == rpc::ReplicaState::DEGRADED ? "DEGRADED" : "SYNCING";
+}
 
 }  // namespace
 

@@ -14,7 +14,7 @@ namespace jh::test {
 
 struct ReplicaProbe {
   std::string name;
-  std::string state;  // "SYNCING" or "READY"
+  std::string state;  // "SYNCING", "READY" or "DEGRADED"
   std::vector<std::pair<std::string, uint64_t>> vector;  // (origin, highest seq held)
   uint64_t orderCount = 0;
   std::string contentDigest;

@@ -66,6 +66,7 @@ std::string makeTempDir() {
 
 TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)), binDir_(binDir()) {
   if (options_.replicas == 0) throw std::runtime_error("TestCluster: at least one replica is needed");
+  if (options_.frontends == 0) throw std::runtime_error("TestCluster: at least one front-end is needed");
   dir_ = makeTempDir();
   try {
     clusterFile_ = dir_ + "/cluster.json";
@@ -73,12 +74,13 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
     std::string replicaBin = requireBinary(binDir_, "jh-replica");
     std::string frontendBin = requireBinary(binDir_, "jh-frontend");
 
-    auto ports = pickFreePorts(options_.replicas + 1);
+    // Front-ends on the first ports, replicas on the rest.
+    auto ports = pickFreePorts(options_.frontends + options_.replicas);
     fs::path seed = fs::path(JH_SOURCE_DIR) / "resources" / "replica-server-1";
     for (size_t i = 1; i <= options_.replicas; ++i) {
       Node n;
       n.name = "replica.server" + std::to_string(i);
-      n.address = "127.0.0.1:" + std::to_string(ports[i]);
+      n.address = "127.0.0.1:" + std::to_string(ports[options_.frontends + i - 1]);
       n.dir = dir_ + "/replica-server-" + std::to_string(i);
       fs::create_directories(n.dir);
       for (const char* file : {"motd.txt", "menu.csv"}) {
@@ -87,11 +89,14 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
       n.argv = {replicaBin, "--cluster", clusterFile_, "--name", n.name};
       nodes_[n.name] = std::move(n);
     }
-    Node fe;
-    fe.name = FRONTEND;
-    fe.address = "127.0.0.1:" + std::to_string(ports[0]);
-    fe.argv = {frontendBin, "--cluster", clusterFile_, "--name", FRONTEND};
-    nodes_[fe.name] = std::move(fe);
+    auto frontends = frontendNames();
+    for (size_t i = 0; i < frontends.size(); ++i) {
+      Node fe;
+      fe.name = frontends[i];
+      fe.address = "127.0.0.1:" + std::to_string(ports[i]);
+      fe.argv = {frontendBin, "--cluster", clusterFile_, "--name", fe.name};
+      nodes_[fe.name] = std::move(fe);
+    }
 
     if (options_.postcodeUrls.empty()) startFakePostcodes();
     writeClusterFile();
@@ -99,7 +104,9 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
     if (options_.startReplicas) {
       for (auto& name : replicaNames()) start(name);
     }
-    if (options_.startFrontend) start(FRONTEND);
+    if (options_.startFrontend) {
+      for (auto& name : frontendNames()) start(name);
+    }
     if (options_.waitReady) waitReady();
   } catch (...) {
     cleanUp();
@@ -159,8 +166,13 @@ void TestCluster::startFakePostcodes() {
 
 void TestCluster::writeClusterFile() const {
   std::ostringstream j;
-  j << "{\n  \"frontends\": [ { \"name\": " << jsonString(FRONTEND)
-    << ", \"address\": " << jsonString(address(FRONTEND)) << " } ],\n  \"replicas\": [\n";
+  j << "{\n  \"frontends\": [";
+  auto frontends = frontendNames();
+  for (size_t i = 0; i < frontends.size(); ++i) {
+    j << (i ? ",\n    " : " ") << "{ \"name\": " << jsonString(frontends[i])
+      << ", \"address\": " << jsonString(address(frontends[i])) << " }";
+  }
+  j << " ],\n  \"replicas\": [\n";
   auto names = replicaNames();
   for (size_t i = 0; i < names.size(); ++i) {
     const Node& n = node(names[i]);
@@ -194,11 +206,16 @@ void TestCluster::waitReady() {
       fail(name + " did not become READY within " + std::to_string(options_.readyTimeout.count()) + " ms");
     }
   }
-  if (!node(FRONTEND).process) return;
+  for (auto& frontend : frontendNames()) {
+    if (node(frontend).process) waitSettled(frontend);
+  }
+}
+
+void TestCluster::waitSettled(const std::string& frontend) {
   // Tests start from the steady state: the front-end sees every started replica READY, so the
   // first of them is primary (not whichever finished catching up first).
   bool settled = waitUntil([&]() {
-    auto status = frontendStatus();
+    auto status = frontendStatus(frontend);
     if (!status || status->primary.empty()) return false;
     std::string first;
     for (auto& r : status->replicas) {
@@ -209,7 +226,7 @@ void TestCluster::waitReady() {
     return status->primary == first;  // any hand-over to the first replica is done
   }, options_.readyTimeout);
   if (!settled) {
-    fail("the front-end did not see every replica READY within " +
+    fail(frontend + " did not see every replica READY within " +
          std::to_string(options_.readyTimeout.count()) + " ms");
   }
 }
@@ -224,6 +241,12 @@ void TestCluster::fail(const std::string& what) const {
 std::vector<std::string> TestCluster::replicaNames() const {
   std::vector<std::string> names;
   for (size_t i = 1; i <= options_.replicas; ++i) names.push_back("replica.server" + std::to_string(i));
+  return names;
+}
+
+std::vector<std::string> TestCluster::frontendNames() const {
+  std::vector<std::string> names = {FRONTEND};
+  for (size_t i = 2; i <= options_.frontends; ++i) names.push_back(std::string(FRONTEND) + "." + std::to_string(i));
   return names;
 }
 
@@ -249,7 +272,13 @@ void TestCluster::start(const std::string& name) {
   Node& n = node(name);
   if (n.process && n.process->isRunning()) throw std::runtime_error("TestCluster: " + name + " is already running");
   n.process.reset();
-  n.process = std::make_unique<ChildProcess>(n.argv, dir_, logPath(name, "out"), logPath(name, "err"));
+  std::vector<std::string> argv = n.argv;
+  if (auto env = options_.environment.find(name); env != options_.environment.end()) {
+    // env(1) sets them and execs the program: the pid stays the program's.
+    argv.insert(argv.begin(), env->second.begin(), env->second.end());
+    argv.insert(argv.begin(), "env");
+  }
+  n.process = std::make_unique<ChildProcess>(argv, dir_, logPath(name, "out"), logPath(name, "err"));
 }
 
 bool TestCluster::kill(const std::string& name, int signal) {
@@ -283,8 +312,10 @@ std::string TestCluster::logText(const std::string& name) const {
   return readFile(logPath(name, "out")) + readFile(logPath(name, "err"));
 }
 
+std::string TestCluster::binary(const std::string& program) const { return requireBinary(binDir_, program); }
+
 CommandResult TestCluster::runClient(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
-  std::vector<std::string> argv = {requireBinary(binDir_, "jh-client"), "--cluster", clusterFile_};
+  std::vector<std::string> argv = {binary("jh-client"), "--cluster", clusterFile_};
   argv.insert(argv.end(), args.begin(), args.end());
   return runCommand(argv, timeout);
 }
@@ -293,8 +324,8 @@ std::optional<ReplicaProbe> TestCluster::replicaHealth(const std::string& name) 
   return probeReplica(address(name), std::chrono::milliseconds(options_.callTimeoutMs), options_.secret);
 }
 
-std::optional<FrontendProbe> TestCluster::frontendStatus() const {
-  return probeFrontend(address(FRONTEND), std::chrono::milliseconds(options_.callTimeoutMs));
+std::optional<FrontendProbe> TestCluster::frontendStatus(const std::string& frontend) const {
+  return probeFrontend(address(frontend), std::chrono::milliseconds(options_.callTimeoutMs));
 }
 
 bool TestCluster::waitReplicaReady(const std::string& name, std::chrono::milliseconds timeout) const {
@@ -306,10 +337,10 @@ bool TestCluster::waitReplicaReady(const std::string& name, std::chrono::millise
       timeout, std::chrono::milliseconds(50));
 }
 
-bool TestCluster::waitFrontendUp(std::chrono::milliseconds timeout) const {
+bool TestCluster::waitFrontendUp(std::chrono::milliseconds timeout, const std::string& frontend) const {
   return waitUntil(
       [&] {
-        auto s = frontendStatus();
+        auto s = frontendStatus(frontend);
         return s && !s->primary.empty();
       },
       timeout, std::chrono::milliseconds(50));

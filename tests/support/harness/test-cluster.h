@@ -1,4 +1,4 @@
-// A real Just Hungry cluster for system tests: replicas, a front-end and an imitation of
+// A real Just Hungry cluster for system tests: replicas, front-ends and an imitation of
 // postcodes.io, each a separate process on free loopback ports, in a temporary folder of its
 // own. Everything it starts it ends (by pid) when it goes out of scope.
 #pragma once
@@ -23,6 +23,7 @@ namespace jh::test {
 
 struct ClusterOptions {
   size_t replicas = 3;  // named replica.server1, replica.server2, … in priority order
+  size_t frontends = 1;  // named just.hungry, just.hungry.2, just.hungry.3, … all listed
   uint32_t minAcks = 0;
   uint32_t heartbeatMs = 100;  // faster than the default 500, so that tests settle sooner
   uint32_t callTimeoutMs = 1000;
@@ -37,10 +38,12 @@ struct ClusterOptions {
   // Further top-level members, spliced into cluster.json as written.
   std::string extraJson;
   std::vector<std::string> fakePostcodesArgs;  // added after "--port P"
+  // Environment variables ("NAME=value") for one process, by name: e.g. an LD_PRELOAD.
+  std::map<std::string, std::vector<std::string>> environment;
   bool startReplicas = true;
-  bool startFrontend = true;
-  // Whether the constructor waits for every started replica READY and, with a front-end, for
-  // the front-end to see them all READY (so the first is primary); it throws (with the logs'
+  bool startFrontend = true;  // every front-end
+  // Whether the constructor waits for every started replica READY and for each started
+  // front-end to see them all READY (so the first is primary); it throws (with the logs'
   // tails) when they are not in time.
   bool waitReady = true;
   std::chrono::milliseconds readyTimeout = std::chrono::seconds(20);
@@ -48,7 +51,7 @@ struct ClusterOptions {
 
 class TestCluster {
  public:
-  static constexpr const char* FRONTEND = "just.hungry";
+  static constexpr const char* FRONTEND = "just.hungry";  // the first front-end listed
   static constexpr const char* FAKE_POSTCODES = "fake-postcodes";
 
   // Makes the folder, writes cluster.json, starts the processes (binaries from $JH_BIN_DIR when
@@ -65,11 +68,13 @@ class TestCluster {
   const std::string& clusterFile() const { return clusterFile_; }
   const ClusterOptions& options() const { return options_; }
   std::vector<std::string> replicaNames() const;
-  std::string address(const std::string& name) const;  // "127.0.0.1:PORT" of a replica or the front-end
+  std::vector<std::string> frontendNames() const;  // FRONTEND first, in the cluster file's order
+  std::string address(const std::string& name) const;  // "127.0.0.1:PORT" of a replica or a front-end
   std::string replicaDir(const std::string& name) const;
   std::string postcodesUrl() const { return fakeUrl_; }  // the fake's url; "" when none runs
 
-  // Process control, by name: a replica's name, FRONTEND or FAKE_POSTCODES. Unknown names throw.
+  // Process control, by name: a replica's or front-end's name, or FAKE_POSTCODES. Unknown names
+  // throw.
   void start(const std::string& name);  // starts it (again); it must not be running
   bool kill(const std::string& name, int signal);  // false when it is not running
   int stop(const std::string& name, std::chrono::milliseconds grace = std::chrono::seconds(5));  // its exit status
@@ -78,17 +83,21 @@ class TestCluster {
   pid_t pid(const std::string& name) const;  // -1 when never started
   std::string logText(const std::string& name) const;  // its stdout then its stderr, all runs
 
+  // The path of one of the binaries under test ("jh-client"); throws when it is not built.
+  std::string binary(const std::string& program) const;
+
   // Runs build/bin/jh-client --cluster <this cluster's file> args…, killed after `timeout`.
   CommandResult runClient(const std::vector<std::string>& args,
                           std::chrono::milliseconds timeout = std::chrono::seconds(15)) const;
 
   // State seen directly over Cap'n Proto (rpc-probe.h), not through jh-client.
   std::optional<ReplicaProbe> replicaHealth(const std::string& name) const;
-  std::optional<FrontendProbe> frontendStatus() const;
+  std::optional<FrontendProbe> frontendStatus(const std::string& frontend = FRONTEND) const;
   // Polls replicaHealth() until it says READY.
   bool waitReplicaReady(const std::string& name, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   // Polls frontendStatus() until the front-end answers and names a primary.
-  bool waitFrontendUp(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  bool waitFrontendUp(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                      const std::string& frontend = FRONTEND) const;
 
   // The rows of a replica's orders.csv, in file order (header skipped; none when there is no
   // file; a torn last record is left out). A malformed row throws std::runtime_error.
@@ -111,6 +120,7 @@ class TestCluster {
   void startFakePostcodes();
   void writeClusterFile() const;
   void waitReady();
+  void waitSettled(const std::string& frontend);
   void cleanUp();
   [[noreturn]] void fail(const std::string& what) const;
 
