@@ -1,7 +1,5 @@
 // jh-frontend: the front-end server. Parses the command line, builds the router, the postcode
 // service and the FrontEnd service, and serves until SIGTERM or SIGINT.
-#include <signal.h>
-
 #include <iostream>
 #include <optional>
 #include <string>
@@ -15,6 +13,7 @@
 #include "frontend/replica-router.h"
 #include "schema/cluster-config.h"
 #include "schema/cluster-secret.h"
+#include "schema/daemon.h"
 #include "schema/log.h"
 
 namespace {
@@ -22,37 +21,15 @@ namespace {
 constexpr const char* USAGE =
     "usage: jh-frontend [--cluster FILE] [--name NAME] [--log-level debug|info|warn|error]\n";
 
-struct Args {
-  std::optional<std::string> cluster;
-  std::string name;
-  std::string logLevel;
-};
-
-std::optional<Args> parseArgs(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (i + 1 >= argc) return std::nullopt;
-    std::string v = argv[++i];
-    if (arg == "--cluster") a.cluster = v;
-    else if (arg == "--name") a.name = v;
-    else if (arg == "--log-level") a.logLevel = v;
-    else return std::nullopt;
-  }
-  return a;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = parseArgs(argc, argv);
+  auto args = jh::parseDaemonArgs(argc, argv);
   if (!args) {
     std::cerr << USAGE;
     return 2;
   }
-  kj::UnixEventPort::captureSignal(SIGTERM);
-  kj::UnixEventPort::captureSignal(SIGINT);
-  signal(SIGPIPE, SIG_IGN);
+  jh::captureStopSignals();
   try {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
     if (config.frontends.empty()) {
@@ -85,8 +62,7 @@ int main(int argc, char** argv) {
     JH_INFO("listening on {}; primary is {}", self->address,
             router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
 
-    auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
-    serving.exclusiveJoin(signalled.ignoreResult()).wait(io.waitScope);
+    serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
     JH_INFO("stopping: no new connections, finishing the calls under way");
     frontEnd.drain(kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2).wait(io.waitScope);
     JH_INFO("stopped");

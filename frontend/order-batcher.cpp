@@ -4,17 +4,12 @@
 #include <kj/debug.h>
 
 #include "schema/log.h"
+#include "schema/task-errors.h"
 
 namespace jh {
 
 namespace {
-class LogErrors final : public kj::TaskSet::ErrorHandler {
- public:
-  void taskFailed(kj::Exception&& e) override {
-    JH_ERROR("order batch failed: {}", e.getDescription().cStr());
-  }
-};
-LogErrors logErrors;
+LogTaskFailures logErrors{"order batch", LogLevel::ERROR};
 const char* const NO_REPLICA = "The ordering service is unavailable right now; please try again shortly.";
 }  // namespace
 

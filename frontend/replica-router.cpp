@@ -4,17 +4,12 @@
 #include <kj/debug.h>
 
 #include "schema/log.h"
+#include "schema/task-errors.h"
 
 namespace jh {
 
 namespace {
-class LogErrors final : public kj::TaskSet::ErrorHandler {
- public:
-  void taskFailed(kj::Exception&& e) override {
-    JH_WARN("router task failed: {}", e.getDescription().cStr());
-  }
-};
-LogErrors logErrors;
+LogTaskFailures logErrors{"router"};
 constexpr auto HANDOVER_POLL = 2 * kj::MILLISECONDS;
 }  // namespace
 

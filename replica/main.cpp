@@ -1,8 +1,5 @@
 // jh-replica: one replica server. Parses the command line, builds the node, its RPC service and
 // replication thread, and runs the event loop until SIGTERM or SIGINT.
-#include <signal.h>
-
-#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -17,6 +14,7 @@
 #include "replica/replicator.h"
 #include "schema/cluster-config.h"
 #include "schema/cluster-secret.h"
+#include "schema/daemon.h"
 #include "schema/log.h"
 
 namespace {
@@ -24,35 +22,11 @@ namespace {
 constexpr const char* USAGE =
     "usage: jh-replica [--cluster FILE] --name NAME [--log-level debug|info|warn|error]\n";
 
-struct Args {
-  std::optional<std::string> cluster;
-  std::string name;
-  std::string logLevel;
-};
-
-std::optional<Args> parseArgs(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
-    std::optional<std::string> v;
-    if (arg == "--cluster" && (v = value())) a.cluster = *v;
-    else if (arg == "--name" && (v = value())) a.name = *v;
-    else if (arg == "--log-level" && (v = value())) a.logLevel = *v;
-    else return std::nullopt;
-  }
-  if (a.name.empty()) return std::nullopt;
-  return a;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = parseArgs(argc, argv);
-  if (!args) {
+  auto args = jh::parseDaemonArgs(argc, argv);
+  if (!args || args->name.empty()) {
     std::cerr << USAGE;
     return 2;
   }
@@ -60,9 +34,7 @@ int main(int argc, char** argv) {
     std::cerr << "unknown log level\n" << USAGE;
     return 2;
   }
-  kj::UnixEventPort::captureSignal(SIGTERM);
-  kj::UnixEventPort::captureSignal(SIGINT);
-  signal(SIGPIPE, SIG_IGN);
+  jh::captureStopSignals();
 
   try {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
@@ -88,8 +60,7 @@ int main(int argc, char** argv) {
     jh::Replicator replicator(node, kj::getCurrentThreadExecutor(), secret);
     replicator.start();
 
-    auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
-    serving.exclusiveJoin(signalled.ignoreResult()).wait(io.waitScope);
+    serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
     JH_INFO("stopping: refusing new orders, finishing those in flight");
     node.drain(2 * kj::SECONDS).wait(io.waitScope);
     replicator.stop().wait(io.waitScope);

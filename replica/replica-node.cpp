@@ -5,18 +5,13 @@
 #include <kj/debug.h>
 
 #include "schema/log.h"
+#include "schema/task-errors.h"
 
 namespace jh {
 
 namespace {
 
-class LogTaskErrors final : public kj::TaskSet::ErrorHandler {
- public:
-  void taskFailed(kj::Exception&& e) override {
-    JH_WARN("background task failed: {}", e.getDescription().cStr());
-  }
-};
-LogTaskErrors logTaskErrors;
+LogTaskFailures logTaskErrors{"background"};
 
 Refusal refuse(rpc::RejectCode code, std::string message) { return Refusal{code, std::move(message)}; }
 

@@ -8,6 +8,7 @@
 #include <kj/debug.h>
 
 #include "schema/log.h"
+#include "schema/task-errors.h"
 #include "schema/rpc-link.h"
 
 namespace jh {
@@ -23,13 +24,7 @@ constexpr uint32_t MAX_BACKOFF_MS = 1000;
 // backup receives while the primary is up.
 constexpr auto FORWARD_AFTER = 100 * kj::MILLISECONDS;
 
-class LogErrors final : public kj::TaskSet::ErrorHandler {
- public:
-  void taskFailed(kj::Exception&& e) override {
-    JH_WARN("replication task failed: {}", e.getDescription().cStr());
-  }
-};
-LogErrors logErrors;
+LogTaskFailures logErrors{"replication"};
 }  // namespace
 
 // Everything that lives on the replication thread.

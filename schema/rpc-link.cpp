@@ -3,6 +3,7 @@
 
 #include "schema/just-hungry.capnp.h"
 #include "schema/log.h"
+#include "schema/task-errors.h"
 
 namespace jh {
 
@@ -16,13 +17,7 @@ struct RpcLink::Connection {
 };
 
 namespace {
-class LogErrors final : public kj::TaskSet::ErrorHandler {
- public:
-  void taskFailed(kj::Exception&& e) override {
-    JH_DEBUG("link task failed: {}", e.getDescription().cStr());
-  }
-};
-LogErrors logErrors;
+LogTaskFailures logErrors{"link", LogLevel::DEBUG};
 }  // namespace
 
 RpcLink::RpcLink(kj::Network& network, kj::Timer& timer, std::string address,

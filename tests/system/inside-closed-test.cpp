@@ -55,15 +55,10 @@ TEST_CASE("a cluster file that names no secret keeps working, with a warning at 
 }
 
 TEST_CASE("a secret file that others can read stops a replica at start, naming the file") {
-  ClusterOptions o;
+  ClusterOptions o = nothingStarted();
   o.secret = SECRET;
-  o.waitReady = false;
-  o.startReplicas = false;
-  o.startFrontend = false;
   TestCluster cluster(o);
   REQUIRE(chmod((cluster.dir() + "/cluster.secret").c_str(), 0644) == 0);
-  cluster.start("replica.server1");
-  REQUIRE(waitUntil([&]() { return !cluster.isRunning("replica.server1"); }, 10s));
-  CHECK(cluster.stop("replica.server1") == 1);
+  CHECK(exitOfRefusedStart(cluster, "replica.server1") == 1);
   CHECK(cluster.logText("replica.server1").find("chmod 600") != std::string::npos);
 }

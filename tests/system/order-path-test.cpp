@@ -111,34 +111,22 @@ TEST_CASE("a malformed postcode is refused without any request reaching postcode
 }
 
 TEST_CASE("a bad price in menu.csv stops a replica at start, naming the file and line") {
-  ClusterOptions o;
-  o.waitReady = false;
-  o.startReplicas = false;
-  o.startFrontend = false;
-  TestCluster cluster(o);
+  TestCluster cluster(nothingStarted());
   std::string dir = cluster.replicaDir("replica.server1");
   writeFile(dir + "/menu.csv", "item,price\nHAMBURGER,7.85\nCHIPS,7.8.5\n");
-  cluster.start("replica.server1");
-  REQUIRE(waitUntil([&]() { return !cluster.isRunning("replica.server1"); }, 10s));
-  CHECK(cluster.stop("replica.server1") == 1);
+  CHECK(exitOfRefusedStart(cluster, "replica.server1") == 1);
   CHECK(cluster.logText("replica.server1").find("menu.csv:3") != std::string::npos);
 }
 
 TEST_CASE("a corrupt line in orders.csv stops a replica naming orders.csv and the line") {
-  ClusterOptions o;
-  o.waitReady = false;
-  o.startReplicas = false;
-  o.startFrontend = false;
-  TestCluster cluster(o);
+  TestCluster cluster(nothingStarted());
   std::string dir = cluster.replicaDir("replica.server1");
   writeFile(dir + "/orders.csv",
             "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
             "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1\r\n"
             "a2,ann,HAMBURGER,seven,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,2\r\n"
             "a3,ann,HAMBURGER,7.85,2026-11-21T10:00:02.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,3\r\n");
-  cluster.start("replica.server1");
-  REQUIRE(waitUntil([&]() { return !cluster.isRunning("replica.server1"); }, 10s));
-  CHECK(cluster.stop("replica.server1") == 1);
+  CHECK(exitOfRefusedStart(cluster, "replica.server1") == 1);
   CHECK(cluster.logText("replica.server1").find("orders.csv:3") != std::string::npos);
   // Nothing was cut or rewritten: the damage is left for a person to look at.
   CHECK(readFile(dir + "/orders.csv").find("a3,ann") != std::string::npos);

@@ -71,6 +71,21 @@ std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address
   return result;
 }
 
+ClusterOptions nothingStarted() {
+  ClusterOptions o;
+  o.waitReady = false;
+  o.startReplicas = false;
+  o.startFrontend = false;
+  return o;
+}
+
+int exitOfRefusedStart(TestCluster& cluster, const std::string& name) {
+  cluster.start(name);
+  bool exited = waitUntil([&]() { return !cluster.isRunning(name); }, std::chrono::seconds(10));
+  int status = cluster.stop(name);
+  return exited ? status : -1;
+}
+
 std::vector<std::string> idsInOrdersJson(const std::string& json) {
   std::vector<std::string> ids;
   rapidjson::Document doc;

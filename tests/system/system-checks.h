@@ -38,6 +38,13 @@ std::string jsonField(const std::string& json, const std::string& key);
 // Lines of a text file.
 std::vector<std::string> readLines(const std::string& path);
 
+// Options for a cluster that starts only the postcodes imitation: the test starts the rest.
+ClusterOptions nothingStarted();
+
+// Starts `name`, which is expected to refuse to start: waits (bounded) for it to exit and gives
+// its exit status (-1 when it kept running, and is then stopped).
+int exitOfRefusedStart(TestCluster& cluster, const std::string& name);
+
 // The size of each replica's orders.csv, to show that nothing was written.
 std::map<std::string, std::string> snapshotOrderFiles(const TestCluster& cluster);
 

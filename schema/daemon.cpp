@@ -1,0 +1,32 @@
+// Shared daemon start-up.
+#include "schema/daemon.h"
+
+#include <signal.h>
+
+namespace jh {
+
+std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv) {
+  DaemonArgs a;
+  for (int i = 1; i < argc; i += 2) {
+    std::string flag = argv[i];
+    if (i + 1 >= argc) return std::nullopt;
+    std::string value = argv[i + 1];
+    if (flag == "--cluster") a.cluster = value;
+    else if (flag == "--name") a.name = value;
+    else if (flag == "--log-level") a.logLevel = value;
+    else return std::nullopt;
+  }
+  return a;
+}
+
+void captureStopSignals() {
+  kj::UnixEventPort::captureSignal(SIGTERM);
+  kj::UnixEventPort::captureSignal(SIGINT);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+kj::Promise<void> stopSignal(kj::UnixEventPort& port) {
+  return port.onSignal(SIGTERM).exclusiveJoin(port.onSignal(SIGINT)).ignoreResult();
+}
+
+}  // namespace jh

@@ -1,0 +1,27 @@
+// What the two daemons (jh-replica, jh-frontend) share at start: their command line and their
+// stop signals.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <kj/async-unix.h>
+
+namespace jh {
+
+struct DaemonArgs {
+  std::optional<std::string> cluster;  // --cluster FILE
+  std::string name;                    // --name NAME ("" when absent)
+  std::string logLevel;                // --log-level debug|info|warn|error ("" when absent)
+};
+
+// Parses --cluster, --name and --log-level, each followed by a value; nullopt on anything else.
+std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv);
+
+// Routes SIGTERM and SIGINT to the event loop and ignores SIGPIPE. Call before setupAsyncIo().
+void captureStopSignals();
+
+// Resolves when SIGTERM or SIGINT arrives.
+kj::Promise<void> stopSignal(kj::UnixEventPort& port);
+
+}  // namespace jh
