@@ -8,32 +8,44 @@ source "$(dirname "${BASH_SOURCE[0]}")/scripts/launcher-lib.sh"
 
 usage() {
   cat <<EOF
-Usage: ./startup.sh [start] [--mode xterm|tmux|background] [--cluster F] [--no-attach]
-       ./startup.sh stop | status
+Usage: ./startup.sh [start] [--mode xterm|tmux|background] [--cluster F] [--log-level L]
+                    [--no-attach]
+       ./startup.sh stop | status [--json] | watch | clean [--orders]
        ./startup.sh restart NAME
-       ./startup.sh kill NAME|primary [--signal S]     (default KILL)
+       ./startup.sh kill NAME|primary [--signal S]       (default KILL)
+       ./startup.sh logs [NAME ...] [-n N] | tail [NAME ...] [-n N]
 
-start    installs missing Debian packages, builds if stale, starts every replica and front-end
-         of the cluster file and the client: each in an xterm when an X display answers, else
-         in a tmux session (socket '$TMUX_SOCKET', one window each), else in the background
-         with logs in run/logs/ (the client is then not started).
-stop     TERM, ${STOP_GRACE}s grace, then KILL, for everything start started (by pid).
-status   name, pid, alive, port of each process, and the front-end's view.
-restart  stops and starts one replica or front-end by name, in the mode of the last start.
+start    installs missing Debian packages, builds what is stale, starts every replica and
+         front-end of the cluster file, then the client: each in an xterm when an X display
+         answers, else in tmux (one window each, socket $(rel "$TMUX_SOCKET")), else in the
+         background (no client then). Servers log to run/logs/NAME.log in every mode.
+stop     TERM, ${STOP_GRACE}s of grace, then KILL, to each process group start started.
+status   name, pid, state, port and the front-end's view of each replica (--json: for scripts).
+watch    status every second, until Ctrl-C: watch the primary move.
+restart  stops and starts one replica or front-end, in the mode of the last start.
 kill     signals one process, or the current primary replica.
+logs     the servers' logs (all of them, merged by time, without a NAME), each line as
+         "HH:MM:SS name | LEVEL message"; -n N: the last N lines. tail: the same, following.
+clean    removes run/ once nothing runs; --orders also removes the replicas' orders.csv.
 
-Cluster file: --cluster F, else \$JH_CLUSTER, else resources/cluster.json (stop, status, restart
-and kill use the one of the last start). Also: JH_RUN_DIR (run folder), JH_BIN_DIR (use these
-binaries and do not build), JH_TMUX_SOCKET, JH_STOP_GRACE.
+Cluster file: --cluster F, else \$JH_CLUSTER, else resources/cluster.json (the other commands use
+the one of the last start). Log level: --log-level debug|info|warn|error, else \$JH_LOG_LEVEL.
+Also: JH_RUN_DIR (run folder), JH_BIN_DIR (use these binaries, do not build), JH_TMUX_SOCKET,
+JH_STOP_GRACE, NO_COLOR.
 EOF
 }
 
 COMMAND=""
-NAME=""
+NAMES=()
 MODE=""
 CLUSTER_ARG=""
 SIGNAL=KILL
 ATTACH=1
+JSON=0
+ORDERS=0
+LINES=""
+COUNT=""
+LOG_LEVEL=${JH_LOG_LEVEL:-}
 while (($#)); do
   case $1 in
     --mode) MODE=${2:?--mode needs xterm, tmux or background}; shift ;;
@@ -42,23 +54,33 @@ while (($#)); do
     --cluster=*) CLUSTER_ARG=${1#*=} ;;
     --signal) SIGNAL=${2:?--signal needs a signal}; shift ;;
     --signal=*) SIGNAL=${1#*=} ;;
+    --log-level) LOG_LEVEL=${2:?--log-level needs debug, info, warn or error}; shift ;;
+    --log-level=*) LOG_LEVEL=${1#*=} ;;
+    -n | --lines) LINES=${2:?$1 needs a number}; shift ;;
+    --count) COUNT=${2:?--count needs a number}; shift ;;
     --no-attach) ATTACH=0 ;;
+    --json) JSON=1 ;;
+    --orders) ORDERS=1 ;;
     -h | --help | help) usage; exit 0 ;;
     -*) warn "unknown option $1"; usage >&2; exit 2 ;;
-    *)
-      if [[ -z $COMMAND ]]; then
-        COMMAND=$1
-      elif [[ -z $NAME ]]; then
-        NAME=$1
-      else
-        warn "unexpected argument $1"; exit 2
-      fi
-      ;;
+    *) if [[ -z $COMMAND ]]; then COMMAND=$1; else NAMES+=("$1"); fi ;;
   esac
   shift
 done
 COMMAND=${COMMAND:-start}
+NAME=${NAMES[0]:-}
 case $MODE in "" | xterm | tmux | background) ;; *) warn "--mode must be xterm, tmux or background"; exit 2 ;; esac
+case $LOG_LEVEL in "" | debug | info | warn | error) ;; *) warn "the log level must be debug, info, warn or error"; exit 2 ;; esac
+[[ -z $LINES || $LINES =~ ^[0-9]+$ ]] || { warn "-n needs a number of lines"; exit 2; }
+[[ -z $COUNT || $COUNT =~ ^[1-9][0-9]*$ ]] || { warn "--count needs a number"; exit 2; }
+case $COMMAND in
+  logs | tail) ;;
+  restart | kill) ((${#NAMES[@]} <= 1)) || { warn "$COMMAND takes one NAME"; exit 2; } ;;
+  *) ((${#NAMES[@]} == 0)) || { warn "$COMMAND takes no NAME (got ${NAMES[*]})"; exit 2; } ;;
+esac
+
+# shellcheck source=scripts/launcher-view.sh
+source "$JH_ROOT/scripts/launcher-view.sh"
 
 # ---------------------------------------------------------------- start
 
@@ -101,15 +123,20 @@ install_and_build() {
   if [[ -n ${DISPLAY:-} && ( -z $MODE || $MODE == xterm ) ]]; then extra=(xterm x11-utils); fi
   "$JH_ROOT/scripts/install-deps.sh" "${extra[@]}" || warn "installing packages failed; going on with what is there"
   if [[ -n ${JH_BIN_DIR:-} ]]; then
-    say "using the binaries in $BIN_DIR (JH_BIN_DIR is set: not building)"
+    say "using the binaries in $(rel "$BIN_DIR") (JH_BIN_DIR is set: not building)"
   else
+    local log=$RUN_DIR/logs/build.log began=$SECONDS
+    : >"$log"
     if [[ ! -f $JH_ROOT/build/CMakeCache.txt ]]; then
       say "configuring build/"
-      cmake -S "$JH_ROOT" -B "$JH_ROOT/build" >/dev/null
+      cmake -S "$JH_ROOT" -B "$JH_ROOT/build" >>"$log" 2>&1 ||
+        { tail -n 30 "$log" >&2; die "configuring failed: see $(rel "$log")"; }
     fi
-    say "building (if stale)"
-    cmake --build "$JH_ROOT/build" -j"$(nproc)" >"$RUN_DIR/logs/build.log" 2>&1 ||
-      { tail -n 30 "$RUN_DIR/logs/build.log" >&2; die "the build failed: see $RUN_DIR/logs/build.log"; }
+    # Only what runs the system: the tests are scripts/test.sh's business.
+    say "building jh-replica, jh-frontend, jh-client if stale (output: $(rel "$log"))"
+    cmake --build "$JH_ROOT/build" -j"$(nproc)" --target jh-replica jh-frontend jh-client >>"$log" 2>&1 ||
+      { tail -n 30 "$log" >&2; die "the build failed: see $(rel "$log")"; }
+    ((SECONDS - began < 5)) || say "built in $((SECONDS - began)) s"
   fi
   local b
   for b in jh-replica jh-frontend jh-client; do
@@ -142,48 +169,62 @@ check_free() {
   ((problems == 0)) || die "not starting: see above"
 }
 
-# Starts NAME in MODE and waits (at most 10 s) for its pid file.
+# Starts NAME in MODE and waits (at most 10 s) for its pid file. A server's output goes to
+# run/logs/NAME.log in every mode (a window shows it too).
 start_node() {
-  local name=$1 pidfile kind
+  local name=$1 pidfile kind log
   pidfile=$(pid_file "$name")
   kind=$(node_kind "$name")
+  log=$LOG_DIR/$name.log
   node_command "$name"
   rm -f "$pidfile"
-  # Logs are appended to across runs: mark where this one begins.
-  [[ $kind == client ]] || echo "----- $(date -u +%FT%TZ) startup.sh ($MODE): ${CMD[*]}" >>"$LOG_DIR/$name.log"
+  local run=("$JH_ROOT/scripts/run-one.sh")
+  if [[ $kind != client ]]; then
+    # Logs are appended to across runs: mark where this one begins.
+    echo "----- $(date -u +%FT%TZ) startup.sh ($MODE): ${CMD[*]}" >>"$log"
+    [[ $MODE == background ]] || run+=(--log "$log")
+  fi
+  local where
   case $MODE in
     background)
-      say "  $name: ${CMD[*]}  (log: $LOG_DIR/$name.log)"
-      setsid "$JH_ROOT/scripts/run-one.sh" "$pidfile" "${CMD[@]}" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+      setsid "${run[@]}" "$pidfile" "${CMD[@]}" >>"$log" 2>&1 </dev/null &
+      where="in the background"
       ;;
     tmux)
       local go=$RUN_DIR/tmux-go.$name pane line
       rm -f "$go"
-      line="exec $(printf '%q ' "$JH_ROOT/scripts/run-one.sh" --wait-for "$go" "$pidfile" "${CMD[@]}")"
-      if tmux_cmd has-session -t "$TMUX_SESSION" 2>/dev/null; then
+      line="exec $(printf '%q ' "${run[@]}" --wait-for "$go" "$pidfile" "${CMD[@]}")"
+      pane=""
+      [[ -s $PID_DIR/$name.pane ]] && pane=$(<"$PID_DIR/$name.pane")
+      if [[ -n $pane ]] && tmux_cmd respawn-pane -k -t "$pane" "$line" 2>/dev/null; then
+        : # a restart: the same window, its earlier output above
+      elif tmux_cmd has-session -t "$TMUX_SESSION" 2>/dev/null; then
         pane=$(tmux_cmd new-window -d -t "$TMUX_SESSION:" -n "$name" -P -F '#{pane_id}' "$line")
       else
         pane=$(tmux_cmd new-session -d -s "$TMUX_SESSION" -n "$name" -x 160 -y 48 \
           -P -F '#{pane_id}' "$line")
+        # Room for every window's name in the status line of an 80-column terminal.
+        tmux_cmd set-option -t "$TMUX_SESSION" status-left "" \; \
+          set-option -t "$TMUX_SESSION" status-right " Ctrl-b n/p: next/previous" >/dev/null
       fi
       echo "$pane" >"$PID_DIR/$name.pane"
       # Keep the window after a crash, so that its last words stay readable.
       tmux_cmd set-option -w -t "$pane" remain-on-exit on
-      if [[ $kind != client ]]; then
-        tmux_cmd pipe-pane -t "$pane" -o "cat >> $(printf '%q' "$LOG_DIR/$name.log")"
-      fi
       touch "$go"
-      if [[ $kind == client ]]; then say "  $name: tmux window $pane"; else say "  $name: tmux window $pane  (log: $LOG_DIR/$name.log)"; fi
+      where="in tmux window $(tmux_cmd display-message -p -t "$pane" '#{window_index}')"
       ;;
     xterm)
-      local args=(-title "$name" -hold)
-      [[ $kind != client ]] && args+=(-l -lf "$LOG_DIR/$name.log")
-      setsid xterm "${args[@]}" -e "$JH_ROOT/scripts/run-one.sh" "$pidfile" "${CMD[@]}" \
+      setsid xterm -title "$name" -hold -e "${run[@]}" "$pidfile" "${CMD[@]}" \
         >>"$LOG_DIR/$name.xterm.log" 2>&1 </dev/null &
       echo $! >"$(pid_file "$name.xterm")"
-      say "  $name: xterm pid $!"
+      where="in an xterm (pid $!)"
       ;;
   esac
+  if [[ $kind == client ]]; then
+    say "  $(printf '%-17s' "$name") $where"
+  else
+    say "  $(printf '%-17s' "$name") $where, log $(rel "$log")"
+  fi
   local i
   for ((i = 0; i < 200; i++)); do
     [[ -s $pidfile ]] && break
@@ -211,7 +252,7 @@ wait_listening() {
     sleep 0.1
   done
   for n in "${dead[@]}"; do
-    warn "$n exited at start; the end of $LOG_DIR/$n.log:"
+    warn "$n exited at start; the end of $(rel "$LOG_DIR/$n.log"):"
     tail -n 15 "$LOG_DIR/$n.log" 2>/dev/null | sed 's/^/    /' >&2 || true
   done
   for n in "${waiting[@]}"; do warn "$n is running but not listening on port $(node_port "$n") yet"; done
@@ -219,7 +260,6 @@ wait_listening() {
 }
 
 cmd_start() {
-  [[ -z $NAME ]] || { warn "start takes no name (use restart NAME)"; exit 2; }
   load_cluster "$CLUSTER_ARG"
   load_bin_dir
   mkdir -p "$PID_DIR" "$LOG_DIR"
@@ -229,31 +269,35 @@ cmd_start() {
   say "mode: $MODE ($MODE_WHY)"
   echo "$MODE" >"$RUN_DIR/mode"
   echo "$CLUSTER" >"$RUN_DIR/cluster"
+  echo "$LOG_LEVEL" >"$RUN_DIR/log-level"
   realpath "$BIN_DIR" >"$RUN_DIR/bin"
-  say "cluster file: $CLUSTER"
+  local s=""
+  ((${#FRONTENDS[@]} == 1)) || s=s
+  say "cluster file: $(rel "$CLUSTER") (${#REPLICAS[@]} replicas, ${#FRONTENDS[@]} front-end$s)"
   local n
   for n in "${REPLICAS[@]}" "${FRONTENDS[@]}"; do start_node "$n"; done
   local ok=1
   wait_listening "${REPLICAS[@]}" "${FRONTENDS[@]}" || ok=0
-  if ((ok)); then
-    say "all servers are listening: replicas ${REPLICAS[*]}; front-end ${FRONTENDS[*]}"
-  fi
+  ((ok)) && say "every server listens on its port"
   if [[ $MODE == background ]]; then
-    say "the client is not started in the background; run it with:"
-    say "  $BIN_DIR/jh-client --cluster $CLUSTER"
+    local cluster_opt=""
+    [[ $CLUSTER == "$JH_ROOT/resources/cluster.json" ]] || cluster_opt=" --cluster $(rel "$CLUSTER")"
+    say "the client does not run in the background; start it with:"
+    say "  $(rel "$BIN_DIR")/jh-client$cluster_opt"
   else
     start_node "$CLIENT"
   fi
-  say "next: ./startup.sh status | scripts/kill-primary.sh | ./startup.sh restart NAME | ./startup.sh stop"
+  say "next: ./startup.sh status | watch | logs | kill primary | restart NAME | stop"
   ((ok)) || die "some servers did not come up: see above (./startup.sh stop ends the rest)"
   if [[ $MODE == tmux ]]; then
-    local attach=(tmux -L "$TMUX_SOCKET" attach -t "$TMUX_SESSION")
     if ((ATTACH)) && [[ -t 0 && -t 1 && -z ${TMUX:-} ]]; then
       tmux_cmd select-window -t "$(<"$PID_DIR/$CLIENT.pane")" 2>/dev/null || true
-      say "attaching to tmux (detach with Ctrl-b d; windows: Ctrl-b n/p)"
-      exec "${attach[@]}"
+      say "attaching to tmux: Ctrl-b n/p moves between windows, Ctrl-b d detaches"
+      tmux_cmd attach -t "$TMUX_SESSION" || true
+      say "detached; to come back: $(tmux_attach_command)"
+    else
+      say "to watch the windows: $(tmux_attach_command)"
     fi
-    say "to watch: ${attach[*]}"
   fi
 }
 
@@ -277,7 +321,7 @@ cmd_stop() {
   done
   ((${#xterms[@]} == 0)) || stop_names "${xterms[@]}" >/dev/null || rc=1
   if command -v tmux >/dev/null && tmux_cmd has-session -t "$TMUX_SESSION" 2>/dev/null; then
-    tmux_cmd kill-session -t "$TMUX_SESSION" && say "  closed tmux session $TMUX_SESSION (socket $TMUX_SOCKET)"
+    tmux_cmd kill-server && say "  closed the tmux windows ($(rel "$TMUX_SOCKET"))"
   fi
   rm -f "$PID_DIR"/*.pane "$RUN_DIR/mode" "$RUN_DIR"/tmux-go.*
   # Name what still holds a port of the cluster: no pid file here says it is ours, so it is left
@@ -293,38 +337,6 @@ cmd_stop() {
   say "stopped"
 }
 
-cmd_status() {
-  load_cluster "$CLUSTER_ARG" recorded
-  load_bin_dir recorded
-  local mode="not started"
-  [[ -s $RUN_DIR/mode ]] && mode=$(<"$RUN_DIR/mode")
-  say "cluster file: $CLUSTER"
-  say "mode: $mode"
-  printf '%-20s %-8s %-8s %-6s %s\n' NAME PID ALIVE PORT LISTENING
-  local n p alive port listening
-  for n in "${REPLICAS[@]}" "${FRONTENDS[@]}" "$CLIENT"; do
-    p=$(recorded_pid "$n")
-    alive=no
-    if [[ -n $p ]] && pid_alive "$p" && is_ours "$n" "$p"; then
-      alive=yes
-      [[ $(proc_state "$p") == T ]] && alive=stopped
-    fi
-    port=$(node_port "$n" || true)
-    listening=""
-    if [[ -n $port ]]; then
-      listening=no
-      port_listening "$port" && listening=yes
-    fi
-    printf '%-20s %-8s %-8s %-6s %s\n' "$n" "${p:--}" "$alive" "${port:--}" "${listening:--}"
-  done
-  if [[ $mode == tmux ]]; then say "tmux: tmux -L $TMUX_SOCKET attach -t $TMUX_SESSION"; fi
-  if [[ -x $BIN_DIR/jh-client ]]; then
-    say ""
-    say "the front-end's view (jh-client status):"
-    timeout 10 "$BIN_DIR/jh-client" --cluster "$CLUSTER" status || say "  (no answer: exit code $?)"
-  fi
-}
-
 cmd_restart() {
   [[ -n $NAME ]] || { warn "restart needs a NAME"; exit 2; }
   load_cluster "$CLUSTER_ARG" recorded
@@ -338,13 +350,11 @@ cmd_restart() {
   recorded=$(<"$RUN_DIR/mode")
   [[ -z $MODE || $MODE == "$recorded" ]] || die "the system runs in $recorded mode; --mode $MODE does not apply"
   MODE=$recorded
+  [[ -n $LOG_LEVEL || ! -s $RUN_DIR/log-level ]] || LOG_LEVEL=$(<"$RUN_DIR/log-level")
   mkdir -p "$PID_DIR" "$LOG_DIR"
   say "restarting $NAME ($MODE mode)"
   stop_names "$NAME" || die "$NAME could not be stopped"
   if [[ $MODE == xterm && -n $(running_pid "$NAME.xterm") ]]; then stop_names "$NAME.xterm" >/dev/null || true; fi
-  if [[ $MODE == tmux && -s $PID_DIR/$NAME.pane ]]; then
-    tmux_cmd kill-pane -t "$(<"$PID_DIR/$NAME.pane")" 2>/dev/null || true
-  fi
   local port i
   port=$(node_port "$NAME")
   for ((i = 0; i < 50; i++)); do
@@ -364,11 +374,46 @@ cmd_kill() {
   kill_node "$NAME" "$(normalise_signal "$SIGNAL")"
 }
 
+# Removes run/ (and with --orders the replicas' orders.csv) once nothing of ours runs.
+cmd_clean() {
+  local f n running=()
+  for f in "$PID_DIR"/*.pid; do
+    [[ -e $f ]] || continue
+    n=$(basename "$f" .pid)
+    [[ -n $(running_pid "$n") ]] && running+=("$n")
+  done
+  ((${#running[@]} == 0)) || die "still running: ${running[*]}; ./startup.sh stop first"
+  if command -v tmux >/dev/null && tmux_cmd has-session 2>/dev/null; then
+    die "the tmux windows are still open; ./startup.sh stop first"
+  fi
+  if ((ORDERS)); then
+    load_cluster "$CLUSTER_ARG" recorded
+    local d
+    for n in "${REPLICAS[@]}"; do
+      d=$(node_dir "$n")
+      if compgen -G "$d/orders.csv*" >/dev/null; then
+        rm -f "$d"/orders.csv "$d"/orders.csv.*
+        say "removed the orders of $n ($(rel "$d")/orders.csv)"
+      fi
+    done
+  fi
+  if [[ -d $RUN_DIR ]]; then
+    rm -rf "$RUN_DIR"
+    say "removed $(rel "$RUN_DIR")"
+  else
+    say "nothing to clean: $(rel "$RUN_DIR") does not exist"
+  fi
+}
+
 case $COMMAND in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  watch) cmd_watch ;;
+  logs) cmd_logs ;;
+  tail) cmd_logs follow ;;
   restart) cmd_restart ;;
   kill) cmd_kill ;;
+  clean) cmd_clean ;;
   *) warn "unknown command '$COMMAND'"; usage >&2; exit 2 ;;
 esac

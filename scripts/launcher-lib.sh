@@ -3,19 +3,33 @@
 # cluster file (read with jq), pid files, and signalling only what startup.sh started, by pid.
 #
 # Environment: JH_RUN_DIR (default run/), JH_BIN_DIR (default build/bin), JH_CLUSTER,
-# JH_TMUX_SOCKET (default justhungry), JH_STOP_GRACE (seconds, default 5).
+# JH_TMUX_SOCKET (default run/tmux.sock; a name without a slash is a socket in tmux's own
+# folder), JH_STOP_GRACE (seconds, default 5).
 
 JH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN_DIR=${JH_RUN_DIR:-$JH_ROOT/run}
 PID_DIR=$RUN_DIR/pids
 LOG_DIR=$RUN_DIR/logs
-TMUX_SOCKET=${JH_TMUX_SOCKET:-justhungry}
+# The tmux server of our own, so that the user's sessions and ours never meet.
+TMUX_SOCKET=${JH_TMUX_SOCKET:-$RUN_DIR/tmux.sock}
 TMUX_SESSION=justhungry
 STOP_GRACE=${JH_STOP_GRACE:-5}
 CLIENT=client  # the interactive client's name in pid files and windows
 PROG=${PROG:-$(basename "$0")}
 
 say() { printf '%s\n' "$*"; }
+# PATH as a person would type it from here: relative when it lies below the current folder.
+rel() {
+  local p=$1
+  [[ $p == "$PWD"/* ]] && p=${p#"$PWD"/}
+  printf '%s' "$p"
+}
+# Whether standard output gets colour: a terminal, NO_COLOR unset, TERM not dumb.
+use_colour() { [[ -t 1 && -z ${NO_COLOR:-} && ${TERM:-dumb} != dumb ]]; }
+# TEXT in the SGR colour CODE ("1;32") when COLOUR is 1.
+paint() {
+  if ((${COLOUR:-0})); then printf '\033[%sm%s\033[0m' "$1" "$2"; else printf '%s' "$2"; fi
+}
 warn() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 die() {
   warn "$*"
@@ -60,6 +74,14 @@ node_address() {
   jq -r --arg n "$1" '(.frontends[], .replicas[]) | select(.name == $n) | .address' "$CLUSTER"
 }
 
+# A replica's folder (the cluster file's "dir", resolved against the file's folder).
+node_dir() {
+  local d
+  d=$(jq -r --arg n "$1" '.replicas[] | select(.name == $n) | .dir' "$CLUSTER")
+  [[ -z $d || $d == /* ]] || d=$(dirname "$CLUSTER")/$d
+  printf '%s' "$d"
+}
+
 node_port() {
   local a
   a=$(node_address "$1")
@@ -75,11 +97,13 @@ node_kind() {
   return 0
 }
 
-# Sets CMD to the command line that runs NAME.
+# Sets CMD to the command line that runs NAME (servers with --log-level $LOG_LEVEL when set).
 node_command() {
+  local level=()
+  [[ -n ${LOG_LEVEL:-} ]] && level=(--log-level "$LOG_LEVEL")
   case $(node_kind "$1") in
-    replica) CMD=("$BIN_DIR/jh-replica" --cluster "$CLUSTER" --name "$1") ;;
-    frontend) CMD=("$BIN_DIR/jh-frontend" --cluster "$CLUSTER" --name "$1") ;;
+    replica) CMD=("$BIN_DIR/jh-replica" --cluster "$CLUSTER" --name "$1" "${level[@]}") ;;
+    frontend) CMD=("$BIN_DIR/jh-frontend" --cluster "$CLUSTER" --name "$1" "${level[@]}") ;;
     client) CMD=("$BIN_DIR/jh-client" --cluster "$CLUSTER") ;;
     *) die "unknown name '$1' (known: ${REPLICAS[*]} ${FRONTENDS[*]} $CLIENT)" ;;
   esac
@@ -227,7 +251,17 @@ port_owner() {
   fi
 }
 
-tmux_cmd() { tmux -L "$TMUX_SOCKET" "$@"; }
+tmux_cmd() {
+  if [[ $TMUX_SOCKET == */* ]]; then tmux -S "$TMUX_SOCKET" "$@"; else tmux -L "$TMUX_SOCKET" "$@"; fi
+}
+# The command that attaches a person to our tmux session.
+tmux_attach_command() {
+  if [[ $TMUX_SOCKET == */* ]]; then
+    printf 'tmux -S %s attach' "$(rel "$TMUX_SOCKET")"
+  else
+    printf 'tmux -L %s attach' "$TMUX_SOCKET"
+  fi
+}
 
 # NAME of the current primary and how it was found, as "NAME HOW": the front-end's answer to
 # `jh-client --json status`, else the first replica (in priority order) that is running.

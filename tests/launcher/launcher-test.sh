@@ -1,197 +1,122 @@
 #!/usr/bin/env bash
-# End-to-end test of the launcher: startup.sh starts a private cluster (free ports, a temporary
-# folder, its own run folder and tmux socket, so it never meets a user's running system), an
-# order goes through, scripts/kill-primary.sh kills the primary, another order goes through and
-# both are listed, startup.sh restart brings the killed replica back, and startup.sh stop leaves
-# no process behind.
+# End to end test of the launcher in one mode: startup.sh starts a private cluster with two
+# front-ends; status (table and --json) shows every process and the roles; an order goes
+# through; scripts/kill-primary.sh kills the primary and another order goes through; killing a
+# front-end leaves the other serving; restart brings both back; logs and tail show
+# "HH:MM:SS name |" lines; watch refreshes; stop leaves no process behind; clean removes run/.
 # Usage: launcher-test.sh background|tmux BIN_DIR
 set -euo pipefail
 
 MODE=${1:?usage: launcher-test.sh background|tmux BIN_DIR}
 BIN=$(realpath "${2:?usage: launcher-test.sh background|tmux BIN_DIR}")
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-STEP="checking the binaries"
-
-fail() {
-  echo "launcher test ($MODE): FAILED while $STEP: $*" >&2
-  exit 1
-}
-
-for b in jh-replica jh-frontend jh-client jh-fake-postcodes; do
-  [[ -x $BIN/$b ]] || fail "$BIN/$b is not built"
-done
+TEST="launcher test ($MODE)"
+# shellcheck source=tests/launcher/launcher-test-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/launcher-test-lib.sh"
 if [[ $MODE == tmux ]]; then command -v tmux >/dev/null || fail "tmux is not installed"; fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/jh-launcher-XXXXXX")
-export JH_RUN_DIR=$TMP/run JH_BIN_DIR=$BIN JH_TMUX_SOCKET=jh-launcher-test-$$ JH_STOP_GRACE=5
-unset JH_CLUSTER TMUX DISPLAY
-CLUSTER=$TMP/cluster.json
-FAKE_PID=""
-STOPPED=0
-declare -A SEEN_PIDS=()  # every pid startup.sh recorded, to check that none survives
-
-cleanup() {
-  local rc=$?
-  if ((rc != 0)); then
-    echo "----- logs of the failed run ($TMP) -----" >&2
-    for f in "$JH_RUN_DIR"/logs/*.log "$TMP"/fake.*; do
-      [[ -s $f ]] && { echo "== $f" >&2; tail -n 25 "$f" >&2; }
-    done
-  fi
-  ((STOPPED)) || "$ROOT/startup.sh" stop >/dev/null 2>&1 || true
-  [[ -n $FAKE_PID ]] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-  if [[ -n ${JH_KEEP_TEST_DIRS:-} ]]; then
-    echo "JH_KEEP_TEST_DIRS: kept $TMP" >&2
-  else
-    rm -rf "$TMP"
-  fi
-  return $rc
-}
-trap cleanup EXIT
-
-alive() {  # a running process, not a zombie
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat%% *} != Z ]]
-}
-
-record_pids() {
-  local f
-  for f in "$JH_RUN_DIR"/pids/*.pid; do
-    [[ -s $f ]] && SEEN_PIDS[$(<"$f")]=$(basename "$f" .pid)
-  done
-  return 0
-}
-
-client() { timeout 20 "$BIN/jh-client" --cluster "$CLUSTER" "$@"; }
-
-# Four ports below Linux's ephemeral range (32768+) that nothing listens on.
-STEP="picking ports"
-PORTS=()
-while ((${#PORTS[@]} < 4)); do
-  p=$((20000 + RANDOM % 12000))
-  [[ " ${PORTS[*]} " == *" $p "* ]] && continue
-  [[ -z $(ss -Hltn "sport = :$p") ]] && PORTS+=("$p")
-done
-
-STEP="starting jh-fake-postcodes"
-"$BIN/jh-fake-postcodes" --port 0 >"$TMP/fake.out" 2>"$TMP/fake.err" &
-FAKE_PID=$!
-for ((i = 0; i < 100; i++)); do
-  [[ $(head -n1 "$TMP/fake.out" 2>/dev/null) == "listening on "* ]] && break
-  alive "$FAKE_PID" || fail "it exited: $(cat "$TMP/fake.err")"
-  sleep 0.1
-done
-FAKE_ADDRESS=$(head -n1 "$TMP/fake.out")
-FAKE_ADDRESS=${FAKE_ADDRESS#listening on }
-[[ $FAKE_ADDRESS == *:* ]] || fail "it did not say 'listening on HOST:PORT'"
-
-STEP="writing the cluster file"
-for n in 1 2 3; do
-  mkdir -p "$TMP/replica-server-$n"
-  cp "$ROOT/resources/replica-server-$n"/{motd.txt,menu.csv} "$TMP/replica-server-$n/"
-done
-# min_acks 1: an acknowledged order is on a backup too, so it is listed right after the kill.
-cat >"$CLUSTER" <<EOF
-{
-  "frontends": [ { "name": "just.hungry", "address": "127.0.0.1:${PORTS[0]}" } ],
-  "replicas": [
-    { "name": "replica.server1", "address": "127.0.0.1:${PORTS[1]}", "dir": "replica-server-1" },
-    { "name": "replica.server2", "address": "127.0.0.1:${PORTS[2]}", "dir": "replica-server-2" },
-    { "name": "replica.server3", "address": "127.0.0.1:${PORTS[3]}", "dir": "replica-server-3" }
-  ],
-  "postcodes": { "urls": ["http://$FAKE_ADDRESS"], "timeout_ms": 2000, "when_unreachable": "accept" },
-  "heartbeat_ms": 100,
-  "call_timeout_ms": 1000,
-  "sync_timeout_ms": 1000,
-  "min_acks": 1
-}
-EOF
+make_cluster 2
 
 STEP="running startup.sh --mode $MODE"
-"$ROOT/startup.sh" --mode "$MODE" --cluster "$CLUSTER" --no-attach </dev/null || fail "startup.sh exited with $?"
+out=$("$ROOT/startup.sh" --mode "$MODE" --cluster "$CLUSTER" --no-attach </dev/null 2>&1) ||
+  fail "startup.sh exited with $?: $out"
+echo "$out"
+[[ $out == *"mode: $MODE (forced by --mode)"* ]] || fail "it did not say which mode and why"
+[[ $out == *"just.hungry.2"* ]] || fail "it did not start the second front-end"
 record_pids
-expected=4
-[[ $MODE == tmux ]] && expected=5  # and the client
+expected=5
+[[ $MODE == tmux ]] && expected=6  # and the client
 ((${#SEEN_PIDS[@]} == expected)) || fail "expected $expected pid files, found: ${SEEN_PIDS[*]}"
-
-# The steady state: every replica READY, so the first is primary (a replica that finishes catching
-# up late takes the primary role back, which would move it under the kill below).
-STEP="waiting for the front-end to see every replica READY"
-primary=""
-for ((i = 0; i < 150; i++)); do
-  primary=$(client --json status 2>/dev/null |
-    jq -r 'select(all(.replicas[]; .state == "READY")) | .primary // empty' 2>/dev/null) || true
-  [[ $primary == replica.server1 ]] && break
-  sleep 0.2
+for n in replica.server1 replica.server2 replica.server3 just.hungry just.hungry.2; do
+  [[ -s $JH_RUN_DIR/logs/$n.log ]] || fail "no log in $JH_RUN_DIR/logs/$n.log"
 done
-[[ $primary == replica.server1 ]] || fail "not settled after 30 s; last answer: $(client status 2>&1 || true)"
-echo "primary: $primary"
+wait_settled
+
+STEP="running startup.sh status"
+out=$("$ROOT/startup.sh" status) || fail "exit $?: $out"
+echo "$out"
+[[ $out == *"NAME"*"PID"*"STATE"*"PORT"*"ROLE"* ]] || fail "no table header"
+[[ $(grep -E '^replica.server1 +[0-9]+ +running +[0-9]+ +primary' <<<"$out") ]] || fail "replica.server1 is not shown as the running primary"
+[[ $(grep -cE '^just.hungry(.2)? +[0-9]+ +running +[0-9]+ +serving' <<<"$out") == 2 ]] || fail "the two front-ends are not shown serving"
+out=$("$ROOT/startup.sh" status --json) || fail "exit $?: $out"
+[[ $(jq -r '.primary' <<<"$out") == replica.server1 ]] || fail "--json: no primary: $out"
+[[ $(jq -r '[.processes[] | select(.state == "running")] | length' <<<"$out") == "$expected" ]] ||
+  fail "--json: not every process running: $out"
+[[ $(jq -r '.processes[] | select(.name == "replica.server2") | .role' <<<"$out") == backup ]] ||
+  fail "--json: replica.server2 is not a backup: $out"
 
 STEP="placing the first order"
 out=$(client --user ann --json order HAMBURGER 'AB10 1AB') || fail "exit $?: $out"
 first=$(jq -r '.order_id' <<<"$out")
 [[ $(jq -r '.item' <<<"$out") == HAMBURGER && -n $first ]] || fail "unexpected answer: $out"
-echo "first order: $out"
 
 STEP="killing the primary with scripts/kill-primary.sh"
-killed_pid=$(<"$JH_RUN_DIR/pids/$primary.pid")
+killed_pid=$(<"$JH_RUN_DIR/pids/replica.server1.pid")
 out=$("$ROOT/scripts/kill-primary.sh") || fail "exit $?: $out"
 echo "$out"
-[[ $out == *"$primary"*"$killed_pid"* ]] || fail "it did not say it killed $primary (pid $killed_pid): $out"
-for ((i = 0; i < 50; i++)); do alive "$killed_pid" || break; sleep 0.1; done
-alive "$killed_pid" && fail "$primary (pid $killed_pid) is still alive"
+[[ $out == *replica.server1*"$killed_pid"* ]] || fail "it did not say it killed replica.server1 (pid $killed_pid): $out"
+wait_for 5 '! alive $killed_pid' || fail "replica.server1 (pid $killed_pid) is still alive"
 
 STEP="placing an order after the kill"
-# The front-end fails over by itself; a few tries allow for a slow machine, and are reported.
+# The front-end fails over by itself; allow a few tries on a slow machine, and report them.
 for ((try = 1; try <= 5; try++)); do
   rc=0
   out=$(client --user ann --json order 'FISH FINGERS' 'AB10 1AB') || rc=$?
   ((rc == 0)) && break
   ((rc == 3)) || fail "exit $rc: $out"
-  sleep 1
+  sleep 0.5
 done
 ((rc == 0)) || fail "still unavailable after 5 tries: $out"
 second=$(jq -r '.order_id' <<<"$out")
-echo "second order (try $try): $out"
+echo "second order (try $try): $(jq -r '.origin' <<<"$out")"
 
-STEP="listing ann's orders"
-out=$(client --user ann --json orders) || fail "exit $?: $out"
+STEP="killing the front-end just.hungry with startup.sh kill"
+out=$("$ROOT/startup.sh" kill just.hungry) || fail "exit $?: $out"
+fe_pid=$(<"$JH_RUN_DIR/pids/just.hungry.pid")
+wait_for 5 '! alive $fe_pid' || fail "just.hungry is still alive"
+out=$(client --user ann --json orders) || fail "the client did not reach just.hungry.2: exit $?: $out"
 ids=$(jq -r '.orders[].order_id' <<<"$out" | sort | tr '\n' ' ')
-expected_ids=$(printf '%s\n' "$first" "$second" | sort | tr '\n' ' ')
-[[ $ids == "$expected_ids" ]] || fail "expected orders $expected_ids, got: $out"
+[[ $ids == "$(printf '%s\n' "$first" "$second" | sort | tr '\n' ' ')" ]] || fail "expected orders $first $second, got: $out"
+out=$("$ROOT/startup.sh" status --json)
+[[ $(jq -r '.processes[] | select(.name == "just.hungry") | .state' <<<"$out") == exited ]] ||
+  fail "status does not show just.hungry exited: $out"
 
-STEP="restarting $primary with startup.sh restart"
-"$ROOT/startup.sh" restart "$primary" || fail "exit $?"
+STEP="restarting just.hungry and replica.server1"
+"$ROOT/startup.sh" restart just.hungry || fail "exit $?"
+"$ROOT/startup.sh" restart replica.server1 || fail "exit $?"
 record_pids
-state=""
-for ((i = 0; i < 100; i++)); do
-  state=$(client --json status 2>/dev/null |
-    jq -r --arg n "$primary" '.replicas[] | select(.name == $n) | .state' 2>/dev/null) || true
-  [[ $state == READY ]] && break
-  sleep 0.2
-done
-[[ $state == READY ]] || fail "$primary is '$state' after 20 s, not READY"
+wait_settled  # replica.server1 caught up and primary again
 
-STEP="running startup.sh status"
-"$ROOT/startup.sh" status || fail "exit $?"
+STEP="reading the logs"
+out=$("$ROOT/startup.sh" logs replica.server1) || fail "exit $?: $out"
+grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2} replica.server1 \| INFO  listening on ' <<<"$out" ||
+  fail "no 'HH:MM:SS replica.server1 | INFO  listening on' line: $(head -n 5 <<<"$out")"
+[[ $(grep -c 'startup.sh (' <<<"$out") == 2 ]] || fail "the log does not mark two starts: $out"
+[[ $out != *$'\e'* ]] || fail "colour in logs written to a pipe"
+out=$("$ROOT/startup.sh" logs -n 400)
+for n in replica.server2 just.hungry.2; do
+  grep -qE "^[0-9:]{8} $n +\| " <<<"$out" || fail "the merged logs have no line of $n"
+done
+sorted=$(cut -c1-8 <<<"$out" | grep -v -- '--:--:--' | sort -c 2>&1) || fail "the merged logs are not in time order: $sorted"
+# tail follows until stopped: give it a bound and take what it printed.
+out=$(timeout 2 "$ROOT/startup.sh" tail replica.server1 -n 3 || true)
+[[ $(grep -cE '^[0-9:]{8} replica.server1 \| ' <<<"$out") == 3 ]] || fail "tail -n 3 printed: $out"
+
+STEP="running startup.sh watch --count 2"
+out=$("$ROOT/startup.sh" watch --count 2) || fail "exit $?: $out"
+[[ $(grep -c '^Just Hungry at ' <<<"$out") == 2 && $out == *"primary: replica.server1"* ]] ||
+  fail "watch printed: $out"
+
+STEP="refusing to clean while running"
+out=$("$ROOT/startup.sh" clean 2>&1) && fail "clean succeeded while the system runs: $out"
+[[ $out == *"still running"* ]] || fail "clean did not say why: $out"
 
 STEP="running startup.sh stop"
 STOPPED=1
 "$ROOT/startup.sh" stop || fail "exit $?"
+check_nothing_left
 
-STEP="checking that nothing survived"
-sleep 0.2
-for pid in "${!SEEN_PIDS[@]}"; do
-  alive "$pid" && fail "${SEEN_PIDS[$pid]} (pid $pid) survived: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
-done
-for p in "${PORTS[@]}"; do
-  [[ -z $(ss -Hltn "sport = :$p") ]] || fail "port $p is still in use"
-done
-if [[ $MODE == tmux ]] && tmux -L "$JH_TMUX_SOCKET" has-session 2>/dev/null; then
-  fail "the tmux server on socket $JH_TMUX_SOCKET is still running"
-fi
-compgen -G "$JH_RUN_DIR/pids/*.pid" >/dev/null && fail "pid files are left: $(ls "$JH_RUN_DIR/pids")"
+STEP="running startup.sh clean --orders"
+out=$("$ROOT/startup.sh" clean --orders --cluster "$CLUSTER") || fail "exit $?: $out"
+[[ ! -e $JH_RUN_DIR && ! -e $TMP/replica-server-1/orders.csv ]] || fail "clean left files: $out"
 
-echo "launcher test ($MODE): passed"
+echo "$TEST: passed"

@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# Shared by the launcher's tests (sourced): a private cluster that never meets a user's running
+# system (free ports, a temporary folder, its own run folder and so its own tmux socket, a
+# jh-fake-postcodes), bounded polling, and the check that nothing survives. Everything a test
+# starts it ends by pid or by its own tmux socket, in the EXIT trap.
+# Needs: BIN (the binaries' folder) and TEST (a name for messages) set before sourcing.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STEP="checking the binaries"
+FAKE_PID=""
+STOPPED=0
+declare -A SEEN_PIDS=()  # every pid startup.sh recorded, to check that none survives
+CLEANUPS=()              # further commands for the EXIT trap (e.g. a tmux server of the test's)
+
+fail() {
+  echo "$TEST: FAILED while $STEP: $*" >&2
+  exit 1
+}
+
+for b in jh-replica jh-frontend jh-client jh-fake-postcodes; do
+  [[ -x $BIN/$b ]] || fail "$BIN/$b is not built"
+done
+for p in jq ss; do command -v "$p" >/dev/null || fail "$p is not installed"; done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/jh-launcher-XXXXXX")
+export JH_RUN_DIR=$TMP/run JH_BIN_DIR=$BIN JH_STOP_GRACE=5
+unset JH_CLUSTER JH_TMUX_SOCKET TMUX DISPLAY JH_LOG_LEVEL
+CLUSTER=$TMP/cluster.json
+PORTS=()
+
+cleanup() {
+  local rc=$? f c
+  if ((rc != 0)); then
+    echo "----- logs of the failed run ($TMP) -----" >&2
+    for f in "$JH_RUN_DIR"/logs/*.log "$TMP"/fake.* "$TMP"/*.out; do
+      [[ -s $f ]] && { echo "== $f" >&2; tail -n 25 "$f" >&2; }
+    done
+  fi
+  for c in "${CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+  ((STOPPED)) || "$ROOT/startup.sh" stop >/dev/null 2>&1 || true
+  [[ -n $FAKE_PID ]] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+  if [[ -n ${JH_KEEP_TEST_DIRS:-} ]]; then
+    echo "JH_KEEP_TEST_DIRS: kept $TMP" >&2
+  else
+    rm -rf "$TMP"
+  fi
+  return $rc
+}
+trap cleanup EXIT
+
+alive() {  # a running process, not a zombie
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+# Polls COMMAND (a string for eval) every 0.1 s until it succeeds or SECONDS pass.
+wait_for() {
+  local seconds=$1 command=$2 deadline
+  deadline=$(($(date +%s%N) + seconds * 1000000000))
+  until eval "$command"; do
+    (($(date +%s%N) < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+record_pids() {
+  local f
+  for f in "$JH_RUN_DIR"/pids/*.pid; do
+    [[ -s $f ]] && SEEN_PIDS[$(<"$f")]=$(basename "$f" .pid)
+  done
+  return 0
+}
+
+client() { timeout 20 "$BIN/jh-client" --cluster "$CLUSTER" "$@"; }
+
+# Writes cluster.json with FRONTENDS front-ends (just.hungry, just.hungry.2, …) and three
+# replicas on free ports, min_acks 1 (an acknowledged order is on a backup too, so it is listed
+# right after a kill), postcodes from a jh-fake-postcodes of our own.
+make_cluster() {
+  local frontends=${1:-1} n p i
+  STEP="picking ports"
+  while ((${#PORTS[@]} < frontends + 3)); do
+    # Below Linux's ephemeral range (32768+), so that no outgoing connection takes one meanwhile.
+    p=$((20000 + RANDOM % 12000))
+    [[ " ${PORTS[*]} " == *" $p "* ]] && continue
+    [[ -z $(ss -Hltn "sport = :$p") ]] && PORTS+=("$p")
+  done
+
+  STEP="starting jh-fake-postcodes"
+  "$BIN/jh-fake-postcodes" --port 0 >"$TMP/fake.out" 2>"$TMP/fake.err" &
+  FAKE_PID=$!
+  wait_for 10 '[[ $(head -n1 "$TMP/fake.out" 2>/dev/null) == "listening on "* ]] || ! alive $FAKE_PID' ||
+    fail "it did not say where it listens"
+  alive "$FAKE_PID" || fail "it exited: $(cat "$TMP/fake.err")"
+  local fake
+  fake=$(head -n1 "$TMP/fake.out")
+  fake=${fake#listening on }
+
+  STEP="writing the cluster file"
+  for n in 1 2 3; do
+    mkdir -p "$TMP/replica-server-$n"
+    cp "$ROOT/resources/replica-server-$n"/{motd.txt,menu.csv} "$TMP/replica-server-$n/"
+  done
+  local list="" name
+  for ((i = 0; i < frontends; i++)); do
+    name=just.hungry
+    ((i == 0)) || name=just.hungry.$((i + 1))
+    list+="${list:+, }{ \"name\": \"$name\", \"address\": \"127.0.0.1:${PORTS[$i]}\" }"
+  done
+  cat >"$CLUSTER" <<EOF
+{
+  "frontends": [ $list ],
+  "replicas": [
+    { "name": "replica.server1", "address": "127.0.0.1:${PORTS[$frontends]}", "dir": "replica-server-1" },
+    { "name": "replica.server2", "address": "127.0.0.1:${PORTS[$((frontends + 1))]}", "dir": "replica-server-2" },
+    { "name": "replica.server3", "address": "127.0.0.1:${PORTS[$((frontends + 2))]}", "dir": "replica-server-3" }
+  ],
+  "postcodes": { "urls": ["http://$fake"], "timeout_ms": 2000, "when_unreachable": "accept" },
+  "heartbeat_ms": 100,
+  "call_timeout_ms": 1000,
+  "sync_timeout_ms": 1000,
+  "min_acks": 1
+}
+EOF
+}
+
+# The steady state: every replica READY and so replica.server1 primary (a replica that finishes
+# catching up late takes the primary role back, which would move it under a kill).
+wait_settled() {
+  STEP="waiting for the front-end to see every replica READY"
+  wait_for 20 '[[ $(client --json status 2>/dev/null |
+    jq -r "select(all(.replicas[]; .state == \"READY\")) | .primary // empty" 2>/dev/null) == replica.server1 ]]' ||
+    fail "not settled after 20 s; last answer: $(client status 2>&1 || true)"
+}
+
+# After startup.sh stop: no recorded pid alive, no cluster port in use, no pid file left.
+check_nothing_left() {
+  STEP="checking that nothing survived"
+  local pid p
+  for pid in "${!SEEN_PIDS[@]}"; do
+    wait_for 2 '! alive $pid' || fail "${SEEN_PIDS[$pid]} (pid $pid) survived: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+  done
+  for p in "${PORTS[@]}"; do
+    [[ -z $(ss -Hltn "sport = :$p") ]] || fail "port $p is still in use"
+  done
+  if command -v tmux >/dev/null && tmux -S "$JH_RUN_DIR/tmux.sock" has-session 2>/dev/null; then
+    fail "the tmux server on $JH_RUN_DIR/tmux.sock is still running"
+  fi
+  if compgen -G "$JH_RUN_DIR/pids/*.pid" >/dev/null; then fail "pid files are left: $(ls "$JH_RUN_DIR/pids")"; fi
+  return 0
+}
