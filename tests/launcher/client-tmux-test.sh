@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The interactive client as a person meets it: startup.sh --mode tmux starts a private cluster
+# with two front-ends and the client in a window of its own, 80 columns by 24 lines; keys are
+# typed into that window (tmux send-keys) and the screen is read back (capture-pane): the user
+# code, the motd, a dish completed with Tab, a postcode, the confirmation, the orders listed,
+# the front-end killed and the one line saying that the client reconnected, help, exit.
+# Usage: client-tmux-test.sh BIN_DIR
+set -euo pipefail
+
+BIN=$(realpath "${1:?usage: client-tmux-test.sh BIN_DIR}")
+TEST="client tmux test"
+# shellcheck source=tests/launcher/launcher-test-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/launcher-test-lib.sh"
+command -v tmux >/dev/null || fail "tmux is not installed"
+
+make_cluster 2
+
+STEP="running startup.sh --mode tmux"
+"$ROOT/startup.sh" --mode tmux --cluster "$CLUSTER" --no-attach </dev/null >"$TMP/startup.out" 2>&1 ||
+  fail "exit $?: $(cat "$TMP/startup.out")"
+record_pids
+tmx() { tmux -S "$JH_RUN_DIR/tmux.sock" "$@"; }
+PANE=$(<"$JH_RUN_DIR/pids/client.pane")
+tmx resize-window -t "$PANE" -x 80 -y 24
+
+# The whole screen, scrolled-off lines included, each wrapped line joined again.
+screen() { tmx capture-pane -p -J -S - -t "$PANE"; }
+# Waits (at most 15 s) until TEXT is on the screen COUNT times (default 1).
+see() {
+  local text=$1 count=${2:-1}
+  wait_for 15 '(($(screen | grep -cF -- "$text") >= count))' ||
+    fail "the screen does not show '$text' ${count} time(s); it shows:"$'\n'"$(screen)"
+}
+keys() { tmx send-keys -t "$PANE" "$@"; }
+
+STEP="typing the user code"
+see "Your user code: "
+keys "ann" Enter
+see "Welcome, ann."
+see "Hot food delivered anywhere in the UK"  # the motd
+see "What next?  1) menu and order   2) my orders   3) status   4) exit"
+
+STEP="ordering a dish completed with Tab"
+keys "1" Enter
+see "Which dish? (number or name, empty to go back)"
+keys "fish f" Tab
+see "Which dish? (number or name, empty to go back) fish FINGERS"
+keys Enter
+see "Deliver to which postcode?"
+keys "ab10 1ab" Enter
+see "AB10 1AB is in Aberdeen City"
+see "Order FISH FINGERS (£6.85) to AB10 1AB? [y/n]"
+keys "y" Enter
+see "Order placed: FISH FINGERS, £6.85, to AB10 1AB"
+see "Order id: "
+
+STEP="listing the orders"
+keys "2" Enter
+see "Your orders (1)"
+
+STEP="killing the front-end the client uses"
+"$ROOT/startup.sh" kill just.hungry >/dev/null || fail "exit $?"
+keys "2" Enter
+see "Your orders (1)" 2
+see "Reconnected to just.hungry.2 (127.0.0.1:${PORTS[1]})."
+(($(screen | grep -c "Reconnected") == 1)) || fail "more than one line about reconnecting: $(screen)"
+screen | grep -q "unavailable" && fail "the person was told the service is unavailable: $(screen)"
+
+STEP="asking for help and leaving"
+keys "help" Enter
+see "Tab completes words and dish names"
+keys "4" Enter
+see "Goodbye."
+wait_for 5 '[[ $(tmx display-message -p -t "$PANE" "#{pane_dead} #{pane_dead_status}") == "1 0" ]]' ||
+  fail "the client did not exit with 0: $(tmx display-message -p -t "$PANE" "#{pane_dead} #{pane_dead_status}")"
+
+STEP="checking that every line fits 80 columns"
+widest=$(screen | wc -L)
+((widest <= 80)) || fail "a line is $widest columns wide: $(screen | awk 'length > 80')"
+echo "----- the client's screen -----"
+screen
+
+STEP="running startup.sh stop"
+STOPPED=1
+"$ROOT/startup.sh" stop >/dev/null || fail "exit $?"
+check_nothing_left
+echo "$TEST: passed"
