@@ -111,7 +111,8 @@ std::string resolveProgram(const std::string& name) {
 }
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& cwd,
-                           const std::string& stdoutPath, const std::string& stderrPath)
+                           const std::string& stdoutPath, const std::string& stderrPath,
+                           const std::string& stdinPath)
     : argv_(std::move(argv)) {
   if (argv_.empty()) throw std::runtime_error("ChildProcess: empty argv");
   std::string path = resolveProgram(argv_[0]);
@@ -122,7 +123,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& cwd
     if (fds.err >= 0 && fds.err != fds.out) close(fds.err);
   };
   try {
-    fds.in = openOrThrow("/dev/null", O_RDONLY);
+    fds.in = openOrThrow(stdinPath, O_RDONLY);
     fds.out = openOrThrow(stdoutPath, O_WRONLY | O_CREAT | O_APPEND);
     fds.err = stderrPath == stdoutPath ? fds.out : openOrThrow(stderrPath, O_WRONLY | O_CREAT | O_APPEND);
     pid_ = spawn(path, argv_, cwd, fds, false);

@@ -16,11 +16,12 @@ class ChildProcess {
   // started it exits, so a test that crashes leaves no server behind: start children from the
   // thread that owns them.
  public:
-  // Starts argv[0] (a path, or a name looked up in $PATH) with `argv`, stdin from /dev/null,
-  // stdout and stderr appended to the given files, in the folder `cwd` (empty: ours). Throws
-  // std::runtime_error, saying why, when the program cannot be started.
+  // Starts argv[0] (a path, or a name looked up in $PATH) with `argv`, stdin from `stdinPath`
+  // (a FIFO lets a test type into it), stdout and stderr appended to the given files, in the
+  // folder `cwd` (empty: ours). Throws std::runtime_error, saying why, when the program cannot be
+  // started.
   ChildProcess(std::vector<std::string> argv, const std::string& cwd, const std::string& stdoutPath,
-               const std::string& stderrPath);
+               const std::string& stderrPath, const std::string& stdinPath = "/dev/null");
   // Stops the child (stop()) if it is still running.
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
