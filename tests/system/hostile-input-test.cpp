@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include <kj/async-io.h>
@@ -382,8 +381,14 @@ TEST_CASE("a replica at a 1024-descriptor limit keeps serving its front-end and 
   bool servesAgain = waitUntil([&]() { return cluster.replicaHealth(PRIMARY).has_value(); }, 5s, 100ms);
   INFO(PRIMARY << " log:\n" << tailLines(cluster.logText(PRIMARY), 10));
   CHECK(servesAgain);
-  if (servesAgain) checkStillServing(cluster, PRIMARY, "the flood's connections closed");
-  else if (cluster.isRunning(PRIMARY)) cluster.kill(PRIMARY, SIGKILL);  // hung: don't wait out TERM
+  if (servesAgain) {
+    checkStillServing(cluster, PRIMARY, "the flood's connections closed");
+  } else if (cluster.isRunning(PRIMARY)) {
+    MESSAGE(PRIMARY << " is still running but answers nothing (hung); killing it");
+    cluster.kill(PRIMARY, SIGKILL);  // it would ignore TERM too: don't wait out the grace period
+  } else {
+    MESSAGE(PRIMARY << " has exited");
+  }
 }
 
 TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients again once idle connections close" *
