@@ -77,7 +77,12 @@ FrontEndClient::FrontEndClient(kj::Network& network, kj::Timer& timer,
 
 template <typename T, typename Request>
 kj::Promise<T> FrontEndClient::withFailover(Request request) {
-  return attempt<T>(kj::mv(request), current_, 0);
+  // The timer's clock moves only while the event loop runs. After the interactive client has sat
+  // at a prompt for longer than the call timeout, a deadline set from it would have passed before
+  // the call went out: the zero delay lets the loop read the clock first.
+  return timer_.afterDelay(0 * kj::MILLISECONDS).then([this, request = kj::mv(request)]() mutable {
+    return attempt<T>(kj::mv(request), current_, 0);
+  });
 }
 
 template <typename T, typename Request>

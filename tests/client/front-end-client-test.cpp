@@ -1,6 +1,8 @@
 // Fail-over and retries of the client's connection: a dropped connection or a missed deadline
 // repeats the same request (an order keeps its id), on the next front-end if there is one, a
 // bounded number of times.
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 
 #include "tests/client/client-rig.h"
@@ -114,6 +116,19 @@ TEST_CASE("a request served over a connection made again reports one reconnectio
   CHECK_FALSE(rig.client.takeReconnection());  // taken once
   CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
   CHECK_FALSE(rig.client.takeReconnection());  // the same connection
+}
+
+TEST_CASE("a request after the event loop sat still longer than the call timeout (a person at a "
+          "prompt) goes out on the same connection, timing-dependent") {
+  RetryPolicy policy = quickPolicy();
+  policy.callTimeoutMs = 200;
+  ClientRig rig(policy);
+  CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
+  usleep(400 * 1000);  // the loop does not run, as while readline waits for a line
+  CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
+  CHECK(rig.server.connectionsAccepted() == 1);
+  CHECK(rig.client.attemptsMade() == 2);
+  CHECK_FALSE(rig.client.takeReconnection());
 }
 
 TEST_CASE("moving to the next front-end after a dropped connection is a reconnection to it") {
