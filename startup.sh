@@ -117,11 +117,14 @@ choose_mode() {
   esac
 }
 
-install_and_build() {
+install_packages() {
   local extra=()
   # xterm only matters when there is a display to show it on.
   if [[ -n ${DISPLAY:-} && ( -z $MODE || $MODE == xterm ) ]]; then extra=(xterm x11-utils); fi
   "$JH_ROOT/scripts/install-deps.sh" "${extra[@]}" || warn "installing packages failed; going on with what is there"
+}
+
+build_binaries() {
   if [[ -n ${JH_BIN_DIR:-} ]]; then
     say "using the binaries in $(rel "$BIN_DIR") (JH_BIN_DIR is set: not building)"
   else
@@ -133,7 +136,7 @@ install_and_build() {
         { tail -n 30 "$log" >&2; die "configuring failed: see $(rel "$log")"; }
     fi
     # Only what runs the system: the tests are scripts/test.sh's business.
-    say "building jh-replica, jh-frontend, jh-client if stale (output: $(rel "$log"))"
+    say "building what is stale (output: $(rel "$log"))"
     cmake --build "$JH_ROOT/build" -j"$(nproc)" --target jh-replica jh-frontend jh-client >>"$log" 2>&1 ||
       { tail -n 30 "$log" >&2; die "the build failed: see $(rel "$log")"; }
     ((SECONDS - began < 5)) || say "built in $((SECONDS - began)) s"
@@ -144,29 +147,35 @@ install_and_build() {
   done
 }
 
-# Refuses to start over a running system or a busy port; removes stale pid files.
+# Refuses to start over a running system or a busy port, naming the culprit; removes stale pid
+# files.
 check_free() {
-  local f n p port problems=0
+  local f n p port running=() problems=0
   for f in "$PID_DIR"/*.pid; do
     [[ -e $f ]] || continue
     n=$(basename "$f" .pid)
     p=$(recorded_pid "$n")
     if [[ -n $p ]] && pid_alive "$p" && is_ours "$n" "$p"; then
-      warn "$n is already running (pid $p, from $f): use ./startup.sh status, stop, or restart $n"
-      problems=1
+      running+=("$n")
     else
-      say "removing stale pid file $f (pid ${p:-?} is not running, or is no longer ours)"
+      say "removing the stale pid file $(rel "$f") (pid ${p:-?} is not running, or not ours)"
       rm -f "$f"
     fi
   done
+  if ((${#running[@]})); then
+    warn "already running: ${running[*]}"
+    warn "see ./startup.sh status; end them with ./startup.sh stop"
+    problems=1
+  fi
   for n in "${REPLICAS[@]}" "${FRONTENDS[@]}"; do
+    [[ " ${running[*]} " == *" $n "* ]] && continue  # its port is its own
     port=$(node_port "$n")
     if port_listening "$port"; then
-      warn "port $port of $n ($(node_address "$n")) is in use by $(port_owner "$port")"
+      warn "port $port of $n is in use by $(port_owner "$port")"
       problems=1
     fi
   done
-  ((problems == 0)) || die "not starting: see above"
+  ((problems == 0)) || die "not starting"
 }
 
 # Starts NAME in MODE and waits (at most 10 s) for its pid file. A server's output goes to
@@ -203,9 +212,12 @@ start_node() {
       else
         pane=$(tmux_cmd new-session -d -s "$TMUX_SESSION" -n "$name" -x 160 -y 48 \
           -P -F '#{pane_id}' "$line")
-        # Room for every window's name in the status line of an 80-column terminal.
+        # Room for every window's name in the status line of an 80-column terminal; the hint
+        # only where there is room to spare.
         tmux_cmd set-option -t "$TMUX_SESSION" status-left "" \; \
-          set-option -t "$TMUX_SESSION" status-right " Ctrl-b n/p: next/previous" >/dev/null
+          set-option -t "$TMUX_SESSION" status-right-length 40 \; \
+          set-option -t "$TMUX_SESSION" status-right \
+          "#{?#{e|>:#{client_width},110}, Ctrl-b n/p: next/previous window ,}" >/dev/null
       fi
       echo "$pane" >"$PID_DIR/$name.pane"
       # Keep the window after a crash, so that its last words stay readable.
@@ -260,11 +272,12 @@ wait_listening() {
 }
 
 cmd_start() {
+  install_packages  # first: reading the cluster file needs jq
   load_cluster "$CLUSTER_ARG"
   load_bin_dir
   mkdir -p "$PID_DIR" "$LOG_DIR"
-  install_and_build
-  check_free
+  check_free        # before the build, which can take minutes
+  build_binaries
   choose_mode
   say "mode: $MODE ($MODE_WHY)"
   echo "$MODE" >"$RUN_DIR/mode"
@@ -287,7 +300,7 @@ cmd_start() {
   else
     start_node "$CLIENT"
   fi
-  say "next: ./startup.sh status | watch | logs | kill primary | restart NAME | stop"
+  say "next: ./startup.sh status, watch, logs, kill primary, restart NAME, stop"
   ((ok)) || die "some servers did not come up: see above (./startup.sh stop ends the rest)"
   if [[ $MODE == tmux ]]; then
     if ((ATTACH)) && [[ -t 0 && -t 1 && -z ${TMUX:-} ]]; then

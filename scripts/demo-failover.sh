@@ -79,20 +79,25 @@ poll() {
   done
 }
 
-# The front-end's view of NAME as "role state", e.g. "backup SYNCING"; "" when it does not answer.
+# The front-end's view of NAME: "down", "backup, SYNCING", "primary, READY"…; "" when it does not
+# answer.
 view_of() {
-  client --json status 2>/dev/null |
-    jq -r --arg n "$1" '.replicas[] | select(.name == $n) | .role + " " + .state' 2>/dev/null || true
+  client --json status 2>/dev/null | jq -r --arg n "$1" \
+    '.replicas[] | select(.name == $n) | if .role == "down" then "down" else .role + ", " + .state end' \
+    2>/dev/null || true
 }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 primary() { client --json status 2>/dev/null | jq -r '.primary // ""' 2>/dev/null || true; }
 
 # Places an order of ITEM for the demo's user; prints it; sets ORDER_JSON.
 place() {
-  local item=$1 began=$SECONDS
+  local item=$1 began
+  began=$(now_ms)
   ORDER_JSON=$(client --user "$user" --json order "$item" "$postcode") ||
     die "the order of $item failed (exit $?): $ORDER_JSON"
   good "$(jq -r '"Order placed: \(.item), £\(.price), to \(.post_code) (\(.area))"' <<<"$ORDER_JSON")"
-  note "$(jq -r '"id \(.order_id), accepted by \(.origin) at \(.time_stamp)"' <<<"$ORDER_JSON") ($((SECONDS - began)) s)"
+  note "accepted by $(jq -r '.origin' <<<"$ORDER_JSON") in $(($(now_ms) - began)) ms;" \
+    "id $(jq -r '.order_id' <<<"$ORDER_JSON")"
 }
 
 # Each replica's data rows, sorted: two replicas agree when these are the same.
@@ -107,13 +112,17 @@ note "One front-end routes orders to the primary replica; the backups hold copie
 note "We kill the primary with kill -9 while orders keep coming, and bring it back."
 
 step "start the system ($mode)"
-out=$("$JH_ROOT/startup.sh" start --mode "$mode" --cluster "$CLUSTER" --no-attach </dev/null 2>&1) || {
-  printf '%s\n' "$out" | sed 's/^/    /'
-  die "./startup.sh could not start the system (stop a running one first: ./startup.sh stop)"
-}
-started=1
+for f in "$PID_DIR"/*.pid; do
+  [[ -e $f && -n $(running_pid "$(basename "$f" .pid)") ]] &&
+    die "the system is already running: stop it first (./startup.sh stop)"
+done
+set +e
+"$JH_ROOT/startup.sh" start --mode "$mode" --cluster "$CLUSTER" --no-attach </dev/null 2>&1 | sed 's/^/    /'
+rc=${PIPESTATUS[0]}
+set -e
+started=1  # whatever started is stopped at the end
+((rc == 0)) || die "./startup.sh could not start the system: see above"
 load_bin_dir recorded
-note "Started ${REPLICAS[*]} and ${FRONTENDS[*]}; logs in $(rel "$LOG_DIR")."
 note "Waiting until every replica is READY and $first_replica is primary..."
 poll 30 '[[ $(client --json status 2>/dev/null | jq -r "select(all(.replicas[]; .state == \"READY\")) | .primary" 2>/dev/null) == "$first_replica" ]]' ||
   die "the replicas did not settle within 30 s: $(client status 2>&1 || true)"
@@ -128,7 +137,7 @@ killed=$(primary)
 [[ -n $killed ]] || die "the front-end names no primary"
 "$JH_ROOT/scripts/kill-primary.sh" --cluster "$CLUSTER" | sed 's/^/  /'
 note "Waiting for the front-end to notice..."
-poll 10 '[[ $(view_of "$killed") == "down "* ]]' || die "the front-end still sees $killed up after 10 s"
+poll 10 '[[ $(view_of "$killed") == down ]]' || die "the front-end still sees $killed up after 10 s"
 good "The front-end sees $killed down; the primary is now $(primary)."
 
 step "place another order while $killed is down"
@@ -140,17 +149,18 @@ step "restart $killed: it catches up, then becomes primary again"
 "$JH_ROOT/startup.sh" restart "$killed" >/dev/null || die "./startup.sh restart $killed failed"
 note "Restarted; what the front-end sees of it:"
 last=""
-began=$SECONDS
-poll 30 'seen=$(view_of "$killed"); if [[ -n $seen && $seen != "$last" ]]; then note "  $killed: $seen"; last=$seen; fi; [[ $seen == "primary READY" ]]' ||
+began=$(now_ms)
+poll 30 'seen=$(view_of "$killed"); if [[ -n $seen && $seen != "$last" ]]; then note "  $killed: $seen"; last=$seen; fi; [[ $seen == "primary, READY" ]]' ||
   die "$killed is '$last' after 30 s, not the READY primary"
-good "$killed caught up and is primary again ($((SECONDS - began)) s after its restart)."
-note "Its own log since the restart says how it caught up:"
+good "$killed caught up and is primary again, $(($(now_ms) - began)) ms after it listened again."
+note "Its own log since the restart says how:"
 "$JH_ROOT/startup.sh" logs "$killed" | awk '/startup.sh \(/ { n = 0 } { lines[++n] = $0 }
-  END { for (i = 1; i <= n; i++) if (lines[i] ~ /catching up|caught up|state READY/) print "    " lines[i] }' 
+  END { for (i = 1; i <= n; i++) if (lines[i] ~ /catching up|caught up|state READY/) print "  " lines[i] }' 
 
 step "list the orders of $user"
+note "What the client shows (jh-client --user $user orders):"
+client --user "$user" orders | sed 's/^/  /' || die "listing the orders failed"
 orders=$(client --user "$user" --json orders) || die "listing the orders failed: $orders"
-jq -r '.orders[] | "  \(.time_stamp)  \(.item)  £\(.price)  \(.order_id)"' <<<"$orders"
 ids=$(jq -r '.orders[].order_id' <<<"$orders")
 [[ $ids == *"$first_id"* && $ids == *"$second_id"* ]] || die "the list lacks an order: $orders"
 good "Both orders are there, each once."
@@ -163,10 +173,10 @@ agree() {
   [[ $reference == *"$first_id"* && $reference == *"$second_id"* ]]
 }
 poll 15 agree || note "They do not agree yet after 15 s:"
-note "Each replica's own file (such as $(rel "$(node_dir "$first_replica")/orders.csv")), its rows sorted:"
+note "Each replica's orders.csv: its rows, sorted, counted and hashed (sha256):"
 for r in "${REPLICAS[@]}"; do
-  note "$(printf '  %-17s %3d orders  sha256 %.16s' "$r" "$(sorted_rows "$r" | grep -c . || true)" \
-    "$(sorted_rows "$r" | sha256sum)")"
+  note "$(printf '  %-17s %3d orders  %.16s  %s' "$r" "$(sorted_rows "$r" | grep -c . || true)" \
+    "$(sorted_rows "$r" | sha256sum)" "$(rel "$(node_dir "$r")")/")"
 done
 agree || die "the replicas' orders.csv differ"
 good "All three orders.csv hold the same orders."

@@ -23,15 +23,16 @@ record_pids
 STEP="reading its narration"
 out=$(<"$TMP/demo.out")
 for expected in "Step 1/7: start the system (background)" "Step 7/7: compare the three replicas' orders.csv" \
-  "sent SIGKILL to replica.server1" "replica.server1: primary READY" "replica.server1 | INFO  caught up from" \
+  "sent SIGKILL to replica.server1" "replica.server1: primary, READY" "replica.server1 | INFO  caught up from" \
+  "Your orders (2)" \
   "replica.server1 caught up and is primary again" "All three orders.csv hold the same orders." \
   "The demonstration succeeded"; do
   [[ $out == *"$expected"* ]] || fail "it did not say: $expected"
 done
 [[ $out != *$'\e'* ]] || fail "colour in output that is not a terminal"
 # The three digests it printed are one and the same.
-[[ $(grep -oE 'sha256 [0-9a-f]{16}' <<<"$out" | sort -u | wc -l) == 1 ]] ||
-  fail "the digests differ: $(grep sha256 <<<"$out")"
+[[ $(grep -oE ' orders  [0-9a-f]{16}  ' <<<"$out" | sort -u | wc -l) == 1 ]] ||
+  fail "the digests differ: $(grep -E ' orders  [0-9a-f]{16}' <<<"$out")"
 
 check_nothing_left
 echo "$TEST: passed"
