@@ -88,7 +88,7 @@ kj::Promise<int> InteractiveSession::run() {
           say(fmt::format("Welcome, {}.\n\n{}{}", userCode_, wrapText(*text, 79),
                           text->empty() || text->back() == '\n' ? "" : "\n"));
         } else {
-          say(rejectionText(std::get<Rejection>(*motd)) + "\n");
+          sayError(rejectionText(std::get<Rejection>(*motd)));
         }
         return home().then([this]() {
           say("Goodbye.\n");
@@ -144,7 +144,7 @@ kj::Promise<void> InteractiveSession::order() {
       .then([this](std::optional<Reply<std::vector<MenuEntry>>> menu) -> kj::Promise<void> {
         if (!menu) return kj::READY_NOW;
         if (auto* rejection = std::get_if<Rejection>(&*menu)) {
-          say(rejectionText(*rejection) + "\n");
+          sayError(rejectionText(*rejection));
           return kj::READY_NOW;
         }
         auto& items = std::get<std::vector<MenuEntry>>(*menu);
@@ -175,7 +175,7 @@ kj::Promise<void> InteractiveSession::askPostcode(MenuEntry item) {
                 std::optional<Reply<PostcodeInfo>> check) mutable -> kj::Promise<void> {
         if (!check) return kj::READY_NOW;
         if (auto* rejection = std::get_if<Rejection>(&*check)) {
-          say(rejectionText(*rejection) + "\n");
+          sayError(rejectionText(*rejection));
           return askPostcode(std::move(item));
         }
         auto& where = std::get<PostcodeInfo>(*check);
@@ -201,7 +201,7 @@ kj::Promise<void> InteractiveSession::confirmAndPlace(MenuEntry item, PostcodeIn
           return;
         }
         if (auto* rejection = std::get_if<Rejection>(&*placed)) {
-          say(rejectionText(*rejection) + "\n");
+          sayError(rejectionText(*rejection));
           return;
         }
         say(orderPlacedText(std::get<OrderRecord>(*placed), style_));
@@ -213,7 +213,7 @@ kj::Promise<void> InteractiveSession::showOrders() {
       .then([this](std::optional<Reply<std::vector<OrderRecord>>> orders) {
         if (!orders) return;
         if (auto* rejection = std::get_if<Rejection>(&*orders)) {
-          say(rejectionText(*rejection) + "\n");
+          sayError(rejectionText(*rejection));
           return;
         }
         say(ordersText(std::get<std::vector<OrderRecord>>(*orders), style_));
@@ -241,7 +241,7 @@ kj::Promise<std::optional<T>> InteractiveSession::retrying(kj::Function<kj::Prom
           },
           [this](kj::Exception&& e) {
             reachable_ = false;
-            say(style_.bad(failureText(e)) + "\n");
+            sayError(failureText(e), true);
             return std::optional<T>();
           })
       .then([this, call = kj::mv(call)](
@@ -250,7 +250,7 @@ kj::Promise<std::optional<T>> InteractiveSession::retrying(kj::Function<kj::Prom
           const Rejection* rejection = unavailable(*outcome);
           if (rejection == nullptr) return kj::mv(outcome);
           reachable_ = false;
-          say(style_.bad(rejectionText(*rejection)) + "\n");
+          sayError(rejectionText(*rejection), true);
         }
         auto again = askYesNo("Try again? [y/n] ");
         if (!again || !*again) return std::optional<T>();
@@ -278,6 +278,11 @@ std::optional<bool> InteractiveSession::askYesNo(const std::string& prompt) {
     say("Please answer y or n.\n");
   }
   return std::nullopt;
+}
+
+void InteractiveSession::sayError(const std::string& sentence, bool alarming) {
+  std::string text = wrapText(sentence, 79);
+  say((alarming ? style_.bad(text) : text) + "\n");
 }
 
 void InteractiveSession::say(const std::string& text) {

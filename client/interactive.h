@@ -51,6 +51,9 @@ class InteractiveSession {
   std::optional<bool> askYesNo(const std::string& prompt);
   bool askUserCode();
   void say(const std::string& text);
+  // One sentence about something that went wrong, wrapped to 80 columns; in the alarm colour
+  // when the service failed rather than refused.
+  void sayError(const std::string& sentence, bool alarming = false);
 
   FrontEndApi& api_;
   LineInput& input_;

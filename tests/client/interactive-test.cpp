@@ -44,6 +44,7 @@ class FlakyOrders final : public FrontEndApi {
  public:
   FlakyOrders(FrontEndApi& inner, int failures) : inner_(inner), failures_(failures) {}
   std::vector<std::string> orderIds;
+  std::string failure = "no front-end answered after 4 attempts";
 
   kj::Promise<Reply<std::string>> motd() override { return inner_.motd(); }
   kj::Promise<Reply<std::vector<MenuEntry>>> menu() override { return inner_.menu(); }
@@ -54,7 +55,8 @@ class FlakyOrders final : public FrontEndApi {
     orderIds.push_back(request.orderId);
     if (failures_ > 0) {
       --failures_;
-      return KJ_EXCEPTION(DISCONNECTED, "no front-end answered after 4 attempts");
+      return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
+                           kj::str(failure.c_str()));
     }
     return inner_.placeOrder(std::move(request));
   }
@@ -173,6 +175,18 @@ TEST_CASE("when an order cannot be carried out the session says so in one senten
   REQUIRE(flaky.orderIds.size() == 2);
   CHECK(flaky.orderIds[0] == flaky.orderIds[1]);
   CHECK(rig.fake.orderIds == std::vector<std::string>{flaky.orderIds[0]});
+}
+
+TEST_CASE("a long failure sentence is wrapped to fit 80 columns") {
+  ClientRig rig;
+  FlakyOrders flaky(rig.client, 1);
+  flaky.failure = "no front-end answered after 4 attempts (just.hungry at 127.0.0.1:9000 could "
+                  "not be reached)";
+  std::string t;
+  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n4\n", t, &flaky) == EXIT_DONE);
+  CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts (just.hungry\n"
+               "at 127.0.0.1:9000 could not be reached).\nTry again? [y/n] n\n"));
+  CHECK(widest(t) <= 79);
 }
 
 TEST_CASE("an order given up after a failure is reported as possibly not placed") {
