@@ -14,6 +14,7 @@
 #include "schema/cluster-config.h"
 #include "schema/cluster-secret.h"
 #include "schema/daemon.h"
+#include "schema/rpc-server.h"
 #include "schema/log.h"
 
 namespace {
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
     router.start().wait(io.waitScope);
     auto service = kj::heap<jh::FrontEndService>(config, name, router, postcodes, timer);
     jh::FrontEndService& frontEnd = *service;
-    capnp::TwoPartyServer server(kj::mv(service));
+    jh::RpcServer server(kj::mv(service), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
     JH_INFO("listening on {}; primary is {}", self->address,
             router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());

@@ -15,6 +15,7 @@
 #include "schema/cluster-config.h"
 #include "schema/cluster-secret.h"
 #include "schema/daemon.h"
+#include "schema/rpc-server.h"
 #include "schema/log.h"
 
 namespace {
@@ -53,14 +54,22 @@ int main(int argc, char** argv) {
     const std::string& address = config.replicas[*index].address;
     auto listener = io.provider->getNetwork().parseAddress(address).wait(io.waitScope)->listen();
     jh::rpc::Replica::Client replica = kj::heap<jh::ReplicaService>(node);
-    capnp::TwoPartyServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)));
+    jh::RpcServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)), io.provider->getTimer(),
+                         jh::REPLICA_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
     JH_INFO("listening on {} as {} (SYNCING)", address, args->name);
 
     jh::Replicator replicator(node, kj::getCurrentThreadExecutor(), secret);
     replicator.start();
 
-    serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
+    try {
+      serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
+    } catch (const kj::Exception& e) {
+      // The replication thread may be waiting on this one: no orderly way out. Crash, as a
+      // kill -9 would; what was acknowledged is on disk and is recovered at the next start.
+      JH_ERROR("failed while running: {}", e.getDescription().cStr());
+      std::_Exit(1);
+    }
     JH_INFO("stopping: refusing new orders, finishing those in flight");
     node.drain(2 * kj::SECONDS).wait(io.waitScope);
     replicator.stop().wait(io.waitScope);

@@ -40,11 +40,10 @@ std::optional<Refusal> ReplicaNode::check(const OrderRecord& order, uint32_t min
   if (stopping_) return refuse(C::NOT_READY, name_ + " is stopping.");
   if (!ready_) return refuse(C::NOT_READY, name_ + " is still catching up.");
   if (writesBroken_) return refuse(C::NOT_READY, name_ + " cannot write its orders file just now.");
-  if (auto bad = checkOrderId(order.orderId)) return refuse(C::INVALID_ORDER, *bad);
   if (auto bad = checkUserCode(order.userCode)) return refuse(C::INVALID_USER_CODE, *bad);
-  if (auto bad = checkItemText(order.item)) return refuse(C::INVALID_ORDER, *bad);
-  if (order.pricePence < 0 || order.timeStamp.empty() || order.postCode.empty() || order.area.empty()) {
-    return refuse(C::INVALID_ORDER, "The order lacks a price, time, postcode or area.");
+  if (auto bad = checkOrderFields(order)) return refuse(C::INVALID_ORDER, *bad);
+  if (!order.status.empty() && order.status != STATUS_CONFIRMED) {
+    return refuse(C::INVALID_ORDER, "An order's status can only be CONFIRMED.");
   }
   if (minAcks >= config_.replicas.size()) {
     return refuse(C::INVALID_ORDER, "More acknowledgements were asked for than there are backups.");
@@ -176,7 +175,16 @@ uint32_t ReplicaNode::ackCount(const std::string& origin, uint64_t seq) const {
 kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
   std::vector<OrderRecord> take;
   for (auto& row : rows) {
-    if (row.origin.empty() || row.seq == 0) break;
+    auto bad = checkOrderFields(row);
+    // (Any origin's rows travel: a replica since removed from the cluster file may have made them.)
+    if (!bad && (row.origin.empty() || row.origin.size() > 64 || row.seq == 0 || row.status != STATUS_CONFIRMED)) {
+      bad = "no origin, seq 0 or a status other than CONFIRMED";
+    }
+    if (bad) {  // never stored, whoever sent it; the sender is stuck here until someone looks
+      JH_WARN("refused a replicated row {} ({}:{}): {}", row.orderId.substr(0, 64), row.origin.substr(0, 64),
+              row.seq, *bad);
+      break;
+    }
     uint64_t held = accepted_.get(row.origin);
     if (row.seq <= held) continue;
     if (row.seq != held + 1) break;  // a gap: the sender resends from our vector

@@ -141,6 +141,24 @@ std::optional<std::string> checkItemText(std::string_view item) {
   return checkPrintable(item, "item name", MAX_ITEM);
 }
 
+std::optional<std::string> checkOrderFields(const OrderRecord& o) {
+  if (auto bad = checkOrderId(o.orderId)) return bad;
+  if (auto bad = checkUserCode(o.userCode)) return bad;
+  if (auto bad = checkItemText(o.item)) return bad;
+  if (o.pricePence < 0 || o.pricePence > MAX_PRICE_PENCE) return "The price is out of range.";
+  // "2026-11-21T22:31:05.123Z"
+  static constexpr std::string_view SHAPE = "dddd-dd-ddTdd:dd:dd.dddZ";
+  bool stamped = o.timeStamp.size() == SHAPE.size();
+  for (size_t i = 0; stamped && i < SHAPE.size(); ++i) {
+    char c = o.timeStamp[i];
+    stamped = SHAPE[i] == 'd' ? (c >= '0' && c <= '9') : c == SHAPE[i];
+  }
+  if (!stamped) return "The time stamp is not UTC ISO 8601 with milliseconds.";
+  if (normalisePostcode(o.postCode) != o.postCode) return "The postcode is not normalised.";
+  if (o.area.empty()) return "The order has no delivery area.";
+  return checkPrintable(o.area, "delivery area", MAX_AREA);
+}
+
 std::optional<std::string> normalisePostcode(std::string_view input) {
   if (input.size() > MAX_POSTCODE_INPUT) return std::nullopt;
   std::string compact;

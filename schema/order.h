@@ -17,6 +17,8 @@ constexpr size_t MAX_USER_CODE = 64;     // characters (code points), DESIGN.md 
 constexpr size_t MAX_ORDER_ID = 64;      // bytes
 constexpr size_t MAX_ITEM = 200;         // bytes
 constexpr size_t MAX_POSTCODE_INPUT = 32;  // bytes accepted before normalising
+constexpr size_t MAX_AREA = 200;          // characters
+constexpr int64_t MAX_PRICE_PENCE = 100'000'000;  // £1,000,000: no dish costs more
 constexpr std::string_view STATUS_CONFIRMED = "CONFIRMED";
 constexpr std::string_view AREA_UNVERIFIED = "unverified";
 
@@ -59,6 +61,12 @@ OrderRecord fromWire(rpc::Order::Reader in);
 std::optional<std::string> checkUserCode(std::string_view code);
 std::optional<std::string> checkOrderId(std::string_view id);
 std::optional<std::string> checkItemText(std::string_view item);
+
+// Whether an order's fields, all but origin, seq and status, are what the front-end makes: the
+// checks above, a price of 0..MAX_PRICE_PENCE, a time stamp of the form utcTimestampNow()
+// gives, a normalised postcode and a printable area of at most MAX_AREA characters. A replica
+// stores nothing else, whoever sends it.
+std::optional<std::string> checkOrderFields(const OrderRecord& order);
 
 // Upper-cases, removes white space and puts one space before the last three characters, if the
 // result has the shape of a UK postcode ("sw1a1aa" -> "SW1A 1AA"); nullopt otherwise. Makes no
