@@ -215,6 +215,8 @@ start_node() {
         # Room for every window's name in the status line of an 80-column terminal; the hint
         # only where there is room to spare.
         tmux_cmd set-option -t "$TMUX_SESSION" status-left "" \; \
+          set-option -gw window-status-format "#I:#W" \; \
+          set-option -gw window-status-current-format "#[reverse]#I:#W#[noreverse]" \; \
           set-option -t "$TMUX_SESSION" status-right-length 40 \; \
           set-option -t "$TMUX_SESSION" status-right \
           "#{?#{e|>:#{client_width},110}, Ctrl-b n/p: next/previous window ,}" >/dev/null
@@ -307,7 +309,9 @@ cmd_start() {
       tmux_cmd select-window -t "$(<"$PID_DIR/$CLIENT.pane")" 2>/dev/null || true
       say "attaching to tmux: Ctrl-b n/p moves between windows, Ctrl-b d detaches"
       tmux_cmd attach -t "$TMUX_SESSION" || true
-      say "detached; to come back: $(tmux_attach_command)"
+      if tmux_cmd has-session -t "$TMUX_SESSION" 2>/dev/null; then
+        say "detached; the system runs on. Back to the windows: $(tmux_attach_command)"
+      fi
     else
       say "to watch the windows: $(tmux_attach_command)"
     fi
