@@ -69,16 +69,6 @@ trap finish EXIT
 
 client() { timeout 15 "$BIN_DIR/jh-client" --cluster "$CLUSTER" "$@"; }
 
-# Polls CONDITION (a string for eval) every 0.1 s for at most SECONDS.
-poll() {
-  local seconds=$1 condition=$2 deadline
-  deadline=$(($(date +%s%N) + seconds * 1000000000))
-  until eval "$condition"; do
-    (($(date +%s%N) < deadline)) || return 1
-    sleep 0.1
-  done
-}
-
 # The front-end's view of NAME: "down", "backup, SYNCING", "primary, READY"…; "" when it does not
 # answer.
 view_of() {
@@ -124,7 +114,7 @@ started=1  # whatever started is stopped at the end
 ((rc == 0)) || die "./startup.sh could not start the system: see above"
 load_bin_dir recorded
 note "Waiting until every replica is READY and $first_replica is primary..."
-poll 30 '[[ $(client --json status 2>/dev/null | jq -r "select(all(.replicas[]; .state == \"READY\")) | .primary" 2>/dev/null) == "$first_replica" ]]' ||
+poll_until 30 '[[ $(client --json status 2>/dev/null | jq -r "select(all(.replicas[]; .state == \"READY\")) | .primary" 2>/dev/null) == "$first_replica" ]]' ||
   die "the replicas did not settle within 30 s: $(client status 2>&1 || true)"
 good "Every replica is READY; the primary is $first_replica."
 
@@ -137,7 +127,7 @@ killed=$(primary)
 [[ -n $killed ]] || die "the front-end names no primary"
 "$JH_ROOT/scripts/kill-primary.sh" --cluster "$CLUSTER" | sed 's/^/  /'
 note "Waiting for the front-end to notice..."
-poll 10 '[[ $(view_of "$killed") == down ]]' || die "the front-end still sees $killed up after 10 s"
+poll_until 10 '[[ $(view_of "$killed") == down ]]' || die "the front-end still sees $killed up after 10 s"
 good "The front-end sees $killed down; the primary is now $(primary)."
 
 step "place another order while $killed is down"
@@ -150,7 +140,7 @@ step "restart $killed: it catches up, then becomes primary again"
 note "Restarted; what the front-end sees of it:"
 last=""
 began=$(now_ms)
-poll 30 'seen=$(view_of "$killed"); if [[ -n $seen && $seen != "$last" ]]; then note "  $killed: $seen"; last=$seen; fi; [[ $seen == "primary, READY" ]]' ||
+poll_until 30 'seen=$(view_of "$killed"); if [[ -n $seen && $seen != "$last" ]]; then note "  $killed: $seen"; last=$seen; fi; [[ $seen == "primary, READY" ]]' ||
   die "$killed is '$last' after 30 s, not the READY primary"
 good "$killed caught up and is primary again, $(($(now_ms) - began)) ms after it listened again."
 note "Its own log since the restart says how:"
@@ -172,7 +162,7 @@ agree() {
   for r in "${REPLICAS[@]}"; do [[ $(sorted_rows "$r") == "$reference" ]] || return 1; done
   [[ $reference == *"$first_id"* && $reference == *"$second_id"* ]]
 }
-poll 15 agree || note "They do not agree yet after 15 s:"
+poll_until 15 agree || note "They do not agree yet after 15 s:"
 note "Each replica's orders.csv: its rows, sorted, counted and hashed (sha256):"
 for r in "${REPLICAS[@]}"; do
   note "$(printf '  %-17s %3d orders  %.16s  %s' "$r" "$(sorted_rows "$r" | grep -c . || true)" \

@@ -36,6 +36,16 @@ die() {
   exit 1
 }
 
+# Evaluates CONDITION (a string) every 0.1 s until it succeeds (0) or SECONDS pass (1).
+poll_until() {
+  local poll_seconds=$1 poll_condition=$2 poll_deadline
+  poll_deadline=$(($(date +%s%N) + poll_seconds * 1000000000))
+  until eval "$poll_condition"; do
+    (($(date +%s%N) < poll_deadline)) || return 1
+    sleep 0.1
+  done
+}
+
 # Sets CLUSTER (an absolute path), REPLICAS and FRONTENDS (names, in file order).
 # $1: the --cluster argument or "". $2: "recorded" to prefer the file of the last start over
 # $JH_CLUSTER and the default.

@@ -177,7 +177,8 @@ TEST_CASE("when an order cannot be carried out the session says so in one senten
   CHECK(rig.fake.orderIds == std::vector<std::string>{flaky.orderIds[0]});
 }
 
-TEST_CASE("a long failure sentence is wrapped to fit 80 columns") {
+TEST_CASE("an order given up after a failure is reported as possibly not placed, and a long "
+          "failure sentence is wrapped to fit 80 columns") {
   ClientRig rig;
   FlakyOrders flaky(rig.client, 1);
   flaky.failure = "no front-end answered after 4 attempts (just.hungry at 127.0.0.1:9000 could "
@@ -186,15 +187,8 @@ TEST_CASE("a long failure sentence is wrapped to fit 80 columns") {
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n4\n", t, &flaky) == EXIT_DONE);
   CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts (just.hungry\n"
                "at 127.0.0.1:9000 could not be reached).\nTry again? [y/n] n\n"));
-  CHECK(widest(t) <= 79);
-}
-
-TEST_CASE("an order given up after a failure is reported as possibly not placed") {
-  ClientRig rig;
-  FlakyOrders flaky(rig.client, 1);
-  std::string t;
-  CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n4\n", t, &flaky) == EXIT_DONE);
   CHECK(has(t, "The order may not have been placed; see your orders to check.\n"));
+  CHECK(widest(t) <= 79);
 }
 
 TEST_CASE("a broken connection that the client makes again is one line in the session, and the "

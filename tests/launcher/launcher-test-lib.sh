@@ -48,22 +48,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-alive() {  # a running process, not a zombie
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat%% *} != Z ]]
-}
-
-# Polls COMMAND (a string for eval) every 0.1 s until it succeeds or SECONDS pass.
-wait_for() {
-  local seconds=$1 command=$2 deadline
-  deadline=$(($(date +%s%N) + seconds * 1000000000))
-  until eval "$command"; do
-    (($(date +%s%N) < deadline)) || return 1
-    sleep 0.1
-  done
-}
+# pid_alive (a running process, not a zombie) and poll_until (bounded polling) from the launcher.
+PROG=$TEST
+# shellcheck source=scripts/launcher-lib.sh
+source "$ROOT/scripts/launcher-lib.sh"
+alive() { pid_alive "$1"; }
+wait_for() { poll_until "$@"; }
 
 record_pids() {
   local f
