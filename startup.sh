@@ -279,6 +279,7 @@ cmd_start() {
   load_bin_dir
   mkdir -p "$PID_DIR" "$LOG_DIR"
   check_free        # before the build, which can take minutes
+  ensure_secret
   build_binaries
   choose_mode
   say "mode: $MODE ($MODE_WHY)"

@@ -15,7 +15,9 @@ std::string loadClusterSecret(const ClusterConfig& config) {
   const std::string& path = config.secretFile;
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    throw ConfigError(fmt::format("{}: secret_file: {} cannot be read", config.path, path));
+    throw ConfigError(fmt::format("{}: secret_file: {} cannot be read (./startup.sh creates it; by hand: "
+                                  "head -c 32 /dev/urandom | base64 > FILE && chmod 600 FILE)",
+                                  config.path, path));
   }
   if (st.st_mode & (S_IRWXG | S_IRWXO)) {
     throw ConfigError(fmt::format("{}: secret_file: {} must be readable by its owner only (chmod 600)",

@@ -46,6 +46,19 @@ poll_until() {
   done
 }
 
+# Creates the cluster secret that the cluster file names (secret_file), when it does not exist:
+# random bytes, readable by this user only. Front-ends and replicas present it to each other.
+ensure_secret() {
+  local f
+  f=$(jq -r '.secret_file // empty' "$CLUSTER")
+  [[ -n $f ]] || return 0
+  [[ $f == /* ]] || f=$(dirname "$CLUSTER")/$f
+  [[ -e $f ]] && return 0
+  mkdir -p "$(dirname "$f")"
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$f")
+  say "created the cluster secret $(rel "$f") (owner-only)"
+}
+
 # Sets CLUSTER (an absolute path), REPLICAS and FRONTENDS (names, in file order).
 # $1: the --cluster argument or "". $2: "recorded" to prefer the file of the last start over
 # $JH_CLUSTER and the default.
