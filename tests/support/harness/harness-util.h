@@ -10,10 +10,11 @@
 
 namespace jh::test {
 
-// A TCP port on 127.0.0.1 that was free a moment ago: the kernel's choice for a bind to port 0.
+// A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range and reserved
+// for this process against other test processes (see harness-util.cpp).
 uint16_t pickFreePort();
 
-// `n` distinct such ports (all held open together while picking, so none repeats).
+// `n` distinct such ports.
 std::vector<uint16_t> pickFreePorts(size_t n);
 
 // Calls `predicate` every `interval` until it returns true or `timeout` has passed, and once
