@@ -12,6 +12,7 @@
 
 #include "schema/just-hungry.capnp.h"
 #include "schema/order.h"
+#include "schema/replica-row.h"
 
 namespace jh::client {
 
@@ -41,17 +42,6 @@ struct OrderRequest {
   std::string userCode;
   std::string item;
   std::string postCode;  // as typed; the front-end normalises it
-};
-
-struct ReplicaRow {
-  std::string name;
-  std::string address;
-  std::string state;  // READY, SYNCING or DOWN
-  std::string role;   // primary, backup or down
-  int64_t lastSeenMsAgo = -1;
-  uint64_t lag = 0;
-  uint64_t orderCount = 0;
-  bool contentDiffers = false;
 };
 
 struct PostcodeServiceRow {

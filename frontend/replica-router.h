@@ -13,21 +13,11 @@
 
 #include "schema/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
+#include "schema/replica-row.h"
 #include "schema/rpc-link.h"
 #include "schema/version-vector.h"
 
 namespace jh {
-
-struct ReplicaRow {
-  std::string name;
-  std::string address;
-  std::string state;  // READY, SYNCING or DOWN
-  std::string role;   // primary, backup or down
-  int64_t lastSeenMsAgo = -1;
-  uint64_t lag = 0;
-  uint64_t orderCount = 0;
-  bool contentDiffers = false;
-};
 
 class ReplicaRouter {
  public:
