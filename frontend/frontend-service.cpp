@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "schema/daemon.h"
 #include "schema/log.h"
 #include "schema/order.h"
 
@@ -318,12 +319,7 @@ kj::Promise<void> FrontEndService::track(const char* what, std::string detail, k
 }
 
 kj::Promise<void> FrontEndService::drain(kj::Duration bound) {
-  auto deadline = timer_.now() + bound;
-  auto poll = [this, deadline](auto& self) -> kj::Promise<void> {
-    if (inFlight_ == 0 || timer_.now() >= deadline) return kj::evalLast([]() {});
-    return timer_.afterDelay(5 * kj::MILLISECONDS).then([self]() mutable { return self(self); });
-  };
-  return poll(poll);
+  return drainUntil(timer_, [this]() { return inFlight_ == 0; }, bound);
 }
 
 }  // namespace jh

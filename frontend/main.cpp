@@ -14,8 +14,8 @@
 #include "schema/cluster-config.h"
 #include "schema/cluster-secret.h"
 #include "schema/daemon.h"
-#include "schema/rpc-server.h"
 #include "schema/log.h"
+#include "schema/rpc-server.h"
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
+#include "schema/daemon.h"
 #include "schema/log.h"
 #include "schema/task-errors.h"
 
@@ -278,15 +279,9 @@ void ReplicaNode::setReady() {
 
 kj::Promise<void> ReplicaNode::drain(kj::Duration bound) {
   stopping_ = true;
-  auto deadline = timer_.now() + bound;
-  // Polled: what is in flight is spread over promises owned by their RPC calls.
-  auto poll = [this, deadline](auto& self) -> kj::Promise<void> {
-    if ((writesInFlight_ == 0 && placing_.empty() && ackWaiters_.empty()) || timer_.now() >= deadline) {
-      return kj::evalLast([]() {});  // let the replies of what just finished go out
-    }
-    return timer_.afterDelay(5 * kj::MILLISECONDS).then([self]() mutable { return self(self); });
-  };
-  return poll(poll);
+  return drainUntil(timer_, [this]() {
+    return writesInFlight_ == 0 && placing_.empty() && ackWaiters_.empty();
+  }, bound);
 }
 
 }  // namespace jh

@@ -29,4 +29,19 @@ kj::Promise<void> stopSignal(kj::UnixEventPort& port) {
   return port.onSignal(SIGTERM).exclusiveJoin(port.onSignal(SIGINT)).ignoreResult();
 }
 
+namespace {
+kj::Promise<void> pollUntil(kj::Timer& timer, kj::Function<bool()>& done, kj::TimePoint deadline) {
+  if (done() || timer.now() >= deadline) return kj::evalLast([]() {});
+  return timer.afterDelay(5 * kj::MILLISECONDS).then([&timer, &done, deadline]() {
+    return pollUntil(timer, done, deadline);
+  });
+}
+}  // namespace
+
+kj::Promise<void> drainUntil(kj::Timer& timer, kj::Function<bool()> done, kj::Duration bound) {
+  auto owned = kj::heap<kj::Function<bool()>>(kj::mv(done));
+  auto& ref = *owned;
+  return pollUntil(timer, ref, timer.now() + bound).attach(kj::mv(owned));
+}
+
 }  // namespace jh

@@ -6,6 +6,8 @@
 #include <string>
 
 #include <kj/async-unix.h>
+#include <kj/function.h>
+#include <kj/timer.h>
 
 namespace jh {
 
@@ -23,5 +25,10 @@ void captureStopSignals();
 
 // Resolves when SIGTERM or SIGINT arrives.
 kj::Promise<void> stopSignal(kj::UnixEventPort& port);
+
+// For a graceful stop: resolves once `done()` is true or `bound` has passed, checking every 5 ms
+// (what is in flight is spread over promises owned by their calls), then lets the event loop
+// run what is queued, so the replies of what just finished go out.
+kj::Promise<void> drainUntil(kj::Timer& timer, kj::Function<bool()> done, kj::Duration bound);
 
 }  // namespace jh

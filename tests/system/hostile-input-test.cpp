@@ -375,7 +375,7 @@ TEST_CASE("a replica at a 1024-descriptor limit keeps serving its front-end and 
     std::vector<RawConnection> flood;
     uint16_t port = portOf(cluster.address(PRIMARY));
     for (size_t i = 0; i < FLOOD; ++i) flood.emplace_back(port);  // the excess waits in the backlog
-    std::this_thread::sleep_for(500ms);
+    CHECK(waitUntil([&]() { return openFdsOf(pid) >= 1000; }, 10s));  // accepted up to its limit
     MESSAGE(PRIMARY << " holds " << openFdsOf(pid) << " descriptors with " << FLOOD << " connections pending");
     // The front-end's own connection to replica 1 was made before the flood: it still works.
     checkStillServing(cluster, PRIMARY, std::to_string(FLOOD) + " idle connections held against a 1024 limit",
@@ -405,7 +405,7 @@ TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients
     std::vector<RawConnection> flood;
     uint16_t port = portOf(cluster.address(TestCluster::FRONTEND));
     for (size_t i = 0; i < FLOOD; ++i) flood.emplace_back(port);
-    std::this_thread::sleep_for(500ms);
+    CHECK(waitUntil([&]() { return openFdsOf(pid) >= 1000; }, 10s));  // accepted up to its limit
     CHECK(cluster.isRunning(TestCluster::FRONTEND));
   }
   bool servesAgain = waitUntil([&]() { return cluster.frontendStatus().has_value(); }, 5s, 100ms);
@@ -471,7 +471,8 @@ TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on 
   CHECK((replicaList.replied || replicaList.disconnected));
   CHECK(replicaList.rejected != "(orders listed)");
 
-  std::this_thread::sleep_for(300ms);  // a wrongly stored order would be on its way to the backups
+  // No waiting: a replica answers only once what it stored is durable, so the attacked one's file
+  // is final now, and the others could only have received a row from it.
   CHECK((snapshotOrderFiles(cluster) == before));
   checkStillServing(cluster, PRIMARY, "10 MB fields in direct calls");
   checkStillServing(cluster, TestCluster::FRONTEND, "10 MB fields in direct calls");
@@ -516,7 +517,8 @@ TEST_CASE("a replica's placeOrder refuses a 10 MB postcode, area, time stamp or 
     INFO("replica placeOrder with a 10 MB " << field << ": rejected " << o.rejected << ", failure " << o.failure);
     CHECK(refusedOrDropped(o, {"INVALID_ORDER", "INVALID_POSTCODE"}));
   }
-  std::this_thread::sleep_for(300ms);  // a stored order would be on its way to the backups
+  // No waiting: the replica answered only once anything it stored was durable, and the others
+  // could only have received a row from it.
   auto after = snapshotOrderFiles(cluster);
   for (auto& name : cluster.replicaNames()) {
     INFO(name << "'s orders.csv went from " << before.at(name).size() << " to " << after[name].size() << " bytes");
@@ -551,7 +553,8 @@ TEST_CASE("a replicate call carrying an order with a 10 MB user code stores noth
     });
   }, SECRET);
   MESSAGE("replicate with a 10 MB user code: " << (pushed.replied ? "answered" : "failed: " + pushed.failure));
-  std::this_thread::sleep_for(500ms);  // time for a stored row to travel
+  // No waiting: replicate answers only once what it stored is durable, and only the attacked
+  // replica could have passed the row on.
   for (auto& name : cluster.replicaNames()) {
     INFO(name);
     auto h = cluster.replicaHealth(name);
