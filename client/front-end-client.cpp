@@ -166,7 +166,7 @@ kj::Promise<Reply<OrderRecord>> FrontEndClient::placeOrder(OrderRequest request)
   // The same request, and so the same order id, goes out on every attempt.
   return withFailover<Reply<OrderRecord>>(
       [o = std::move(request)](rpc::FrontEnd::Client& fe) {
-        auto req = fe.placeOrderRequest();
+        auto req = fe.placeOrderRequest(placeOrderSize(o.orderId, o.userCode, o.item, o.postCode));
         req.setOrderId(text(o.orderId));
         req.setUserCode(text(o.userCode));
         req.setItem(text(o.item));

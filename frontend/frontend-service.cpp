@@ -130,7 +130,7 @@ kj::Promise<void> FrontEndService::getOrders(GetOrdersContext context) {
     return req.send().then([context](auto reply) mutable {
       auto result = reply.getResult();
       if (result.isRejected() && result.getRejected().getCode() == rpc::RejectCode::NOT_READY) return false;
-      context.getResults().setResult(result);
+      context.getResults(reply.totalSize()).setResult(result);
       return true;
     });
   }).then([fill](bool served) mutable {
@@ -219,7 +219,8 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
 
 kj::Promise<void> FrontEndService::forwardOrder(PlaceOrderContext context, OrderRecord order) {
   return batcher_.place(std::move(order)).then([context](OrderOutcome outcome) mutable {
-    auto result = context.getResults().initResult();
+    uint64_t words = outcome.placed ? orderWireWords(*outcome.placed) : 8 + outcome.message.size() / 8;
+    auto result = context.getResults(capnp::MessageSize{words + 8, 0}).initResult();
     if (outcome.placed) {
       toWire(*outcome.placed, result.initPlaced());
     } else {

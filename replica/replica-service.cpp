@@ -18,6 +18,11 @@ void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::
   out.setMessage(message);
 }
 
+uint64_t outcomeWords(const PlaceOutcome& outcome) {
+  if (auto* placed = std::get_if<OrderRecord>(&outcome)) return orderWireWords(*placed);
+  return 8 + std::get<Refusal>(outcome).message.size() / 8;
+}
+
 void setOutcome(rpc::OrderResult::Builder result, const PlaceOutcome& outcome) {
   if (auto* placed = std::get_if<OrderRecord>(&outcome)) {
     toWire(*placed, result.initPlaced());
@@ -46,13 +51,16 @@ kj::Promise<void> ReplicaService::getMenu(GetMenuContext context) {
 }
 
 kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
-  auto result = context.getResults().initResult();
   if (!node_.ready()) {
-    setRejection(result.initRejected(), rpc::RejectCode::NOT_READY, node_.name() + " is still catching up.");
+    setRejection(context.getResults().initResult().initRejected(), rpc::RejectCode::NOT_READY,
+                 node_.name() + " is still catching up.");
     return kj::READY_NOW;
   }
   std::string user = context.getParams().getUserCode();
   auto orders = node_.store().ordersOf(user);
+  uint64_t words = 16;
+  for (auto* o : orders) words += orderWireWords(*o);
+  auto result = context.getResults(capnp::MessageSize{words, 0}).initResult();
   auto list = result.initOrders(static_cast<unsigned>(orders.size()));
   for (unsigned i = 0; i < orders.size(); ++i) toWire(*orders[i], list[i]);
   return kj::READY_NOW;
@@ -64,7 +72,7 @@ kj::Promise<void> ReplicaService::placeOrder(PlaceOrderContext context) {
   uint32_t minAcks = params.getMinAcks();
   context.releaseParams();
   return node_.placeOrder(std::move(order), minAcks).then([context](PlaceOutcome outcome) mutable {
-    setOutcome(context.getResults().initResult(), outcome);
+    setOutcome(context.getResults(capnp::MessageSize{outcomeWords(outcome) + 8, 0}).initResult(), outcome);
   });
 }
 
@@ -76,7 +84,9 @@ kj::Promise<void> ReplicaService::placeOrders(PlaceOrdersContext context) {
   uint32_t minAcks = params.getMinAcks();
   context.releaseParams();
   return node_.placeOrders(std::move(orders), minAcks).then([context](std::vector<PlaceOutcome> outcomes) mutable {
-    auto results = context.getResults().initResults(static_cast<unsigned>(outcomes.size()));
+    uint64_t words = 16;
+    for (auto& o : outcomes) words += outcomeWords(o);
+    auto results = context.getResults(capnp::MessageSize{words, 0}).initResults(static_cast<unsigned>(outcomes.size()));
     for (unsigned i = 0; i < outcomes.size(); ++i) setOutcome(results[i], outcomes[i]);
   });
 }
@@ -92,9 +102,10 @@ kj::Promise<void> ReplicaService::health(HealthContext context) {
   h.setContentDigest(node_.resources().digest);
   h.setPid(static_cast<uint32_t>(getpid()));
   h.setStartedAtMs(STARTED_AT_MS);
-  auto peers = h.initPeers(static_cast<unsigned>(node_.peers().size()));
+  auto table = node_.peers();
+  auto peers = h.initPeers(static_cast<unsigned>(table.size()));
   unsigned i = 0;
-  for (auto& [name, view] : node_.peers()) {
+  for (auto& [name, view] : table) {
     peers[i].setName(name);
     peers[i].setReachable(view.reachable);
     view.vector.fill([&](unsigned n) { return peers[i].initVector(n); });
@@ -110,7 +121,7 @@ kj::Promise<void> ReplicaService::replicate(ReplicateContext context) {
   for (auto o : orders) rows.push_back(fromWire(o));
   context.releaseParams();
   return node_.ingest(std::move(rows)).then([context](VersionVector held) mutable {
-    held.fill([&](unsigned n) { return context.getResults().initVector(n); });
+    held.fill([&](unsigned n) { return context.getResults(capnp::MessageSize{8 + 8 * n, 0}).initVector(n); });
   });
 }
 

@@ -68,6 +68,26 @@ void toWire(const OrderRecord& o, rpc::Order::Builder out) {
   out.setSeq(o.seq);
 }
 
+uint64_t orderWireWords(const OrderRecord& o) {
+  auto text = [](const std::string& t) { return (t.size() + 8) / 8; };  // with its NUL, rounded up
+  constexpr uint64_t STRUCT = 2 + 8 + 4;  // data and pointer sections, plus a result union around it
+  return STRUCT + text(o.orderId) + text(o.userCode) + text(o.item) + text(o.timeStamp) +
+         text(o.postCode) + text(o.area) + text(o.status) + text(o.origin);
+}
+
+capnp::MessageSize orderWireSize(const OrderRecord& o) { return {orderWireWords(o) + 8, 0}; }
+
+capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders) {
+  uint64_t words = 16;  // the root struct, list tags and small fields beside the list
+  for (auto& o : orders) words += orderWireWords(o);
+  return {words, 0};
+}
+
+capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view userCode,
+                                  std::string_view item, std::string_view postCode) {
+  return {8 + (orderId.size() + userCode.size() + item.size() + postCode.size()) / 8 + 4, 0};
+}
+
 OrderRecord fromWire(rpc::Order::Reader in) {
   return OrderRecord{in.getOrderId(), in.getUserCode(), in.getItem(), in.getPricePence(),
                      in.getTimeStamp(), in.getPostCode(), in.getArea(), in.getStatus(),

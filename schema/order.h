@@ -57,6 +57,16 @@ std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, 
 void toWire(const OrderRecord& order, rpc::Order::Builder out);
 OrderRecord fromWire(rpc::Order::Reader in);
 
+// Upper bound of the words one order takes on the wire (struct, text, one result wrapper), for
+// Cap'n Proto size hints: a message whose hint fits is built in one small segment instead of the
+// default 8 KiB one that capnp otherwise calloc()s for every call and every reply.
+uint64_t orderWireWords(const OrderRecord& order);
+capnp::MessageSize orderWireSize(const OrderRecord& order);
+capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders);
+// FrontEnd.placeOrder's parameters.
+capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view userCode,
+                                  std::string_view item, std::string_view postCode);
+
 // Each returns nullopt when the input is acceptable, else one sentence saying why not.
 std::optional<std::string> checkUserCode(std::string_view code);
 std::optional<std::string> checkOrderId(std::string_view id);

@@ -80,7 +80,7 @@ class Client {
       attempted.push_back(pendingId_);
     }
     return link_.get<rpc::FrontEnd>().then([this](rpc::FrontEnd::Client c) {
-      auto req = c.placeOrderRequest();
+      auto req = c.placeOrderRequest(placeOrderSize(pendingId_, user_, o_.item, o_.postcode));
       req.setOrderId(pendingId_);
       req.setUserCode(user_);
       req.setItem(o_.item);
