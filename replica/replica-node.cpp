@@ -32,6 +32,7 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
   for (auto& r : config.replicas) {
     if (r.name != name_) peers_[r.name] = PeerView{};
   }
+  tasks_.add(watchAcks(peerNews_.generation()));
   JH_INFO("loaded {} orders from {} (vector {}); menu of {} items", store_.rows(), file_.path(),
           store_.vector().toString(), resources_.menu.size());
 }
@@ -151,7 +152,9 @@ kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, 
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t minAcks) {
-  if (minAcks == 0 || ackCount(stored.origin, stored.seq) >= minAcks) return PlaceOutcome{std::move(stored)};
+  if (minAcks == 0) return PlaceOutcome{std::move(stored)};
+  awaitingAcks_ = true;  // before reading peers_: progress reported after this read wakes us
+  if (ackCount(stored.origin, stored.seq) >= minAcks) return PlaceOutcome{std::move(stored)};
   auto paf = kj::newPromiseAndFulfiller<void>();
   ackWaiters_.push_back(AckWaiter{stored.origin, stored.seq, minAcks, kj::mv(paf.fulfiller)});
   uint32_t waitMs = config_.callTimeoutMs * 3 / 4;
@@ -166,6 +169,7 @@ kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t mi
 }
 
 uint32_t ReplicaNode::ackCount(const std::string& origin, uint64_t seq) const {
+  std::lock_guard lock(peersMutex_);
   uint32_t count = 0;
   for (auto& [peer, view] : peers_) {
     if (view.vector.get(origin) >= seq) ++count;
@@ -215,8 +219,13 @@ kj::Promise<void> ReplicaNode::persist(std::vector<OrderRecord> rows) {
           .then(
               [this, rows = std::move(rows)]() mutable {
                 --writesInFlight_;
-                for (auto& row : rows) store_.apply(std::move(row));
+                bool own = false;
+                for (auto& row : rows) {
+                  own = own || row.origin == name_;
+                  store_.apply(std::move(row));
+                }
                 newOrders_.notify();
+                if (own) ownOrders_.notify();
               },
               [this](kj::Exception&& e) {
                 --writesInFlight_;
@@ -251,14 +260,34 @@ kj::Promise<void> ReplicaNode::probeDisk() {
   });
 }
 
+std::map<std::string, PeerView> ReplicaNode::peers() const {
+  std::lock_guard lock(peersMutex_);
+  return peers_;
+}
+
 void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable, const VersionVector& vector) {
-  auto it = peers_.find(peer);
-  if (it == peers_.end()) return;
-  if (it->second.reachable != reachable) {
-    JH_INFO("peer {} is {}", peer, reachable ? "reachable" : "unreachable");
+  {
+    std::lock_guard lock(peersMutex_);
+    auto it = peers_.find(peer);
+    if (it == peers_.end()) return;
+    if (it->second.reachable != reachable) {
+      JH_INFO("peer {} is {}", peer, reachable ? "reachable" : "unreachable");
+    }
+    it->second.reachable = reachable;
+    if (reachable) it->second.vector = vector;
   }
-  it->second.reachable = reachable;
-  if (reachable) it->second.vector = vector;
+  if (awaitingAcks_) peerNews_.notify();
+}
+
+kj::Promise<void> ReplicaNode::watchAcks(uint64_t seen) {
+  return peerNews_.waitAfter(seen).then([this]() {
+    uint64_t now = peerNews_.generation();  // before reading peers_, so no report is missed
+    settleAckWaiters();
+    return watchAcks(now);
+  });
+}
+
+void ReplicaNode::settleAckWaiters() {
   for (auto w = ackWaiters_.begin(); w != ackWaiters_.end();) {
     if (!w->fulfiller->isWaiting()) {
       w = ackWaiters_.erase(w);
@@ -269,6 +298,7 @@ void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable, const 
       ++w;
     }
   }
+  if (ackWaiters_.empty()) awaitingAcks_ = false;
 }
 
 void ReplicaNode::setReady() {
@@ -280,6 +310,7 @@ void ReplicaNode::setReady() {
 kj::Promise<void> ReplicaNode::drain(kj::Duration bound) {
   stopping_ = true;
   return drainUntil(timer_, [this]() {
+    settleAckWaiters();  // drops the waits that timed out
     return writesInFlight_ == 0 && placing_.empty() && ackWaiters_.empty();
   }, bound);
 }

@@ -4,9 +4,11 @@
 // (replicator.h) both act through it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <list>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -46,11 +48,15 @@ class ReplicaNode {
   const ClusterConfig& config() const { return config_; }
   const Resources& resources() const { return resources_; }
   OrderStore& store() { return store_; }
+  // Signalled on the main thread's side whenever rows become durable here: `newOrders` for any
+  // rows, `ownOrders` for rows placed here (what the push loops send at once).
   WakeSignal& newOrders() { return newOrders_; }
+  WakeSignal& ownOrders() { return ownOrders_; }
   bool ready() const { return ready_; }
   // orders.csv could not be written: no orders are taken until a disk probe succeeds.
   bool degraded() const { return writesBroken_; }
-  const std::map<std::string, PeerView>& peers() const { return peers_; }
+  // A copy of what the replication thread last reported of each peer (any thread).
+  std::map<std::string, PeerView> peers() const;
 
   // Stores a new order from the front-end (origin and seq are assigned here) and resolves once
   // it is durable here and on `minAcks` backups; repeats of an order_id resolve to the stored
@@ -65,7 +71,9 @@ class ReplicaNode {
   // vector held here.
   kj::Promise<VersionVector> ingest(std::vector<OrderRecord> rows);
 
-  // From the replication thread: what a peer holds, or that it cannot be reached.
+  // From the replication thread (safe from any thread): what a peer holds, or that it cannot be
+  // reached. Wakes the main thread only while orders wait for acknowledgements, so that with
+  // min_acks 0 the replies of backups cost the main thread nothing.
   void onPeerProgress(const std::string& peer, bool reachable, const VersionVector& vector);
 
   // From the replication thread: catch-up is over.
@@ -90,6 +98,8 @@ class ReplicaNode {
   kj::Promise<PlaceOutcome> answerRepeat(const OrderRecord& request, uint32_t minAcks);
   kj::Promise<PlaceOutcome> afterAcks(OrderRecord stored, uint32_t minAcks);
   uint32_t ackCount(const std::string& origin, uint64_t seq) const;
+  kj::Promise<void> watchAcks(uint64_t seen);
+  void settleAckWaiters();
   void onWriteFailure();
   kj::Promise<void> probeDisk();
 
@@ -108,9 +118,13 @@ class ReplicaNode {
   size_t writesInFlight_ = 0;
   kj::ForkedPromise<void> tail_;  // the latest persist(), to keep application in order
   std::unordered_map<std::string, kj::ForkedPromise<void>> placing_;  // durable, by order_id
+  mutable std::mutex peersMutex_;           // peers_ is written by the replication thread
   std::map<std::string, PeerView> peers_;
+  std::atomic<bool> awaitingAcks_ = false;  // set before an ack wait reads peers_
+  WakeSignal peerNews_;                     // peers_ changed while acks were awaited
   std::list<AckWaiter> ackWaiters_;
   WakeSignal newOrders_;
+  WakeSignal ownOrders_;
   kj::TaskSet tasks_;
 };
 

@@ -68,12 +68,8 @@ class Replicator::Worker {
 
   uint32_t timeoutMs() const { return node_.config().callTimeoutMs; }
 
-  // Tells the main thread what the peer holds (for min_acks and health).
-  kj::Promise<void> report(Peer& p) {
-    return main_.executeAsync([&node = node_, name = p.name, reachable = p.reachable, v = p.vector]() {
-      node.onPeerProgress(name, reachable, v);
-    });
-  }
+  // Tells the node what the peer holds (for min_acks and health); no round trip to the main thread.
+  void report(Peer& p) { node_.onPeerProgress(p.name, p.reachable, p.vector); }
 
   kj::Promise<void> failed(Peer& p, const kj::Exception& e, const char* what) {
     if (p.reachable || p.backoffMs == FIRST_BACKOFF_MS) {
@@ -86,8 +82,8 @@ class Replicator::Worker {
     p.reachable = false;
     uint32_t wait = p.backoffMs;
     p.backoffMs = std::min(p.backoffMs * 2, MAX_BACKOFF_MS);
-    auto reported = wasReachable ? report(p) : kj::Promise<void>(kj::READY_NOW);
-    return reported.then([this, wait]() { return timer_.afterDelay(wait * kj::MILLISECONDS); });
+    if (wasReachable) report(p);
+    return timer_.afterDelay(wait * kj::MILLISECONDS);
   }
 
   // Pulls everything the peer has that this replica lacks. Gives up on a peer that cannot be
@@ -136,7 +132,7 @@ class Replicator::Worker {
 
   // Keeps one peer up to date, forever.
   kj::Promise<void> pushLoop(Peer& p) {
-    uint64_t seen = node_.newOrders().generation();
+    uint64_t seen = node_.ownOrders().generation();
     if (!p.known) {
       auto req = p.link.get<rpc::Replica>().then([](rpc::Replica::Client c) {
         return c.healthRequest().send();
@@ -149,7 +145,8 @@ class Replicator::Worker {
                 p.known = true;
                 p.reachable = true;
                 p.backoffMs = FIRST_BACKOFF_MS;
-                return report(p);
+                report(p);
+                return kj::Promise<void>(kj::READY_NOW);
               },
               [this, &p](kj::Exception&& e) { return failed(p, e, "health check"); })
           .then([this, &p]() { return pushLoop(p); });
@@ -158,24 +155,27 @@ class Replicator::Worker {
     std::string_view only = p.forward ? std::string_view() : std::string_view(node_.name());
     std::vector<OrderRecord> rows = node_.store().collect(p.vector, PUSH_BATCH, more, only);
     if (rows.empty()) {
+      // Nothing of our own to send. Other origins' rows are looked at on a timer, not on every
+      // row stored here: a backup's push loops then sleep while the primary feeds it.
       bool othersLacking = node_.store().collect(p.vector, 1, more).size() > 0;
       p.forward = false;
-      if (!othersLacking) {
-        return node_.newOrders().waitAfter(seen).then([this, &p]() { return pushLoop(p); });
+      auto wait = FORWARD_AFTER;
+      if (othersLacking) {
+        auto age = timer_.now() - p.heardAt;
+        if (age >= FORWARD_AFTER) {
+          // Ask the peer what it holds now; whatever it still lacks is then forwarded.
+          p.known = false;
+          p.forward = true;
+          return pushLoop(p);
+        }
+        wait = FORWARD_AFTER - age;
       }
-      auto age = timer_.now() - p.heardAt;
-      if (age >= FORWARD_AFTER) {
-        // Ask the peer what it holds now; whatever it still lacks is then forwarded.
-        p.known = false;
-        p.forward = true;
-        return pushLoop(p);
-      }
-      return node_.newOrders().waitAfter(seen)
-          .exclusiveJoin(timer_.afterDelay(FORWARD_AFTER - age))
+      return node_.ownOrders().waitAfter(seen)
+          .exclusiveJoin(timer_.afterDelay(wait))
           .then([this, &p]() { return pushLoop(p); });
     }
     auto req = p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
-      auto r = c.replicateRequest();
+      auto r = c.replicateRequest(ordersWireSize(rows));
       r.setSender(node_.name());
       auto list = r.initOrders(static_cast<unsigned>(rows.size()));
       for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
@@ -188,7 +188,8 @@ class Replicator::Worker {
               p.heardAt = timer_.now();
               p.reachable = true;
               p.backoffMs = FIRST_BACKOFF_MS;
-              return report(p);
+              report(p);
+              return kj::Promise<void>(kj::READY_NOW);
             },
             [this, &p](kj::Exception&& e) { return failed(p, e, "replicate"); })
         .then([this, &p]() { return pushLoop(p); });
