@@ -1,0 +1,80 @@
+// The read-ahead buffer in front of RPC connections: whatever the sizes of the writes and of the
+// reads, the bytes come out whole and in order, and the end of the stream is reported.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <kj/async-io.h>
+
+#include "schema/read-buffer.h"
+
+namespace {
+
+std::string pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 13) % 26);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("buffered reads give back every byte in order, for small, exact and large reads, and then the end") {
+  auto io = kj::setupAsyncIo();
+  auto pipe = io.provider->newTwoWayPipe();
+  auto reader = jh::bufferReads(kj::mv(pipe.ends[0]));
+  const std::string sent = pattern(100000);
+
+  // Writes of uneven sizes, then the end of the stream.
+  auto writing = kj::evalLater([&]() -> kj::Promise<void> {
+    size_t at = 0;
+    size_t sizes[] = {1, 7, 8, 100, 4096, 20000, 3, 50000};
+    kj::Promise<void> chain = kj::READY_NOW;
+    for (size_t s : sizes) {
+      size_t n = std::min(s, sent.size() - at);
+      chain = chain.then([&, at, n]() { return pipe.ends[1]->write(sent.data() + at, n); });
+      at += n;
+    }
+    size_t rest = sent.size() - at;
+    return chain.then([&, at, rest]() { return pipe.ends[1]->write(sent.data() + at, rest); })
+        .then([&]() { pipe.ends[1]->shutdownWrite(); });
+  }).eagerlyEvaluate(nullptr);
+
+  std::string got;
+  // Like capnp: a fixed 8 bytes, then a body of a given size; also reads that take what is there.
+  size_t plan[][2] = {{8, 8}, {1, 5}, {300, 300}, {1, 20000}, {30000, 30000}, {8, 8}, {1, 1}};
+  char buffer[40000];
+  for (auto& [min, max] : plan) {
+    size_t n = reader->tryRead(buffer, min, max).wait(io.waitScope);
+    REQUIRE(n >= min);
+    REQUIRE(n <= max);
+    got.append(buffer, n);
+  }
+  while (true) {
+    size_t n = reader->tryRead(buffer, 1, sizeof buffer).wait(io.waitScope);
+    if (n == 0) break;
+    got.append(buffer, n);
+  }
+  writing.wait(io.waitScope);
+  CHECK(got.size() == sent.size());
+  CHECK(got == sent);
+  // At the end, a read asking for more than is left returns what there is: nothing.
+  CHECK(reader->tryRead(buffer, 8, 8).wait(io.waitScope) == 0);
+}
+
+TEST_CASE("a read that needs more than the buffered bytes returns them with the rest, and a short end is reported short") {
+  auto io = kj::setupAsyncIo();
+  auto pipe = io.provider->newTwoWayPipe();
+  auto reader = jh::bufferReads(kj::mv(pipe.ends[0]));
+  pipe.ends[1]->write("0123456789", 10).wait(io.waitScope);
+  char buffer[64];
+  REQUIRE(reader->tryRead(buffer, 4, 4).wait(io.waitScope) == 4);  // six more now buffered
+  CHECK(std::string(buffer, 4) == "0123");
+  auto pending = reader->tryRead(buffer, 12, 12);  // six buffered + six still to come
+  pipe.ends[1]->write("abcdef", 6).wait(io.waitScope);
+  REQUIRE(pending.wait(io.waitScope) == 12);
+  CHECK(std::string(buffer, 12) == "456789abcdef");
+  pipe.ends[1]->write("xyz", 3).wait(io.waitScope);
+  pipe.ends[1]->shutdownWrite();
+  CHECK(reader->tryRead(buffer, 8, 8).wait(io.waitScope) == 3);  // the stream ended short
+  CHECK(std::string(buffer, 3) == "xyz");
+}
