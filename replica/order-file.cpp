@@ -53,11 +53,23 @@ bool completeRecordFollows(std::string_view tail) {
 
 }  // namespace
 
-OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_(std::move(path)) {
+namespace {
+struct VectorLoader final : OrderFile::Loader {
+  explicit VectorLoader(std::vector<OrderRecord>& v) : orders(v) {}
+  void expect(size_t n) override { orders.reserve(n); }
+  void add(OrderRecord&& order) override { orders.push_back(std::move(order)); }
+  std::vector<OrderRecord>& orders;
+};
+}  // namespace
+
+OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded)
+    : OrderFile(std::move(path), VectorLoader(loaded)) {}
+
+OrderFile::OrderFile(std::string path, Loader&& loader) : path_(std::move(path)) {
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot be opened: {}", path_, strerror(errno)));
   try {
-    load(loaded);
+    load(loader);
   } catch (...) {
     ::close(fd_);  // the destructor does not run for a constructor that throws
     throw;
@@ -65,14 +77,16 @@ OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded) : path_
   writer_ = std::thread([this] { writerLoop(); });
 }
 
-void OrderFile::load(std::vector<OrderRecord>& loaded) {
+void OrderFile::load(Loader& loader) {
   std::string data = readFd(fd_, path_);
   CsvReader reader(data);
   std::vector<std::string> fields;
   size_t goodLength = 0;  // where the last complete record ends
   bool header = true;
   std::unordered_map<std::string, uint64_t> lastSeq;  // per origin: rows must be 1, 2, 3...
-  loaded.reserve(data.size() / 120);                   // about one order per 120 bytes
+  const std::string* lastOrigin = nullptr;            // rows come in runs of one origin
+  uint64_t* lastOriginSeq = nullptr;
+  loader.expect(data.size() / 120);                    // about one order per 120 bytes
   while (true) {
     auto result = reader.next(fields);
     if (result == CsvReader::Result::END) break;
@@ -85,8 +99,8 @@ void OrderFile::load(std::vector<OrderRecord>& loaded) {
               path_, reader.recordLine(), data.size() - reader.recordOffset());
       break;
     }
-    std::string where = fmt::format("{}:{}", path_, reader.recordLine());
-    if (result == CsvReader::Result::BAD) throw ConfigError(where + ": " + reader.error());
+    auto where = [&]() { return fmt::format("{}:{}", path_, reader.recordLine()); };
+    if (result == CsvReader::Result::BAD) throw ConfigError(where() + ": " + reader.error());
     if (fields.size() == 1 && fields[0].empty()) {  // a blank line (a disk probe cut short)
       goodLength = reader.position();
       continue;
@@ -94,19 +108,24 @@ void OrderFile::load(std::vector<OrderRecord>& loaded) {
     if (header) {
       header = false;
       if (fields != std::vector<std::string>(orderCsvHeader().begin(), orderCsvHeader().end())) {
-        throw ConfigError(where + ": the first line is not the orders header");
+        throw ConfigError(where() + ": the first line is not the orders header");
       }
     } else {
       std::string error;
       auto order = orderFromCsv(std::move(fields), error);
-      if (!order) throw ConfigError(where + ": " + error);
-      uint64_t& last = lastSeq[order->origin];
+      if (!order) throw ConfigError(where() + ": " + error);
+      if (!lastOrigin || *lastOrigin != order->origin) {
+        auto it = lastSeq.try_emplace(order->origin, 0).first;
+        lastOrigin = &it->first;
+        lastOriginSeq = &it->second;
+      }
+      uint64_t& last = *lastOriginSeq;
       if (order->seq != last + 1) {
         throw ConfigError(fmt::format("{}: seq {} of origin {} follows seq {} (a gap or a repeat)",
-                                      where, order->seq, order->origin, last));
+                                      where(), order->seq, order->origin, last));
       }
       last = order->seq;
-      loaded.push_back(std::move(*order));
+      loader.add(std::move(*order));
     }
     goodLength = reader.position();
   }

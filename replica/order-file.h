@@ -17,8 +17,18 @@ namespace jh {
 
 class OrderFile {
  public:
-  // Opens `path` (creating it with the header), reads every order into `loaded`, and cuts off a
+  // Receives the file's orders at start, in file order, each checked (fields, and seqs 1, 2, 3…
+  // per origin).
+  struct Loader {
+    virtual ~Loader() = default;
+    virtual void expect(size_t orders) = 0;  // about how many will come (from the file's size)
+    virtual void add(OrderRecord&& order) = 0;
+  };
+
+  // Opens `path` (creating it with the header), hands every order to `loader`, and cuts off a
   // torn final record (logged). Throws ConfigError "PATH:LINE: why" for any other damage.
+  OrderFile(std::string path, Loader&& loader);
+  // The same, collecting the orders in `loaded`.
   OrderFile(std::string path, std::vector<OrderRecord>& loaded);
   ~OrderFile();  // finishes what was queued, then stops the writer thread
 
@@ -51,7 +61,7 @@ class OrderFile {
   };
   bool probeNow();
 
-  void load(std::vector<OrderRecord>& loaded);
+  void load(Loader& loader);
   void writerLoop();
   bool writeAll(const std::string& bytes, std::string& error);
 

@@ -22,21 +22,28 @@ void OrderStore::apply(OrderRecord order) {
   index(row);
 }
 
-void OrderStore::applyAll(std::vector<OrderRecord>&& orders) {
-  byId_.reserve(byId_.size() + orders.size());
-  std::unique_lock lock(mutex_);
-  std::unordered_map<std::string, uint64_t> held;
-  for (auto& o : orders) {
-    uint64_t& seq = held.try_emplace(o.origin, vector_.get(o.origin)).first->second;
-    KJ_REQUIRE(o.seq == seq + 1, "gap or repeat in applied orders", o.origin, o.seq, seq);
-    seq = o.seq;
-    auto row = static_cast<uint32_t>(rows_.size());
-    rows_.push_back(std::move(o));
-    byOrigin_[rows_.back().origin].push_back(row);
-    index(row);
+void OrderStore::reserve(size_t n) { byId_.reserve(byId_.size() + n); }
+
+void OrderStore::applyLoaded(OrderRecord order) {
+  if (!loadingOrigin_ || *loadingOrigin_ != order.origin) {
+    auto it = byOrigin_.try_emplace(order.origin).first;
+    loadingOrigin_ = &it->first;
+    loadingRows_ = &it->second;
   }
-  for (auto& [origin, seq] : held) vector_.set(origin, seq);
-  orders.clear();
+  // byOrigin_[origin][seq - 1] is the row of (origin, seq), so the size is what is held.
+  KJ_REQUIRE(order.seq == loadingRows_->size() + 1, "gap or repeat in loaded orders", order.origin,
+             order.seq, loadingRows_->size());
+  auto row = static_cast<uint32_t>(rows_.size());
+  rows_.push_back(std::move(order));
+  loadingRows_->push_back(row);
+  index(row);
+}
+
+void OrderStore::finishLoading() {
+  std::unique_lock lock(mutex_);
+  for (auto& [origin, rows] : byOrigin_) vector_.set(origin, rows.size());
+  loadingOrigin_ = nullptr;
+  loadingRows_ = nullptr;
 }
 
 void OrderStore::index(uint32_t row) {

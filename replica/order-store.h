@@ -22,8 +22,11 @@ class OrderStore {
   // vector stays gap-free. Main thread only.
   void apply(OrderRecord order);
 
-  // apply() for each of `orders` (as loaded at start), with the indexes sized once.
-  void applyAll(std::vector<OrderRecord>&& orders);
+  // At start, before any other thread uses the store: room for about `n` orders, then apply()
+  // for each order of the file, then finishLoading() to publish the vector.
+  void reserve(size_t n);
+  void applyLoaded(OrderRecord order);
+  void finishLoading();
 
   // The copy of `orderId` that reads show (earliest (time_stamp, origin, seq)), or null.
   const OrderRecord* find(const std::string& orderId) const;
@@ -72,6 +75,9 @@ class OrderStore {
   std::vector<UserOrders> users_;
   FlatIndex<IdOfRow> byId_{IdOfRow{&rows_}};                       // row of the copy reads show
   FlatIndex<CodeOfUser> byUser_{CodeOfUser{&rows_, &users_}};      // index in users_
+  // While loading: the last origin's rows (files hold long runs of one origin).
+  const std::string* loadingOrigin_ = nullptr;
+  std::vector<uint32_t>* loadingRows_ = nullptr;
 };
 
 }  // namespace jh

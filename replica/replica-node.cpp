@@ -16,6 +16,14 @@ LogTaskFailures logTaskErrors{"background"};
 
 Refusal refuse(rpc::RejectCode code, std::string message) { return Refusal{code, std::move(message)}; }
 
+// Each order read from orders.csv at start goes straight into the store.
+struct StoreLoader final : OrderFile::Loader {
+  explicit StoreLoader(OrderStore& s) : store(s) {}
+  void expect(size_t n) override { store.reserve(n); }
+  void add(OrderRecord&& order) override { store.applyLoaded(std::move(order)); }
+  OrderStore& store;
+};
+
 }  // namespace
 
 ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Timer& timer)
@@ -23,11 +31,10 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
       name_(config.replicas.at(selfIndex).name),
       timer_(timer),
       resources_(loadResources(config.replicas[selfIndex].dir)),
-      file_(config.replicas[selfIndex].dir + "/orders.csv", loaded_),
+      file_(config.replicas[selfIndex].dir + "/orders.csv", StoreLoader(store_)),
       tail_(kj::Promise<void>(kj::READY_NOW).fork()),
       tasks_(logTaskErrors) {
-  store_.applyAll(std::move(loaded_));
-  loaded_.shrink_to_fit();
+  store_.finishLoading();
   accepted_ = store_.vector();
   for (auto& r : config.replicas) {
     if (r.name != name_) peers_[r.name] = PeerView{};

@@ -107,9 +107,8 @@ class ReplicaNode {
   std::string name_;
   kj::Timer& timer_;
   Resources resources_;
-  std::vector<OrderRecord> loaded_;
+  OrderStore store_;  // before file_, which fills it while loading
   OrderFile file_;
-  OrderStore store_;
   VersionVector accepted_;  // durable, plus rows queued for the file
   bool ready_ = false;
   bool stopping_ = false;
