@@ -3,7 +3,7 @@
 
 #include "schema/just-hungry.capnp.h"
 #include "schema/log.h"
-#include "schema/read-buffer.h"
+#include "schema/buffered-stream.h"
 #include "schema/task-errors.h"
 
 namespace jh {
@@ -14,7 +14,7 @@ struct RpcLink::Connection {
   capnp::Capability::Client cap;
 
   explicit Connection(kj::Own<kj::AsyncIoStream> s)
-      : stream(bufferReads(kj::mv(s))), client(*stream), cap(client.bootstrap()) {}
+      : stream(bufferStream(kj::mv(s))), client(*stream), cap(client.bootstrap()) {}
 };
 
 namespace {

@@ -4,7 +4,7 @@
 #include <capnp/rpc-twoparty.h>
 
 #include "schema/log.h"
-#include "schema/read-buffer.h"
+#include "schema/buffered-stream.h"
 #include "schema/task-errors.h"
 
 namespace jh {
@@ -16,7 +16,7 @@ constexpr auto ACCEPT_RETRY = 100 * kj::MILLISECONDS;
 
 struct RpcServer::Connection {
   Connection(capnp::Capability::Client bootstrap, kj::Own<kj::AsyncIoStream>&& s, capnp::ReaderOptions options)
-      : stream(bufferReads(kj::mv(s))),
+      : stream(bufferStream(kj::mv(s))),
         network(*stream, capnp::rpc::twoparty::Side::SERVER, options),
         rpcSystem(capnp::makeRpcServer(network, kj::mv(bootstrap))) {}
   kj::Own<kj::AsyncIoStream> stream;

@@ -5,8 +5,9 @@
 #include <string>
 
 #include <kj/async-io.h>
+#include <kj/debug.h>
 
-#include "schema/read-buffer.h"
+#include "schema/buffered-stream.h"
 
 namespace {
 
@@ -21,7 +22,7 @@ std::string pattern(size_t n) {
 TEST_CASE("buffered reads give back every byte in order, for small, exact and large reads, and then the end") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
-  auto reader = jh::bufferReads(kj::mv(pipe.ends[0]));
+  auto reader = jh::bufferStream(kj::mv(pipe.ends[0]));
   const std::string sent = pattern(100000);
 
   // Writes of uneven sizes, then the end of the stream.
@@ -64,7 +65,7 @@ TEST_CASE("buffered reads give back every byte in order, for small, exact and la
 TEST_CASE("a read that needs more than the buffered bytes returns them with the rest, and a short end is reported short") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
-  auto reader = jh::bufferReads(kj::mv(pipe.ends[0]));
+  auto reader = jh::bufferStream(kj::mv(pipe.ends[0]));
   pipe.ends[1]->write("0123456789", 10).wait(io.waitScope);
   char buffer[64];
   REQUIRE(reader->tryRead(buffer, 4, 4).wait(io.waitScope) == 4);  // six more now buffered
@@ -77,4 +78,67 @@ TEST_CASE("a read that needs more than the buffered bytes returns them with the 
   pipe.ends[1]->shutdownWrite();
   CHECK(reader->tryRead(buffer, 8, 8).wait(io.waitScope) == 3);  // the stream ended short
   CHECK(std::string(buffer, 3) == "xyz");
+}
+
+TEST_CASE("writes made in one turn arrive whole and in order, and shutdownWrite waits for them") {
+  auto io = kj::setupAsyncIo();
+  auto pipe = io.provider->newTwoWayPipe();
+  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]));
+  const std::string sent = pattern(5000);
+  // Uneven pieces, as capnp's writev of a segment table and segments; none waits for the last.
+  size_t at = 0;
+  for (size_t n : {8, 40, 1, 999, 3000, 952}) {
+    kj::ArrayPtr<const kj::byte> pieces[2] = {
+        kj::arrayPtr(reinterpret_cast<const kj::byte*>(sent.data()) + at, n / 2),
+        kj::arrayPtr(reinterpret_cast<const kj::byte*>(sent.data()) + at + n / 2, n - n / 2)};
+    auto written = writer->write(kj::arrayPtr(pieces, 2));
+    CHECK(written.poll(io.waitScope));  // well under the write-ahead limit: done at once
+    written.wait(io.waitScope);
+    at += n;
+  }
+  REQUIRE(at == sent.size());
+  writer->shutdownWrite();  // must not cut off what is still queued
+  std::string got;
+  char buffer[4096];
+  while (true) {
+    size_t n = pipe.ends[1]->tryRead(buffer, 1, sizeof buffer).wait(io.waitScope);
+    if (n == 0) break;
+    got.append(buffer, n);
+  }
+  CHECK(got == sent);
+}
+
+TEST_CASE("a writer whose peer does not read is held back once the write-ahead limit is queued") {
+  auto io = kj::setupAsyncIo();
+  auto pipe = io.provider->newTwoWayPipe();
+  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]));
+  const std::string chunk = pattern(64 * 1024);
+  // Queue chunks until a write is not done at once; the socket buffers take some first.
+  size_t queued = 0;
+  kj::Maybe<kj::Promise<void>> held;
+  for (int i = 0; i < 1000 && held == nullptr; ++i) {
+    auto written = writer->write(chunk.data(), chunk.size());
+    queued += chunk.size();
+    if (!written.poll(io.waitScope)) {
+      held = kj::mv(written);
+    } else {
+      written.wait(io.waitScope);
+    }
+  }
+  REQUIRE(held != nullptr);
+  CHECK(queued >= jh::WRITE_AHEAD);
+  // Once the peer reads everything, the held write completes and every byte arrived in order.
+  size_t got = 0;
+  bool ordered = true;
+  char buffer[65536];
+  auto& promise = KJ_ASSERT_NONNULL(held);
+  while (got < queued) {
+    size_t n = pipe.ends[1]->tryRead(buffer, 1, sizeof buffer).wait(io.waitScope);
+    REQUIRE(n > 0);
+    for (size_t i = 0; i < n; ++i) ordered = ordered && buffer[i] == chunk[(got + i) % chunk.size()];
+    got += n;
+  }
+  promise.wait(io.waitScope);
+  CHECK(got == queued);
+  CHECK(ordered);
 }
