@@ -37,10 +37,13 @@ class FlatIndex {
 
   // Stores `value` (not UINT32_MAX) under its key, KeyOf(value), unless the key is present;
   // returns the stored value's slot and whether it was inserted.
-  std::pair<uint32_t*, bool> tryEmplace(uint32_t value) {
+  std::pair<uint32_t*, bool> tryEmplace(uint32_t value) { return tryEmplace(value, hashOf(keyOf_(value))); }
+
+  // The same, with the key's hashOf() already known. Bulk inserts compute hashes some entries
+  // ahead and prefetch() their slots, so that the cache misses overlap instead of queueing.
+  std::pair<uint32_t*, bool> tryEmplace(uint32_t value, uint32_t h) {
     if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? 16 : slots_.size() * 2);
     std::string_view key = keyOf_(value);
-    uint32_t h = hashOf(key);
     size_t i = h & mask();
     for (; slots_[i].used(); i = (i + 1) & mask()) {
       if (slots_[i].hash == h && keyOf_(slots_[i].value) == key) return {&slots_[i].value, false};
@@ -48,6 +51,14 @@ class FlatIndex {
     slots_[i] = Slot{h, value};
     ++size_;
     return {&slots_[i].value, true};
+  }
+
+  void prefetch(uint32_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask()]);
+  }
+
+  static uint32_t hashOf(std::string_view key) {
+    return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
   }
 
   size_t size() const { return size_; }
@@ -60,9 +71,6 @@ class FlatIndex {
     bool used() const { return value != FREE; }
   };
 
-  static uint32_t hashOf(std::string_view key) {
-    return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
-  }
   size_t mask() const { return slots_.size() - 1; }
 
   void rehash(size_t capacity) {

@@ -24,7 +24,7 @@ void OrderStore::apply(OrderRecord order) {
 
 void OrderStore::reserve(size_t n) { byId_.reserve(byId_.size() + n); }
 
-void OrderStore::applyLoaded(OrderRecord order) {
+void OrderStore::applyLoaded(OrderRecord&& order) {
   if (!loadingOrigin_ || *loadingOrigin_ != order.origin) {
     auto it = byOrigin_.try_emplace(order.origin).first;
     loadingOrigin_ = &it->first;
@@ -36,35 +36,49 @@ void OrderStore::applyLoaded(OrderRecord order) {
   auto row = static_cast<uint32_t>(rows_.size());
   rows_.push_back(std::move(order));
   loadingRows_->push_back(row);
-  index(row);
+  Hashes h = hashesOf(row);
+  byId_.prefetch(h.id);
+  byUser_.prefetch(h.user);
+  loadingAhead_.emplace_back(row, h);
+  if (loadingAhead_.size() > LOAD_AHEAD) {
+    index(loadingAhead_.front().first, loadingAhead_.front().second);
+    loadingAhead_.pop_front();
+  }
 }
 
 void OrderStore::finishLoading() {
+  for (auto& [row, h] : loadingAhead_) index(row, h);
+  loadingAhead_.clear();
   std::unique_lock lock(mutex_);
   for (auto& [origin, rows] : byOrigin_) vector_.set(origin, rows.size());
   loadingOrigin_ = nullptr;
   loadingRows_ = nullptr;
 }
 
-void OrderStore::index(uint32_t row) {
-  auto [shown, inserted] = byId_.tryEmplace(row);
+OrderStore::Hashes OrderStore::hashesOf(uint32_t row) const {
+  const OrderRecord& o = rows_[row];
+  return Hashes{byId_.hashOf(o.orderId), byUser_.hashOf(o.userCode)};
+}
+
+void OrderStore::index(uint32_t row, Hashes h) {
+  auto [shown, inserted] = byId_.tryEmplace(row, h.id);
   if (inserted) {
-    rowsOfUser(row).push_back(row);
+    rowsOfUser(row, h.user).push_back(row);
     return;
   }
   // A second copy of the same order_id (a failover stored it twice): reads show the earliest.
   if (rows_[row].precedence() < rows_[*shown].precedence()) {
     uint32_t before = *shown;
     *shown = row;
-    auto& list = rowsOfUser(before);
+    auto& list = rowsOfUser(before, hashesOf(before).user);  // (a client may reuse an id for another user)
     list.erase(std::find(list.begin(), list.end(), before));
-    rowsOfUser(row).push_back(row);
+    rowsOfUser(row, h.user).push_back(row);
   }
 }
 
-std::vector<uint32_t>& OrderStore::rowsOfUser(uint32_t row) {
+std::vector<uint32_t>& OrderStore::rowsOfUser(uint32_t row, uint32_t userHash) {
   users_.push_back(UserOrders{row, {}});
-  auto [user, inserted] = byUser_.tryEmplace(static_cast<uint32_t>(users_.size() - 1));
+  auto [user, inserted] = byUser_.tryEmplace(static_cast<uint32_t>(users_.size() - 1), userHash);
   if (!inserted) users_.pop_back();
   return users_[*user].rows;
 }

@@ -25,7 +25,7 @@ class OrderStore {
   // At start, before any other thread uses the store: room for about `n` orders, then apply()
   // for each order of the file, then finishLoading() to publish the vector.
   void reserve(size_t n);
-  void applyLoaded(OrderRecord order);
+  void applyLoaded(OrderRecord&& order);
   void finishLoading();
 
   // The copy of `orderId` that reads show (earliest (time_stamp, origin, seq)), or null.
@@ -63,8 +63,14 @@ class OrderStore {
     std::string_view operator()(uint32_t user) const { return (*rows)[(*users)[user].keyRow].userCode; }
   };
 
-  void index(uint32_t row);
-  std::vector<uint32_t>& rowsOfUser(uint32_t row);
+  struct Hashes {
+    uint32_t id;
+    uint32_t user;
+  };
+  Hashes hashesOf(uint32_t row) const;
+  void index(uint32_t row) { index(row, hashesOf(row)); }
+  void index(uint32_t row, Hashes h);
+  std::vector<uint32_t>& rowsOfUser(uint32_t row, uint32_t userHash);
 
   mutable std::shared_mutex mutex_;  // guards rows_, byOrigin_ and vector_ against other threads
   // A deque never moves its elements, so the indexes below can read their keys from the rows.
@@ -75,9 +81,12 @@ class OrderStore {
   std::vector<UserOrders> users_;
   FlatIndex<IdOfRow> byId_{IdOfRow{&rows_}};                       // row of the copy reads show
   FlatIndex<CodeOfUser> byUser_{CodeOfUser{&rows_, &users_}};      // index in users_
-  // While loading: the last origin's rows (files hold long runs of one origin).
+  // While loading: the last origin's rows (files hold long runs of one origin), and rows whose
+  // index slots are being prefetched, indexed LOAD_AHEAD rows later.
+  static constexpr size_t LOAD_AHEAD = 8;
   const std::string* loadingOrigin_ = nullptr;
   std::vector<uint32_t>* loadingRows_ = nullptr;
+  std::deque<std::pair<uint32_t, Hashes>> loadingAhead_;
 };
 
 }  // namespace jh

@@ -42,13 +42,15 @@ std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& f, std::strin
     error = fmt::format("bad seq '{}'", seq);
     return std::nullopt;
   }
-  OrderRecord o{std::move(f[0]), std::move(f[1]), std::move(f[2]), *price, std::move(f[4]),
-                std::move(f[5]), std::move(f[6]), std::move(f[7]), std::move(f[8]), std::stoull(seq)};
+  std::optional<OrderRecord> out;  // built in place and returned as is: no moves of its strings
+  OrderRecord& o = out.emplace(std::move(f[0]), std::move(f[1]), std::move(f[2]), *price, std::move(f[4]),
+                               std::move(f[5]), std::move(f[6]), std::move(f[7]), std::move(f[8]),
+                               std::stoull(seq));
   if (o.seq == 0 || o.origin.empty() || o.orderId.empty()) {
     error = "empty order_id or origin, or seq 0";
     return std::nullopt;
   }
-  return o;
+  return out;
 }
 
 std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error) {

@@ -142,3 +142,44 @@ TEST_CASE("collect honours the limit and says when rows were left out") {
   CHECK(batch.empty());
   CHECK(more);
 }
+
+TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) ends as applying one by one does") {
+  // 60 orders of two origins over five users, with copies of one id next to each other, a few
+  // rows apart and many rows apart, some under another user: every look-up must agree.
+  std::vector<OrderRecord> rows;
+  uint64_t seq[2] = {0, 0};
+  const char* origins[2] = {"r1", "r2"};
+  for (int i = 0; i < 60; ++i) {
+    int o = (i / 7) % 2;
+    std::string id = "id-" + std::to_string(i);
+    if (i == 5 || i == 9 || i == 50) id = "id-4";   // copies 1, 5 and 46 rows after the first
+    if (i == 31) id = "id-30";
+    std::string user = "u" + std::to_string(i % 5);
+    char time[32];
+    std::snprintf(time, sizeof time, "2026-11-21T08:00:%02d.000Z", 59 - i);  // later rows earlier
+    rows.push_back(order(id, origins[o], ++seq[o], user, time));
+  }
+  OrderStore oneByOne;
+  for (auto& r : rows) oneByOne.apply(r);
+  OrderStore loaded;
+  loaded.reserve(rows.size());
+  for (auto r : rows) loaded.applyLoaded(std::move(r));
+  loaded.finishLoading();
+
+  CHECK(loaded.vector() == oneByOne.vector());
+  CHECK(loaded.vector() == vectorOf({{"r1", 32}, {"r2", 28}}));
+  CHECK(loaded.rows() == 60);
+  for (auto& r : rows) {
+    CAPTURE(r.orderId);
+    REQUIRE(loaded.find(r.orderId) != nullptr);
+    CHECK(*loaded.find(r.orderId) == *oneByOne.find(r.orderId));
+  }
+  CHECK(loaded.find("id-4")->timeStamp == "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
+  for (int u = 0; u < 5; ++u) {
+    std::string user = "u" + std::to_string(u);
+    CAPTURE(user);
+    CHECK(idsOf(loaded.ordersOf(user)) == idsOf(oneByOne.ordersOf(user)));
+  }
+  bool more = false;
+  CHECK(keysOf(loaded.collect(VersionVector{}, 100, more)) == keysOf(oneByOne.collect(VersionVector{}, 100, more)));
+}
