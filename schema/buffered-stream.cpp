@@ -75,7 +75,11 @@ class BufferedStream final : public kj::AsyncIoStream {
   kj::Maybe<int> getFd() const override { return inner_->getFd(); }
 
  private:
-  static constexpr size_t READ_CAPACITY = 16384;
+  // Room for a call and a Finish, or a batch of a few dozen orders; larger messages are read
+  // straight into capnp's memory. Small, as a front-end holds one per client connection.
+  static constexpr size_t READ_CAPACITY = 8192;
+  // A send buffer that grew beyond this for a large message (a catch-up batch) is given back.
+  static constexpr size_t KEEP_CAPACITY = 65536;
 
   // Moves up to `max` buffered bytes to `out`; returns how many.
   size_t takeBuffered(kj::byte* out, size_t max) {
@@ -99,6 +103,7 @@ class BufferedStream final : public kj::AsyncIoStream {
     queued_.clear();
     return inner_->write(inFlight_.data(), inFlight_.size()).then([this]() {
       inFlight_.clear();
+      if (inFlight_.capacity() > KEEP_CAPACITY) inFlight_.shrink_to_fit();
       return sendQueued();
     });
   }
