@@ -42,10 +42,18 @@ std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& f, std::strin
     error = fmt::format("bad seq '{}'", seq);
     return std::nullopt;
   }
-  std::optional<OrderRecord> out;  // built in place and returned as is: no moves of its strings
-  OrderRecord& o = out.emplace(std::move(f[0]), std::move(f[1]), std::move(f[2]), *price, std::move(f[4]),
-                               std::move(f[5]), std::move(f[6]), std::move(f[7]), std::move(f[8]),
-                               std::stoull(seq));
+  std::optional<OrderRecord> out;  // filled in place and returned as is: its strings move once
+  OrderRecord& o = out.emplace();
+  o.orderId = std::move(f[0]);
+  o.userCode = std::move(f[1]);
+  o.item = std::move(f[2]);
+  o.pricePence = *price;
+  o.timeStamp = std::move(f[4]);
+  o.postCode = std::move(f[5]);
+  o.area = std::move(f[6]);
+  o.status = std::move(f[7]);
+  o.origin = std::move(f[8]);
+  o.seq = std::stoull(seq);
   if (o.seq == 0 || o.origin.empty() || o.orderId.empty()) {
     error = "empty order_id or origin, or seq 0";
     return std::nullopt;
