@@ -16,7 +16,7 @@ PACKAGES=(
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
   tmux procps iproute2 jq                # launcher: windows, ps/kill, ss (port checks), cluster file
 )
-BENCH_PACKAGES=(redis-server redis-tools gnuplot-nox)  # bench.sh: the Redis 7 reference, the plot
+BENCH_PACKAGES=(redis-server redis-tools gnuplot-nox time)  # bench.sh: the Redis 7 reference, the plot; cpu-per-order.sh: /usr/bin/time
 for arg in "$@"; do
   if [[ $arg == --bench ]]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); else PACKAGES+=("$arg"); fi
 done
