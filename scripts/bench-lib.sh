@@ -135,6 +135,18 @@ free_port() {
   die "no free loopback port found in 500 tries"
 }
 
+# postcodes_start: jh-fake-postcodes on a free port (the clusters' postcodes.io); sets POSTCODES_PORT.
+postcodes_start() {
+  spawn postcodes "$WORK/postcodes.log" "$BIN/jh-fake-postcodes" --port 0
+  for _ in $(seq 100); do
+    grep -q '^listening on ' "$WORK/postcodes.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  POSTCODES_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/postcodes.log" | head -n 1)
+  [[ -n $POSTCODES_PORT ]] || die "jh-fake-postcodes did not say where it listens: $(cat "$WORK/postcodes.log")"
+  PORT_TAKEN[$POSTCODES_PORT]=1
+}
+
 # ---------------------------------------------------------------------------------------------
 # Our clusters: WORK/NAME/cluster.json, replicas in WORK/NAME/replica-server-{1,2,3}, logs in
 # WORK/NAME/logs. Process names: NAME/replica.serverN and NAME/just.hungry.

@@ -88,14 +88,7 @@ record() {
   fi
 }
 
-spawn postcodes "$WORK/postcodes.log" "$BIN/jh-fake-postcodes" --port 0
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$WORK/postcodes.log" 2>/dev/null && break
-  sleep 0.1
-done
-POSTCODES_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/postcodes.log" | head -n 1)
-[[ -n $POSTCODES_PORT ]] || die "jh-fake-postcodes did not say where it listens: $(cat "$WORK/postcodes.log")"
-PORT_TAKEN[$POSTCODES_PORT]=1
+postcodes_start
 
 say "2/8 Redis reference: primary + 2 replicas"
 redis_start

@@ -37,14 +37,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 switches() { cat "/proc/$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}'; }
 per_order() { awk -v a="$1" -v b="$2" -v n="$3" -v s="$4" 'BEGIN {printf "%.1f", (a - b) * s / n}'; }
 
-spawn postcodes "$WORK/postcodes.log" "$BIN/jh-fake-postcodes" --port 0
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$WORK/postcodes.log" 2>/dev/null && break
-  sleep 0.1
-done
-POSTCODES_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/postcodes.log" | head -n 1)
-[[ -n $POSTCODES_PORT ]] || die "jh-fake-postcodes did not start: $(cat "$WORK/postcodes.log")"
-PORT_TAKEN[$POSTCODES_PORT]=1
+postcodes_start
 
 cluster_create cpu 0
 cluster_start cpu
