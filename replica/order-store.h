@@ -22,8 +22,9 @@ class OrderStore {
   // vector stays gap-free. Main thread only.
   void apply(OrderRecord order);
 
-  // At start, before any other thread uses the store: room for about `n` orders, then apply()
-  // for each order of the file, then finishLoading() to publish the vector.
+  // At start, before any other thread uses the store: room for about `n` orders, applyLoaded()
+  // for each order of the file (which OrderFile has checked), then finishLoading(), which
+  // indexes the last rows and publishes the vector.
   void reserve(size_t n);
   void applyLoaded(OrderRecord&& order);
   void finishLoading();

@@ -85,8 +85,6 @@ uint64_t orderWireWords(const OrderRecord& o) {
          text(o.postCode) + text(o.area) + text(o.status) + text(o.origin);
 }
 
-capnp::MessageSize orderWireSize(const OrderRecord& o) { return {orderWireWords(o) + 8, 0}; }
-
 capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders) {
   uint64_t words = 16;  // the root struct, list tags and small fields beside the list
   for (auto& o : orders) words += orderWireWords(o);

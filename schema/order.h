@@ -61,7 +61,6 @@ OrderRecord fromWire(rpc::Order::Reader in);
 // Cap'n Proto size hints: a message whose hint fits is built in one small segment instead of the
 // default 8 KiB one that capnp otherwise calloc()s for every call and every reply.
 uint64_t orderWireWords(const OrderRecord& order);
-capnp::MessageSize orderWireSize(const OrderRecord& order);
 capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders);
 // FrontEnd.placeOrder's parameters.
 capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view userCode,
