@@ -49,12 +49,10 @@ int main(int argc, char** argv) {
       JH_WARN("{} names no secret_file: anyone who can reach this port can call the replica", config.path);
     }
     auto io = kj::setupAsyncIo();
-    // Listening before orders.csv is loaded: peers starting at the same time connect at once and
-    // their catch-up calls wait in the backlog, answered the moment this replica has loaded,
-    // instead of being refused and retried after a back-off that overshoots.
+    jh::ReplicaNode node(config, *index, io.provider->getTimer());
+
     const std::string& address = config.replicas[*index].address;
     auto listener = io.provider->getNetwork().parseAddress(address).wait(io.waitScope)->listen();
-    jh::ReplicaNode node(config, *index, io.provider->getTimer());
     jh::rpc::Replica::Client replica = kj::heap<jh::ReplicaService>(node);
     jh::RpcServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)), io.provider->getTimer(),
                          jh::REPLICA_MAX_MESSAGE_BYTES);

@@ -18,6 +18,10 @@ constexpr size_t PUSH_BATCH = 2000;   // rows per replicate call
 constexpr uint32_t PULL_BATCH = 5000; // rows per pull reply
 constexpr uint32_t FIRST_BACKOFF_MS = 50;
 constexpr uint32_t MAX_BACKOFF_MS = 1000;
+// At start a peer that cannot be reached is most often one still loading its orders.csv (it
+// listens once loaded): asked again every 100 ms at most, so that replicas started together are
+// READY moments after the slowest has loaded. The sync timeout bounds the asking.
+constexpr uint32_t MAX_CATCH_UP_BACKOFF_MS = 100;
 // A replica pushes its own orders at once. Other origins' orders reach every peer from their
 // origin; a replica forwards them only when a peer still lacks them this long after it last
 // heard from the peer (the origin may have died before reaching everyone). This halves what each
@@ -125,7 +129,7 @@ class Replicator::Worker {
                 return kj::READY_NOW;
               }
               return timer_.afterDelay(backoffMs * kj::MILLISECONDS).then([this, &p, deadline, backoffMs]() {
-                return catchUp(p, deadline, std::min(backoffMs * 2, MAX_BACKOFF_MS));
+                return catchUp(p, deadline, std::min(backoffMs * 2, MAX_CATCH_UP_BACKOFF_MS));
               });
             });
   }
