@@ -15,6 +15,9 @@ namespace jh {
 
 namespace {
 constexpr size_t PUSH_BATCH = 2000;   // rows per replicate call
+// replicate calls on their way to one peer: while the peer syncs one batch, the next is already
+// there, so its writer goes from one sync to the next without waiting out a round trip.
+constexpr uint32_t PUSHES_IN_FLIGHT = 2;
 constexpr uint32_t PULL_BATCH = 5000; // rows per pull reply
 constexpr uint32_t FIRST_BACKOFF_MS = 50;
 constexpr uint32_t MAX_BACKOFF_MS = 1000;
@@ -64,7 +67,12 @@ class Replicator::Worker {
     RpcLink link;
     bool known = false;       // `vector` reflects the peer's last reply
     bool reachable = false;
-    VersionVector vector;
+    VersionVector vector;     // what the peer holds, as of its last reply
+    VersionVector sent;       // `vector` and what is on its way to the peer in replicate calls
+    uint32_t inFlight = 0;    // replicate calls not answered yet
+    kj::Maybe<kj::Exception> failure;  // one failed: start over once none is in flight
+    bool behind = false;      // a reply held less than its call carried: resend from `vector`
+    kj::Own<kj::PromiseFulfiller<void>> answered;  // wakes the loop when a call ends
     kj::TimePoint heardAt = kj::origin<kj::TimePoint>();  // when `vector` was last updated
     bool forward = false;     // send other origins' rows too: a fresh vector shows them lacking
     uint32_t backoffMs = FIRST_BACKOFF_MS;
@@ -134,9 +142,76 @@ class Replicator::Worker {
             });
   }
 
+  // Resolves when one of the peer's replicate calls ends.
+  kj::Promise<void> callEnded(Peer& p) {
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    p.answered = kj::mv(paf.fulfiller);
+    return kj::mv(paf.promise);
+  }
+
+  // Sends rows the peer lacks without waiting for the reply (at most PUSHES_IN_FLIGHT at once).
+  // The receiver applies calls in order and skips what it holds, so a call that overtakes a
+  // failed one finds a gap, takes nothing and says so in its reply: `behind` then resends.
+  void push(Peer& p, std::vector<OrderRecord> rows) {
+    std::map<std::string, uint64_t> carried;  // per origin, the highest seq in this call
+    for (auto& row : rows) {
+      uint64_t& top = carried[row.origin];
+      top = std::max(top, row.seq);
+    }
+    for (auto& [origin, seq] : carried) {
+      if (seq > p.sent.get(origin)) p.sent.set(origin, seq);
+    }
+    ++p.inFlight;
+    auto req = p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
+      auto r = c.replicateRequest(ordersWireSize(rows));
+      r.setSender(node_.name());
+      auto list = r.initOrders(static_cast<unsigned>(rows.size()));
+      for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
+      return r.send();
+    });
+    tasks_.add(timer_.timeoutAfter(timeoutMs() * kj::MILLISECONDS, kj::mv(req))
+        .then(
+            [this, &p, carried = kj::mv(carried)](capnp::Response<rpc::Replica::ReplicateResults> reply) {
+              p.vector = VersionVector::fromWire(reply.getVector());
+              p.heardAt = timer_.now();
+              p.reachable = true;
+              p.backoffMs = FIRST_BACKOFF_MS;
+              for (auto& [origin, seq] : carried) {
+                if (p.vector.get(origin) < seq) p.behind = true;
+              }
+              for (auto& [origin, seq] : p.vector.entries()) {  // rows it had from elsewhere
+                if (seq > p.sent.get(origin)) p.sent.set(origin, seq);
+              }
+              report(p);
+            },
+            [&p](kj::Exception&& e) {
+              if (p.failure == nullptr) p.failure = kj::mv(e);
+            })
+        .then([&p]() {
+          --p.inFlight;
+          if (p.answered) {
+            p.answered->fulfill();
+            p.answered = nullptr;
+          }
+        }));
+  }
+
   // Keeps one peer up to date, forever.
   kj::Promise<void> pushLoop(Peer& p) {
     uint64_t seen = node_.ownOrders().generation();
+    if (p.inFlight == 0) {
+      KJ_IF_MAYBE(e, p.failure) {
+        auto failure = kj::mv(*e);
+        p.failure = nullptr;
+        p.behind = false;
+        return failed(p, failure, "replicate").then([this, &p]() { return pushLoop(p); });
+      }
+      if (p.behind) {
+        p.behind = false;
+        p.sent = p.vector;
+      }
+    }
+    if (!p.known && p.inFlight > 0) return callEnded(p).then([this, &p]() { return pushLoop(p); });
     if (!p.known) {
       auto req = p.link.get<rpc::Replica>().then([](rpc::Replica::Client c) {
         return c.healthRequest().send();
@@ -145,6 +220,7 @@ class Replicator::Worker {
           .then(
               [this, &p](capnp::Response<rpc::Replica::HealthResults> reply) {
                 p.vector = VersionVector::fromWire(reply.getHealth().getVector());
+                p.sent = p.vector;
                 p.heardAt = timer_.now();
                 p.known = true;
                 p.reachable = true;
@@ -156,9 +232,21 @@ class Replicator::Worker {
           .then([this, &p]() { return pushLoop(p); });
     }
     bool more = false;
-    std::string_view only = p.forward ? std::string_view() : std::string_view(node_.name());
-    std::vector<OrderRecord> rows = node_.store().collect(p.vector, PUSH_BATCH, more, only);
-    if (rows.empty()) {
+    bool mayPush = p.failure == nullptr && !p.behind && p.inFlight < PUSHES_IN_FLIGHT;
+    if (mayPush) {
+      std::string_view only = p.forward ? std::string_view() : std::string_view(node_.name());
+      std::vector<OrderRecord> rows = node_.store().collect(p.sent, PUSH_BATCH, more, only);
+      if (!rows.empty()) {
+        push(p, std::move(rows));
+        return pushLoop(p);  // another call may go out at once
+      }
+    }
+    if (p.inFlight > 0) {
+      auto next = callEnded(p);
+      if (mayPush) next = next.exclusiveJoin(node_.ownOrders().waitAfter(seen));
+      return next.then([this, &p]() { return pushLoop(p); });
+    }
+    {
       // Nothing of our own to send. Other origins' rows are looked at on a timer, not on every
       // row stored here: a backup's push loops then sleep while the primary feeds it.
       bool othersLacking = node_.store().collect(p.vector, 1, more).size() > 0;
@@ -178,25 +266,6 @@ class Replicator::Worker {
           .exclusiveJoin(timer_.afterDelay(wait))
           .then([this, &p]() { return pushLoop(p); });
     }
-    auto req = p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
-      auto r = c.replicateRequest(ordersWireSize(rows));
-      r.setSender(node_.name());
-      auto list = r.initOrders(static_cast<unsigned>(rows.size()));
-      for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
-      return r.send();
-    });
-    return timer_.timeoutAfter(timeoutMs() * kj::MILLISECONDS, kj::mv(req))
-        .then(
-            [this, &p](capnp::Response<rpc::Replica::ReplicateResults> reply) {
-              p.vector = VersionVector::fromWire(reply.getVector());
-              p.heardAt = timer_.now();
-              p.reachable = true;
-              p.backoffMs = FIRST_BACKOFF_MS;
-              report(p);
-              return kj::Promise<void>(kj::READY_NOW);
-            },
-            [this, &p](kj::Exception&& e) { return failed(p, e, "replicate"); })
-        .then([this, &p]() { return pushLoop(p); });
   }
 
   ReplicaNode& node_;
