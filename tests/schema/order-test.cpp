@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <chrono>
 #include <ctime>
 #include <optional>
 #include <regex>
@@ -260,9 +261,12 @@ TEST_CASE("utcTimestampNow is UTC whatever the local time zone is") {
   for (const char* tz : {"UTC0", "XST-9", "YST+5"}) {  // POSIX zones: UTC, UTC+9, UTC-5
     CAPTURE(std::string(tz));
     ScopedTimeZone zone(tz);
-    time_t before = time(nullptr);
+    // The clock utcTimestampNow reads; time() reads a coarser one that can lag it by a tick, which
+    // made this test fail when a second began between the two readings.
+    auto now = []() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); };
+    time_t before = now();
     std::string stamp = jh::utcTimestampNow();
-    time_t after = time(nullptr);
+    time_t after = now();
     time_t stamped = secondsOfStamp(stamp);
     CAPTURE(stamp);
     CHECK(stamped >= before);
