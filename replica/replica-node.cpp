@@ -231,7 +231,6 @@ kj::Promise<void> ReplicaNode::persist(std::vector<OrderRecord> rows) {
                   own = own || row.origin == name_;
                   store_.apply(std::move(row));
                 }
-                newOrders_.notify();
                 if (own) ownOrders_.notify();
               },
               [this](kj::Exception&& e) {

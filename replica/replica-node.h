@@ -48,9 +48,7 @@ class ReplicaNode {
   const ClusterConfig& config() const { return config_; }
   const Resources& resources() const { return resources_; }
   OrderStore& store() { return store_; }
-  // Signalled on the main thread's side whenever rows become durable here: `newOrders` for any
-  // rows, `ownOrders` for rows placed here (what the push loops send at once).
-  WakeSignal& newOrders() { return newOrders_; }
+  // Signalled whenever rows placed here (what the push loops send at once) become durable.
   WakeSignal& ownOrders() { return ownOrders_; }
   bool ready() const { return ready_; }
   // orders.csv could not be written: no orders are taken until a disk probe succeeds.
@@ -122,7 +120,6 @@ class ReplicaNode {
   std::atomic<bool> awaitingAcks_ = false;  // set before an ack wait reads peers_
   WakeSignal peerNews_;                     // peers_ changed while acks were awaited
   std::list<AckWaiter> ackWaiters_;
-  WakeSignal newOrders_;
   WakeSignal ownOrders_;
   kj::TaskSet tasks_;
 };

@@ -223,9 +223,9 @@ TEST_CASE("with min_acks 1 and no peer progress, placeOrder is UNAVAILABLE after
 TEST_CASE("with min_acks 1, placeOrder resolves to the order once a peer reports holding it") {
   NodeRig rig(3, 4000);
   rig.node->setReady();
-  uint64_t seen = rig.node->newOrders().generation();
+  uint64_t seen = rig.node->ownOrders().generation();
   auto pending = rig.node->placeOrder(request("a"), 1);
-  rig.node->newOrders().waitAfter(seen).wait(rig.io.waitScope);  // durable here
+  rig.node->ownOrders().waitAfter(seen).wait(rig.io.waitScope);  // durable here
   CHECK_FALSE(pending.poll(rig.io.waitScope));                  // and waiting for a backup
   rig.node->onPeerProgress("r2", true, vectorOf({{"r1", 0}}));
   CHECK_FALSE(pending.poll(rig.io.waitScope));                  // r2 does not hold it yet

@@ -251,19 +251,24 @@ bool refusedOrDropped(const CallOutcome& o, const std::vector<std::string>& code
   return false;
 }
 
+// Fills every field of `order` as the front-end would, for order id `id`.
+void setWellFormed(jh::rpc::Order::Builder order, const std::string& id) {
+  order.setOrderId(id);
+  order.setUserCode("mallory");
+  order.setItem("CHIPS");
+  order.setPricePence(295);
+  order.setTimeStamp("2026-11-21T10:00:00.000Z");
+  order.setPostCode("AB10 1AB");
+  order.setArea("Aberdeen City");
+  order.setStatus("CONFIRMED");
+}
+
 // placeOrder sent straight to a replica: a well-formed order but for `field`, which is 10 MB.
 CallOutcome placeOnReplica(const std::string& address, const std::string& field) {
   return callDirect<jh::rpc::Replica>(address, [&](jh::rpc::Replica::Client r) {
     auto req = r.placeOrderRequest();
     auto order = req.initOrder();
-    order.setOrderId("huge-" + field);
-    order.setUserCode("mallory");
-    order.setItem("CHIPS");
-    order.setPricePence(295);
-    order.setTimeStamp("2026-11-21T10:00:00.000Z");
-    order.setPostCode("AB10 1AB");
-    order.setArea("Aberdeen City");
-    order.setStatus("CONFIRMED");
+    setWellFormed(order, "huge-" + field);
     if (field == "userCode") fillText(order.initUserCode(HUGE_FIELD), 'u');
     if (field == "orderId") fillText(order.initOrderId(HUGE_FIELD), 'i');
     if (field == "item") fillText(order.initItem(HUGE_FIELD), 'I');
@@ -487,15 +492,7 @@ TEST_CASE("a replica's gate refuses a 10 MB secret and a wrong one, and the repl
       std::memset(secret.begin(), 's', secret.size());
       // Pipelined on the refused capability: it must fail, never place an order.
       auto req = open.send().getReplica().placeOrderRequest();
-      auto order = req.initOrder();
-      order.setOrderId("gate-crasher");
-      order.setUserCode("mallory");
-      order.setItem("CHIPS");
-      order.setPricePence(295);
-      order.setTimeStamp("2026-11-21T10:00:00.000Z");
-      order.setPostCode("AB10 1AB");
-      order.setArea("Aberdeen City");
-      order.setStatus("CONFIRMED");
+      setWellFormed(req.initOrder(), "gate-crasher");
       return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
     });
     INFO("open with a " << size << "-byte wrong secret, then placeOrder: "
@@ -536,14 +533,8 @@ TEST_CASE("a replicate call carrying an order with a 10 MB user code stores noth
     auto req = r.replicateRequest();
     req.setSender("replica.server2");
     auto order = req.initOrders(1)[0];
-    order.setOrderId("huge-replicated");
+    setWellFormed(order, "huge-replicated");
     fillText(order.initUserCode(HUGE_FIELD), 'u');
-    order.setItem("CHIPS");
-    order.setPricePence(295);
-    order.setTimeStamp("2026-11-21T10:00:00.000Z");
-    order.setPostCode("AB10 1AB");
-    order.setArea("Aberdeen City");
-    order.setStatus("CONFIRMED");
     order.setOrigin("replica.server2");
     order.setSeq(1);
     return req.send().then([](auto) {
