@@ -2,6 +2,7 @@
 #include "replica/order-file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,19 +28,31 @@ std::string headerLine() {
   return line;
 }
 
-std::string readFd(int fd, const std::string& path) {
-  struct stat st;
-  if (fstat(fd, &st) != 0) throw ConfigError(fmt::format("{}: {}", path, strerror(errno)));
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw ConfigError(fmt::format("{}: read failed: {}", path, strerror(errno)));
-    done += static_cast<size_t>(n);
+// The file's bytes, mapped read-only for the load: no copy and no zeroed buffer of the file's
+// size (the rows keep their own copies of what they need).
+class MappedFile {
+ public:
+  MappedFile(int fd, const std::string& path) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) throw ConfigError(fmt::format("{}: {}", path, strerror(errno)));
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ == 0) return;
+    void* at = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (at == MAP_FAILED) throw ConfigError(fmt::format("{}: cannot be read: {}", path, strerror(errno)));
+    data_ = static_cast<const char*>(at);
+    madvise(at, size_, MADV_SEQUENTIAL);
   }
-  return data;
-}
+  ~MappedFile() {
+    if (data_) munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view text() const { return {data_ ? data_ : "", size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 // A write cut short leaves at most the start of one record. Whether `tail`, which does not end as a
 // record, has a complete record after its first line break: then it is damage, not a torn write.
@@ -47,7 +60,7 @@ bool completeRecordFollows(std::string_view tail) {
   size_t lineBreak = tail.find('\n');
   if (lineBreak == std::string_view::npos) return false;
   CsvReader rest(tail.substr(lineBreak + 1));
-  std::vector<std::string> fields;
+  std::vector<std::string_view> fields;
   return rest.next(fields) == CsvReader::Result::RECORD;
 }
 
@@ -57,7 +70,7 @@ namespace {
 struct VectorLoader final : OrderFile::Loader {
   explicit VectorLoader(std::vector<OrderRecord>& v) : orders(v) {}
   void expect(size_t n) override { orders.reserve(n); }
-  void add(OrderRecord&& order) override { orders.push_back(std::move(order)); }
+  void add(const OrderView& order) override { orders.push_back(order.record()); }
   std::vector<OrderRecord>& orders;
 };
 }  // namespace
@@ -78,60 +91,65 @@ OrderFile::OrderFile(std::string path, Loader&& loader) : path_(std::move(path))
 }
 
 void OrderFile::load(Loader& loader) {
-  std::string data = readFd(fd_, path_);
-  CsvReader reader(data);
-  std::vector<std::string> fields;
+  size_t fileSize = 0;
   size_t goodLength = 0;  // where the last complete record ends
   bool header = true;
-  std::unordered_map<std::string, uint64_t> lastSeq;  // per origin: rows must be 1, 2, 3...
-  const std::string* lastOrigin = nullptr;            // rows come in runs of one origin
-  uint64_t* lastOriginSeq = nullptr;
-  loader.expect(data.size() / 120);                    // about one order per 120 bytes
-  while (true) {
-    auto result = reader.next(fields);
-    if (result == CsvReader::Result::END) break;
-    if (result == CsvReader::Result::TORN) {
-      if (completeRecordFollows(std::string_view(data).substr(reader.recordOffset()))) {
-        throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", path_,
-                                      reader.recordLine()));
+  {  // (the mapping ends before the file may be cut)
+    MappedFile file(fd_, path_);
+    std::string_view data = file.text();
+    fileSize = data.size();
+    CsvReader reader(data);
+    std::vector<std::string_view> fields;
+    std::unordered_map<std::string, uint64_t> lastSeq;  // per origin: rows must be 1, 2, 3...
+    const std::string* lastOrigin = nullptr;  // rows come in runs of one origin
+    uint64_t* lastOriginSeq = nullptr;
+    loader.expect(data.size() / 120);  // about one order per 120 bytes
+    while (true) {
+      auto result = reader.next(fields);
+      if (result == CsvReader::Result::END) break;
+      if (result == CsvReader::Result::TORN) {
+        if (completeRecordFollows(data.substr(reader.recordOffset()))) {
+          throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", path_,
+                                        reader.recordLine()));
+        }
+        JH_WARN("{}:{}: cutting off a torn final record of {} bytes (a write cut short by a crash)",
+                path_, reader.recordLine(), data.size() - reader.recordOffset());
+        break;
       }
-      JH_WARN("{}:{}: cutting off a torn final record of {} bytes (a write cut short by a crash)",
-              path_, reader.recordLine(), data.size() - reader.recordOffset());
-      break;
-    }
-    auto where = [&]() { return fmt::format("{}:{}", path_, reader.recordLine()); };
-    if (result == CsvReader::Result::BAD) throw ConfigError(where() + ": " + reader.error());
-    if (fields.size() == 1 && fields[0].empty()) {  // a blank line (a disk probe cut short)
+      auto where = [&]() { return fmt::format("{}:{}", path_, reader.recordLine()); };
+      if (result == CsvReader::Result::BAD) throw ConfigError(where() + ": " + reader.error());
+      if (fields.size() == 1 && fields[0].empty()) {  // a blank line (a disk probe cut short)
+        goodLength = reader.position();
+        continue;
+      }
+      if (header) {
+        header = false;
+        if (fields != orderCsvHeader()) {
+          throw ConfigError(where() + ": the first line is not the orders header");
+        }
+      } else {
+        std::string error;
+        auto order = orderFromCsv(fields, error);
+        if (!order) throw ConfigError(where() + ": " + error);
+        if (!lastOrigin || *lastOrigin != order->origin) {
+          auto it = lastSeq.try_emplace(std::string(order->origin), 0).first;
+          lastOrigin = &it->first;
+          lastOriginSeq = &it->second;
+        }
+        uint64_t& last = *lastOriginSeq;
+        if (order->seq != last + 1) {
+          throw ConfigError(fmt::format("{}: seq {} of origin {} follows seq {} (a gap or a repeat)",
+                                        where(), order->seq, order->origin, last));
+        }
+        last = order->seq;
+        loader.add(*order);
+      }
       goodLength = reader.position();
-      continue;
     }
-    if (header) {
-      header = false;
-      if (fields != std::vector<std::string>(orderCsvHeader().begin(), orderCsvHeader().end())) {
-        throw ConfigError(where() + ": the first line is not the orders header");
-      }
-    } else {
-      std::string error;
-      auto order = orderFromCsv(std::move(fields), error);
-      if (!order) throw ConfigError(where() + ": " + error);
-      if (!lastOrigin || *lastOrigin != order->origin) {
-        auto it = lastSeq.try_emplace(order->origin, 0).first;
-        lastOrigin = &it->first;
-        lastOriginSeq = &it->second;
-      }
-      uint64_t& last = *lastOriginSeq;
-      if (order->seq != last + 1) {
-        throw ConfigError(fmt::format("{}: seq {} of origin {} follows seq {} (a gap or a repeat)",
-                                      where(), order->seq, order->origin, last));
-      }
-      last = order->seq;
-      loader.add(std::move(*order));
-    }
-    goodLength = reader.position();
   }
 
   if (header) goodLength = 0;  // nothing but blank lines: start the file afresh
-  if (goodLength < data.size() || goodLength == 0) {
+  if (goodLength < fileSize || goodLength == 0) {
     if (ftruncate(fd_, static_cast<off_t>(goodLength)) != 0) {
       throw ConfigError(fmt::format("{}: cannot cut off the torn record: {}", path_, strerror(errno)));
     }

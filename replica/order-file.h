@@ -22,7 +22,7 @@ class OrderFile {
   struct Loader {
     virtual ~Loader() = default;
     virtual void expect(size_t orders) = 0;  // about how many will come (from the file's size)
-    virtual void add(OrderRecord&& order) = 0;
+    virtual void add(const OrderView& order) = 0;  // its text lives only during the call
   };
 
   // Opens `path` (creating it with the header), hands every order to `loader`, and cuts off a

@@ -8,33 +8,34 @@
 
 namespace jh {
 
-void OrderStore::apply(OrderRecord order) {
-  KJ_REQUIRE(order.seq == vector_.get(order.origin) + 1, "gap or repeat in applied orders",
-             order.origin, order.seq, vector_.get(order.origin));
+void OrderStore::apply(const OrderView& order) {
+  std::string origin(order.origin);
+  KJ_REQUIRE(order.seq == vector_.get(origin) + 1, "gap or repeat in applied orders", origin,
+             order.seq, vector_.get(origin));
   auto row = static_cast<uint32_t>(rows_.size());
+  StoredOrder stored(order, text_);
   {
     std::unique_lock lock(mutex_);
-    rows_.push_back(std::move(order));
-    const OrderRecord& o = rows_.back();
-    byOrigin_[o.origin].push_back(row);
-    vector_.set(o.origin, o.seq);
+    rows_.push_back(stored);
+    byOrigin_[origin].push_back(row);
+    vector_.set(origin, order.seq);
   }
   index(row);
 }
 
 void OrderStore::reserve(size_t n) { byId_.reserve(byId_.size() + n); }
 
-void OrderStore::applyLoaded(OrderRecord&& order) {
+void OrderStore::applyLoaded(const OrderView& order) {
   if (!loadingOrigin_ || *loadingOrigin_ != order.origin) {
-    auto it = byOrigin_.try_emplace(order.origin).first;
+    auto it = byOrigin_.try_emplace(std::string(order.origin)).first;
     loadingOrigin_ = &it->first;
     loadingRows_ = &it->second;
   }
   // byOrigin_[origin][seq - 1] is the row of (origin, seq), so the size is what is held.
-  KJ_REQUIRE(order.seq == loadingRows_->size() + 1, "gap or repeat in loaded orders", order.origin,
+  KJ_REQUIRE(order.seq == loadingRows_->size() + 1, "gap or repeat in loaded orders", *loadingOrigin_,
              order.seq, loadingRows_->size());
   auto row = static_cast<uint32_t>(rows_.size());
-  rows_.push_back(std::move(order));
+  rows_.emplace_back(order, text_);
   loadingRows_->push_back(row);
   Hashes h = hashesOf(row);
   byId_.prefetch(h.id);
@@ -56,8 +57,8 @@ void OrderStore::finishLoading() {
 }
 
 OrderStore::Hashes OrderStore::hashesOf(uint32_t row) const {
-  const OrderRecord& o = rows_[row];
-  return Hashes{byId_.hashOf(o.orderId), byUser_.hashOf(o.userCode)};
+  const StoredOrder& o = rows_[row];
+  return Hashes{byId_.hashOf(o.orderId()), byUser_.hashOf(o.userCode())};
 }
 
 void OrderStore::index(uint32_t row, Hashes h) {
@@ -83,13 +84,13 @@ std::vector<uint32_t>& OrderStore::rowsOfUser(uint32_t row, uint32_t userHash) {
   return users_[*user].rows;
 }
 
-const OrderRecord* OrderStore::find(const std::string& orderId) const {
+const StoredOrder* OrderStore::find(std::string_view orderId) const {
   const uint32_t* row = byId_.find(orderId);
   return row ? &rows_[*row] : nullptr;
 }
 
-std::vector<const OrderRecord*> OrderStore::ordersOf(const std::string& userCode) const {
-  std::vector<const OrderRecord*> out;
+std::vector<const StoredOrder*> OrderStore::ordersOf(std::string_view userCode) const {
+  std::vector<const StoredOrder*> out;
   const uint32_t* user = byUser_.find(userCode);
   if (!user) return out;
   auto& rows = users_[*user].rows;
@@ -112,7 +113,7 @@ std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t
         more = true;
         return out;
       }
-      out.push_back(rows_[rows[seq - 1]]);
+      out.push_back(rows_[rows[seq - 1]].record());
     }
   }
   return out;

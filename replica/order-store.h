@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "replica/flat-index.h"
+#include "replica/stored-order.h"
 #include "schema/order.h"
 #include "schema/version-vector.h"
 
@@ -18,23 +19,24 @@ namespace jh {
 
 class OrderStore {
  public:
-  // Adds an order that is durable here. Requires seq == held(origin) + 1 (KJ_REQUIRE), so the
-  // vector stays gap-free. Main thread only.
-  void apply(OrderRecord order);
+  // Adds (a copy of) an order that is durable here. Requires seq == held(origin) + 1
+  // (KJ_REQUIRE), so the vector stays gap-free. Main thread only.
+  void apply(const OrderView& order);
+  void apply(const OrderRecord& order) { apply(order.view()); }
 
   // At start, before any other thread uses the store: room for about `n` orders, applyLoaded()
   // for each order of the file (which OrderFile has checked), then finishLoading(), which
   // indexes the last rows and publishes the vector.
   void reserve(size_t n);
-  void applyLoaded(OrderRecord&& order);
+  void applyLoaded(const OrderView& order);
   void finishLoading();
 
   // The copy of `orderId` that reads show (earliest (time_stamp, origin, seq)), or null.
-  const OrderRecord* find(const std::string& orderId) const;
+  const StoredOrder* find(std::string_view orderId) const;
 
   // The user's orders, one per order_id, sorted by (time_stamp, origin, seq). Costs
   // O(k log k) in the user's own orders. Main thread only.
-  std::vector<const OrderRecord*> ordersOf(const std::string& userCode) const;
+  std::vector<const StoredOrder*> ordersOf(std::string_view userCode) const;
 
   uint64_t held(const std::string& origin) const { return vector_.get(origin); }
   const VersionVector& vector() const { return vector_; }
@@ -55,13 +57,13 @@ class OrderStore {
     std::vector<uint32_t> rows;  // one row per order_id
   };
   struct IdOfRow {
-    const std::deque<OrderRecord>* rows;
-    std::string_view operator()(uint32_t row) const { return (*rows)[row].orderId; }
+    const std::deque<StoredOrder>* rows;
+    std::string_view operator()(uint32_t row) const { return (*rows)[row].orderId(); }
   };
   struct CodeOfUser {
-    const std::deque<OrderRecord>* rows;
+    const std::deque<StoredOrder>* rows;
     const std::vector<UserOrders>* users;
-    std::string_view operator()(uint32_t user) const { return (*rows)[(*users)[user].keyRow].userCode; }
+    std::string_view operator()(uint32_t user) const { return (*rows)[(*users)[user].keyRow].userCode(); }
   };
 
   struct Hashes {
@@ -75,7 +77,8 @@ class OrderStore {
 
   mutable std::shared_mutex mutex_;  // guards rows_, byOrigin_ and vector_ against other threads
   // A deque never moves its elements, so the indexes below can read their keys from the rows.
-  std::deque<OrderRecord> rows_;
+  std::deque<StoredOrder> rows_;
+  TextArena text_;  // the rows' text; written by the main thread before the row is added
   std::unordered_map<std::string, std::vector<uint32_t>> byOrigin_;  // [seq - 1] -> row
   VersionVector vector_;
   // Main-thread-only indexes.

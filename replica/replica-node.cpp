@@ -20,7 +20,7 @@ Refusal refuse(rpc::RejectCode code, std::string message) { return Refusal{code,
 struct StoreLoader final : OrderFile::Loader {
   explicit StoreLoader(OrderStore& s) : store(s) {}
   void expect(size_t n) override { store.reserve(n); }
-  void add(OrderRecord&& order) override { store.applyLoaded(std::move(order)); }
+  void add(const OrderView& order) override { store.applyLoaded(order); }
   OrderStore& store;
 };
 
@@ -140,13 +140,13 @@ kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<Orde
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, uint32_t minAcks) {
-  if (const OrderRecord* stored = store_.find(request.orderId)) {
-    if (!stored->sameRequest(request)) {
+  if (const StoredOrder* stored = store_.find(request.orderId)) {
+    if (!request.sameRequest(stored->view())) {
       return PlaceOutcome{refuse(rpc::RejectCode::CONFLICTING_ORDER_ID,
                                  fmt::format("Order id {} was already used for a different order.",
                                              request.orderId))};
     }
-    return afterAcks(*stored, minAcks);
+    return afterAcks(stored->record(), minAcks);
   }
   // The first attempt is still on its way to disk: answer as it will be answered.
   auto it = placing_.find(request.orderId);

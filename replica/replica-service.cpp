@@ -59,10 +59,10 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
   std::string user = context.getParams().getUserCode();
   auto orders = node_.store().ordersOf(user);
   uint64_t words = 16;
-  for (auto* o : orders) words += orderWireWords(*o);
+  for (auto* o : orders) words += orderWireWords(o->view());
   auto result = context.getResults(capnp::MessageSize{words, 0}).initResult();
   auto list = result.initOrders(static_cast<unsigned>(orders.size()));
-  for (unsigned i = 0; i < orders.size(); ++i) toWire(*orders[i], list[i]);
+  for (unsigned i = 0; i < orders.size(); ++i) toWire(orders[i]->view(), list[i]);
   return kj::READY_NOW;
 }
 

@@ -27,33 +27,42 @@ void appendCsvRecord(std::string& out, const std::vector<std::string_view>& fiel
 }
 
 CsvReader::Result CsvReader::next(std::vector<std::string>& fields) {
+  std::vector<std::string_view> views;
+  Result result = next(views);
+  fields.assign(views.begin(), views.end());
+  return result;
+}
+
+CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields) {
   fields.clear();
   error_.clear();
+  unquoted_.clear();
   recordLine_ = line_;
   recordOffset_ = pos_;
   if (pos_ >= data_.size()) return Result::END;
 
-  std::string field;
   while (true) {
     // At the start of a field.
-    field.clear();
     if (pos_ < data_.size() && data_[pos_] == '"') {
-      ++pos_;
+      size_t start = ++pos_;
+      std::string* unquoted = nullptr;  // set at the first doubled quote
       while (true) {
         if (pos_ >= data_.size()) return Result::TORN;
         char c = data_[pos_++];
         if (c == '"') {
           if (pos_ < data_.size() && data_[pos_] == '"') {
-            field.push_back('"');
+            if (!unquoted) unquoted = &unquoted_.emplace_back(data_.substr(start, pos_ - 1 - start));
+            unquoted->push_back('"');
             ++pos_;
           } else {
             break;
           }
         } else {
           if (c == '\n') ++line_;
-          field.push_back(c);
+          if (unquoted) unquoted->push_back(c);
         }
       }
+      fields.push_back(unquoted ? std::string_view(*unquoted) : data_.substr(start, pos_ - 1 - start));
       if (pos_ < data_.size() && data_[pos_] != ',' && data_[pos_] != '\n' && data_[pos_] != '\r') {
         error_ = "unexpected character after a closing quote";
         return Result::BAD;
@@ -70,10 +79,9 @@ CsvReader::Result CsvReader::next(std::vector<std::string>& fields) {
         error_ = "a double quote inside an unquoted field";
         return Result::BAD;
       }
-      field.assign(data_.substr(pos_, end - pos_));
+      fields.push_back(data_.substr(pos_, end - pos_));
       pos_ = end;
     }
-    fields.push_back(std::move(field));
 
     if (pos_ >= data_.size()) return Result::TORN;  // no line break after the last field
     char c = data_[pos_++];

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ class CsvReader {
 
   // Reads the next record into `fields` (reused to avoid allocation).
   Result next(std::vector<std::string>& fields);
+  // The same without copying: each field views the data, or for a quoted field with doubled
+  // quotes, text the reader keeps until its next call.
+  Result next(std::vector<std::string_view>& fields);
 
   // Line (1-based) and byte offset at which the record last returned (or the torn or bad one)
   // begins.
@@ -46,6 +50,7 @@ class CsvReader {
   size_t recordLine_ = 1;
   size_t recordOffset_ = 0;
   std::string error_;
+  std::deque<std::string> unquoted_;  // a deque: its strings stay put while more are added
 };
 
 }  // namespace jh

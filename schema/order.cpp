@@ -1,6 +1,8 @@
 // Orders: CSV rows, wire form, and the checks on user input.
 #include "schema/order.h"
 
+#include <charconv>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -27,7 +29,7 @@ void appendOrderCsv(std::string& out, const OrderRecord& o) {
                         o.status, o.origin, seq});
 }
 
-std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& f, std::string& error) {
+std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& f, std::string& error) {
   if (f.size() != orderCsvHeader().size()) {
     error = fmt::format("expected {} fields, found {}", orderCsvHeader().size(), f.size());
     return std::nullopt;
@@ -37,49 +39,49 @@ std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& f, std::strin
     error = fmt::format("bad price '{}'", f[3]);
     return std::nullopt;
   }
-  const std::string& seq = f[9];
-  if (seq.empty() || seq.size() > 19 || seq.find_first_not_of("0123456789") != std::string::npos) {
-    error = fmt::format("bad seq '{}'", seq);
+  std::string_view seqText = f[9];
+  uint64_t seq = 0;
+  if (seqText.empty() || seqText.size() > 19 ||
+      std::from_chars(seqText.data(), seqText.data() + seqText.size(), seq).ptr !=
+          seqText.data() + seqText.size()) {
+    error = fmt::format("bad seq '{}'", seqText);
     return std::nullopt;
   }
-  std::optional<OrderRecord> out;  // filled in place and returned as is: its strings move once
-  OrderRecord& o = out.emplace();
-  o.orderId = std::move(f[0]);
-  o.userCode = std::move(f[1]);
-  o.item = std::move(f[2]);
-  o.pricePence = *price;
-  o.timeStamp = std::move(f[4]);
-  o.postCode = std::move(f[5]);
-  o.area = std::move(f[6]);
-  o.status = std::move(f[7]);
-  o.origin = std::move(f[8]);
-  o.seq = std::stoull(seq);
+  OrderView o{f[0], f[1], f[2], *price, f[4], f[5], f[6], f[7], f[8], seq};
   if (o.seq == 0 || o.origin.empty() || o.orderId.empty()) {
     error = "empty order_id or origin, or seq 0";
     return std::nullopt;
   }
-  return out;
+  return o;
 }
 
 std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error) {
-  return orderFromCsv(std::vector<std::string>(fields), error);
+  std::vector<std::string_view> views(fields.begin(), fields.end());
+  auto order = orderFromCsv(views, error);
+  if (!order) return std::nullopt;
+  return order->record();
 }
 
-void toWire(const OrderRecord& o, rpc::Order::Builder out) {
-  out.setOrderId(o.orderId);
-  out.setUserCode(o.userCode);
-  out.setItem(o.item);
+void toWire(const OrderView& o, rpc::Order::Builder out) {
+  // (Text::Reader wants a NUL after the text, which a view of a CSV buffer does not have.)
+  auto copy = [](capnp::Text::Builder to, std::string_view from) {
+    if (!from.empty()) memcpy(to.begin(), from.data(), from.size());
+  };
+  auto size = [](std::string_view t) { return static_cast<unsigned>(t.size()); };
+  copy(out.initOrderId(size(o.orderId)), o.orderId);
+  copy(out.initUserCode(size(o.userCode)), o.userCode);
+  copy(out.initItem(size(o.item)), o.item);
   out.setPricePence(o.pricePence);
-  out.setTimeStamp(o.timeStamp);
-  out.setPostCode(o.postCode);
-  out.setArea(o.area);
-  out.setStatus(o.status);
-  out.setOrigin(o.origin);
+  copy(out.initTimeStamp(size(o.timeStamp)), o.timeStamp);
+  copy(out.initPostCode(size(o.postCode)), o.postCode);
+  copy(out.initArea(size(o.area)), o.area);
+  copy(out.initStatus(size(o.status)), o.status);
+  copy(out.initOrigin(size(o.origin)), o.origin);
   out.setSeq(o.seq);
 }
 
-uint64_t orderWireWords(const OrderRecord& o) {
-  auto text = [](const std::string& t) { return (t.size() + 8) / 8; };  // with its NUL, rounded up
+uint64_t orderWireWords(const OrderView& o) {
+  auto text = [](std::string_view t) { return (t.size() + 8) / 8; };  // with its NUL, rounded up
   constexpr uint64_t STRUCT = 2 + 8 + 4;  // data and pointer sections, plus a result union around it
   return STRUCT + text(o.orderId) + text(o.userCode) + text(o.item) + text(o.timeStamp) +
          text(o.postCode) + text(o.area) + text(o.status) + text(o.origin);

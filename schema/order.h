@@ -22,6 +22,28 @@ constexpr int64_t MAX_PRICE_PENCE = 100'000'000;  // £1,000,000: no dish costs 
 constexpr std::string_view STATUS_CONFIRMED = "CONFIRMED";
 constexpr std::string_view AREA_UNVERIFIED = "unverified";
 
+struct OrderRecord;
+
+// An order's fields as views of text kept elsewhere (a CSV buffer, a stored row, a record).
+struct OrderView {
+  std::string_view orderId;
+  std::string_view userCode;
+  std::string_view item;
+  int64_t pricePence = 0;
+  std::string_view timeStamp;
+  std::string_view postCode;
+  std::string_view area;
+  std::string_view status;
+  std::string_view origin;
+  uint64_t seq = 0;
+
+  OrderRecord record() const;
+  auto precedence() const { return std::tuple(timeStamp, origin, seq); }
+  bool sameRequest(const OrderView& other) const {
+    return userCode == other.userCode && item == other.item && postCode == other.postCode;
+  }
+};
+
 struct OrderRecord {
   std::string orderId;
   std::string userCode;
@@ -34,14 +56,22 @@ struct OrderRecord {
   std::string origin;
   uint64_t seq = 0;
 
+  OrderView view() const {
+    return {orderId, userCode, item, pricePence, timeStamp, postCode, area, status, origin, seq};
+  }
   // Which copy of an order_id reads show when a failover stored it twice: the earliest.
   auto precedence() const { return std::tie(timeStamp, origin, seq); }
   // Whether a repeated placeOrder asks for the same thing as this stored order.
-  bool sameRequest(const OrderRecord& other) const {
-    return userCode == other.userCode && item == other.item && postCode == other.postCode;
-  }
+  bool sameRequest(const OrderView& other) const { return view().sameRequest(other); }
+  bool sameRequest(const OrderRecord& other) const { return sameRequest(other.view()); }
   bool operator==(const OrderRecord&) const = default;
 };
+
+inline OrderRecord OrderView::record() const {
+  return {std::string(orderId), std::string(userCode), std::string(item), pricePence,
+          std::string(timeStamp), std::string(postCode), std::string(area), std::string(status),
+          std::string(origin), seq};
+}
 
 // The header of orders.csv, in column order.
 const std::vector<std::string_view>& orderCsvHeader();
@@ -49,18 +79,20 @@ const std::vector<std::string_view>& orderCsvHeader();
 // Appends the order as one CSV record (CRLF-terminated).
 void appendOrderCsv(std::string& out, const OrderRecord& order);
 
-// Builds an order from one CSV record's fields; on failure returns nullopt and sets `error`.
-// The rvalue form moves the fields' text into the order.
-std::optional<OrderRecord> orderFromCsv(std::vector<std::string>&& fields, std::string& error);
+// Reads an order from one CSV record's fields (the view's text is theirs); on failure returns
+// nullopt and sets `error`.
+std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& fields, std::string& error);
 std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error);
 
-void toWire(const OrderRecord& order, rpc::Order::Builder out);
+void toWire(const OrderView& order, rpc::Order::Builder out);
+inline void toWire(const OrderRecord& order, rpc::Order::Builder out) { toWire(order.view(), out); }
 OrderRecord fromWire(rpc::Order::Reader in);
 
 // Upper bound of the words one order takes on the wire (struct, text, one result wrapper), for
 // Cap'n Proto size hints: a message whose hint fits is built in one small segment instead of the
 // default 8 KiB one that capnp otherwise calloc()s for every call and every reply.
-uint64_t orderWireWords(const OrderRecord& order);
+uint64_t orderWireWords(const OrderView& order);
+inline uint64_t orderWireWords(const OrderRecord& order) { return orderWireWords(order.view()); }
 capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders);
 // FrontEnd.placeOrder's parameters.
 capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view userCode,

@@ -27,9 +27,9 @@ OrderRecord order(const std::string& id, const std::string& origin, uint64_t seq
   return o;
 }
 
-std::vector<std::string> idsOf(const std::vector<const OrderRecord*>& orders) {
+std::vector<std::string> idsOf(const std::vector<const jh::StoredOrder*>& orders) {
   std::vector<std::string> ids;
-  for (auto* o : orders) ids.push_back(o->orderId);
+  for (auto* o : orders) ids.emplace_back(o->orderId());
   return ids;
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("find gives the stored order by id and ordersOf lists a user's orders 
   store.apply(order("bob's", "r1", 2, "bob", "2026-11-21T09:00:00.000Z"));
   store.apply(order("early", "r2", 1, "ann", "2026-11-21T08:00:00.000Z"));
   REQUIRE(store.find("bob's") != nullptr);
-  CHECK(store.find("bob's")->userCode == "bob");
+  CHECK(store.find("bob's")->userCode() == "bob");
   CHECK(store.find("nope") == nullptr);
   CHECK(idsOf(store.ordersOf("ann")) == std::vector<std::string>{"early", "late"});
   CHECK(idsOf(store.ordersOf("bob")) == std::vector<std::string>{"bob's"});
@@ -86,10 +86,10 @@ TEST_CASE("two copies of one order id show the earliest copy whichever arrives f
                                                      : std::vector<OrderRecord>{sameTime, second, first};
     for (auto& o : arrival) store.apply(o);
     REQUIRE(store.find("dup") != nullptr);
-    CHECK(*store.find("dup") == first);  // same time as r3's copy: origin r2 < r3 decides
+    CHECK(store.find("dup")->record() == first);  // same time as r3's copy: origin r2 < r3 decides
     auto listed = store.ordersOf("ann");
     REQUIRE(listed.size() == 1);
-    CHECK(*listed[0] == first);
+    CHECK(listed[0]->record() == first);
     CHECK(store.rows() == 3);  // every copy is kept, for replication
   }
 }
@@ -104,7 +104,7 @@ TEST_CASE("copies of one order id under different users list it only under the e
     store.apply(annFirst ? bobCopy : annCopy);
     CHECK(idsOf(store.ordersOf("ann")) == std::vector<std::string>{"x"});
     CHECK(store.ordersOf("bob").empty());
-    CHECK(store.find("x")->userCode == "ann");
+    CHECK(store.find("x")->userCode() == "ann");
   }
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
   for (auto& r : rows) oneByOne.apply(r);
   OrderStore loaded;
   loaded.reserve(rows.size());
-  for (auto r : rows) loaded.applyLoaded(std::move(r));
+  for (auto& r : rows) loaded.applyLoaded(r.view());
   loaded.finishLoading();
 
   CHECK(loaded.vector() == oneByOne.vector());
@@ -172,9 +172,9 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
   for (auto& r : rows) {
     CAPTURE(r.orderId);
     REQUIRE(loaded.find(r.orderId) != nullptr);
-    CHECK(*loaded.find(r.orderId) == *oneByOne.find(r.orderId));
+    CHECK(loaded.find(r.orderId)->record() == oneByOne.find(r.orderId)->record());
   }
-  CHECK(loaded.find("id-4")->timeStamp == "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
+  CHECK(loaded.find("id-4")->timeStamp() == "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
   for (int u = 0; u < 5; ++u) {
     std::string user = "u" + std::to_string(u);
     CAPTURE(user);

@@ -128,7 +128,7 @@ TEST_CASE("placed orders survive a restart and numbering continues after them") 
   rig.start();
   CHECK_FALSE(rig.node->ready());
   REQUIRE(rig.node->store().find("a") != nullptr);
-  CHECK(*rig.node->store().find("a") == first);
+  CHECK(rig.node->store().find("a")->record() == first);
   rig.node->setReady();
   CHECK(placed(rig.place(request("b"))).seq == 2);
 }

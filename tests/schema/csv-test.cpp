@@ -56,6 +56,21 @@ TEST_CASE("fields holding commas, quotes, line breaks or edge spaces round-trip 
   }
 }
 
+TEST_CASE("read as views, plain and quoted fields view the data and unescaped ones stay valid together") {
+  std::string text = "plain,\"a,b\",\"say \"\"hi\"\"\",\"\"\"\"\"\",\"x\"\"y\"\"z\"\r\nnext,\"\"\"\"\r\n";
+  CsvReader reader(text);
+  std::vector<std::string_view> fields;
+  REQUIRE(reader.next(fields) == Result::RECORD);
+  CHECK(fields == std::vector<std::string_view>{"plain", "a,b", "say \"hi\"", "\"\"", "x\"y\"z"});
+  auto inText = [&](std::string_view f) { return f.data() >= text.data() && f.data() < text.data() + text.size(); };
+  CHECK(inText(fields[0]));
+  CHECK(inText(fields[1]));  // quoted, but with nothing to unescape
+  CHECK_FALSE(inText(fields[2]));
+  REQUIRE(reader.next(fields) == Result::RECORD);
+  CHECK(fields == std::vector<std::string_view>{"next", "\""});
+  CHECK(reader.next(fields) == Result::END);
+}
+
 TEST_CASE("a lone field that is just a double quote round-trips") {
   CHECK(roundTrip({"\""}) == Fields{"\""});
   std::string text;
