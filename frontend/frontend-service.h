@@ -37,6 +37,7 @@ class FrontEndService final : public rpc::FrontEnd::Server {
  private:
   struct MenuItemCopy {
     std::string item;
+    std::string key;  // what an order's item is matched against: upper case, no edge spaces
     int64_t pricePence;
   };
   struct Catalogue {
@@ -44,12 +45,18 @@ class FrontEndService final : public rpc::FrontEnd::Server {
     std::vector<MenuItemCopy> items;
   };
 
+  // Puts the menu's name and price for `item` on the order, or refuses it (false).
+  template <typename Refuse>
+  bool priceFromMenu(const Catalogue& cat, const std::string& item, OrderRecord& order, Refuse& refuse);
+  // Puts the postcode's answer on the order, stamps it and forwards it, or refuses it.
+  kj::Promise<void> placeAt(PlaceOrderContext context, OrderRecord order, PostcodeAnswer answer);
   kj::Promise<void> forwardOrder(PlaceOrderContext context, OrderRecord order);
   // Counts `call` as under way until it ends, and logs (at debug level) that it began and ended.
   kj::Promise<void> track(const char* what, std::string detail, kj::Promise<void> call);
 
   // The primary's motd and menu, cached for a moment; null when no replica could serve them.
   kj::Promise<kj::Maybe<const Catalogue&>> catalogue();
+  kj::Maybe<const Catalogue&> freshCatalogue();  // the cached copy while it is fresh
 
   const ClusterConfig& config_;
   std::string name_;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <kj/debug.h>
+
 #include "schema/order.h"
 
 namespace jh {
@@ -48,6 +50,7 @@ class StoredOrder {
                                                        o.status,   o.origin};
     size_t total = 0;
     for (auto t : texts) total += t.size();
+    KJ_REQUIRE(total <= UINT32_MAX, "an order's text is too long to store", total);
     char* at = arena.allocate(total);
     text_ = at;
     uint32_t end = 0;

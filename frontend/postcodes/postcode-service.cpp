@@ -48,13 +48,16 @@ PostcodeService::PostcodeService(const PostcodeConfig& config, kj::Timer& timer)
 
 PostcodeService::~PostcodeService() {}
 
+std::optional<PostcodeAnswer> PostcodeService::cached(const std::string& postCode) {
+  std::optional<PostcodeAnswer> answer = cache.find(postCode, timer.now());
+  if (answer) ++cacheHits;
+  return answer;
+}
+
 kj::Promise<PostcodeAnswer> PostcodeService::lookup(std::string input) {
   std::optional<std::string> postCode = normalisePostcode(input);
   if (!postCode) return PostcodeAnswer{Kind::INVALID, {}, {}, invalidInputMessage(input)};
-  if (std::optional<PostcodeAnswer> cached = cache.find(*postCode, timer.now())) {
-    ++cacheHits;
-    return std::move(*cached);
-  }
+  if (std::optional<PostcodeAnswer> answer = cached(*postCode)) return std::move(*answer);
   auto paf = kj::newPromiseAndFulfiller<PostcodeAnswer>();
   auto running = inFlight.find(*postCode);
   if (running != inFlight.end()) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class PostcodeService {
   // caller's loop. Never rejects for an expected outcome: INVALID (malformed input, with no
   // request), FOUND, NOT_FOUND, or UNREACHABLE when no url answered (never cached).
   kj::Promise<PostcodeAnswer> lookup(std::string input);
+  // The cached answer for a normalised postcode, if there is one: what lookup() would give at
+  // once, without a promise.
+  std::optional<PostcodeAnswer> cached(const std::string& postCode);
 
   PostcodeStats stats() const;
 
