@@ -4,11 +4,13 @@
 // and most of what loading them costs.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <kj/debug.h>

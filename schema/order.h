@@ -1,12 +1,11 @@
-// An order as plain C++ (the replicas' in-memory form), its CSV row and its wire form, and the
-// checks that every part applies to what a user may type.
+// An order as plain C++ (OrderRecord owns its text, OrderView views text kept elsewhere), its CSV
+// row and its wire form, and the checks that every part applies to what a user may type.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <vector>
 
 #include "schema/just-hungry.capnp.h"
@@ -38,7 +37,6 @@ struct OrderView {
   uint64_t seq = 0;
 
   OrderRecord record() const;
-  auto precedence() const { return std::tuple(timeStamp, origin, seq); }
   bool sameRequest(const OrderView& other) const {
     return userCode == other.userCode && item == other.item && postCode == other.postCode;
   }
@@ -59,8 +57,6 @@ struct OrderRecord {
   OrderView view() const {
     return {orderId, userCode, item, pricePence, timeStamp, postCode, area, status, origin, seq};
   }
-  // Which copy of an order_id reads show when a failover stored it twice: the earliest.
-  auto precedence() const { return std::tie(timeStamp, origin, seq); }
   // Whether a repeated placeOrder asks for the same thing as this stored order.
   bool sameRequest(const OrderView& other) const { return view().sameRequest(other); }
   bool sameRequest(const OrderRecord& other) const { return sameRequest(other.view()); }
