@@ -5,13 +5,38 @@
 #include <cstring>
 #include <vector>
 
+#include <capnp/rpc.capnp.h>
+#include <capnp/serialize.h>
+
 namespace jh {
 
 namespace {
 
+// A Finish is 40 bytes (segment table, root pointer, Message, Finish); anything larger is not one.
+constexpr size_t MAX_FINISH_BYTES = 64;
+
+// Whether `pieces`, one message as capnp writes it (segment table, then segments), is a Finish.
+bool isFinish(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) {
+  size_t size = 0;
+  for (auto& piece : pieces) size += piece.size();
+  if (size > MAX_FINISH_BYTES || size % sizeof(capnp::word) != 0) return false;
+  capnp::word words[MAX_FINISH_BYTES / sizeof(capnp::word)];  // aligned, as the reader needs
+  auto* at = reinterpret_cast<kj::byte*>(words);
+  for (auto& piece : pieces) {
+    if (piece.size() > 0) std::memcpy(at, piece.begin(), piece.size());
+    at += piece.size();
+  }
+  bool finish = false;
+  auto failure = kj::runCatchingExceptions([&]() {
+    capnp::FlatArrayMessageReader message(kj::arrayPtr(words, size / sizeof(capnp::word)));
+    finish = message.getRoot<capnp::rpc::Message>().which() == capnp::rpc::Message::FINISH;
+  });
+  return failure == nullptr && finish;
+}
+
 class BufferedStream final : public kj::AsyncIoStream {
  public:
-  explicit BufferedStream(kj::Own<kj::AsyncIoStream> inner) : inner_(kj::mv(inner)) {}
+  BufferedStream(kj::Own<kj::AsyncIoStream> inner, kj::Timer& timer) : inner_(kj::mv(inner)), timer_(timer) {}
 
   kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override {
     auto* out = static_cast<kj::byte*>(buffer);
@@ -36,17 +61,21 @@ class BufferedStream final : public kj::AsyncIoStream {
 
   kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
     KJ_IF_MAYBE(e, writeError_) { return kj::cp(*e); }
+    // (While a send is under way, whatever is queued goes when it ends anyway.)
+    bool hold = !sending_ && (queued_.empty() || holding_) && isFinish(pieces);
     for (auto& piece : pieces) queued_.insert(queued_.end(), piece.begin(), piece.end());
-    if (!sending_) {
-      sending_ = true;
-      sender_ = kj::evalLast([this]() { return sendQueued(); }).eagerlyEvaluate([this](kj::Exception&& e) {
-        sending_ = false;
-        queued_.clear();
-        for (auto& w : drainWaiters_) w->reject(kj::cp(e));
-        drainWaiters_.clear();
-        writeError_ = kj::mv(e);
-      });
+    if (hold) {
+      if (!holding_) {
+        holding_ = true;
+        holdTimer_ = timer_.afterDelay(FINISH_HOLD).then([this]() {
+          holding_ = false;
+          startSending();
+        }).eagerlyEvaluate(nullptr);
+      }
+      return kj::READY_NOW;
     }
+    stopHolding();
+    if (!sending_) startSending();
     if (queued_.size() + inFlight_.size() < WRITE_AHEAD) return kj::READY_NOW;
     auto paf = kj::newPromiseAndFulfiller<void>();
     drainWaiters_.push_back(kj::mv(paf.fulfiller));
@@ -56,6 +85,10 @@ class BufferedStream final : public kj::AsyncIoStream {
   kj::Promise<void> whenWriteDisconnected() override { return inner_->whenWriteDisconnected(); }
 
   void shutdownWrite() override {
+    if (holding_) {
+      stopHolding();
+      startSending();
+    }
     if (sending_) {
       shutdownPending_ = true;  // after what is queued has gone
     } else {
@@ -90,6 +123,25 @@ class BufferedStream final : public kj::AsyncIoStream {
     return n;
   }
 
+  // Sends what is queued at the end of this turn of the event loop.
+  void startSending() {
+    sending_ = true;
+    sender_ = kj::evalLast([this]() { return sendQueued(); }).eagerlyEvaluate([this](kj::Exception&& e) {
+      sending_ = false;
+      queued_.clear();
+      for (auto& w : drainWaiters_) w->reject(kj::cp(e));
+      drainWaiters_.clear();
+      writeError_ = kj::mv(e);
+    });
+  }
+
+  // Held Finish messages go with whatever is sent next.
+  void stopHolding() {
+    if (!holding_) return;
+    holding_ = false;
+    holdTimer_ = kj::READY_NOW;  // cancels the timer
+  }
+
   // Sends everything queued, including what is queued while a send is under way.
   kj::Promise<void> sendQueued() {
     if (queued_.empty()) {
@@ -109,6 +161,7 @@ class BufferedStream final : public kj::AsyncIoStream {
   }
 
   kj::Own<kj::AsyncIoStream> inner_;
+  kj::Timer& timer_;
   size_t readBegin_ = 0;
   size_t readEnd_ = 0;
   kj::byte readBuffer_[READ_CAPACITY];
@@ -116,16 +169,19 @@ class BufferedStream final : public kj::AsyncIoStream {
   std::vector<kj::byte> queued_;    // written, not yet handed to the socket
   std::vector<kj::byte> inFlight_;  // being written to the socket
   bool sending_ = false;
+  bool holding_ = false;  // queued_ holds only Finish messages, sent at the latest by holdTimer_
   bool shutdownPending_ = false;
   kj::Maybe<kj::Exception> writeError_;
   std::vector<kj::Own<kj::PromiseFulfiller<void>>> drainWaiters_;
-  kj::Promise<void> sender_ = kj::READY_NOW;  // last: destroyed (cancelled) first
+  // The promises last: destroyed (cancelled) first.
+  kj::Promise<void> sender_ = kj::READY_NOW;
+  kj::Promise<void> holdTimer_ = kj::READY_NOW;
 };
 
 }  // namespace
 
-kj::Own<kj::AsyncIoStream> bufferStream(kj::Own<kj::AsyncIoStream> stream) {
-  return kj::heap<BufferedStream>(kj::mv(stream));
+kj::Own<kj::AsyncIoStream> bufferStream(kj::Own<kj::AsyncIoStream> stream, kj::Timer& timer) {
+  return kj::heap<BufferedStream>(kj::mv(stream), timer);
 }
 
 }  // namespace jh

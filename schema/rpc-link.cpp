@@ -13,8 +13,8 @@ struct RpcLink::Connection {
   capnp::TwoPartyClient client;
   capnp::Capability::Client cap;
 
-  explicit Connection(kj::Own<kj::AsyncIoStream> s)
-      : stream(bufferStream(kj::mv(s))), client(*stream), cap(client.bootstrap()) {}
+  Connection(kj::Own<kj::AsyncIoStream> s, kj::Timer& timer)
+      : stream(bufferStream(kj::mv(s), timer)), client(*stream), cap(client.bootstrap()) {}
 };
 
 namespace {
@@ -57,7 +57,7 @@ kj::Promise<void> RpcLink::dial() {
           [this](kj::Own<kj::AsyncIoStream> stream) {
             dialing_ = nullptr;
             JH_DEBUG("connected to {}", address_);
-            connection_ = kj::heap<Connection>(kj::mv(stream));
+            connection_ = kj::heap<Connection>(kj::mv(stream), timer_);
             KJ_IF_MAYBE(open, opener_) { connection_->cap = (*open)(connection_->cap); }
             uint64_t generation = ++generation_;
             tasks_->add(connection_->client.onDisconnect().then([this, generation]() {

@@ -15,8 +15,9 @@ constexpr auto ACCEPT_RETRY = 100 * kj::MILLISECONDS;
 }  // namespace
 
 struct RpcServer::Connection {
-  Connection(capnp::Capability::Client bootstrap, kj::Own<kj::AsyncIoStream>&& s, capnp::ReaderOptions options)
-      : stream(bufferStream(kj::mv(s))),
+  Connection(capnp::Capability::Client bootstrap, kj::Own<kj::AsyncIoStream>&& s, kj::Timer& timer,
+             capnp::ReaderOptions options)
+      : stream(bufferStream(kj::mv(s), timer)),
         network(*stream, capnp::rpc::twoparty::Side::SERVER, options),
         rpcSystem(capnp::makeRpcServer(network, kj::mv(bootstrap))) {}
   kj::Own<kj::AsyncIoStream> stream;
@@ -51,7 +52,7 @@ kj::Promise<void> RpcServer::listen(kj::ConnectionReceiver& listener) {
 void RpcServer::accept(kj::Own<kj::AsyncIoStream> stream) {
   capnp::ReaderOptions options;
   options.traversalLimitInWords = maxMessageWords_;
-  auto connection = kj::heap<Connection>(bootstrap_, kj::mv(stream), options);
+  auto connection = kj::heap<Connection>(bootstrap_, kj::mv(stream), timer_, options);
   auto ended = connection->network.onDisconnect();
   ++open_;
   tasks_->add(ended.attach(kj::mv(connection), kj::defer([this]() { --open_; })));

@@ -1,11 +1,18 @@
-// The read-ahead buffer in front of RPC connections: whatever the sizes of the writes and of the
-// reads, the bytes come out whole and in order, and the end of the stream is reported.
+// The buffering in front of RPC connections: whatever the sizes of the writes and of the reads,
+// the bytes come out whole and in order, and the end of the stream is reported; a lone Finish
+// waits for company, but not for long.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
+#include <vector>
 
+#include <capnp/message.h>
+#include <capnp/rpc.capnp.h>
+#include <capnp/serialize.h>
 #include <kj/async-io.h>
 #include <kj/debug.h>
+#include <kj/timer.h>
 
 #include "schema/buffered-stream.h"
 
@@ -22,7 +29,7 @@ std::string pattern(size_t n) {
 TEST_CASE("buffered reads give back every byte in order, for small, exact and large reads, and then the end") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
-  auto reader = jh::bufferStream(kj::mv(pipe.ends[0]));
+  auto reader = jh::bufferStream(kj::mv(pipe.ends[0]), io.provider->getTimer());
   const std::string sent = pattern(100000);
 
   // Writes of uneven sizes, then the end of the stream.
@@ -65,7 +72,7 @@ TEST_CASE("buffered reads give back every byte in order, for small, exact and la
 TEST_CASE("a read that needs more than the buffered bytes returns them with the rest, and a short end is reported short") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
-  auto reader = jh::bufferStream(kj::mv(pipe.ends[0]));
+  auto reader = jh::bufferStream(kj::mv(pipe.ends[0]), io.provider->getTimer());
   pipe.ends[1]->write("0123456789", 10).wait(io.waitScope);
   char buffer[64];
   REQUIRE(reader->tryRead(buffer, 4, 4).wait(io.waitScope) == 4);  // six more now buffered
@@ -83,7 +90,7 @@ TEST_CASE("a read that needs more than the buffered bytes returns them with the 
 TEST_CASE("writes made in one turn arrive whole and in order, and shutdownWrite waits for them") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
-  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]));
+  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]), io.provider->getTimer());
   const std::string sent = pattern(5000);
   // Uneven pieces, as capnp's writev of a segment table and segments; none waits for the last.
   size_t at = 0;
@@ -111,7 +118,7 @@ TEST_CASE("writes made in one turn arrive whole and in order, and shutdownWrite 
 TEST_CASE("a writer whose peer does not read is held back once the write-ahead limit is queued") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
-  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]));
+  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]), io.provider->getTimer());
   const std::string chunk = pattern(64 * 1024);
   // Queue chunks until a write is not done at once; the socket buffers take some first.
   size_t queued = 0;
@@ -141,4 +148,76 @@ TEST_CASE("a writer whose peer does not read is held back once the write-ahead l
   promise.wait(io.waitScope);
   CHECK(got == queued);
   CHECK(ordered);
+}
+
+namespace {
+
+// One RPC message as capnp writes it, and a way to write it through a stream.
+kj::Array<capnp::word> rpcMessage(bool finish, uint32_t questionId) {
+  capnp::MallocMessageBuilder builder;
+  auto message = builder.initRoot<capnp::rpc::Message>();
+  if (finish) {
+    message.initFinish().setQuestionId(questionId);
+  } else {
+    message.initCall().setQuestionId(questionId);
+  }
+  return capnp::messageToFlatArray(builder);
+}
+
+void writeMessage(kj::AsyncIoStream& stream, kj::ArrayPtr<const capnp::word> words, kj::WaitScope& ws) {
+  stream.write(words.begin(), words.size() * sizeof(capnp::word)).wait(ws);
+}
+
+// The RPC messages in `bytes`, by kind: "finish 7", "call 8", ...
+std::vector<std::string> messagesIn(const std::string& bytes) {
+  std::vector<std::string> out;
+  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  kj::ArrayPtr<const capnp::word> rest = words;
+  while (rest.size() > 0) {
+    capnp::FlatArrayMessageReader reader(rest);
+    auto m = reader.getRoot<capnp::rpc::Message>();
+    if (m.isFinish()) out.push_back("finish " + std::to_string(m.getFinish().getQuestionId()));
+    if (m.isCall()) out.push_back("call " + std::to_string(m.getCall().getQuestionId()));
+    rest = kj::arrayPtr(reader.getEnd(), rest.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a Finish written alone is held until the next message or the hold time, and never reordered") {
+  auto io = kj::setupAsyncIo();
+  kj::TimerImpl timer(kj::origin<kj::TimePoint>());
+  auto pipe = io.provider->newTwoWayPipe();
+  auto writer = jh::bufferStream(kj::mv(pipe.ends[0]), timer);
+  char buffer[4096];
+  auto readNow = [&]() {  // what has arrived by the end of this turn
+    auto read = pipe.ends[1]->tryRead(buffer, 1, sizeof buffer);
+    io.waitScope.poll();
+    return read.poll(io.waitScope) ? std::string(buffer, read.wait(io.waitScope)) : std::string();
+  };
+
+  SUBCASE("a Finish and then a call go together, the Finish first") {
+    writeMessage(*writer, rpcMessage(true, 7), io.waitScope);
+    CHECK(readNow().empty());
+    writeMessage(*writer, rpcMessage(false, 8), io.waitScope);
+    CHECK(messagesIn(readNow()) == std::vector<std::string>{"finish 7", "call 8"});
+  }
+  SUBCASE("on a quiet connection, Finish messages go once the hold time has passed") {
+    writeMessage(*writer, rpcMessage(true, 7), io.waitScope);
+    writeMessage(*writer, rpcMessage(true, 9), io.waitScope);
+    timer.advanceTo(timer.now() + jh::FINISH_HOLD - 1 * kj::MILLISECONDS);
+    CHECK(readNow().empty());
+    timer.advanceTo(timer.now() + 1 * kj::MILLISECONDS);
+    CHECK(messagesIn(readNow()) == std::vector<std::string>{"finish 7", "finish 9"});
+  }
+  SUBCASE("a call is not held, and shutdownWrite sends a held Finish") {
+    writeMessage(*writer, rpcMessage(false, 3), io.waitScope);
+    CHECK(messagesIn(readNow()) == std::vector<std::string>{"call 3"});
+    writeMessage(*writer, rpcMessage(true, 3), io.waitScope);
+    writer->shutdownWrite();
+    CHECK(messagesIn(readNow()) == std::vector<std::string>{"finish 3"});
+    CHECK(pipe.ends[1]->tryRead(buffer, 1, sizeof buffer).wait(io.waitScope) == 0);  // then the end
+  }
 }
