@@ -35,6 +35,7 @@ enum RejectCode {
   conflictingOrderId @5; # the order_id was used before for another user, item or postcode
   invalidOrder @6;       # a malformed order or field (too long, bad id) that is nobody's typo
   notReady @7;           # a replica refuses client work while SYNCING; the front-end moves on
+  tooManyOrders @8;      # a user's orders are more than one reply may carry (MAX_ORDERS_REPLY_BYTES)
 }
 
 struct Rejection {

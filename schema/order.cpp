@@ -247,6 +247,7 @@ const char* rejectCodeName(rpc::RejectCode code) {
     case rpc::RejectCode::CONFLICTING_ORDER_ID: return "CONFLICTING_ORDER_ID";
     case rpc::RejectCode::INVALID_ORDER: return "INVALID_ORDER";
     case rpc::RejectCode::NOT_READY: return "NOT_READY";
+    case rpc::RejectCode::TOO_MANY_ORDERS: return "TOO_MANY_ORDERS";
   }
   return "UNKNOWN";
 }

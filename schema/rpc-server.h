@@ -18,6 +18,10 @@ namespace jh {
 // message's bytes actually arrive.
 constexpr uint64_t FRONTEND_MAX_MESSAGE_BYTES = 64 << 20;
 constexpr uint64_t REPLICA_MAX_MESSAGE_BYTES = 64 << 20;
+// The largest getOrders reply a replica builds: half of what a connection reads (capnp's default,
+// 64 MiB, on the front-end's and the client's side), as the front-end passes the list on in its
+// own reply. About 140,000 orders; a user with more is told so instead.
+constexpr uint64_t MAX_ORDERS_REPLY_BYTES = 32 << 20;
 
 class RpcServer {
  public:

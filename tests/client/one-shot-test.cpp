@@ -87,7 +87,8 @@ TEST_CASE("every rejection code exits 1, except UNAVAILABLE which exits 3") {
   for (auto code : {rpc::RejectCode::INVALID_USER_CODE, rpc::RejectCode::UNKNOWN_ITEM,
                     rpc::RejectCode::INVALID_POSTCODE, rpc::RejectCode::POSTCODE_NOT_FOUND,
                     rpc::RejectCode::UNAVAILABLE, rpc::RejectCode::CONFLICTING_ORDER_ID,
-                    rpc::RejectCode::INVALID_ORDER, rpc::RejectCode::NOT_READY}) {
+                    rpc::RejectCode::INVALID_ORDER, rpc::RejectCode::NOT_READY,
+                    rpc::RejectCode::TOO_MANY_ORDERS}) {
     CAPTURE(rejectCodeName(code));
     ClientRig rig;
     rig.fake.refuseOrders = code;

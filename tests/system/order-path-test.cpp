@@ -158,3 +158,36 @@ TEST_CASE("a torn final line in orders.csv is cut off and the replica serves the
   CHECK(rows[1].orderId == "a2");
   CHECK(rows[1].seq == 2);
 }
+
+TEST_CASE("a user with more orders than one reply may carry is told so, and the replica serves everyone else") {
+  ClusterOptions o;
+  o.replicas = 1;
+  o.waitReady = false;
+  o.startReplicas = false;
+  TestCluster cluster(o);
+  // 200,000 orders of one user: about 46 MiB on the wire, over the 32 MiB a getOrders reply may be.
+  std::string csv = "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n";
+  const int many = 200000;
+  for (int i = 1; i <= many; ++i) {
+    csv += "b" + std::to_string(i) +
+           ",big,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1," +
+           std::to_string(i) + "\r\n";
+  }
+  csv += "a1,ann,CHIPS,2.50,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1," +
+         std::to_string(many + 1) + "\r\n";
+  writeFile(cluster.replicaDir("replica.server1") + "/orders.csv", csv);
+  cluster.start("replica.server1");
+  REQUIRE(cluster.waitReplicaReady("replica.server1"));
+  REQUIRE(cluster.waitFrontendUp());
+
+  auto big = cluster.runClient({"--user", "big", "--json", "orders"}, 30s);
+  INFO(big.out.substr(0, 300) << big.err.substr(0, 300));
+  CHECK(big.exitCode == 1);
+  CHECK(big.out.find("TOO_MANY_ORDERS") != std::string::npos);
+  CHECK(big.out.find("200000") != std::string::npos);
+  auto ann = cluster.runClient({"--user", "ann", "--json", "orders"});
+  CHECK(idsInOrdersJson(ann.out) == std::vector<std::string>{"a1"});
+  auto placed = cluster.runClient({"--user", "big", "--json", "order", "CHIPS", "AB10 1AB", "--id", "b-next"});
+  INFO(placed.out << placed.err);
+  CHECK(placed.exitCode == 0);
+}
