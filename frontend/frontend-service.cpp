@@ -173,13 +173,11 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
   }
 
   std::string detail = order.orderId + " " + order.userCode;
-  // With the menu fresh and the postcode's answer cached, nothing needs waiting for: the order
-  // goes to the batcher in this turn, without a continuation per step.
+  // With the menu fresh, the order is priced in this turn (and with the postcode's answer cached,
+  // handed to the batcher too), without a continuation per step.
   KJ_IF_MAYBE(cat, freshCatalogue()) {
     if (!priceFromMenu(*cat, item, order, refuse)) return kj::READY_NOW;
-    if (auto answer = postcodes_.cached(*normalised)) {
-      return track("placeOrder", std::move(detail), placeAt(context, std::move(order), std::move(*answer)));
-    }
+    return track("placeOrder", std::move(detail), locateAndPlace(context, std::move(order), *normalised));
   }
   return track("placeOrder", std::move(detail), catalogue().then([this, context, refuse, item, order = std::move(order), postcode = *normalised](
                               kj::Maybe<const Catalogue&> c) mutable -> kj::Promise<void> {
@@ -190,11 +188,16 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
       return kj::READY_NOW;
     }
     if (!priceFromMenu(*cat, item, order, refuse)) return kj::READY_NOW;
-    return postcodes_.lookup(postcode).then([this, context, order = std::move(order)](
-                                                PostcodeAnswer answer) mutable {
-      return placeAt(context, std::move(order), std::move(answer));
-    });
+    return locateAndPlace(context, std::move(order), postcode);
   }));
+}
+
+kj::Promise<void> FrontEndService::locateAndPlace(PlaceOrderContext context, OrderRecord order,
+                                                  const std::string& postCode) {
+  if (auto answer = postcodes_.cached(postCode)) return placeAt(context, std::move(order), std::move(*answer));
+  return postcodes_.lookup(postCode).then([this, context, order = std::move(order)](PostcodeAnswer answer) mutable {
+    return placeAt(context, std::move(order), std::move(answer));
+  });
 }
 
 template <typename Refuse>

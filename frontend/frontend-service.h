@@ -48,6 +48,8 @@ class FrontEndService final : public rpc::FrontEnd::Server {
   // Puts the menu's name and price for `item` on the order, or refuses it (false).
   template <typename Refuse>
   bool priceFromMenu(const Catalogue& cat, const std::string& item, OrderRecord& order, Refuse& refuse);
+  // Looks the (normalised) postcode up, from the cache in this turn when it is there, then placeAt().
+  kj::Promise<void> locateAndPlace(PlaceOrderContext context, OrderRecord order, const std::string& postCode);
   // Puts the postcode's answer on the order, stamps it and forwards it, or refuses it.
   kj::Promise<void> placeAt(PlaceOrderContext context, OrderRecord order, PostcodeAnswer answer);
   kj::Promise<void> forwardOrder(PlaceOrderContext context, OrderRecord order);

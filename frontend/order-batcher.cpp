@@ -56,9 +56,7 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
     ref.clear();
   };
   return router_.route([&ref, minAcks](rpc::Replica::Client replica) {
-    uint64_t words = 16;
-    for (auto& p : ref) words += orderWireWords(p.order);
-    auto req = replica.placeOrdersRequest(capnp::MessageSize{words, 0});
+    auto req = replica.placeOrdersRequest(ordersWireSize(ref, [](const Pending& p) { return p.order.view(); }));
     auto list = req.initOrders(static_cast<unsigned>(ref.size()));
     for (unsigned i = 0; i < ref.size(); ++i) toWire(ref[i].order, list[i]);
     req.setMinAcks(minAcks);

@@ -61,15 +61,14 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
   }
   std::string user = context.getParams().getUserCode();
   auto orders = node_.store().ordersOf(user);
-  uint64_t words = 16;
-  for (auto* o : orders) words += orderWireWords(o->view());
-  if (words * sizeof(capnp::word) > MAX_ORDERS_REPLY_BYTES) {
+  auto size = ordersWireSize(orders, [](const StoredOrder* o) { return o->view(); });
+  if (size.wordCount * sizeof(capnp::word) > MAX_ORDERS_REPLY_BYTES) {
     // capnp would refuse to send it anyway, after building it on this loop for every try.
     setRejection(context.getResults().initResult().initRejected(), rpc::RejectCode::TOO_MANY_ORDERS,
                  fmt::format("This user has too many orders to list in one reply ({}).", orders.size()));
     return kj::READY_NOW;
   }
-  auto result = context.getResults(capnp::MessageSize{words, 0}).initResult();
+  auto result = context.getResults(size).initResult();
   auto list = result.initOrders(static_cast<unsigned>(orders.size()));
   for (unsigned i = 0; i < orders.size(); ++i) toWire(orders[i]->view(), list[i]);
   return kj::READY_NOW;

@@ -246,26 +246,24 @@ class Replicator::Worker {
       if (mayPush) next = next.exclusiveJoin(node_.ownOrders().waitAfter(seen));
       return next.then([this, &p]() { return pushLoop(p); });
     }
-    {
-      // Nothing of our own to send. Other origins' rows are looked at on a timer, not on every
-      // row stored here: a backup's push loops then sleep while the primary feeds it.
-      bool othersLacking = node_.store().collect(p.vector, 1, more).size() > 0;
-      p.forward = false;
-      auto wait = FORWARD_AFTER;
-      if (othersLacking) {
-        auto age = timer_.now() - p.heardAt;
-        if (age >= FORWARD_AFTER) {
-          // Ask the peer what it holds now; whatever it still lacks is then forwarded.
-          p.known = false;
-          p.forward = true;
-          return pushLoop(p);
-        }
-        wait = FORWARD_AFTER - age;
+    // Nothing of our own to send. Other origins' rows are looked at on a timer, not on every
+    // row stored here: a backup's push loops then sleep while the primary feeds it.
+    bool othersLacking = node_.store().collect(p.vector, 1, more).size() > 0;
+    p.forward = false;
+    auto wait = FORWARD_AFTER;
+    if (othersLacking) {
+      auto age = timer_.now() - p.heardAt;
+      if (age >= FORWARD_AFTER) {
+        // Ask the peer what it holds now; whatever it still lacks is then forwarded.
+        p.known = false;
+        p.forward = true;
+        return pushLoop(p);
       }
-      return node_.ownOrders().waitAfter(seen)
-          .exclusiveJoin(timer_.afterDelay(wait))
-          .then([this, &p]() { return pushLoop(p); });
+      wait = FORWARD_AFTER - age;
     }
+    return node_.ownOrders().waitAfter(seen)
+        .exclusiveJoin(timer_.afterDelay(wait))
+        .then([this, &p]() { return pushLoop(p); });
   }
 
   ReplicaNode& node_;

@@ -87,12 +87,6 @@ uint64_t orderWireWords(const OrderView& o) {
          text(o.postCode) + text(o.area) + text(o.status) + text(o.origin);
 }
 
-capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders) {
-  uint64_t words = 16;  // the root struct, list tags and small fields beside the list
-  for (auto& o : orders) words += orderWireWords(o);
-  return {words, 0};
-}
-
 capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view userCode,
                                   std::string_view item, std::string_view postCode) {
   return {8 + (orderId.size() + userCode.size() + item.size() + postCode.size()) / 8 + 4, 0};

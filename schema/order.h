@@ -89,7 +89,16 @@ OrderRecord fromWire(rpc::Order::Reader in);
 // default 8 KiB one that capnp otherwise calloc()s for every call and every reply.
 uint64_t orderWireWords(const OrderView& order);
 inline uint64_t orderWireWords(const OrderRecord& order) { return orderWireWords(order.view()); }
-capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders);
+// A message holding a list of orders, each given by `viewOf(element)`.
+template <typename Orders, typename ViewOf>
+capnp::MessageSize ordersWireSize(const Orders& orders, ViewOf viewOf) {
+  uint64_t words = 16;  // the root struct, list tags and small fields beside the list
+  for (auto& o : orders) words += orderWireWords(viewOf(o));
+  return {words, 0};
+}
+inline capnp::MessageSize ordersWireSize(const std::vector<OrderRecord>& orders) {
+  return ordersWireSize(orders, [](const OrderRecord& o) { return o.view(); });
+}
 // FrontEnd.placeOrder's parameters.
 capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view userCode,
                                   std::string_view item, std::string_view postCode);

@@ -87,10 +87,7 @@ TEST_CASE("a hung postcode look-up holds up only its own order: menu and orders 
 }
 
 TEST_CASE("status shows the primary, every replica's role and a replica whose menu differs") {
-  ClusterOptions o;
-  o.startReplicas = false;
-  o.waitReady = false;
-  TestCluster cluster(o);
+  TestCluster cluster(replicasNotStarted());
   writeFile(cluster.replicaDir("replica.server3") + "/motd.txt", "A different message.\n");
   for (auto& name : cluster.replicaNames()) cluster.start(name);
   REQUIRE(waitUntil([&]() {

@@ -133,11 +133,7 @@ TEST_CASE("a corrupt line in orders.csv stops a replica naming orders.csv and th
 }
 
 TEST_CASE("a torn final line in orders.csv is cut off and the replica serves the rest") {
-  ClusterOptions o;
-  o.replicas = 1;
-  o.waitReady = false;
-  o.startReplicas = false;
-  TestCluster cluster(o);
+  TestCluster cluster(replicasNotStarted(1));
   std::string dir = cluster.replicaDir("replica.server1");
   writeFile(dir + "/orders.csv",
             "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
@@ -160,11 +156,7 @@ TEST_CASE("a torn final line in orders.csv is cut off and the replica serves the
 }
 
 TEST_CASE("a user with more orders than one reply may carry is told so, and the replica serves everyone else") {
-  ClusterOptions o;
-  o.replicas = 1;
-  o.waitReady = false;
-  o.startReplicas = false;
-  TestCluster cluster(o);
+  TestCluster cluster(replicasNotStarted(1));
   // 200,000 orders of one user: about 46 MiB on the wire, over the 32 MiB a getOrders reply may be.
   std::string csv = "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n";
   const int many = 200000;

@@ -79,6 +79,14 @@ ClusterOptions nothingStarted() {
   return o;
 }
 
+ClusterOptions replicasNotStarted(size_t replicas) {
+  ClusterOptions o;
+  o.replicas = replicas;
+  o.waitReady = false;
+  o.startReplicas = false;
+  return o;
+}
+
 int exitOfRefusedStart(TestCluster& cluster, const std::string& name) {
   cluster.start(name);
   bool exited = waitUntil([&]() { return !cluster.isRunning(name); }, std::chrono::seconds(10));

@@ -40,6 +40,9 @@ std::vector<std::string> readLines(const std::string& path);
 
 // Options for a cluster that starts only the postcodes imitation: the test starts the rest.
 ClusterOptions nothingStarted();
+// Options for a cluster of `replicas` replicas that starts the postcodes imitation and the
+// front-end but no replica: the test prepares their folders, then starts them.
+ClusterOptions replicasNotStarted(size_t replicas = 3);
 
 // Starts `name`, which is expected to refuse to start: waits (bounded) for it to exit and gives
 // its exit status (-1 when it kept running, and is then stopped).
