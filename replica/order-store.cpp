@@ -89,15 +89,18 @@ const StoredOrder* OrderStore::find(std::string_view orderId) const {
   return row ? &rows_[*row] : nullptr;
 }
 
-std::vector<const StoredOrder*> OrderStore::ordersOf(std::string_view userCode) const {
+std::vector<const StoredOrder*> OrderStore::unsortedOrdersOf(std::string_view userCode) const {
   std::vector<const StoredOrder*> out;
   const uint32_t* user = byUser_.find(userCode);
   if (!user) return out;
   auto& rows = users_[*user].rows;
   out.reserve(rows.size());
   for (uint32_t row : rows) out.push_back(&rows_[row]);
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->precedence() < b->precedence(); });
   return out;
+}
+
+void OrderStore::sortForReading(std::vector<const StoredOrder*>& orders) {
+  std::sort(orders.begin(), orders.end(), [](auto* a, auto* b) { return a->precedence() < b->precedence(); });
 }
 
 std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t limit, bool& more,

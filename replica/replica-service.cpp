@@ -60,7 +60,7 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
     return kj::READY_NOW;
   }
   std::string user = context.getParams().getUserCode();
-  auto orders = node_.store().ordersOf(user);
+  auto orders = node_.store().unsortedOrdersOf(user);
   auto size = ordersWireSize(orders, [](const StoredOrder* o) { return o->view(); });
   if (size.wordCount * sizeof(capnp::word) > MAX_ORDERS_REPLY_BYTES) {
     // capnp would refuse to send it anyway, after building it on this loop for every try.
@@ -68,6 +68,7 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
                  fmt::format("This user has too many orders to list in one reply ({}).", orders.size()));
     return kj::READY_NOW;
   }
+  OrderStore::sortForReading(orders);
   auto result = context.getResults(size).initResult();
   auto list = result.initOrders(static_cast<unsigned>(orders.size()));
   for (unsigned i = 0; i < orders.size(); ++i) toWire(orders[i]->view(), list[i]);
