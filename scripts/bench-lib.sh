@@ -183,6 +183,40 @@ EOF
 }
 
 cluster_file() { echo "$WORK/$1/cluster.json"; }
+
+# floor_start NAME hop|path: jh-rpc-floor in place of a cluster, with NAME's cluster file so that
+# jh_bench NAME drives it. "hop": a front-end that answers every order at once (the client hop
+# alone). "path": a front-end batching orders to a second jh-rpc-floor that appends and
+# fdatasyncs each batch (client -> front-end -> primary -> group commit, everything else taken away).
+floor_start() {
+  local name=$1 kind=$2 dir=$WORK/$1 edge core deadline
+  mkdir -p "$dir/logs"
+  free_port edge
+  free_port core
+  cat >"$dir/cluster.json" <<EOF
+{
+  "frontends": [ { "name": "just.hungry", "address": "127.0.0.1:$edge" },
+                 { "name": "floor.primary", "address": "127.0.0.1:$core" } ],
+  "replicas": [ { "name": "replica.server1", "address": "127.0.0.1:1", "dir": "." } ],
+  "call_timeout_ms": 1000
+}
+EOF
+  if [[ $kind == path ]]; then
+    spawn "$name/floor.primary" "$dir/logs/floor.primary.log" "$BIN/jh-rpc-floor" \
+      --cluster "$dir/cluster.json" --name floor.primary --sync "$dir/orders.csv"
+    spawn "$name/just.hungry" "$dir/logs/just.hungry.log" "$BIN/jh-rpc-floor" \
+      --cluster "$dir/cluster.json" --name just.hungry --forward floor.primary
+  else
+    spawn "$name/just.hungry" "$dir/logs/just.hungry.log" "$BIN/jh-rpc-floor" \
+      --cluster "$dir/cluster.json" --name just.hungry
+  fi
+  deadline=$(($(now_ms) + 10000))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$edge") 2>/dev/null &&
+    { [[ $kind != path ]] || (exec 3<>"/dev/tcp/127.0.0.1/$core") 2>/dev/null; }; do
+    (($(now_ms) < deadline)) || die "jh-rpc-floor ($kind) not listening after 10 s"
+    sleep 0.05
+  done
+}
 replica_dir() { echo "$WORK/$1/replica-server-${2#replica.server}"; }
 
 # replica_start CLUSTER REPLICA_NAME [LOG_SUFFIX]

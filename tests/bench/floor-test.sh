@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# jh-rpc-floor, the instrument behind the "floor" table of docs/benchmarks.md, measures what it
+# claims: the hop floor answers every order, and the group-commit floor acknowledges only orders
+# it has written to its file — every order jh-bench counted as acknowledged is a line of that file,
+# and the file holds nothing else. Usage: floor-test.sh BIN_DIR
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$(cd "$1" && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/jh-floor-test.XXXXXX")
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
+trap 'stop_everything; rm -rf "$WORK"' EXIT
+
+fail() {
+  echo "floor-test: FAILED: $*" >&2
+  exit 1
+}
+
+floor_start hop hop
+floor_start path path
+
+hop=$("$BIN/jh-bench" --cluster "$(cluster_file hop)" --json --duration 1 --clients 4 --user-prefix h)
+[[ $(jq '.ops' <<<"$hop") -gt 0 && $(jq '.errors' <<<"$hop") == 0 ]] || fail "hop floor: $hop"
+
+path=$("$BIN/jh-bench" --cluster "$(cluster_file path)" --json --duration 1 --clients 8 --user-prefix p \
+  --acked-out "$WORK/acked.txt")
+acked=$(jq '.acknowledged' <<<"$path")
+[[ $acked -gt 0 && $(jq '.errors' <<<"$path") == 0 ]] || fail "group-commit floor: $path"
+# Column 1 of orders.csv is the order id (jh-bench's ids need no quoting).
+cut -d, -f1 "$WORK/path/orders.csv" | sort >"$WORK/written.txt"
+sort "$WORK/acked.txt" >"$WORK/acked.sorted"
+cmp -s "$WORK/written.txt" "$WORK/acked.sorted" ||
+  fail "acknowledged and written differ: $acked acknowledged, $(wc -l <"$WORK/written.txt") written"
+echo "floor-test: hop floor $(jq .orders_per_s <<<"$hop")/s; group-commit floor: $acked acknowledged, all written"
