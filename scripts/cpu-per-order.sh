@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Where the CPU goes, per order: starts a private cluster of ours (Release build) and a Redis
+# Where the CPU goes, per order: starts a private cluster of ours (Release build), the floor of
+# docs/benchmarks.md (jh-rpc-floor: front-end -> primary -> group commit, nothing else) and a Redis
 # reference (primary + 2 replicas, AOF fsync always), drives each with N clients, and prints for
 # every process the CPU time (user + system, from /proc) and the voluntary context switches (ours
 # only) divided by the orders placed. Unlike orders/s, these figures hardly depend on what else
@@ -24,7 +25,7 @@ if [[ -n ${CPU_BIN:-} ]]; then
 else
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$BUILD_DIR" -j"$(nproc)" --target jh-replica jh-frontend jh-client jh-bench \
-    jh-fake-postcodes >&2
+    jh-fake-postcodes jh-rpc-floor >&2
   BIN=$ROOT/$BUILD_DIR/bin
 fi
 [[ -x $BIN/jh-fake-postcodes ]] || die "no jh-fake-postcodes in $BIN"
@@ -39,32 +40,46 @@ per_order() { awk -v a="$1" -v b="$2" -v n="$3" -v s="$4" 'BEGIN {printf "%.1f",
 
 postcodes_start
 
+# measure CLUSTER LABEL NAME...: for each client count, one jh-bench run against CLUSTER and the
+# CPU time and context switches per order of each named process and of jh-bench itself.
+measure() {
+  local cluster=$1 label=$2 c n t s out json bu bs bw orders line
+  shift 2
+  for c in "${CLIENT_COUNTS[@]}"; do
+    declare -A T0=() S0=()
+    for n in "$@"; do
+      T0[$n]=$(cpu_ticks "${PID_OF[$cluster/$n]}")
+      S0[$n]=$(switches "${PID_OF[$cluster/$n]}")
+    done
+    out=$( { /usr/bin/time -f 'time %U %S %w' "$BIN/jh-bench" --cluster "$(cluster_file "$cluster")" --json \
+      --duration "$SECS" --clients "$c" --user-prefix "$cluster$c"; } 2>&1) || die "jh-bench failed: $out"
+    json=$(grep '^{' <<<"$out")
+    read -r _ bu bs bw < <(grep '^time ' <<<"$out")
+    orders=$(jq '.ops' <<<"$json")
+    line="$label $c client(s): $(jq -r '.orders_per_s | floor' <<<"$json") orders/s; µs of CPU (context switches) per order:"
+    for n in "$@"; do
+      t=$(cpu_ticks "${PID_OF[$cluster/$n]}")
+      s=$(switches "${PID_OF[$cluster/$n]}")
+      line+=" $n $(per_order "$t" "${T0[$n]}" "$orders" "$((1000000 / TICK))") ($(per_order "$s" "${S0[$n]}" "$orders" 1))"
+    done
+    line+=" jh-bench $(awk -v u="$bu" -v s="$bs" -v n="$orders" 'BEGIN {printf "%.1f", (u + s) * 1e6 / n}')"
+    line+=" ($(per_order "$bw" 0 "$orders" 1))"
+    echo "$line"
+  done
+}
+
 cluster_create cpu 0
 cluster_start cpu
 jh_bench cpu 1 --clients 16 --user-prefix warm >/dev/null
-NAMES=(just.hungry replica.server1 replica.server2 replica.server3)
-for c in "${CLIENT_COUNTS[@]}"; do
-  declare -A T0=() S0=()
-  for n in "${NAMES[@]}"; do
-    T0[$n]=$(cpu_ticks "${PID_OF[cpu/$n]}")
-    S0[$n]=$(switches "${PID_OF[cpu/$n]}")
-  done
-  out=$( { /usr/bin/time -f 'time %U %S %w' "$BIN/jh-bench" --cluster "$(cluster_file cpu)" --json \
-    --duration "$SECS" --clients "$c" --user-prefix "cpu$c"; } 2>&1) || die "jh-bench failed: $out"
-  json=$(grep '^{' <<<"$out")
-  read -r _ bu bs bw < <(grep '^time ' <<<"$out")
-  orders=$(jq '.ops' <<<"$json")
-  line="ours   $c client(s): $(jq -r '.orders_per_s | floor' <<<"$json") orders/s; µs of CPU (context switches) per order:"
-  for n in "${NAMES[@]}"; do
-    t=$(cpu_ticks "${PID_OF[cpu/$n]}")
-    s=$(switches "${PID_OF[cpu/$n]}")
-    line+=" $n $(per_order "$t" "${T0[$n]}" "$orders" "$((1000000 / TICK))") ($(per_order "$s" "${S0[$n]}" "$orders" 1))"
-  done
-  line+=" jh-bench $(awk -v u="$bu" -v s="$bs" -v n="$orders" 'BEGIN {printf "%.1f", (u + s) * 1e6 / n}')"
-  line+=" ($(per_order "$bw" 0 "$orders" 1))"
-  echo "$line"
-done
+measure cpu "ours  " just.hungry replica.server1 replica.server2 replica.server3
 cluster_stop cpu
+
+# The floor of docs/benchmarks.md: client -> front-end -> primary -> group commit, nothing else.
+if [[ -x $BIN/jh-rpc-floor ]]; then
+  floor_start floor path
+  measure floor "floor " just.hungry floor.primary
+  stop_named floor/just.hungry floor/floor.primary
+fi
 
 ((${CPU_REDIS:-1})) || exit 0
 redis_start
