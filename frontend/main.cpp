@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   jh::captureStopSignals();
-  try {
+  return jh::runDaemon([&]() -> int {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
     if (config.frontends.empty()) {
       std::cerr << config.path << ": frontends: no front-end is listed\n";
@@ -68,11 +68,5 @@ int main(int argc, char** argv) {
     frontEnd.drain(kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2).wait(io.waitScope);
     JH_INFO("stopped");
     return 0;
-  } catch (const jh::ConfigError& e) {
-    JH_ERROR("cannot start: {}", e.what());
-    return 1;
-  } catch (const kj::Exception& e) {
-    JH_ERROR("cannot start: {}", e.getDescription().cStr());
-    return 1;
-  }
+  });
 }

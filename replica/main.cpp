@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   }
   jh::captureStopSignals();
 
-  try {
+  return jh::runDaemon([&]() -> int {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
     auto index = config.replicaIndex(args->name);
     if (!index) {
@@ -75,11 +75,5 @@ int main(int argc, char** argv) {
     replicator.stop().wait(io.waitScope);
     JH_INFO("stopped");
     return 0;
-  } catch (const jh::ConfigError& e) {
-    JH_ERROR("cannot start: {}", e.what());
-    return 1;
-  } catch (const kj::Exception& e) {
-    JH_ERROR("cannot start: {}", e.getDescription().cStr());
-    return 1;
-  }
+  });
 }

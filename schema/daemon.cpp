@@ -3,7 +3,21 @@
 
 #include <signal.h>
 
+#include "schema/cluster-config.h"
+#include "schema/log.h"
+
 namespace jh {
+
+int runDaemon(kj::FunctionParam<int()> body) {
+  try {
+    return body();
+  } catch (const ConfigError& e) {
+    JH_ERROR("cannot start: {}", e.what());
+  } catch (const kj::Exception& e) {
+    JH_ERROR("cannot start: {}", e.getDescription().cStr());
+  }
+  return 1;
+}
 
 std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv) {
   DaemonArgs a;

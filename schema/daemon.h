@@ -23,6 +23,10 @@ std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv);
 // Routes SIGTERM and SIGINT to the event loop and ignores SIGPIPE. Call before setupAsyncIo().
 void captureStopSignals();
 
+// Runs a daemon's main body: a ConfigError or kj::Exception that escapes it is logged as
+// "cannot start: why" and becomes exit status 1; otherwise the body's own status.
+int runDaemon(kj::FunctionParam<int()> body);
+
 // Resolves when SIGTERM or SIGINT arrives.
 kj::Promise<void> stopSignal(kj::UnixEventPort& port);
 

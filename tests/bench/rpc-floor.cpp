@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   jh::captureStopSignals();
-  try {
+  return jh::runDaemon([&]() -> int {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(cluster, argv[0]));
     auto frontEnd = [&](const std::string& n) -> const jh::NodeConfig& {
       const jh::NodeConfig* fe = n.empty() && !config.frontends.empty() ? &config.frontends[0] : config.findFrontend(n);
@@ -199,11 +199,5 @@ int main(int argc, char** argv) {
             !forward.empty() ? "passed to " + forward : syncFd >= 0 ? "synced to " + syncPath : "answered at once");
     serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
     return 0;
-  } catch (const jh::ConfigError& e) {
-    JH_ERROR("cannot start: {}", e.what());
-    return 1;
-  } catch (const kj::Exception& e) {
-    JH_ERROR("cannot start: {}", e.getDescription().cStr());
-    return 1;
-  }
+  });
 }
