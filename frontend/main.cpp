@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
       std::cerr << "unknown log level\n" << USAGE;
       return 2;
     }
+    jh::raiseDescriptorLimit();
 
     auto io = kj::setupAsyncIo();
     kj::Timer& timer = io.provider->getTimer();

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     std::cerr << "unknown log level\n" << USAGE;
     return 2;
   }
+  jh::raiseDescriptorLimit();
   jh::captureStopSignals();
 
   return jh::runDaemon([&]() -> int {

@@ -3,10 +3,28 @@
 
 #include <signal.h>
 
+#include <cstring>
+#include <sys/resource.h>
+
 #include "schema/cluster-config.h"
 #include "schema/log.h"
 
 namespace jh {
+
+void raiseDescriptorLimit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  // An unlimited hard limit is still capped by the kernel (fs.nr_open, 1,048,576 by default).
+  rlim_t wanted = r.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : r.rlim_max;
+  if (r.rlim_cur >= wanted) return;
+  rlim_t before = r.rlim_cur;
+  r.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &r) == 0) {
+    JH_INFO("open descriptor limit raised from {} to {}", before, wanted);
+  } else {
+    JH_WARN("open descriptor limit stays at {}: {}", before, strerror(errno));
+  }
+}
 
 int runDaemon(kj::FunctionParam<int()> body) {
   try {

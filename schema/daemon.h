@@ -23,6 +23,11 @@ std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv);
 // Routes SIGTERM and SIGINT to the event loop and ignores SIGPIPE. Call before setupAsyncIo().
 void captureStopSignals();
 
+// Raises the soft limit on open descriptors to the hard limit, as Redis does at start: every
+// client connection and every peer holds one, and the usual soft limit (1024) would let a
+// thousand idle connections lock everyone else out. Logs the change; a failure leaves the limit.
+void raiseDescriptorLimit();
+
 // Runs a daemon's main body: a ConfigError or kj::Exception that escapes it is logged as
 // "cannot start: why" and becomes exit status 1; otherwise the body's own status.
 int runDaemon(kj::FunctionParam<int()> body);

@@ -15,7 +15,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include <kj/async-io.h>
@@ -417,6 +419,52 @@ TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients
   INFO("front-end log:\n" << tailLines(cluster.logText(TestCluster::FRONTEND), 10));
   CHECK(servesAgain);
   if (servesAgain) checkStillServing(cluster, TestCluster::FRONTEND, "the flood's connections closed");
+}
+
+// "Max open files" of /proc/PID/limits: {soft, hard}, as written there.
+std::pair<std::string, std::string> fdLimitsOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Max open files", 0) != 0) continue;
+    std::istringstream fields(line.substr(std::string("Max open files").size()));
+    std::string soft, hard;
+    fields >> soft >> hard;
+    return {soft, hard};
+  }
+  return {};
+}
+
+TEST_CASE("the front-end and the replicas, started under a soft descriptor limit of 1024, raise it to the hard limit") {
+  REQUIRE(raiseOwnFdLimit(4096) >= 1024);
+  rlimit own{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &own) == 0);
+  if (own.rlim_max <= 1024) {
+    MESSAGE("the hard descriptor limit here is " << own.rlim_max << ": nothing to raise to");
+    return;
+  }
+  rlimit low{1024, own.rlim_max};
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::optional<TestCluster> cluster;
+  try {
+    cluster.emplace(guarded());  // its processes inherit the low soft limit
+  } catch (...) {
+    ::setrlimit(RLIMIT_NOFILE, &own);
+    throw;
+  }
+  ::setrlimit(RLIMIT_NOFILE, &own);
+  std::string hard = own.rlim_max == RLIM_INFINITY ? "unlimited" : std::to_string(own.rlim_max);
+  std::string raised = own.rlim_max == RLIM_INFINITY ? std::to_string(1 << 20) : hard;
+  std::vector<std::string> names = cluster->replicaNames();
+  names.push_back(TestCluster::FRONTEND);
+  for (const std::string& name : names) {
+    INFO(name);
+    auto [soft, hardNow] = fdLimitsOf(cluster->pid(name));
+    CHECK(soft == raised);
+    CHECK(hardNow == hard);
+  }
+  CHECK(cluster->logText(TestCluster::FRONTEND).find("open descriptor limit raised from 1024 to " + raised) !=
+        std::string::npos);
 }
 
 TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on both ports and nothing is written") {
