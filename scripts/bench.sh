@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Measures Just Hungry against the figures of DESIGN.md §8 in one invocation, with a Redis 7
-# reference (primary + 2 replicas, AOF fsync always) run side by side on the same machine, and
-# writes docs/benchmarks.md and docs/failover.png. Everything runs on loopback in a temp folder;
-# every process it starts is stopped by pid when it ends, also on failure or Ctrl-C.
+# reference (primary + 2 replicas, AOF fsync always) and the floor of the design (jh-rpc-floor:
+# the same order path with everything but its RPC hops and its sync taken away) run side by side
+# on the same machine, and writes docs/benchmarks.md and docs/failover.png. Everything runs on
+# loopback in a temp folder; every process it starts is stopped by pid when it ends, also on
+# failure or Ctrl-C.
 #
-# Usage: scripts/bench.sh            (about 3 minutes with the defaults)
+# Usage: scripts/bench.sh            (about 4 minutes with the defaults, 6 with BENCH_REPEAT=3)
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [5]            length of each throughput and getOrders run
 #   BENCH_REPEAT [1]             throughput runs per point; the median (by orders/s) is reported
