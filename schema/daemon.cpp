@@ -13,14 +13,12 @@ namespace jh {
 
 void raiseDescriptorLimit() {
   rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
-  // An unlimited hard limit is still capped by the kernel (fs.nr_open, 1,048,576 by default).
-  rlim_t wanted = r.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : r.rlim_max;
-  if (r.rlim_cur >= wanted) return;
+  // (The kernel never lets this hard limit be unlimited: it is at most fs.nr_open.)
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= r.rlim_max) return;
   rlim_t before = r.rlim_cur;
-  r.rlim_cur = wanted;
+  r.rlim_cur = r.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &r) == 0) {
-    JH_INFO("open descriptor limit raised from {} to {}", before, wanted);
+    JH_INFO("open descriptor limit raised from {} to {}", before, r.rlim_max);
   } else {
     JH_WARN("open descriptor limit stays at {}: {}", before, strerror(errno));
   }

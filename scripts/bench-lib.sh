@@ -183,6 +183,29 @@ EOF
 }
 
 cluster_file() { echo "$WORK/$1/cluster.json"; }
+replica_dir() { echo "$WORK/$1/replica-server-${2#replica.server}"; }
+
+# replica_start CLUSTER REPLICA_NAME [LOG_SUFFIX]
+replica_start() {
+  local c=$1 r=$2 log
+  log=$WORK/$c/logs/$r${3:-}.log
+  spawn "$c/$r" "$log" "$BIN/jh-replica" --cluster "$(cluster_file "$c")" --name "$r"
+}
+
+# cluster_start CLUSTER: every replica, then the front-end, then waits until all are READY.
+cluster_start() {
+  local c=$1 r
+  for r in "${REPLICA_NAMES[@]}"; do replica_start "$c" "$r"; done
+  spawn "$c/just.hungry" "$WORK/$c/logs/just.hungry.log" \
+    "$BIN/jh-frontend" --cluster "$(cluster_file "$c")" --name just.hungry
+  wait_ready "$c" "${BENCH_READY_TIMEOUT:-60}"
+}
+
+cluster_stop() {
+  local c=$1 r names=()
+  for r in just.hungry "${REPLICA_NAMES[@]}"; do names+=("$c/$r"); done
+  stop_named "${names[@]}"
+}
 
 # floor_start NAME hop|path: jh-rpc-floor in place of a cluster, with NAME's cluster file so that
 # jh_bench NAME drives it. "hop": a front-end that answers every order at once (the client hop
@@ -216,29 +239,6 @@ EOF
     (($(now_ms) < deadline)) || die "jh-rpc-floor ($kind) not listening after 10 s"
     sleep 0.05
   done
-}
-replica_dir() { echo "$WORK/$1/replica-server-${2#replica.server}"; }
-
-# replica_start CLUSTER REPLICA_NAME [LOG_SUFFIX]
-replica_start() {
-  local c=$1 r=$2 log
-  log=$WORK/$c/logs/$r${3:-}.log
-  spawn "$c/$r" "$log" "$BIN/jh-replica" --cluster "$(cluster_file "$c")" --name "$r"
-}
-
-# cluster_start CLUSTER: every replica, then the front-end, then waits until all are READY.
-cluster_start() {
-  local c=$1 r
-  for r in "${REPLICA_NAMES[@]}"; do replica_start "$c" "$r"; done
-  spawn "$c/just.hungry" "$WORK/$c/logs/just.hungry.log" \
-    "$BIN/jh-frontend" --cluster "$(cluster_file "$c")" --name just.hungry
-  wait_ready "$c" "${BENCH_READY_TIMEOUT:-60}"
-}
-
-cluster_stop() {
-  local c=$1 r names=()
-  for r in just.hungry "${REPLICA_NAMES[@]}"; do names+=("$c/$r"); done
-  stop_named "${names[@]}"
 }
 
 # status CLUSTER: the front-end's table as JSON (empty when it does not answer within 5 s).

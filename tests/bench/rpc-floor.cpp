@@ -68,7 +68,7 @@ class FloorPrimary final : public jh::rpc::Replica::Server {
     if (::write(fd_, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size()) || fdatasync(fd_) != 0) {
       return KJ_EXCEPTION(FAILED, "write or fdatasync failed", strerror(errno));
     }
-    auto results = context.getResults(jh::ordersWireSize(orders, [](auto& o) { return o.view(); }))
+    auto results = context.getResults(jh::ordersWireSize(orders))
                        .initResults(static_cast<unsigned>(orders.size()));
     for (unsigned i = 0; i < orders.size(); ++i) jh::toWire(orders[i], results[i].initPlaced());
     return kj::READY_NOW;
