@@ -78,7 +78,7 @@ class FrontEndApi {
 
   virtual kj::Promise<Reply<std::string>> motd() = 0;
   virtual kj::Promise<Reply<std::vector<MenuEntry>>> menu() = 0;
-  // The user's orders, oldest first.
+  // The user's orders, newest first (fetched page by page).
   virtual kj::Promise<Reply<std::vector<OrderRecord>>> orders(std::string userCode) = 0;
   // Repeating a request with the same orderId never places a second order.
   virtual kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) = 0;

@@ -23,11 +23,15 @@ Reply<OrderRecord> fromWire(rpc::OrderResult::Reader r) {
   return jh::fromWire(r.getPlaced());
 }
 
-Reply<std::vector<OrderRecord>> fromWire(rpc::OrdersResult::Reader r) {
+// One page of orders, and the cursor of the next ("" on the last).
+using OrdersPage = std::pair<std::vector<OrderRecord>, std::string>;
+
+Reply<OrdersPage> fromWire(rpc::OrdersResult::Reader r) {
   if (r.isRejected()) return fromWire(r.getRejected());
-  std::vector<OrderRecord> out;
-  for (auto o : r.getOrders()) out.push_back(jh::fromWire(o));
-  return out;
+  OrdersPage page;
+  for (auto o : r.getOrders()) page.first.push_back(jh::fromWire(o));
+  page.second = str(r.getNextCursor());
+  return page;
 }
 
 Reply<PostcodeInfo> fromWire(rpc::PostcodeCheck::Reader r) {
@@ -44,7 +48,8 @@ ClusterStatus fromWire(rpc::ClusterStatus::Reader r) {
     out.replicas.push_back(ReplicaRow{str(x.getName()), str(x.getAddress()),
                                       str(x.getState()), str(x.getRole()),
                                       x.getLastSeenMsAgo(), x.getLag(), x.getOrderCount(),
-                                      x.getContentDiffers()});
+                                      x.getContentDiffers(), x.getRowCount(), x.getDiverged(),
+                                      x.getFetched()});
   }
   out.heartbeatMs = r.getHeartbeatMs();
   for (auto x : r.getPostcodeServices()) {
@@ -154,11 +159,26 @@ kj::Promise<Reply<std::vector<MenuEntry>>> FrontEndClient::menu() {
 }
 
 kj::Promise<Reply<std::vector<OrderRecord>>> FrontEndClient::orders(std::string userCode) {
-  return withFailover<Reply<std::vector<OrderRecord>>>(
-      [userCode = std::move(userCode)](rpc::FrontEnd::Client& fe) {
-        auto req = fe.getOrdersRequest();
-        req.setUserCode(text(userCode));
-        return req.send().then([](auto r) { return fromWire(r.getResult()); });
+  return ordersFrom(std::move(userCode), {}, {});
+}
+
+kj::Promise<Reply<std::vector<OrderRecord>>> FrontEndClient::ordersFrom(std::string userCode, std::string cursor,
+                                                                        std::vector<OrderRecord> before) {
+  // Page by page, newest first: no list is too long to fetch.
+  return withFailover<Reply<OrdersPage>>([userCode, cursor](rpc::FrontEnd::Client& fe) {
+           auto req = fe.getOrdersRequest();
+           req.setUserCode(text(userCode));
+           req.setCursor(text(cursor));
+           req.setLimit(MAX_ORDERS_PAGE);
+           return req.send().then([](auto r) { return fromWire(r.getResult()); });
+         })
+      .then([this, userCode, cursor, before = std::move(before)](Reply<OrdersPage> reply) mutable
+            -> kj::Promise<Reply<std::vector<OrderRecord>>> {
+        if (auto* rejection = std::get_if<Rejection>(&reply)) return Reply<std::vector<OrderRecord>>(*rejection);
+        auto& [page, next] = std::get<OrdersPage>(reply);
+        before.insert(before.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+        if (next.empty() || next == cursor || page.empty()) return Reply<std::vector<OrderRecord>>(std::move(before));
+        return ordersFrom(std::move(userCode), std::move(next), std::move(before));
       });
 }
 

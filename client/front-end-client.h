@@ -52,6 +52,9 @@ class FrontEndClient final : public FrontEndApi {
   kj::Promise<T> attempt(Request request, size_t start, uint32_t n);
   // Front-end `index` carried out a request.
   void served(size_t index);
+  // The user's orders from `cursor` on, after `before` (the pages already fetched).
+  kj::Promise<Reply<std::vector<OrderRecord>>> ordersFrom(std::string userCode, std::string cursor,
+                                                          std::vector<OrderRecord> before);
 
   kj::Timer& timer_;
   std::vector<NodeConfig> frontends_;

@@ -74,7 +74,9 @@ void writeOrder(JsonOut& j, const OrderRecord& o) {
   j.key("area").string(o.area);
   j.key("status").string(o.status);
   j.key("origin").string(o.origin);
+  j.key("incarnation").number(o.incarnation);
   j.key("seq").number(o.seq);
+  if (o.conflict) j.key("conflict").boolean(true);
   j.endObject();
 }
 
@@ -146,7 +148,10 @@ std::string statusJson(const ClusterStatus& s) {
     j.key("last_seen_ms_ago").number(r.lastSeenMsAgo);
     j.key("lag").number(r.lag);
     j.key("order_count").number(r.orderCount);
+    j.key("row_count").number(r.rowCount);
+    j.key("fetched").number(r.fetched);
     j.key("content_differs").boolean(r.contentDiffers);
+    j.key("diverged").boolean(r.diverged);
     j.endObject();
   }
   j.endArray();

@@ -117,13 +117,26 @@ std::string menuText(const std::vector<MenuEntry>& items, const Style& style) {
 std::string ordersText(const std::vector<OrderRecord>& orders, const Style& style) {
   if (orders.empty()) return "You have no orders yet.\n";
   std::string out = style.bold(fmt::format("Your orders ({})", orders.size())) + "\n";
+  bool anyPending = false, anyConflict = false;
   for (auto& o : orders) {
-    out += fmt::format("  {}  {}  {}\n", fit(readableTime(o.timeStamp), 23), fit(o.item, 40),
-                       fit(formatPounds(o.pricePence), 9, true));
+    bool pending = o.status == STATUS_PENDING;
+    anyPending = anyPending || pending;
+    anyConflict = anyConflict || o.conflict;
+    std::string mark = pending ? style.bad(" PENDING") : o.conflict ? style.bad(" CONFLICT") : "";
+    out += fmt::format("  {}  {}  {}{}\n", fit(readableTime(o.timeStamp), 23), fit(o.item, pending || o.conflict ? 31 : 40),
+                       fit(formatPounds(o.pricePence), 9, true), mark);
     // The id is never cut: the area gives way.
     std::string where = fmt::format("    {}  to {}, ", o.orderId, o.postCode);
     size_t used = columns(where);
     out += where + cut(o.area, used < 79 ? 79 - used : 0) + "\n";
+  }
+  if (anyPending) {
+    out += "PENDING: stored, but not yet copied to enough backups to be confirmed; it will be, or\n"
+           "ordering again with the same order id is safe (it never orders twice).\n";
+  }
+  if (anyConflict) {
+    out += "CONFLICT: a different order was confirmed earlier under the same order id, during a\n"
+           "failover; both stand.\n";
   }
   return out;
 }
@@ -147,23 +160,28 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
       "Front-end {}, primary {}, heartbeat every {} ms.\n", s.frontend,
       s.primary.empty() ? style.bad("none (no replica is ready)") : style.good(s.primary),
       s.heartbeatMs);
-  out += style.bold(fmt::format("  {} {} {} {} {} {} {}", fit("Replica", 16), fit("Address", 17),
-                                fit("State", 8), fit("Role", 7), fit("Seen", 9, true),
-                                fit("Lag", 5, true), fit("Orders", 7, true))) +
+  out += style.bold(fmt::format("  {} {} {} {} {} {} {} {}", fit("Replica", 15), fit("Address", 15),
+                                fit("State", 9), fit("Role", 7), fit("Seen", 6, true),
+                                fit("Lag", 4, true), fit("Orders", 6, true), fit("Rows", 6, true))) +
          "\n";
-  bool anyDiffers = false;
+  bool anyDiffers = false, anyDiverged = false;
   for (auto& r : s.replicas) {
     std::string role = fit(r.role, 7);
     if (r.role == "primary") role = style.good(role);
     if (r.role == "down") role = style.bad(role);
-    out += fmt::format("  {} {} {} {} {} {} {}{}\n", fit(r.name, 16), fit(r.address, 17),
-                       fit(r.state, 8), role, fit(lastSeen(r.lastSeenMsAgo), 9, true),
-                       fit(std::to_string(r.lag), 5, true),
-                       fit(std::to_string(r.orderCount), 7, true),
+    std::string state = r.diverged ? style.bad(fit("DIVERGED", 9)) : fit(r.state, 9);
+    out += fmt::format("  {} {} {} {} {} {} {} {}{}\n", fit(r.name, 15), fit(r.address, 15), state, role,
+                       fit(lastSeen(r.lastSeenMsAgo), 6, true), fit(std::to_string(r.lag), 4, true),
+                       fit(std::to_string(r.orderCount), 6, true), fit(std::to_string(r.rowCount), 6, true),
                        r.contentDiffers ? style.bad(" *") : "");
     anyDiffers = anyDiffers || r.contentDiffers;
+    anyDiverged = anyDiverged || r.diverged;
   }
   if (anyDiffers) out += "  * its menu or motd differs from the primary's.\n";
+  if (anyDiverged) {
+    out += style.bad("  DIVERGED: two replicas hold different rows under one name (see the log).") + "\n";
+  }
+  out += "  Orders as users see them; Rows counts every stored copy.\n";
   for (auto& p : s.postcodeServices) {
     std::string state = p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs)
                                              : p.state;

@@ -69,7 +69,7 @@ kj::Promise<kj::Maybe<const FrontEndService::Catalogue&>> FrontEndService::catal
         }
         return motd.then([&ref](auto motdReply) {
           ref.motd = motdReply.getMotd();
-          return true;
+          return ReplicaRouter::Served::YES;
         });
       });
     });
@@ -119,7 +119,10 @@ kj::Promise<void> FrontEndService::getMenu(GetMenuContext context) {
 }
 
 kj::Promise<void> FrontEndService::getOrders(GetOrdersContext context) {
-  std::string user = context.getParams().getUserCode();
+  auto params = context.getParams();
+  std::string user = params.getUserCode();
+  std::string cursor = params.getCursor();
+  uint32_t limit = params.getLimit();
   if (auto bad = checkUserCode(user)) {
     reject(context.getResults().initResult().initRejected(), rpc::RejectCode::INVALID_USER_CODE, *bad);
     return kj::READY_NOW;
@@ -127,14 +130,20 @@ kj::Promise<void> FrontEndService::getOrders(GetOrdersContext context) {
   auto fill = [context](const char* message) mutable {
     reject(context.getResults().initResult().initRejected(), rpc::RejectCode::UNAVAILABLE, message);
   };
-  return track("getOrders", user, router_.route([context, user](rpc::Replica::Client replica) mutable {
+  uint32_t minAcks = config_.minAcks;
+  return track("getOrders", user, router_.route([context, user, cursor, limit, minAcks](rpc::Replica::Client replica) mutable {
     auto req = replica.getOrdersRequest();
     req.setUserCode(user);
+    req.setCursor(cursor);
+    req.setLimit(limit);
+    req.setMinAcks(minAcks);
     return req.send().then([context](auto reply) mutable {
       auto result = reply.getResult();
-      if (result.isRejected() && result.getRejected().getCode() == rpc::RejectCode::NOT_READY) return false;
+      if (result.isRejected() && result.getRejected().getCode() == rpc::RejectCode::NOT_READY) {
+        return ReplicaRouter::Served::NOT_READY;
+      }
       context.getResults(reply.totalSize()).setResult(result);
-      return true;
+      return ReplicaRouter::Served::YES;
     });
   }).then([fill](bool served) mutable {
     if (!served) fill(NO_REPLICA);
@@ -315,6 +324,9 @@ kj::Promise<void> FrontEndService::status(StatusContext context) {
     list[i].setLag(r.lag);
     list[i].setOrderCount(r.orderCount);
     list[i].setContentDiffers(r.contentDiffers);
+    list[i].setRowCount(r.rowCount);
+    list[i].setDiverged(r.diverged);
+    list[i].setFetched(r.fetched);
   }
   auto stats = postcodes_.stats();
   auto urls = s.initPostcodeServices(static_cast<unsigned>(stats.urls.size()));
@@ -328,6 +340,24 @@ kj::Promise<void> FrontEndService::status(StatusContext context) {
   s.setCacheHits(stats.cacheHits);
   s.setCacheMisses(stats.cacheMisses);
   s.setWhenUnreachable(config_.postcodes.whenUnreachable == WhenUnreachable::ACCEPT ? "accept" : "reject");
+  s.setOrdersPlaced(batcher_.placed());
+  s.setOrdersFailed(batcher_.failed());
+  s.setLastEvent(router_.events().lastId());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> FrontEndService::events(EventsContext context) {
+  auto events = router_.events().since(context.getParams().getAfter());
+  auto list = context.getResults().initEvents(static_cast<unsigned>(events.size()));
+  for (unsigned i = 0; i < events.size(); ++i) {
+    auto& e = events[i];
+    list[i].setId(e.id);
+    list[i].setAtMs(e.atMs);
+    list[i].setKind(e.kind);
+    list[i].setReplica(e.replica);
+    list[i].setCount(e.count);
+    list[i].setMessage(e.message);
+  }
   return kj::READY_NOW;
 }
 

@@ -30,6 +30,7 @@ class FrontEndService final : public rpc::FrontEnd::Server {
   kj::Promise<void> validatePostcode(ValidatePostcodeContext context) override;
   kj::Promise<void> status(StatusContext context) override;
   kj::Promise<void> setHeartbeat(SetHeartbeatContext context) override;
+  kj::Promise<void> events(EventsContext context) override;
 
   // On SIGTERM: resolves once the client calls under way are answered, or after `bound`.
   kj::Promise<void> drain(kj::Duration bound);

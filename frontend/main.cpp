@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     auto io = kj::setupAsyncIo();
     kj::Timer& timer = io.provider->getTimer();
     std::string secret = jh::loadClusterSecret(config);
-    jh::ReplicaRouter router(config, io.provider->getNetwork(), timer, secret);
+    jh::ReplicaRouter router(config, name, io.provider->getNetwork(), timer, secret);
     jh::PostcodeService postcodes(config.postcodes, timer);
 
     auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();

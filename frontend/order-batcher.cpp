@@ -51,16 +51,17 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
   auto waiting = kj::heap<std::vector<Pending>>(std::move(batch));
   auto& ref = *waiting;
   uint32_t minAcks = minAcks_;
-  auto answerRest = [&ref](const char* message) {
+  auto answerRest = [this, &ref](const char* message) {
     for (auto& p : ref) p.done->fulfill(OrderOutcome{std::nullopt, rpc::RejectCode::UNAVAILABLE, message});
+    failed_ += ref.size();
     ref.clear();
   };
-  return router_.route([&ref, minAcks](rpc::Replica::Client replica) {
+  return router_.route([this, &ref, minAcks](rpc::Replica::Client replica) {
     auto req = replica.placeOrdersRequest(ordersWireSize(ref, [](const Pending& p) { return p.order.view(); }));
     auto list = req.initOrders(static_cast<unsigned>(ref.size()));
     for (unsigned i = 0; i < ref.size(); ++i) toWire(ref[i].order, list[i]);
     req.setMinAcks(minAcks);
-    return req.send().then([&ref](capnp::Response<rpc::Replica::PlaceOrdersResults> reply) {
+    return req.send().then([this, &ref](capnp::Response<rpc::Replica::PlaceOrdersResults> reply) {
       auto results = reply.getResults();
       KJ_REQUIRE(results.size() == ref.size(), "placeOrders answered the wrong number of orders");
       std::vector<Pending> refused;
@@ -68,14 +69,17 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
         auto r = results[i];
         if (r.isPlaced()) {
           ref[i].done->fulfill(OrderOutcome{fromWire(r.getPlaced()), rpc::RejectCode::UNAVAILABLE, {}});
+          ++placed_;
         } else if (r.getRejected().getCode() == rpc::RejectCode::NOT_READY) {
           refused.push_back(std::move(ref[i]));  // for the next replica
         } else {
-          ref[i].done->fulfill(OrderOutcome{std::nullopt, r.getRejected().getCode(), r.getRejected().getMessage()});
+          auto code = r.getRejected().getCode();
+          if (code == rpc::RejectCode::UNAVAILABLE) ++failed_;
+          ref[i].done->fulfill(OrderOutcome{std::nullopt, code, r.getRejected().getMessage()});
         }
       }
       ref = std::move(refused);
-      return ref.empty();
+      return ref.empty() ? ReplicaRouter::Served::YES : ReplicaRouter::Served::NOT_READY;
     });
   }).then([answerRest](bool served) {
     if (!served) answerRest(NO_REPLICA);

@@ -31,6 +31,10 @@ class OrderBatcher {
   // NOT_READY by one replica are tried on the next; none left gives UNAVAILABLE.
   kj::Promise<OrderOutcome> place(OrderRecord order);
 
+  // Orders acknowledged, and answered UNAVAILABLE, since the front-end started.
+  uint64_t placed() const { return placed_; }
+  uint64_t failed() const { return failed_; }
+
   static constexpr size_t MAX_IN_FLIGHT = 2;
   static constexpr size_t MAX_BATCH = 512;
 
@@ -47,6 +51,8 @@ class OrderBatcher {
   std::vector<Pending> queue_;
   size_t inFlight_ = 0;
   bool flushScheduled_ = false;
+  uint64_t placed_ = 0;
+  uint64_t failed_ = 0;
   kj::Own<kj::TaskSet> tasks_;
 };
 

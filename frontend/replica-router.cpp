@@ -1,6 +1,9 @@
-// Health table, routing with failover, and planned hand-back to a returning replica.
+// Health table, the choice and promotion of the primary, routing with failover, hand-over.
 #include "frontend/replica-router.h"
 
+#include <algorithm>
+
+#include <fmt/format.h>
 #include <kj/debug.h>
 
 #include "schema/log.h"
@@ -11,18 +14,36 @@ namespace jh {
 namespace {
 LogTaskFailures logErrors{"router"};
 constexpr auto HANDOVER_POLL = 2 * kj::MILLISECONDS;
-}  // namespace
 
-namespace {
-template <typename State>
-const char* stateName(State s) {
+enum State { DOWN, SYNCING, READY, DEGRADED, STOPPING };
+
+const char* stateName(int s) {
   switch (s) {
-    case State::READY: return "READY";
-    case State::SYNCING: return "SYNCING";
-    case State::DEGRADED: return "DEGRADED";
-    case State::DOWN: return "DOWN";
+    case READY: return "READY";
+    case SYNCING: return "SYNCING";
+    case DEGRADED: return "DEGRADED";
+    case STOPPING: return "STOPPING";
   }
   return "DOWN";
+}
+
+int stateOf(rpc::ReplicaState s) {
+  switch (s) {
+    case rpc::ReplicaState::READY: return READY;
+    case rpc::ReplicaState::DEGRADED: return DEGRADED;
+    case rpc::ReplicaState::STOPPING: return STOPPING;
+    case rpc::ReplicaState::SYNCING: return SYNCING;
+  }
+  return SYNCING;
+}
+
+// "connection refused", "no answer within 1000 ms": why a call failed, for a log line.
+std::string why(const kj::Exception& e) {
+  if (e.getType() == kj::Exception::Type::OVERLOADED) return "it did not answer in time";
+  std::string text = e.getDescription().cStr();
+  if (text.find("Connection refused") != std::string::npos) return "connection refused";
+  if (e.getType() == kj::Exception::Type::DISCONNECTED) return "the connection was lost";
+  return text;
 }
 }  // namespace
 
@@ -32,18 +53,23 @@ struct ReplicaRouter::Replica {
       : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)) {}
   NodeConfig config;
   RpcLink link;
-  enum class State { DOWN, SYNCING, READY, DEGRADED } state = State::DOWN;
+  int state = DOWN;
   kj::Maybe<kj::TimePoint> lastSeen;
   VersionVector vector;
+  IncarnationDigests digests;
+  uint64_t rowCount = 0;
   uint64_t orderCount = 0;
-  std::string digest;
+  uint64_t fetched = 0;
+  std::string contentDigest;
   uint32_t inFlight = 0;  // calls routed to it and not yet answered
+  kj::TimePoint refusedUntil = kj::origin<kj::TimePoint>();  // not chosen again before then
+  bool diverged = false;
 };
 
-ReplicaRouter::ReplicaRouter(const ClusterConfig& config, kj::Network& network, kj::Timer& timer,
-                             const std::string& secret)
-    : config_(config), timer_(timer), heartbeatMs_(config.heartbeatMs),
-      tasks_(kj::heap<kj::TaskSet>(logErrors)) {
+ReplicaRouter::ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network,
+                             kj::Timer& timer, const std::string& secret)
+    : config_(config), name_(std::move(name)), timer_(timer), heartbeatMs_(config.heartbeatMs),
+      startedAt_(timer.now()), tasks_(kj::heap<kj::TaskSet>(logErrors)) {
   for (auto& r : config.replicas) {
     replicas_.push_back(kj::heap<Replica>(r, network, timer, config.callTimeoutMs, secret));
   }
@@ -52,10 +78,14 @@ ReplicaRouter::ReplicaRouter(const ClusterConfig& config, kj::Network& network, 
 ReplicaRouter::~ReplicaRouter() {}
 
 kj::Promise<void> ReplicaRouter::start() {
+  events_.record(rpc::EventKind::STARTED, {}, fmt::format("{} started.", name_));
   auto first = kj::heapArrayBuilder<kj::Promise<void>>(replicas_.size());
   for (auto& r : replicas_) first.add(probe(*r));
   return kj::joinPromises(first.finish()).then([this]() {
-    reconsiderPrimary();
+    // Chosen once the first round of answers is in, not as each arrives: every choice costs a
+    // promotion, which is a sync.
+    chosenOnce_ = true;
+    reconsider();
     for (auto& r : replicas_) {
       Replica& replica = *r;
       tasks_->add(timer_.afterDelay(heartbeatMs_ * kj::MILLISECONDS).then([this, &replica]() {
@@ -83,117 +113,221 @@ kj::Promise<void> ReplicaRouter::probe(Replica& r) {
       .then(
           [this, &r](capnp::Response<rpc::Replica::HealthResults> reply) {
             auto h = reply.getHealth();
-            auto state = h.getState() == rpc::ReplicaState::READY      ? Replica::State::READY
-                         : h.getState() == rpc::ReplicaState::DEGRADED ? Replica::State::DEGRADED
-                                                                        : Replica::State::SYNCING;
-            if (state != r.state) JH_INFO("{} is {}", r.config.name, stateName(state));
-            r.state = state;
             r.lastSeen = timer_.now();
-            r.vector = VersionVector::fromWire(h.getVector());
+            r.digests.clear();
+            r.vector = VersionVector::fromWire(h.getVector(), &r.digests);
+            r.rowCount = h.getRowCount();
             r.orderCount = h.getOrderCount();
-            r.digest = h.getContentDigest();
-            reconsiderPrimary();
+            r.fetched = h.getFetched();
+            r.contentDigest = h.getContentDigest();
+            noteState(r, stateOf(h.getState()));
+            checkDivergence();
+            if (chosenOnce_) reconsider();
           },
           [this, &r](kj::Exception&& e) { markDown(r, e); });
 }
 
-void ReplicaRouter::markDown(Replica& r, const kj::Exception& e) {
-  r.link.drop();
-  if (r.state != Replica::State::DOWN) {
-    JH_WARN("{} is DOWN: {}", r.config.name, e.getDescription().cStr());
+void ReplicaRouter::noteState(Replica& r, int state) {
+  if (state == r.state) return;
+  int before = r.state;
+  r.state = state;
+  const std::string& name = r.config.name;
+  if (state == DOWN) {
+    events_.record(rpc::EventKind::REPLICA_DOWN, name, fmt::format("{} is down.", name));
+  } else if (before == DOWN) {
+    events_.record(rpc::EventKind::REPLICA_UP, name,
+                   fmt::format("{} answers again ({}).", name, stateName(state)));
+    JH_INFO("{} answers again and is {}", name, stateName(state));
+  } else if (state == READY && before == SYNCING) {
+    events_.record(rpc::EventKind::REPLICA_READY, name,
+                   fmt::format("{} has caught up: {} rows fetched since it started.", name, r.fetched), r.fetched);
+    JH_INFO("{} has caught up ({} rows fetched since it started) and is READY", name, r.fetched);
+  } else {
+    JH_INFO("{} is {}", name, stateName(state));
   }
-  r.state = Replica::State::DOWN;
-  reconsiderPrimary();
 }
 
-int ReplicaRouter::choose(uint64_t tried) const {
-  if (primary_ >= 0 && !(tried >> primary_ & 1) && replicas_[primary_]->state == Replica::State::READY) {
-    return primary_;
+void ReplicaRouter::markDown(Replica& r, const kj::Exception& e) {
+  r.link.drop();
+  if (r.state != DOWN) {
+    bool wasPrimary = static_cast<int>(&r - replicas_[0].get()) == primary_;
+    if (wasPrimary) {
+      JH_WARN("the primary {} is down: {}", r.config.name, why(e));
+    } else {
+      JH_WARN("{} is down: {}", r.config.name, why(e));
+    }
   }
+  noteState(r, DOWN);
+  if (chosenOnce_) reconsider();
+}
+
+int ReplicaRouter::choosePrimary() const {
+  auto now = timer_.now();
   for (size_t i = 0; i < replicas_.size(); ++i) {
-    if (!(tried >> i & 1) && replicas_[i]->state == Replica::State::READY) return static_cast<int>(i);
+    const Replica& r = *replicas_[i];
+    if (r.state == READY && now >= r.refusedUntil) return static_cast<int>(i);
   }
   return -1;
 }
 
-void ReplicaRouter::reconsiderPrimary() {
-  int best = -1;
-  for (size_t i = 0; i < replicas_.size() && best < 0; ++i) {
-    if (replicas_[i]->state == Replica::State::READY) best = static_cast<int>(i);
+void ReplicaRouter::reconsider() {
+  if (promoting_ >= 0) return;  // one promotion at a time; when it ends, this runs again
+  if (primary_ >= 0 && replicas_[primary_]->state != READY) {
+    primary_ = -1;  // it went away, or refused a call: fail over
   }
-  if (best < 0) {
-    if (primary_ >= 0) JH_WARN("no replica is READY: orders cannot be taken");
-    primary_ = -1;
-    return;
-  }
-  if (primary_ < 0 || replicas_[primary_]->state != Replica::State::READY) {
-    if (primary_ != best) {
-      JH_WARN("failover: primary is now {}{}", replicas_[best]->config.name,
-              primary_ >= 0 ? " (was " + replicas_[primary_]->config.name + ")" : std::string());
+  int chosen = choosePrimary();
+  if (chosen < 0) {
+    if (primary_ < 0 && !noPrimaryReported_) {
+      noPrimaryReported_ = true;
+      events_.record(rpc::EventKind::NO_PRIMARY, {}, "No replica can serve: orders are refused as unavailable.");
+      JH_WARN("no replica can serve as primary: orders are refused as unavailable");
     }
-    primary_ = best;
     return;
   }
-  if (best < primary_ && handover_ == nullptr) {
-    size_t from = static_cast<size_t>(primary_), to = static_cast<size_t>(best);
-    JH_INFO("{} is READY again: holding new calls until it holds everything {} acknowledged",
-            replicas_[to]->config.name, replicas_[from]->config.name);
-    auto deadline = timer_.now() + 2 * config_.callTimeoutMs * kj::MILLISECONDS;
-    auto done = handOver(from, to, deadline).then([this]() { handover_ = nullptr; }).fork();
-    tasks_->add(done.addBranch());
-    handover_ = kj::mv(done);
+  if (chosen == primary_) return;
+  if (primary_ >= 0 && chosen > primary_) return;  // a healthy primary stays until a better one
+  // At start, a higher-priority replica still catching up is worth waiting for (a moment, at
+  // most the sync timeout) rather than promoting one replica now and another a second later.
+  if (lastPromoted_.empty() && timer_.now() < startedAt_ + config_.syncTimeoutMs * kj::MILLISECONDS) {
+    for (int i = 0; i < chosen; ++i) {
+      if (replicas_[i]->state == SYNCING) return;
+    }
   }
+  bool handOver = primary_ >= 0;
+  auto done = promote(static_cast<size_t>(chosen), handOver).fork();
+  tasks_->add(done.addBranch());
+  promotion_ = kj::mv(done);
 }
 
-kj::Promise<void> ReplicaRouter::handOver(size_t from, size_t to, kj::TimePoint deadline) {
-  Replica& old = *replicas_[from];
-  Replica& next = *replicas_[to];
-  if (next.state != Replica::State::READY) {
-    JH_WARN("hand-over to {} abandoned: it is no longer READY", next.config.name);
-    return kj::READY_NOW;
+kj::Promise<void> ReplicaRouter::drainOldPrimary(size_t from, kj::TimePoint deadline) {
+  // What the old primary is doing must finish first, so that what it acknowledges is there for
+  // the new one to pull.
+  if (replicas_[from]->inFlight == 0 || timer_.now() >= deadline) return kj::READY_NOW;
+  return timer_.afterDelay(HANDOVER_POLL).then([this, from, deadline]() { return drainOldPrimary(from, deadline); });
+}
+
+kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
+  Replica& next = *replicas_[chosen];
+  promoting_ = static_cast<int>(chosen);
+  handingOver_ = handOver;
+  const std::string& name = next.config.name;
+  kj::Promise<void> ready = kj::READY_NOW;
+  if (handOver) {
+    size_t from = static_cast<size_t>(primary_);
+    std::string message = fmt::format("Handing over from {} to {}, which is back: holding new orders "
+                                      "while it syncs.", replicas_[from]->config.name, name);
+    events_.record(rpc::EventKind::HAND_OVER, name, message);
+    JH_INFO("{}", message);
+    ready = drainOldPrimary(from, timer_.now() + config_.callTimeoutMs * kj::MILLISECONDS);
   }
-  if (old.state != Replica::State::READY) {  // the old primary went away meanwhile: fail over
-    primary_ = static_cast<int>(to);
-    JH_WARN("failover: primary is now {} (was {})", next.config.name, old.config.name);
-    return kj::READY_NOW;
-  }
-  if (timer_.now() >= deadline) {
-    JH_WARN("hand-over to {} postponed: it did not catch up with {} in time", next.config.name,
-            old.config.name);
-    return kj::READY_NOW;
-  }
-  if (old.inFlight > 0) {  // let what the old primary is doing finish, so its vector is final
-    return timer_.afterDelay(HANDOVER_POLL).then([this, from, to, deadline]() {
-      return handOver(from, to, deadline);
-    });
-  }
-  return probe(old).then([this, &next]() { return probe(next); }).then([this, from, to, deadline]() -> kj::Promise<void> {
-    Replica& old = *replicas_[from];
-    Replica& next = *replicas_[to];
-    if (old.state == Replica::State::READY && next.state == Replica::State::READY &&
-        next.vector.covers(old.vector) && old.inFlight == 0) {
-      primary_ = static_cast<int>(to);
-      JH_INFO("hand-over done: primary is now {} (was {}), vector {}", next.config.name,
-              old.config.name, next.vector.toString());
-      return kj::READY_NOW;
+  std::string previous = lastPromoted_;
+  events_.record(rpc::EventKind::PROMOTING, name, fmt::format("Promoting {}: it syncs with its peers first.", name));
+  return ready.then([this, &next]() {
+    std::vector<std::string> skip;
+    for (auto& r : replicas_) {
+      if (r.get() != &next && r->state == DOWN) skip.push_back(r->config.name);
     }
-    return timer_.afterDelay(HANDOVER_POLL).then([this, from, to, deadline]() {
-      return handOver(from, to, deadline);
+    auto call = next.link.get<rpc::Replica>().then([this, skip = kj::mv(skip)](rpc::Replica::Client c) {
+      auto req = c.promoteRequest();
+      req.setFrontend(name_);
+      req.setMinAcks(config_.minAcks);
+      auto list = req.initSkip(static_cast<unsigned>(skip.size()));
+      for (unsigned i = 0; i < skip.size(); ++i) list.set(i, skip[i]);
+      return req.send();
     });
-  });
+    // The replica bounds its own sync by the call timeout; allow for the round trips around it.
+    return timer_.timeoutAfter(2 * config_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call));
+  }).then(
+      [this, &next, chosen, handOver, previous](capnp::Response<rpc::Replica::PromoteResults> reply) {
+        auto result = reply.getResult();
+        const std::string& name = next.config.name;
+        if (result.isPromoted()) {
+          auto done = result.getPromoted();
+          std::vector<std::string> peers;
+          for (auto p : done.getSyncedWith()) peers.push_back(p);
+          std::string synced = peers.empty() ? std::string("no peer") : fmt::format("{}", fmt::join(peers, " and "));
+          std::string message = fmt::format("{} is now the primary{}: it synced with {} and fetched {} rows.",
+                                            name, previous.empty() || previous == name ? "" : " (was " + previous + ")",
+                                            synced, done.getFetched());
+          events_.record(rpc::EventKind::PROMOTED, name, message, done.getFetched());
+          if (previous.empty() || handOver) {
+            JH_INFO("{}", message);
+          } else {
+            JH_WARN("failover: {}", message);
+          }
+          primary_ = static_cast<int>(chosen);
+          lastPromoted_ = name;
+          noPrimaryReported_ = false;
+          return;
+        }
+        auto refused = result.getRefused();
+        std::string message = fmt::format("{} could not be promoted: {}", name, refused.getMessage().cStr());
+        events_.record(rpc::EventKind::PROMOTION_FAILED, name, message);
+        JH_WARN("{}", message);
+        next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
+        if (refused.getCode() == rpc::RejectCode::NOT_READY && next.state == READY) noteState(next, SYNCING);
+      },
+      [this, &next](kj::Exception&& e) {
+        if (!isConnectionFailure(e)) {
+          JH_ERROR("promoting {} failed: {}", next.config.name, e.getDescription().cStr());
+          next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
+          return;
+        }
+        markDown(next, e);
+      })
+      .then([this]() {
+        promoting_ = -1;
+        handingOver_ = false;
+        promotion_ = nullptr;
+        reconsider();
+      });
+}
+
+void ReplicaRouter::checkDivergence() {
+  for (auto& r : replicas_) {
+    bool diverged = false;
+    for (auto& other : replicas_) {
+      if (other == r || other->state == DOWN || r->state == DOWN) continue;
+      for (auto& [source, digest] : r->digests) {
+        uint64_t seq = r->vector.get(source);
+        if (seq == 0 || other->vector.get(source) != seq) continue;
+        auto theirs = other->digests.find(source);
+        if (theirs != other->digests.end() && theirs->second != digest) diverged = true;
+      }
+    }
+    if (diverged && !r->diverged) {
+      std::string message = fmt::format("{} holds rows that another replica holds differently under the same "
+                                        "names: the replicas have DIVERGED.", r->config.name);
+      events_.record(rpc::EventKind::DIVERGED, r->config.name, message);
+      JH_ERROR("{}", message);
+    }
+    r->diverged = diverged;
+  }
 }
 
 kj::Promise<bool> ReplicaRouter::route(Attempt attempt) {
   auto owned = kj::heap<Attempt>(kj::mv(attempt));
   Attempt& ref = *owned;
-  kj::Promise<void> ready = kj::READY_NOW;
-  KJ_IF_MAYBE(h, handover_) { ready = h->addBranch(); }
-  return ready.then([this, &ref]() { return tryNext(ref, 0); }).attach(kj::mv(owned));
+  // A call tries each replica at most once and waits for each promotion at most the call
+  // timeout; this bounds the whole of it even while promotions keep failing.
+  auto deadline = timer_.now() + (replicas_.size() + 1) * config_.callTimeoutMs * kj::MILLISECONDS;
+  return tryOn(ref, 0, deadline).attach(kj::mv(owned));
 }
 
-kj::Promise<bool> ReplicaRouter::tryNext(Attempt& attempt, uint64_t tried) {
-  int i = choose(tried);
-  if (i < 0) return false;
+kj::Promise<bool> ReplicaRouter::tryOn(Attempt& attempt, uint64_t tried, kj::TimePoint deadline) {
+  if (holdingCalls()) {
+    auto now = timer_.now();
+    if (now >= deadline) return false;
+    auto until = std::min(deadline, now + config_.callTimeoutMs * kj::MILLISECONDS);
+    auto ended = KJ_ASSERT_NONNULL(promotion_).addBranch().then([]() { return true; });
+    return ended.exclusiveJoin(timer_.atTime(until).then([]() { return false; }))
+        .then([this, &attempt, tried, deadline](bool promotionEnded) -> kj::Promise<bool> {
+          if (!promotionEnded) return false;
+          return tryOn(attempt, tried, deadline);
+        });
+  }
+  if (primary_ < 0 || (tried >> primary_ & 1)) return false;
+  int i = primary_;
   Replica& r = *replicas_[i];
   ++r.inFlight;
   auto call = r.link.get<rpc::Replica>().then([&attempt](rpc::Replica::Client c) { return attempt(c); });
@@ -201,17 +335,17 @@ kj::Promise<bool> ReplicaRouter::tryNext(Attempt& attempt, uint64_t tried) {
   return timer_.timeoutAfter(config_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call))
       .attach(kj::defer([&r]() { --r.inFlight; }))
       .then(
-          [this, &r, &attempt, nowTried](bool served) -> kj::Promise<bool> {
-            if (served) return true;
-            JH_INFO("{} refused the call (not ready); trying the next replica", r.config.name);
-            if (r.state == Replica::State::READY) r.state = Replica::State::SYNCING;
-            reconsiderPrimary();
-            return tryNext(attempt, nowTried);
+          [this, &r, &attempt, nowTried, deadline](Served served) -> kj::Promise<bool> {
+            if (served == Served::YES) return true;
+            JH_INFO("{} refused the call (it does not serve now); trying the next replica", r.config.name);
+            if (r.state == READY) noteState(r, SYNCING);  // until its next health answer
+            reconsider();
+            return tryOn(attempt, nowTried, deadline);
           },
-          [this, &r, &attempt, nowTried](kj::Exception&& e) -> kj::Promise<bool> {
+          [this, &r, &attempt, nowTried, deadline](kj::Exception&& e) -> kj::Promise<bool> {
             if (!isConnectionFailure(e)) kj::throwFatalException(kj::mv(e));
             markDown(r, e);
-            return tryNext(attempt, nowTried);
+            return tryOn(attempt, nowTried, deadline);
           });
 }
 
@@ -223,13 +357,16 @@ std::vector<ReplicaRow> ReplicaRouter::table() const {
     ReplicaRow row;
     row.name = r.config.name;
     row.address = r.config.address;
-    row.state = stateName(r.state);
-    row.role = static_cast<int>(i) == primary_ ? "primary" : r.state == Replica::State::DOWN ? "down" : "backup";
+    row.state = static_cast<int>(i) == promoting_ ? "PROMOTING" : stateName(r.state);
+    row.role = static_cast<int>(i) == primary_ ? "primary" : r.state == DOWN ? "down" : "backup";
     KJ_IF_MAYBE(seen, r.lastSeen) { row.lastSeenMsAgo = (timer_.now() - *seen) / kj::MILLISECONDS; }
     row.orderCount = r.orderCount;
-    if (primary && r.state != Replica::State::DOWN) {
+    row.rowCount = r.rowCount;
+    row.fetched = r.fetched;
+    row.diverged = r.diverged;
+    if (primary && r.state != DOWN) {
       row.lag = r.vector.lagBehind(primary->vector);
-      row.contentDiffers = !r.digest.empty() && r.digest != primary->digest;
+      row.contentDiffers = !r.contentDigest.empty() && r.contentDigest != primary->contentDigest;
     }
     rows.push_back(std::move(row));
   }

@@ -1,7 +1,8 @@
-// The front-end's view of the replicas: a health table kept by heartbeats, and routing of each
-// call to the primary (the first READY replica in priority order) with failover to the next on a
-// broken connection or a missed deadline. When a higher-priority replica is READY again, new
-// calls are held until it holds everything the current primary acknowledged, then routed to it.
+// The front-end's view of the replicas (DESIGN.md §5): a health table kept by heartbeats, the
+// choice of primary (the first READY replica in priority order, in one function), its promotion
+// before it serves (DESIGN.md §4), and routing of each call to the primary with failover to the
+// next on a broken connection, a missed deadline or a refusal. Calls are held while a primary
+// is promoted. Every change it sees goes into the event feed.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <kj/async-io.h>
 #include <kj/function.h>
 
+#include "frontend/event-feed.h"
 #include "schema/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/replica-row.h"
@@ -21,45 +23,69 @@ namespace jh {
 
 class ReplicaRouter {
  public:
-  // `secret` is presented to the replicas' gates.
-  ReplicaRouter(const ClusterConfig& config, kj::Network& network, kj::Timer& timer,
+  // `name` is this front-end's (it promotes replicas under it); `secret` is presented to the
+  // replicas' gates.
+  ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network, kj::Timer& timer,
                 const std::string& secret);
   ~ReplicaRouter();
 
-  // Starts the heartbeats; resolves once every replica has answered or missed its first one.
+  // Starts the heartbeats; resolves once every replica has answered or missed its first one, and
+  // the first choice of primary has begun (calls wait for its promotion).
   kj::Promise<void> start();
 
   void setHeartbeat(uint32_t ms);
   uint32_t heartbeatMs() const { return heartbeatMs_; }
 
-  // One try of a call on one replica: resolves true when the replica served it, false when it
-  // refused to (NOT_READY: it is catching up or cannot write) so the next should be tried.
-  using Attempt = kj::Function<kj::Promise<bool>(rpc::Replica::Client)>;
+  // What one try of a call on one replica found.
+  enum class Served {
+    YES,
+    NOT_READY,  // the replica refused (NOT_READY: not promoted, catching up, stopping, its disk
+                // failing): the next is tried
+  };
+  using Attempt = kj::Function<kj::Promise<Served>(rpc::Replica::Client)>;
 
-  // Runs `attempt` on the primary, and on the next READY replica in priority order whenever a
-  // replica refuses, cannot be reached or misses the deadline (call_timeout_ms). Resolves false
-  // when no replica served it. Other failures (FAILED) propagate.
+  // Runs `attempt` on the primary, and on the next one whenever a replica refuses, cannot be
+  // reached or misses the deadline (call_timeout_ms); while a primary is being promoted the call
+  // waits, at most call_timeout_ms. Resolves false when no replica served it. Other failures
+  // (FAILED) propagate.
   kj::Promise<bool> route(Attempt attempt);
 
   std::vector<ReplicaRow> table() const;
   std::string primaryName() const;
+  const EventFeed& events() const { return events_; }
 
  private:
   struct Replica;
-  kj::Promise<bool> tryNext(Attempt& attempt, uint64_t tried);
+  kj::Promise<bool> tryOn(Attempt& attempt, uint64_t tried, kj::TimePoint deadline);
   kj::Promise<void> heartbeatLoop(Replica& r);
   kj::Promise<void> probe(Replica& r);
   void markDown(Replica& r, const kj::Exception& e);
-  void reconsiderPrimary();
-  kj::Promise<void> handOver(size_t from, size_t to, kj::TimePoint deadline);
-  int choose(uint64_t tried) const;
+  void noteState(Replica& r, int state);
+  // The replica that should be primary now: the first in priority order that is READY and has
+  // not just refused a promotion; -1 when there is none.
+  int choosePrimary() const;
+  // Acts on the choice: promotes the chosen replica (failover, first choice, or a hand-over to a
+  // returning higher-priority one) unless a promotion is under way.
+  void reconsider();
+  kj::Promise<void> promote(size_t chosen, bool handOver);
+  kj::Promise<void> drainOldPrimary(size_t from, kj::TimePoint deadline);
+  void checkDivergence();
+  bool holdingCalls() const { return promotion_ != nullptr && (primary_ < 0 || handingOver_); }
 
   const ClusterConfig& config_;
+  std::string name_;
   kj::Timer& timer_;
   uint32_t heartbeatMs_;
   std::vector<kj::Own<Replica>> replicas_;
-  int primary_ = -1;
-  kj::Maybe<kj::ForkedPromise<void>> handover_;
+  int primary_ = -1;            // promoted, and serving this front-end's calls
+  int promoting_ = -1;          // being promoted now
+  bool handingOver_ = false;    // the promotion is a hand-over: primary_ still serves, calls wait
+  bool chosenOnce_ = false;     // the first round of health answers is in
+  std::string lastPromoted_;    // the replica this front-end last promoted ("" before the first)
+  bool noPrimaryReported_ = false;
+  kj::TimePoint startedAt_;
+  kj::Maybe<kj::ForkedPromise<void>> promotion_;  // resolves when the promotion under way ends
+  EventFeed events_;
   kj::Own<kj::TaskSet> tasks_;
 };
 

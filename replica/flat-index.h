@@ -1,5 +1,6 @@
-// An open-addressing hash index from a string key to a 32-bit value, where the key is not stored
-// but read back through `KeyOf(value)` (for the replica: a field of the row the value names).
+// An open-addressing hash index from a key to a 32-bit value, where the key is not stored but
+// read back through `KeyOf(value)` (for the replica: fields of the row the value names). A key is
+// a std::string_view, or a type whose KeyOf has a static `hash(key)`.
 // Eight bytes a slot and no allocation per entry: with a million orders, a lookup costs one or
 // two cache misses instead of a chain of heap nodes.
 #pragma once
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -15,6 +17,8 @@ namespace jh {
 template <typename KeyOf>
 class FlatIndex {
  public:
+  using Key = std::invoke_result_t<const KeyOf&, uint32_t>;
+
   explicit FlatIndex(KeyOf keyOf) : keyOf_(std::move(keyOf)) {}
 
   // Room for `n` entries without growing.
@@ -25,7 +29,7 @@ class FlatIndex {
   }
 
   // The value stored for `key`, or null. The pointer is valid until the next insertion.
-  uint32_t* find(std::string_view key) {
+  uint32_t* find(const Key& key) {
     if (slots_.empty()) return nullptr;
     uint32_t h = hashOf(key);
     for (size_t i = h & mask(); slots_[i].used(); i = (i + 1) & mask()) {
@@ -33,7 +37,7 @@ class FlatIndex {
     }
     return nullptr;
   }
-  const uint32_t* find(std::string_view key) const { return const_cast<FlatIndex*>(this)->find(key); }
+  const uint32_t* find(const Key& key) const { return const_cast<FlatIndex*>(this)->find(key); }
 
   // Stores `value` (not UINT32_MAX) under its key, KeyOf(value), unless the key is present;
   // returns the stored value's slot and whether it was inserted.
@@ -43,7 +47,7 @@ class FlatIndex {
   // ahead and prefetch() their slots, so that the cache misses overlap instead of queueing.
   std::pair<uint32_t*, bool> tryEmplace(uint32_t value, uint32_t h) {
     if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? 16 : slots_.size() * 2);
-    std::string_view key = keyOf_(value);
+    Key key = keyOf_(value);
     size_t i = h & mask();
     for (; slots_[i].used(); i = (i + 1) & mask()) {
       if (slots_[i].hash == h && keyOf_(slots_[i].value) == key) return {&slots_[i].value, false};
@@ -57,8 +61,12 @@ class FlatIndex {
     if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask()]);
   }
 
-  static uint32_t hashOf(std::string_view key) {
-    return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
+  static uint32_t hashOf(const Key& key) {
+    if constexpr (std::is_same_v<Key, std::string_view>) {
+      return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
+    } else {
+      return static_cast<uint32_t>(KeyOf::hash(key));
+    }
   }
 
   size_t size() const { return size_; }

@@ -8,13 +8,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <unordered_map>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "schema/cluster-config.h"
 #include "schema/csv.h"
 #include "schema/log.h"
+#include "schema/version-vector.h"
 
 #include <kj/debug.h>
 
@@ -78,9 +79,13 @@ struct VectorLoader final : OrderFile::Loader {
 OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded)
     : OrderFile(std::move(path), VectorLoader(loaded)) {}
 
-OrderFile::OrderFile(std::string path, Loader&& loader) : path_(std::move(path)) {
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot be opened: {}", path_, strerror(errno)));
+OrderFile::OrderFile(std::string path, Loader&& loader) : path_(std::move(path)), writing_(path_) {
+  if (access(path_.c_str(), F_OK) != 0 && errno == ENOENT) {
+    holdsHistory_ = false;
+    writing_ = path_ + ".partial";
+  }
+  fd_ = ::open(writing_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot be opened: {}", writing_, strerror(errno)));
   try {
     load(loader);
   } catch (...) {
@@ -95,28 +100,30 @@ void OrderFile::load(Loader& loader) {
   size_t goodLength = 0;  // where the last complete record ends
   bool header = true;
   {  // (the mapping ends before the file may be cut)
-    MappedFile file(fd_, path_);
+    MappedFile file(fd_, writing_);
     std::string_view data = file.text();
     fileSize = data.size();
     CsvReader reader(data);
     std::vector<std::string_view> fields;
-    std::unordered_map<std::string, uint64_t> lastSeq;  // per origin: rows must be 1, 2, 3...
-    const std::string* lastOrigin = nullptr;  // rows come in runs of one origin
-    uint64_t* lastOriginSeq = nullptr;
+    // Per origin incarnation: rows must be 1, 2, 3...
+    std::map<OriginIncarnation, uint64_t, OriginIncarnationLess> lastSeq;
+    const OriginIncarnation* lastSource = nullptr;  // rows come in runs of one origin incarnation
+    uint64_t* lastSourceSeq = nullptr;
+    bool beforeIncarnations = false;  // the old header: rows of 10 fields may follow
     loader.expect(data.size() / 120);  // about one order per 120 bytes
     while (true) {
       auto result = reader.next(fields);
       if (result == CsvReader::Result::END) break;
       if (result == CsvReader::Result::TORN) {
         if (completeRecordFollows(data.substr(reader.recordOffset()))) {
-          throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", path_,
+            throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", writing_,
                                         reader.recordLine()));
         }
         JH_WARN("{}:{}: cutting off a torn final record of {} bytes (a write cut short by a crash)",
-                path_, reader.recordLine(), data.size() - reader.recordOffset());
+                writing_, reader.recordLine(), data.size() - reader.recordOffset());
         break;
       }
-      auto where = [&]() { return fmt::format("{}:{}", path_, reader.recordLine()); };
+      auto where = [&]() { return fmt::format("{}:{}", writing_, reader.recordLine()); };
       if (result == CsvReader::Result::BAD) throw ConfigError(where() + ": " + reader.error());
       if (fields.size() == 1 && fields[0].empty()) {  // a blank line (a disk probe cut short)
         goodLength = reader.position();
@@ -124,22 +131,31 @@ void OrderFile::load(Loader& loader) {
       }
       if (header) {
         header = false;
-        if (fields != orderCsvHeader()) {
+        beforeIncarnations = fields == orderCsvHeaderBeforeIncarnations();
+        if (fields != orderCsvHeader() && !beforeIncarnations) {
           throw ConfigError(where() + ": the first line is not the orders header");
         }
+        if (beforeIncarnations) {
+          JH_INFO("{} was begun before incarnations: its rows without one are incarnation 0; rows "
+                  "appended to it carry the incarnation column", writing_);
+        }
       } else {
+        if (fields.size() != orderCsvHeader().size() && !beforeIncarnations) {
+          throw ConfigError(fmt::format("{}: expected {} fields, found {}", where(), orderCsvHeader().size(),
+                                        fields.size()));
+        }
         std::string error;
         auto order = orderFromCsv(fields, error);
         if (!order) throw ConfigError(where() + ": " + error);
-        if (!lastOrigin || *lastOrigin != order->origin) {
-          auto it = lastSeq.try_emplace(std::string(order->origin), 0).first;
-          lastOrigin = &it->first;
-          lastOriginSeq = &it->second;
+        if (!lastSource || lastSource->origin != order->origin || lastSource->incarnation != order->incarnation) {
+          auto it = lastSeq.try_emplace(OriginIncarnation{std::string(order->origin), order->incarnation}, 0).first;
+          lastSource = &it->first;
+          lastSourceSeq = &it->second;
         }
-        uint64_t& last = *lastOriginSeq;
+        uint64_t& last = *lastSourceSeq;
         if (order->seq != last + 1) {
-          throw ConfigError(fmt::format("{}: seq {} of origin {} follows seq {} (a gap or a repeat)",
-                                        where(), order->seq, order->origin, last));
+          throw ConfigError(fmt::format("{}: seq {} of origin {} incarnation {} follows seq {} (a gap or a repeat)",
+                                        where(), order->seq, order->origin, order->incarnation, last));
         }
         last = order->seq;
         loader.add(*order);
@@ -151,16 +167,34 @@ void OrderFile::load(Loader& loader) {
   if (header) goodLength = 0;  // nothing but blank lines: start the file afresh
   if (goodLength < fileSize || goodLength == 0) {
     if (ftruncate(fd_, static_cast<off_t>(goodLength)) != 0) {
-      throw ConfigError(fmt::format("{}: cannot cut off the torn record: {}", path_, strerror(errno)));
+      throw ConfigError(fmt::format("{}: cannot cut off the torn record: {}", writing_, strerror(errno)));
     }
     std::string error;
     if (goodLength == 0) {
       size_ = 0;
-      if (!writeAll(headerLine(), error)) throw ConfigError(path_ + ": " + error);
+      if (!writeAll(headerLine(), error)) throw ConfigError(writing_ + ": " + error);
     }
-    if (fdatasync(fd_) != 0) throw ConfigError(fmt::format("{}: fdatasync: {}", path_, strerror(errno)));
+    if (fdatasync(fd_) != 0) throw ConfigError(fmt::format("{}: fdatasync: {}", writing_, strerror(errno)));
   }
   size_ = static_cast<uint64_t>(lseek(fd_, 0, SEEK_END));
+}
+
+void OrderFile::keepHistory() {
+  if (holdsHistory_) return;
+  // The rows are durable already (every append was synced); the rename makes the name durable.
+  if (::rename(writing_.c_str(), path_.c_str()) != 0) {
+    JH_ERROR("cannot rename {} to {}: {}; it still vouches for nothing", writing_, path_, strerror(errno));
+    return;
+  }
+  std::string dir = path_.substr(0, path_.find_last_of('/') + 1);
+  int dirFd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd >= 0) {
+    fsync(dirFd);
+    ::close(dirFd);
+  }
+  holdsHistory_ = true;
+  JH_INFO("{} now holds this replica's whole history (renamed from {})", path_, writing_);
+  writing_ = path_;
 }
 
 OrderFile::~OrderFile() {
@@ -178,7 +212,7 @@ kj::Promise<void> OrderFile::append(std::string records) {
   {
     std::lock_guard lock(mutex_);
     if (failed_) {
-      return KJ_EXCEPTION(FAILED, "orders.csv is not writable", path_, failure_);
+      return KJ_EXCEPTION(FAILED, "orders.csv is not writable", writing_, failure_);
     }
     queue_.push_back(Pending{std::move(records), kj::mv(paf.fulfiller)});
   }

@@ -1,5 +1,7 @@
 // orders.csv: loading at start (a torn final record is cut off; any other damage stops the
-// replica naming the line) and durable appends with group commit on a writer thread.
+// replica naming the line), durable appends with group commit on a writer thread, and whether
+// the file holds the replica's whole history (DESIGN.md §4: a replica that lost it cannot vouch
+// for what its earlier life held).
 #pragma once
 
 #include <atomic>
@@ -18,15 +20,17 @@ namespace jh {
 class OrderFile {
  public:
   // Receives the file's orders at start, in file order, each checked (fields, and seqs 1, 2, 3…
-  // per origin).
+  // per origin incarnation).
   struct Loader {
     virtual ~Loader() = default;
     virtual void expect(size_t orders) = 0;  // about how many will come (from the file's size)
     virtual void add(const OrderView& order) = 0;  // its text lives only during the call
   };
 
-  // Opens `path` (creating it with the header), hands every order to `loader`, and cuts off a
-  // torn final record (logged). Throws ConfigError "PATH:LINE: why" for any other damage.
+  // Opens `path`, hands every order to `loader`, and cuts off a torn final record (logged).
+  // Throws ConfigError "PATH:LINE: why" for any other damage. When `path` does not exist, the
+  // replica lost its file (or never had one): it writes PATH.partial instead (loading what an
+  // earlier start wrote there) until keepHistory() renames it to `path`.
   OrderFile(std::string path, Loader&& loader);
   // The same, collecting the orders in `loaded`.
   OrderFile(std::string path, std::vector<OrderRecord>& loaded);
@@ -48,7 +52,15 @@ class OrderFile {
   // again, on the writer thread. Resolves true (and resumes appends) or false.
   kj::Promise<bool> probe();
 
-  const std::string& path() const { return path_; }
+  // Whether the file holds every row this replica ever stored: it existed at start, or
+  // keepHistory() was called since.
+  bool holdsHistory() const { return holdsHistory_; }
+  // The replica has since synced with every peer, so the file holds whatever any acknowledgement
+  // counted this replica for: renames PATH.partial to PATH (durably). Main thread.
+  void keepHistory();
+
+  // The file being written: PATH, or PATH.partial while it does not hold the history.
+  const std::string& path() const { return writing_; }
   uint64_t syncs() const { return syncs_; }
 
  private:
@@ -66,6 +78,8 @@ class OrderFile {
   bool writeAll(const std::string& bytes, std::string& error);
 
   std::string path_;
+  std::string writing_;
+  bool holdsHistory_ = true;
   int fd_ = -1;
   uint64_t size_ = 0;  // bytes known good on disk; written by the writer thread only
 

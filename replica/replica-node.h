@@ -1,7 +1,7 @@
-// The replica daemon's state on its main thread: resources, the order file and store, the
-// SYNCING/READY state, idempotent placement, ingestion of replicated rows, and acknowledgement
-// waits for min_acks. The RPC service (replica-service.h) and the replication thread
-// (replicator.h) both act through it.
+// The replica daemon's state on its main thread: resources, the order file and store, its
+// incarnation, the SYNCING/READY state and promotion, idempotent placement, ingestion of
+// replicated rows, and acknowledgement waits for min_acks. The RPC service (replica-service.h)
+// and the replication thread (replicator.h) both act through it.
 #pragma once
 
 #include <atomic>
@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -37,32 +38,80 @@ using PlaceOutcome = std::variant<OrderRecord, Refusal>;
 
 struct PeerView {
   bool reachable = false;
-  VersionVector vector;  // as of the peer's last reply
+  // The most the peer ever reported holding (a peer that lost its disk reports less, but what it
+  // acknowledged holding was acknowledged).
+  VersionVector vector;
 };
+
+// What one sync with a peer achieved: this replica now holds every row the peer held when it
+// answered.
+struct PeerSynced {
+  explicit PeerSynced(std::string name = {}) : peer(std::move(name)) {}
+  std::string peer;
+  bool holdsHistory = false;  // the peer vouches for its own earlier lives
+  uint64_t fetched = 0;       // rows pulled
+  VersionVector vector;       // the peer's, as of its last answer
+};
+
+// The replication thread's side of a sync, as the node asks for it (see Replicator).
+class PeerSyncer {
+ public:
+  virtual ~PeerSyncer() noexcept(false) = default;
+  // Pulls from `peer` everything this replica lacks; resolves on the caller's loop once what it
+  // pulled is durable here. Fails when the peer cannot be reached or misses `timeout`.
+  virtual kj::Promise<PeerSynced> syncWith(const std::string& peer, kj::Duration timeout) = 0;
+};
+
+struct Promoted {
+  std::vector<std::string> syncedWith;
+  uint64_t fetched = 0;
+};
+using PromoteOutcome = std::variant<Promoted, Refusal>;
 
 class ReplicaNode {
  public:
   ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Timer& timer);
 
   const std::string& name() const { return name_; }
+  uint64_t incarnation() const { return incarnation_; }
   const ClusterConfig& config() const { return config_; }
   const Resources& resources() const { return resources_; }
   OrderStore& store() { return store_; }
-  // Signalled whenever rows placed here (what the push loops send at once) become durable.
+  // Signalled whenever rows placed here are staged (what the push loops send at once).
   WakeSignal& ownOrders() { return ownOrders_; }
   bool ready() const { return ready_; }
+  bool promoted() const { return promoted_; }
+  bool stopping() const { return stopping_; }
+  // Whether orders.csv holds this replica's whole history (OrderFile::holdsHistory).
+  bool holdsHistory() const { return file_.holdsHistory(); }
   // orders.csv could not be written: no orders are taken until a disk probe succeeds.
   bool degraded() const { return writesBroken_; }
+  uint64_t fetched() const { return fetched_; }
   // A copy of what the replication thread last reported of each peer (any thread).
   std::map<std::string, PeerView> peers() const;
 
-  // Stores a new order from the front-end (origin and seq are assigned here) and resolves once
-  // it is durable here and on `minAcks` backups; repeats of an order_id resolve to the stored
-  // copy. Refusals are data; only a logic error throws.
+  // Where promote() asks for syncs (and records them with onSynced); set once the replication
+  // thread runs.
+  void setSyncer(PeerSyncer& syncer) { syncer_ = &syncer; }
+
+  // Stores a new order from the front-end (origin, incarnation and seq are assigned here) and
+  // resolves once it is durable here and on `minAcks` backups; repeats of a (user_code,
+  // order_id) resolve to the stored copy. Refusals are data; only a logic error throws.
   kj::Promise<PlaceOutcome> placeOrder(OrderRecord order, uint32_t minAcks);
 
   // placeOrder for each of `orders`, the new ones sharing one write; outcome i answers order i.
   kj::Promise<std::vector<PlaceOutcome>> placeOrders(std::vector<OrderRecord> orders, uint32_t minAcks);
+
+  // A front-end makes this replica its primary (DESIGN.md §4): resolves once it has synced with
+  // enough peers to hold every order acknowledged with `minAcks` (peers in `skip` are not waited
+  // for), or refuses. From then on it serves client calls.
+  kj::Promise<PromoteOutcome> promote(const std::string& frontend, uint32_t minAcks, std::set<std::string> skip);
+
+  // Why this replica serves no client calls now, or nullopt when it does.
+  std::optional<Refusal> notServing() const;
+
+  // How reads show a held row: PENDING while fewer than `minAcks` peers hold it.
+  bool pending(const StoredOrder& row, uint32_t minAcks) const;
 
   // Applies rows pushed or pulled from a peer under the gap rule (apply only seq == held + 1,
   // skip lower, stop at a gap) and resolves, once everything accepted so far is durable, to the
@@ -74,6 +123,11 @@ class ReplicaNode {
   // min_acks 0 the replies of backups cost the main thread nothing.
   void onPeerProgress(const std::string& peer, bool reachable, const VersionVector& vector);
 
+  // Main thread: a sync with a peer completed (catch-up, promotion or later), recorded by whoever
+  // asked for it. Once every peer has been synced with since start, orders.csv holds this
+  // replica's history again.
+  void onSynced(const PeerSynced& synced);
+
   // From the replication thread: catch-up is over.
   void setReady();
 
@@ -83,23 +137,29 @@ class ReplicaNode {
 
  private:
   struct AckWaiter {
-    std::string origin;
+    OriginIncarnation source;
     uint64_t seq;
     uint32_t needed;
     kj::Own<kj::PromiseFulfiller<void>> fulfiller;
   };
+  struct Promotion;
 
   // Appends rows (already counted in accepted_) and applies them to the store once durable,
-  // strictly in the order persist() was called.
-  kj::Promise<void> persist(std::vector<OrderRecord> rows);
+  // strictly in the order persist() was called. Own rows are staged first, so that the
+  // replication thread sends them while this replica's sync runs.
+  kj::Promise<void> persist(std::vector<OrderRecord> rows, bool own);
   std::optional<Refusal> check(const OrderRecord& order, uint32_t minAcks) const;
+  std::optional<Refusal> notReadyToPromote() const;
   kj::Promise<PlaceOutcome> answerRepeat(const OrderRecord& request, uint32_t minAcks);
   kj::Promise<PlaceOutcome> afterAcks(OrderRecord stored, uint32_t minAcks);
-  uint32_t ackCount(const std::string& origin, uint64_t seq) const;
+  uint32_t ackCount(std::string_view origin, uint64_t incarnation, uint64_t seq) const;
   kj::Promise<void> watchAcks(uint64_t seen);
   void settleAckWaiters();
   void onWriteFailure();
   kj::Promise<void> probeDisk();
+  uint64_t newIncarnation() const;
+  void keepHistoryOnceSynced();
+  static std::string placingKey(const OrderRecord& order);
 
   const ClusterConfig& config_;
   std::string name_;
@@ -107,14 +167,20 @@ class ReplicaNode {
   Resources resources_;
   OrderStore store_;  // before file_, which fills it while loading
   OrderFile file_;
+  uint64_t incarnation_ = 0;
   VersionVector accepted_;  // durable, plus rows queued for the file
   bool ready_ = false;
+  bool promoted_ = false;
   bool stopping_ = false;
   bool writesBroken_ = false;  // a write failed: refuse new writes until a disk probe succeeds
   bool probing_ = false;
   size_t writesInFlight_ = 0;
+  uint64_t fetched_ = 0;
+  std::set<std::string> syncedSinceStart_;
+  PeerSyncer* syncer_ = nullptr;
   kj::ForkedPromise<void> tail_;  // the latest persist(), to keep application in order
-  std::unordered_map<std::string, kj::ForkedPromise<void>> placing_;  // durable, by order_id
+  // New orders on their way to disk, by placingKey(): a repeat waits for the first attempt.
+  std::unordered_map<std::string, kj::ForkedPromise<void>> placing_;
   mutable std::mutex peersMutex_;           // peers_ is written by the replication thread
   std::map<std::string, PeerView> peers_;
   std::atomic<bool> awaitingAcks_ = false;  // set before an ack wait reads peers_

@@ -2,6 +2,7 @@
 #include "replica/replica-service.h"
 
 #include <chrono>
+#include <set>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -14,7 +15,7 @@ namespace jh {
 namespace {
 const int64_t STARTED_AT_MS = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count();
-constexpr uint32_t MAX_PULL = 20000;
+constexpr uint32_t MAX_PULL = 5000;  // rows: a reply stays well under REPLICA_MAX_MESSAGE_BYTES
 
 void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::string& message) {
   out.setCode(code);
@@ -54,24 +55,34 @@ kj::Promise<void> ReplicaService::getMenu(GetMenuContext context) {
 }
 
 kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
-  if (!node_.ready()) {
-    setRejection(context.getResults().initResult().initRejected(), rpc::RejectCode::NOT_READY,
-                 node_.name() + " is still catching up.");
+  auto params = context.getParams();
+  if (auto refusal = node_.notServing()) {
+    setRejection(context.getResults().initResult().initRejected(), refusal->code, refusal->message);
     return kj::READY_NOW;
   }
-  std::string user = context.getParams().getUserCode();
-  auto orders = node_.store().unsortedOrdersOf(user);
-  auto size = ordersWireSize(orders, [](const StoredOrder* o) { return o->view(); });
-  if (size.wordCount * sizeof(capnp::word) > MAX_ORDERS_REPLY_BYTES) {
-    // capnp would refuse to send it anyway, after building it on this loop for every try.
-    setRejection(context.getResults().initResult().initRejected(), rpc::RejectCode::TOO_MANY_ORDERS,
-                 fmt::format("This user has too many orders to list in one reply ({}).", orders.size()));
-    return kj::READY_NOW;
+  std::string user = params.getUserCode();
+  uint32_t limit = params.getLimit() == 0 ? DEFAULT_ORDERS_PAGE : std::min(params.getLimit(), MAX_ORDERS_PAGE);
+  uint32_t minAcks = params.getMinAcks();
+  std::optional<OrdersCursor> cursor;
+  if (params.getCursor().size() > 0) {
+    cursor = OrdersCursor::decode(params.getCursor().cStr());
+    if (!cursor) {
+      setRejection(context.getResults().initResult().initRejected(), rpc::RejectCode::INVALID_ORDER,
+                   "That page cursor was not made by this service.");
+      return kj::READY_NOW;
+    }
   }
-  OrderStore::sortForReading(orders);
-  auto result = context.getResults(size).initResult();
-  auto list = result.initOrders(static_cast<unsigned>(orders.size()));
-  for (unsigned i = 0; i < orders.size(); ++i) toWire(orders[i]->view(), list[i]);
+  auto page = node_.store().pageOf(user, limit, cursor ? &*cursor : nullptr);
+  auto size = ordersWireSize(page.orders, [](const OrderStore::Listed& o) { return o.order->view(); });
+  auto results = context.getResults(size);
+  auto list = results.initResult().initOrders(static_cast<unsigned>(page.orders.size()));
+  for (unsigned i = 0; i < page.orders.size(); ++i) {
+    auto& listed = page.orders[i];
+    toWire(listed.order->view(), list[i]);
+    if (node_.pending(*listed.order, minAcks)) list[i].setStatus(std::string(STATUS_PENDING));
+    list[i].setConflict(listed.conflict);
+  }
+  if (page.next) results.getResult().setNextCursor(page.next->encode());
   return kj::READY_NOW;
 }
 
@@ -103,11 +114,18 @@ kj::Promise<void> ReplicaService::placeOrders(PlaceOrdersContext context) {
 kj::Promise<void> ReplicaService::health(HealthContext context) {
   auto h = context.getResults().initHealth();
   h.setName(node_.name());
-  h.setState(!node_.ready() ? rpc::ReplicaState::SYNCING
+  h.setState(node_.stopping()   ? rpc::ReplicaState::STOPPING
+             : !node_.ready()   ? rpc::ReplicaState::SYNCING
              : node_.degraded() ? rpc::ReplicaState::DEGRADED
                                 : rpc::ReplicaState::READY);
-  node_.store().vector().fill([&](unsigned n) { return h.initVector(n); });
-  h.setOrderCount(node_.store().rows());
+  auto digests = node_.store().digests();
+  node_.store().vector().fill([&](unsigned n) { return h.initVector(n); }, &digests);
+  h.setRowCount(node_.store().rows());
+  h.setOrderCount(node_.store().orders());
+  h.setIncarnation(node_.incarnation());
+  h.setPromoted(node_.promoted());
+  h.setHoldsHistory(node_.holdsHistory());
+  h.setFetched(node_.fetched());
   h.setContentDigest(node_.resources().digest);
   h.setPid(static_cast<uint32_t>(getpid()));
   h.setStartedAtMs(STARTED_AT_MS);
@@ -140,11 +158,34 @@ kj::Promise<void> ReplicaService::pull(PullContext context) {
   uint32_t limit = std::min(std::max(params.getLimit(), 1u), MAX_PULL);
   bool more = false;
   auto rows = node_.store().collect(theirs, limit, more);
-  auto results = context.getResults();
+  auto results = context.getResults(ordersWireSize(rows));
   auto list = results.initOrders(static_cast<unsigned>(rows.size()));
   for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
   results.setMore(more);
+  results.setHoldsHistory(node_.holdsHistory());
+  node_.store().vector().fill([&](unsigned n) { return results.initHeld(n); });
   return kj::READY_NOW;
+}
+
+kj::Promise<void> ReplicaService::promote(PromoteContext context) {
+  auto params = context.getParams();
+  std::string frontend = params.getFrontend();
+  uint32_t minAcks = params.getMinAcks();
+  std::set<std::string> skip;
+  for (auto name : params.getSkip()) skip.insert(name);
+  context.releaseParams();
+  return node_.promote(frontend, minAcks, std::move(skip)).then([context](PromoteOutcome outcome) mutable {
+    auto result = context.getResults().initResult();
+    if (auto* refusal = std::get_if<Refusal>(&outcome)) {
+      setRejection(result.initRefused(), refusal->code, refusal->message);
+      return;
+    }
+    auto& promoted = std::get<Promoted>(outcome);
+    auto done = result.initPromoted();
+    auto synced = done.initSyncedWith(static_cast<unsigned>(promoted.syncedWith.size()));
+    for (unsigned i = 0; i < promoted.syncedWith.size(); ++i) synced.set(i, promoted.syncedWith[i]);
+    done.setFetched(promoted.fetched);
+  });
 }
 
 }  // namespace jh

@@ -19,6 +19,7 @@ class ReplicaService final : public rpc::Replica::Server {
   kj::Promise<void> replicate(ReplicateContext context) override;
   kj::Promise<void> pull(PullContext context) override;
   kj::Promise<void> placeOrders(PlaceOrdersContext context) override;
+  kj::Promise<void> promote(PromoteContext context) override;
 
  private:
   ReplicaNode& node_;

@@ -1,4 +1,4 @@
-// A replica's stored orders in compact form: each row is 56 bytes plus its text, which lives in
+// A replica's stored orders in compact form: each row is 64 bytes plus its text, which lives in
 // large blocks shared by many rows, instead of an OrderRecord's nine std::strings (288 bytes and
 // up to four heap blocks each). With a million orders on file this halves both the replica's
 // memory and the time it takes to load them.
@@ -46,7 +46,8 @@ class TextArena {
 class StoredOrder {
  public:
   // Copies the order's text into `arena`.
-  StoredOrder(const OrderView& o, TextArena& arena) : pricePence_(o.pricePence), seq_(o.seq) {
+  StoredOrder(const OrderView& o, TextArena& arena)
+      : pricePence_(o.pricePence), incarnation_(o.incarnation), seq_(o.seq) {
     const std::array<std::string_view, TEXTS> texts = {o.orderId,  o.userCode, o.item,
                                                        o.timeStamp, o.postCode, o.area,
                                                        o.status,   o.origin};
@@ -65,16 +66,20 @@ class StoredOrder {
 
   std::string_view orderId() const { return text(0); }
   std::string_view userCode() const { return text(1); }
+  std::string_view item() const { return text(2); }
   std::string_view timeStamp() const { return text(3); }
   std::string_view origin() const { return text(7); }
+  uint64_t incarnation() const { return incarnation_; }
   uint64_t seq() const { return seq_; }
 
   OrderView view() const {
-    return {text(0), text(1), text(2), pricePence_, text(3), text(4), text(5), text(6), text(7), seq_};
+    return {text(0), text(1), text(2), pricePence_, text(3), text(4), text(5), text(6), text(7),
+            incarnation_, seq_};
   }
   OrderRecord record() const { return view().record(); }
-  // Which copy of an order_id reads show when a failover stored it twice: the earliest.
-  auto precedence() const { return std::tuple(timeStamp(), origin(), seq_); }
+  // The order of reads (newest last), and which copy reads show when a failover stored one
+  // request twice: the earliest.
+  auto precedence() const { return std::tuple(timeStamp(), origin(), incarnation_, seq_); }
 
  private:
   static constexpr size_t TEXTS = 8;
@@ -86,6 +91,7 @@ class StoredOrder {
   const char* text_;
   std::array<uint32_t, TEXTS> end_;  // where each text ends, from text_
   int64_t pricePence_;
+  uint64_t incarnation_;
   uint64_t seq_;
 };
 

@@ -15,9 +15,15 @@ struct Order {
   timeStamp @4 :Text;    # UTC, ISO 8601 with milliseconds, stamped by the front-end
   postCode @5 :Text;     # normalised: upper case, one space before the last three characters
   area @6 :Text;         # delivery area from postcodes.io, or "unverified"
-  status @7 :Text;       # "CONFIRMED"
+  status @7 :Text;       # "CONFIRMED" as stored; reads show "PENDING" until min_acks backups hold it
   origin @8 :Text;       # the replica that accepted the order from the front-end
-  seq @9 :UInt64;        # that replica's own counter: 1, 2, 3… without gaps
+  seq @9 :UInt64;        # that incarnation's own counter: 1, 2, 3… without gaps
+  incarnation @10 :UInt64;
+  # The origin's process start that stored it (DESIGN.md §4): (origin, incarnation, seq) names one
+  # row for ever. 0 for rows written before incarnations.
+  conflict @11 :Bool;
+  # In reads only: an earlier, different order was acknowledged under the same (user_code,
+  # order_id) on the other side of a failover. Both are listed; this one is the later.
 }
 
 struct MenuItem {
@@ -34,8 +40,9 @@ enum RejectCode {
   unavailable @4;        # no replica (or, with when_unreachable=reject, no postcode service)
   conflictingOrderId @5; # the order_id was used before for another user, item or postcode
   invalidOrder @6;       # a malformed order or field (too long, bad id) that is nobody's typo
-  notReady @7;           # a replica refuses client work while SYNCING; the front-end moves on
-  tooManyOrders @8;      # a user's orders are more than one reply may carry (MAX_ORDERS_REPLY_BYTES)
+  notReady @7;           # a replica serves no client calls now (syncing, not promoted, stopping,
+                         # or its disk failing): the front-end moves on to the next
+  tooManyOrders @8;      # no longer sent: lists are paged
 }
 
 struct Rejection {
@@ -52,33 +59,47 @@ struct OrderResult {
 
 struct OrdersResult {
   union {
-    orders @0 :List(Order);  # one entry per order_id, sorted by (timeStamp, origin, seq)
+    orders @0 :List(Order);
+    # One page of the user's orders, newest first: one per (user_code, order_id), except that a
+    # conflicting later order is listed too (marked `conflict`).
     rejected @1 :Rejection;
   }
+  nextCursor @2 :Text;  # "" on the last page; else what to pass for the next (older) page
 }
 
 struct VersionEntry {
-  # "This replica holds every order of `origin` with seq 1..seq."
+  # What a replica holds of one origin: for each of its incarnations (ascending), every row with
+  # seq 1..seqs[i]. An old incarnation never grows again; the origin's name is sent once.
   origin @0 :Text;
-  seq @1 :UInt64;
+  incarnations @1 :List(UInt64);
+  seqs @2 :List(UInt64);
+  digests @3 :List(UInt64);  # in health replies only: a digest of those rows, per incarnation
 }
 
 enum ReplicaState {
   syncing @0;   # catching up after start; serves no client work
   ready @1;
-  degraded @2;  # cannot write orders.csv (disk full, I/O error): takes no orders, still answers
-                # reads of what it holds, and checks the disk every second until it can write
+  degraded @2;  # cannot write orders.csv (disk full, I/O error): serves no client calls until a
+                # front-end promotes it again, and checks the disk every second until it can write
+  stopping @3;  # asked to stop (SIGTERM): finishing what it took, taking nothing new
 }
 
 struct Health {
   name @0 :Text;
   state @1 :ReplicaState;
-  vector @2 :List(VersionEntry);
-  orderCount @3 :UInt64;        # rows held, every copy counted
+  vector @2 :List(VersionEntry);  # with digests
+  rowCount @3 :UInt64;          # rows held, every copy counted
   contentDigest @4 :Text;       # hex digest of menu.csv and motd.txt as loaded
   pid @5 :UInt32;
   startedAtMs @6 :Int64;        # wall clock, ms since the epoch
   peers @7 :List(PeerProgress); # what this replica knows of its peers' vectors
+  orderCount @8 :UInt64;        # orders as users see them: one per (user_code, order_id)
+  incarnation @9 :UInt64;       # this process's own (DESIGN.md §4)
+  promoted @10 :Bool;           # a front-end promoted it: it serves client calls
+  holdsHistory @11 :Bool;
+  # False while it started without its orders.csv and has not yet synced with every peer: it
+  # cannot vouch for the orders its earlier life held.
+  fetched @12 :UInt64;          # rows pulled from peers since it started (catch-up, promotions)
 }
 
 struct PeerProgress {
@@ -94,32 +115,53 @@ interface Replica {
   getMotd @0 () -> (motd :Text);
   getMenu @1 () -> (items :List(MenuItem), contentDigest :Text);
 
-  getOrders @2 (userCode :Text) -> (result :OrdersResult);
-  # Served from the in-memory index: the cost grows with the user's orders, not the file.
+  getOrders @2 (userCode :Text, limit :UInt32, cursor :Text, minAcks :UInt32) -> (result :OrdersResult);
+  # One page (at most `limit`, 0 for the default) of the user's orders older than `cursor` ("" for
+  # the newest), from the in-memory index: the cost grows with the page, not the file. An order
+  # that fewer than `minAcks` backups hold reads as PENDING. Refuses with notReady unless promoted.
 
   placeOrder @3 (order :Order, minAcks :UInt32) -> (result :OrderResult);
-  # Stores the order (origin and seq are assigned here, whatever the caller put) and replies only
-  # once it is durable here and on `minAcks` backups. A repeated orderId returns the stored copy,
-  # or conflictingOrderId when user, item or post code differ. Refuses with notReady while
-  # SYNCING. Throws OVERLOADED-type errors only for transport reasons; a failure to reach
+  # Stores the order (origin, incarnation and seq are assigned here, whatever the caller put) and
+  # replies only once it is durable here and on `minAcks` backups. A repeat of (userCode, orderId)
+  # returns the stored copy, or conflictingOrderId when item or post code differ. Refuses with
+  # notReady unless promoted. Throws OVERLOADED-type errors only for transport reasons; a failure to reach
   # minAcks backups in time is rejected as `unavailable` and the order is not acknowledged
   # (it is stored, and will reach every replica in time).
 
   health @4 () -> (health :Health);
 
   replicate @5 (sender :Text, orders :List(Order)) -> (vector :List(VersionEntry));
-  # Push: orders in (origin, seq) order per origin. Each is applied only when its seq is exactly
-  # one past what is held for its origin; lower ones are skipped, and a gap stops the batch.
+  # Push: rows in seq order per origin incarnation. Each is applied only when its seq is exactly
+  # one past what is held for its origin incarnation; lower ones are skipped, and a gap stops the
+  # batch.
   # Replies after what was applied is durable, with the receiver's vector, so the sender knows
   # where to resume.
 
-  pull @6 (vector :List(VersionEntry), limit :UInt32) -> (orders :List(Order), more :Bool);
-  # Catch-up: up to `limit` orders the caller lacks, judged by the caller's vector, in
-  # (origin, seq) order per origin. `more` says whether there are more to fetch.
+  pull @6 (vector :List(VersionEntry), limit :UInt32)
+      -> (orders :List(Order), more :Bool, holdsHistory :Bool, held :List(VersionEntry));
+  # Catch-up: up to `limit` rows the caller lacks, judged by the caller's vector, in seq order per
+  # origin incarnation. `more` says whether there are more to fetch; `holdsHistory` whether this
+  # replica can vouch for every row its earlier lives held (see Health); `held` its vector.
 
   placeOrders @7 (orders :List(Order), minAcks :UInt32) -> (results :List(OrderResult));
   # placeOrder for several orders in one call (the front-end gathers concurrent orders):
   # results[i] answers orders[i]. The new ones among them share one write to disk.
+
+  promote @8 (frontend :Text, minAcks :UInt32, skip :List(Text)) -> (result :PromoteResult);
+  # A front-end makes this replica its primary (DESIGN.md §4 "Promotion"): it pulls from its peers
+  # and answers once it has synced with enough of them to hold every order acknowledged with
+  # `minAcks`, serving client calls from then on. Peers named in `skip` (the front-end saw them
+  # down) are pulled from in the background but not waited for.
+}
+
+struct PromoteResult {
+  union {
+    promoted :group {
+      syncedWith @0 :List(Text);  # the peers it synced with for this promotion
+      fetched @1 :UInt64;         # rows it pulled from them
+    }
+    refused @2 :Rejection;        # notReady, or unavailable: too few peers answered
+  }
 }
 
 interface ReplicaGate {
@@ -146,12 +188,15 @@ struct PostcodeCheck {
 struct ReplicaStatus {
   name @0 :Text;
   address @1 :Text;
-  state @2 :Text;          # "READY", "SYNCING" or "DOWN"
+  state @2 :Text;          # "READY", "SYNCING", "PROMOTING", "DEGRADED" or "DOWN"
   role @3 :Text;           # "primary", "backup" or "down"
   lastSeenMsAgo @4 :Int64; # -1 when never seen
-  lag @5 :UInt64;          # orders the replica lacks compared with the primary
-  orderCount @6 :UInt64;
+  lag @5 :UInt64;          # rows the replica lacks compared with the primary
+  orderCount @6 :UInt64;   # orders as users see them
   contentDiffers @7 :Bool; # its menu or motd differs from the primary's
+  rowCount @8 :UInt64;     # rows held, every copy counted
+  diverged @9 :Bool;       # holds rows that another replica holds differently under the same name
+  fetched @10 :UInt64;     # rows pulled from peers since it started
 }
 
 struct PostcodeServiceStatus {
@@ -171,6 +216,33 @@ struct ClusterStatus {
   cacheHits @5 :UInt64;
   cacheMisses @6 :UInt64;
   whenUnreachable @7 :Text;
+  ordersPlaced @8 :UInt64;  # orders acknowledged through this front-end since it started
+  ordersFailed @9 :UInt64;  # orders answered UNAVAILABLE
+  lastEvent @10 :UInt64;    # the id of the newest event (see FrontEnd.events)
+}
+
+enum EventKind {
+  replicaDown @0;       # a replica stopped answering
+  replicaUp @1;         # a replica answers again (READY, SYNCING or DEGRADED)
+  replicaReady @2;      # a replica finished catching up
+  promoting @3;         # the front-end asked a replica to become its primary
+  promoted @4;          # it synced with its peers (count: rows fetched) and serves
+  promotionFailed @5;   # it could not (too few peers answered, or it is not ready)
+  handOver @6;          # a planned change of primary to a returning, higher-priority replica
+  noPrimary @7;         # no replica can serve: orders are refused as unavailable
+  diverged @8;          # two replicas hold different rows under the same name
+  started @9;           # the front-end started
+}
+
+struct ClusterEvent {
+  # One thing the cluster did, as this front-end saw it: the feed behind the failover
+  # demonstration's timeline and the web page's live view.
+  id @0 :UInt64;        # 1, 2, 3… within this front-end's run
+  atMs @1 :Int64;       # wall clock, ms since the epoch
+  kind @2 :EventKind;
+  replica @3 :Text;     # the replica concerned, if any
+  count @4 :UInt64;     # rows fetched, orders caught up, where it applies
+  message @5 :Text;     # one sentence for a person
 }
 
 interface FrontEnd {
@@ -178,7 +250,8 @@ interface FrontEnd {
 
   getMotd @0 () -> (motd :Text, rejected :Rejection, ok :Bool);
   getMenu @1 () -> (items :List(MenuItem), rejected :Rejection, ok :Bool);
-  getOrders @2 (userCode :Text) -> (result :OrdersResult);
+  getOrders @2 (userCode :Text, limit :UInt32, cursor :Text) -> (result :OrdersResult);
+  # One page of the user's orders, newest first (see Replica.getOrders).
 
   placeOrder @3 (orderId :Text, userCode :Text, item :Text, postCode :Text)
       -> (result :OrderResult);
@@ -190,4 +263,8 @@ interface FrontEnd {
 
   setHeartbeat @6 (ms :UInt32) -> ();
   # Changes the heartbeat period while running (10 ms .. 60 s).
+
+  events @7 (after :UInt64) -> (events :List(ClusterEvent));
+  # The events with ids above `after` that this front-end still keeps (the newest few hundred),
+  # oldest first.
 }

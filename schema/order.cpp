@@ -18,19 +18,40 @@ namespace jh {
 const std::vector<std::string_view>& orderCsvHeader() {
   static const std::vector<std::string_view> header = {
       "order_id", "user_code", "item", "price", "time_stamp",
+      "post_code", "area", "status", "origin", "incarnation", "seq"};
+  return header;
+}
+
+const std::vector<std::string_view>& orderCsvHeaderBeforeIncarnations() {
+  static const std::vector<std::string_view> header = {
+      "order_id", "user_code", "item", "price", "time_stamp",
       "post_code", "area", "status", "origin", "seq"};
   return header;
 }
 
 void appendOrderCsv(std::string& out, const OrderRecord& o) {
   std::string price = formatPrice(o.pricePence);
+  std::string incarnation = std::to_string(o.incarnation);
   std::string seq = std::to_string(o.seq);
   appendCsvRecord(out, {o.orderId, o.userCode, o.item, price, o.timeStamp, o.postCode, o.area,
-                        o.status, o.origin, seq});
+                        o.status, o.origin, incarnation, seq});
 }
 
+namespace {
+// A decimal number of at most 19 digits (so that it fits 64 bits).
+std::optional<uint64_t> parseCount(std::string_view text) {
+  uint64_t n = 0;
+  if (text.empty() || text.size() > 19 ||
+      std::from_chars(text.data(), text.data() + text.size(), n).ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return n;
+}
+}  // namespace
+
 std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& f, std::string& error) {
-  if (f.size() != orderCsvHeader().size()) {
+  bool beforeIncarnations = f.size() == orderCsvHeaderBeforeIncarnations().size();
+  if (f.size() != orderCsvHeader().size() && !beforeIncarnations) {
     error = fmt::format("expected {} fields, found {}", orderCsvHeader().size(), f.size());
     return std::nullopt;
   }
@@ -39,15 +60,18 @@ std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& f, st
     error = fmt::format("bad price '{}'", f[3]);
     return std::nullopt;
   }
-  std::string_view seqText = f[9];
-  uint64_t seq = 0;
-  if (seqText.empty() || seqText.size() > 19 ||
-      std::from_chars(seqText.data(), seqText.data() + seqText.size(), seq).ptr !=
-          seqText.data() + seqText.size()) {
+  std::optional<uint64_t> incarnation = beforeIncarnations ? 0 : parseCount(f[9]);
+  if (!incarnation) {
+    error = fmt::format("bad incarnation '{}'", f[9]);
+    return std::nullopt;
+  }
+  std::string_view seqText = beforeIncarnations ? f[9] : f[10];
+  auto seq = parseCount(seqText);
+  if (!seq) {
     error = fmt::format("bad seq '{}'", seqText);
     return std::nullopt;
   }
-  OrderView o{f[0], f[1], f[2], *price, f[4], f[5], f[6], f[7], f[8], seq};
+  OrderView o{f[0], f[1], f[2], *price, f[4], f[5], f[6], f[7], f[8], *incarnation, *seq};
   if (o.seq == 0 || o.origin.empty() || o.orderId.empty()) {
     error = "empty order_id or origin, or seq 0";
     return std::nullopt;
@@ -77,12 +101,13 @@ void toWire(const OrderView& o, rpc::Order::Builder out) {
   copy(out.initArea(size(o.area)), o.area);
   copy(out.initStatus(size(o.status)), o.status);
   copy(out.initOrigin(size(o.origin)), o.origin);
+  out.setIncarnation(o.incarnation);
   out.setSeq(o.seq);
 }
 
 uint64_t orderWireWords(const OrderView& o) {
   auto text = [](std::string_view t) { return (t.size() + 8) / 8; };  // with its NUL, rounded up
-  constexpr uint64_t STRUCT = 2 + 8 + 4;  // data and pointer sections, plus a result union around it
+  constexpr uint64_t STRUCT = 4 + 8 + 4;  // data and pointer sections, plus a result union around it
   return STRUCT + text(o.orderId) + text(o.userCode) + text(o.item) + text(o.timeStamp) +
          text(o.postCode) + text(o.area) + text(o.status) + text(o.origin);
 }
@@ -95,7 +120,7 @@ capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view use
 OrderRecord fromWire(rpc::Order::Reader in) {
   return OrderRecord{in.getOrderId(), in.getUserCode(), in.getItem(), in.getPricePence(),
                      in.getTimeStamp(), in.getPostCode(), in.getArea(), in.getStatus(),
-                     in.getOrigin(), in.getSeq()};
+                     in.getOrigin(), in.getIncarnation(), in.getSeq(), in.getConflict()};
 }
 
 namespace {

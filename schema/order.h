@@ -18,7 +18,12 @@ constexpr size_t MAX_ITEM = 200;         // bytes
 constexpr size_t MAX_POSTCODE_INPUT = 32;  // bytes accepted before normalising
 constexpr size_t MAX_AREA = 200;          // characters
 constexpr int64_t MAX_PRICE_PENCE = 100'000'000;  // £1,000,000: no dish costs more
+// A page of a user's orders (getOrders): the default, and the most one page holds.
+constexpr uint32_t DEFAULT_ORDERS_PAGE = 100;
+constexpr uint32_t MAX_ORDERS_PAGE = 1000;
 constexpr std::string_view STATUS_CONFIRMED = "CONFIRMED";
+// How reads show a stored order that fewer backups hold than min_acks asks for (DESIGN.md §4).
+constexpr std::string_view STATUS_PENDING = "PENDING";
 constexpr std::string_view AREA_UNVERIFIED = "unverified";
 
 struct OrderRecord;
@@ -34,9 +39,13 @@ struct OrderView {
   std::string_view area;
   std::string_view status;
   std::string_view origin;
+  uint64_t incarnation = 0;
   uint64_t seq = 0;
 
   OrderRecord record() const;
+  // The idempotency key is (user_code, order_id): a repeat carries the same key.
+  bool sameKey(const OrderView& other) const { return orderId == other.orderId && userCode == other.userCode; }
+  // Whether an order under the same key asks for the same thing (else the two conflict).
   bool sameRequest(const OrderView& other) const {
     return userCode == other.userCode && item == other.item && postCode == other.postCode;
   }
@@ -52,10 +61,13 @@ struct OrderRecord {
   std::string area;
   std::string status;
   std::string origin;
+  uint64_t incarnation = 0;
   uint64_t seq = 0;
+  // In reads only (never stored): a different order was acknowledged earlier under this key.
+  bool conflict = false;
 
   OrderView view() const {
-    return {orderId, userCode, item, pricePence, timeStamp, postCode, area, status, origin, seq};
+    return {orderId, userCode, item, pricePence, timeStamp, postCode, area, status, origin, incarnation, seq};
   }
   // Whether a repeated placeOrder asks for the same thing as this stored order.
   bool sameRequest(const OrderView& other) const { return view().sameRequest(other); }
@@ -66,20 +78,25 @@ struct OrderRecord {
 inline OrderRecord OrderView::record() const {
   return {std::string(orderId), std::string(userCode), std::string(item), pricePence,
           std::string(timeStamp), std::string(postCode), std::string(area), std::string(status),
-          std::string(origin), seq};
+          std::string(origin), incarnation, seq, false};
 }
 
 // The header of orders.csv, in column order.
 const std::vector<std::string_view>& orderCsvHeader();
+// The header of files written before incarnations: rows without the incarnation column, read as
+// incarnation 0. Such a file keeps its header and rows; rows appended to it have the column.
+const std::vector<std::string_view>& orderCsvHeaderBeforeIncarnations();
 
 // Appends the order as one CSV record (CRLF-terminated).
 void appendOrderCsv(std::string& out, const OrderRecord& order);
 
-// Reads an order from one CSV record's fields (the view's text is theirs); on failure returns
-// nullopt and sets `error`.
+// Reads an order from one CSV record's fields (the view's text is theirs): 11 fields, or the 10
+// of a row written before incarnations (incarnation 0). On failure returns nullopt and sets
+// `error`.
 std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& fields, std::string& error);
 std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error);
 
+// The stored order; a read sets `status` (PENDING) and `conflict` on the builder afterwards.
 void toWire(const OrderView& order, rpc::Order::Builder out);
 inline void toWire(const OrderRecord& order, rpc::Order::Builder out) { toWire(order.view(), out); }
 OrderRecord fromWire(rpc::Order::Reader in);
@@ -108,7 +125,7 @@ std::optional<std::string> checkUserCode(std::string_view code);
 std::optional<std::string> checkOrderId(std::string_view id);
 std::optional<std::string> checkItemText(std::string_view item);
 
-// Whether an order's fields, all but origin, seq and status, are what the front-end makes: the
+// Whether an order's fields, all but origin, incarnation, seq and status, are what the front-end makes: the
 // checks above, a price of 0..MAX_PRICE_PENCE, a time stamp of the form utcTimestampNow()
 // gives, a normalised postcode and a printable area of at most MAX_AREA characters. A replica
 // stores nothing else, whoever sends it.

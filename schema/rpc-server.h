@@ -13,15 +13,11 @@
 namespace jh {
 
 // The largest message a server reads. Cap'n Proto also refuses to send a message larger than
-// the connection's own limit, so it must hold the largest reply: a user's whole order list
-// (getOrders is not paginated; about 300,000 orders of one user fit). Memory is only used as a
-// message's bytes actually arrive.
-constexpr uint64_t FRONTEND_MAX_MESSAGE_BYTES = 64 << 20;
-constexpr uint64_t REPLICA_MAX_MESSAGE_BYTES = 64 << 20;
-// The largest getOrders reply a replica builds: half of what a connection reads (capnp's default,
-// 64 MiB, on the front-end's and the client's side), as the front-end passes the list on in its
-// own reply. About 140,000 orders; a user with more is told so instead.
-constexpr uint64_t MAX_ORDERS_REPLY_BYTES = 32 << 20;
+// the connection's own limit, so it must hold the largest message: a batch of rows between
+// replicas (5,000 rows of at most about 1 KiB each) or a page of a user's orders (MAX_ORDERS_PAGE).
+// Memory is only used as a message's bytes actually arrive.
+constexpr uint64_t FRONTEND_MAX_MESSAGE_BYTES = 8 << 20;
+constexpr uint64_t REPLICA_MAX_MESSAGE_BYTES = 8 << 20;
 
 class RpcServer {
  public:

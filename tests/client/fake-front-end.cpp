@@ -164,6 +164,7 @@ kj::Promise<void> FakeFrontEnd::status(StatusContext context) {
     r.setLastSeenMsAgo(i == 2 ? -1 : 120);
     r.setLag(i == 1 ? 2 : 0);
     r.setOrderCount(10 - i);
+    r.setRowCount(11 - i);
     r.setContentDiffers(i == 1);
   }
   s.setHeartbeatMs(500);

@@ -14,7 +14,7 @@ TEST_CASE("an order's JSON has the CSV column names, the price as a string and s
   std::vector<std::string> keys;
   for (auto& m : doc.GetObject()) keys.push_back(m.name.GetString());
   CHECK(keys == std::vector<std::string>{"order_id", "user_code", "item", "price", "time_stamp",
-                                         "post_code", "area", "status", "origin", "seq"});
+                                         "post_code", "area", "status", "origin", "incarnation", "seq"});
   CHECK(std::string(doc["price"].GetString()) == "11.85");
   CHECK(doc["seq"].GetUint64() == 42);
 }

@@ -39,12 +39,13 @@ std::optional<std::vector<OrderRecord>> open(const std::string& path) {
   return loaded;
 }
 
-// A valid order that may follow `loaded`: of origin "fuzz.origin", one seq past its last there.
+// A valid order that may follow `loaded`: of origin "fuzz.origin" incarnation 1, one seq past its
+// last there.
 OrderRecord nextOrder(const std::vector<OrderRecord>& loaded) {
   OrderRecord order{"fuzz-order", "ann", "HAMBURGER", 785, "2026-11-21T22:46:55.031Z",
-                    "AB10 1AB", "Aberdeen City", "CONFIRMED", "fuzz.origin", 1};
+                    "AB10 1AB", "Aberdeen City", "CONFIRMED", "fuzz.origin", 1, 1, false};
   for (auto& o : loaded) {
-    if (o.origin == order.origin) order.seq = std::max(order.seq, o.seq + 1);
+    if (o.origin == order.origin && o.incarnation == order.incarnation) order.seq = std::max(order.seq, o.seq + 1);
   }
   return order;
 }

@@ -1,5 +1,6 @@
-// orders.csv: created with its header, appended durably with group commit, reloaded after a
-// restart, a torn tail cut off, and any other damage refused naming the line.
+// orders.csv: begun with its header (as orders.csv.partial when it was missing, until the replica
+// holds its history again), appended durably with group commit, reloaded after a restart, a torn
+// tail cut off, any other damage refused naming the line, and files from before incarnations read.
 #include <doctest/doctest.h>
 
 #include <cerrno>
@@ -75,13 +76,78 @@ std::optional<kj::Exception::Type> failureOf(kj::Promise<void> promise, kj::Wait
 
 }  // namespace
 
-TEST_CASE("a new orders file is created holding only the header") {
+TEST_CASE("an empty orders file gets the header and holds the replica's history") {
   TempDir dir;
+  dir.write("orders.csv", "");
   std::vector<OrderRecord> loaded;
   OrderFile file(dir.file("orders.csv"), loaded);
   CHECK(loaded.empty());
+  CHECK(file.holdsHistory());
   CHECK(dir.read("orders.csv") == headerRow());
-  CHECK(headerRow() == "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n");
+  CHECK(headerRow() == "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n");
+}
+
+TEST_CASE("a missing orders file is begun as orders.csv.partial, reloaded from there, and renamed by keepHistory") {
+  auto io = kj::setupAsyncIo();
+  TempDir dir;
+  auto orders = ordersFrom("r1", 2);
+  {
+    std::vector<OrderRecord> loaded;
+    OrderFile file(dir.file("orders.csv"), loaded);
+    CHECK_FALSE(file.holdsHistory());
+    CHECK(file.path() == dir.file("orders.csv.partial"));
+    file.append(csvRow(orders[0])).wait(io.waitScope);
+    CHECK(dir.read("orders.csv.partial") == headerRow() + csvRow(orders[0]));
+    CHECK_THROWS(dir.read("orders.csv"));
+  }
+  {
+    std::vector<OrderRecord> loaded;
+    OrderFile file(dir.file("orders.csv"), loaded);  // a restart before it synced with every peer
+    CHECK(loaded == std::vector<OrderRecord>{orders[0]});
+    CHECK_FALSE(file.holdsHistory());
+    file.keepHistory();
+    CHECK(file.holdsHistory());
+    CHECK(file.path() == dir.file("orders.csv"));
+    file.append(csvRow(orders[1])).wait(io.waitScope);  // the open file was renamed, not copied
+    CHECK_THROWS(dir.read("orders.csv.partial"));
+  }
+  std::vector<OrderRecord> loaded;
+  OrderFile file(dir.file("orders.csv"), loaded);
+  CHECK(file.holdsHistory());
+  CHECK(loaded == orders);
+}
+
+TEST_CASE("a file written before incarnations is read as incarnation 0, kept as it is, and appended to") {
+  auto io = kj::setupAsyncIo();
+  TempDir dir;
+  // Exactly what the previous version wrote: ten columns, no incarnation.
+  std::string before =
+      "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
+      "a1,ann,Tea,1.85,2026-11-21T22:31:05.123Z,SW1A 1AA,\"Westminster, London\",CONFIRMED,replica.server1,1\r\n"
+      "a2,bob,Cake,2.50,2026-11-21T22:31:06.000Z,SW1A 1AA,unverified,CONFIRMED,replica.server1,2\r\n"
+      "b1,ann,Tea,1.85,2026-11-21T22:31:07.000Z,SW1A 1AA,unverified,CONFIRMED,replica.server2,1\r\n";
+  dir.write("orders.csv", before);
+  OrderRecord next = sampleOrder("c1", "replica.server1", 1, 1733412345678901);
+  {
+    std::vector<OrderRecord> loaded;
+    OrderFile file(dir.file("orders.csv"), loaded);
+    REQUIRE(loaded.size() == 3);
+    CHECK(loaded[0].orderId == "a1");
+    CHECK(loaded[0].area == "Westminster, London");
+    CHECK(loaded[0].pricePence == 185);
+    for (auto& o : loaded) CHECK(o.incarnation == 0);
+    CHECK(loaded[1].seq == 2);
+    CHECK(loaded[2].origin == "replica.server2");
+    CHECK(dir.read("orders.csv") == before);  // not rewritten
+    file.append(csvRow(next)).wait(io.waitScope);
+  }
+  CHECK(dir.read("orders.csv") == before + csvRow(next));
+  auto again = reopen(dir.file("orders.csv"));
+  REQUIRE(again.size() == 4);
+  CHECK(again[3] == next);
+  // In a file with today's header every row has the incarnation column.
+  dir.write("new.csv", headerRow() + "a1,ann,Tea,1.85,2026-11-21T22:31:05.123Z,SW1A 1AA,x,CONFIRMED,r1,1\r\n");
+  CHECK(openError(dir.file("new.csv")).find("expected 11 fields, found 10") != std::string::npos);
 }
 
 TEST_CASE("appended orders are on disk when the append resolves and load again after reopening") {
@@ -90,6 +156,7 @@ TEST_CASE("appended orders are on disk when the append resolves and load again a
   auto orders = ordersFrom("r1", 3);
   orders[1].userCode = "ann,\"o'hara\"";
   orders[2].item = "Two\r\nline dish";
+  dir.write("orders.csv", "");
   {
     std::vector<OrderRecord> loaded;
     OrderFile file(dir.file("orders.csv"), loaded);
@@ -240,6 +307,7 @@ TEST_CASE("a failed sync fails that append and those queued behind it, cuts the 
   TempDir dir;
   SyncGate gate;
   auto orders = ordersFrom("r1", 3);
+  dir.write("orders.csv", "");
   std::vector<OrderRecord> loaded;
   OrderFile file(dir.file("orders.csv"), loaded);
   file.append(csvRow(orders[0])).wait(io.waitScope);

@@ -1,5 +1,5 @@
-// The in-memory store: the gap rule, look-ups, which copy of a twice-stored order reads show,
-// and what a peer lacks.
+// The in-memory store: the gap rule per origin incarnation, repeats and conflicts under one
+// idempotency key, pages of a user's orders, staged rows, digests, and what a peer lacks.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 
 using jh::OrderRecord;
 using jh::OrderStore;
+using jh::OrdersCursor;
 using jh::VersionVector;
 using jh::test::sampleOrder;
 using jh::test::vectorOf;
@@ -20,61 +21,98 @@ using jh::test::vectorOf;
 namespace {
 
 OrderRecord order(const std::string& id, const std::string& origin, uint64_t seq,
-                  const std::string& user = "ann", const std::string& time = "2026-11-21T22:31:05.123Z") {
-  OrderRecord o = sampleOrder(id, origin, seq);
+                  const std::string& user = "ann", const std::string& time = "2026-11-21T22:31:05.123Z",
+                  uint64_t incarnation = 7) {
+  OrderRecord o = sampleOrder(id, origin, seq, incarnation);
   o.userCode = user;
   o.timeStamp = time;
   return o;
 }
 
-std::vector<std::string> idsOf(const std::vector<const jh::StoredOrder*>& orders) {
+// The user's whole list, newest first, as "id" (or "id!" for a conflict), page by page.
+std::vector<std::string> listOf(const OrderStore& store, const std::string& user, size_t pageSize = 1000) {
   std::vector<std::string> ids;
-  for (auto* o : orders) ids.emplace_back(o->orderId());
+  std::optional<OrdersCursor> cursor;
+  for (int pages = 0; pages < 1000; ++pages) {
+    auto page = store.pageOf(user, pageSize, cursor ? &*cursor : nullptr);
+    for (auto& listed : page.orders) ids.push_back(std::string(listed.order->orderId()) + (listed.conflict ? "!" : ""));
+    if (!page.next) break;
+    cursor = OrdersCursor::decode(page.next->encode());
+    REQUIRE(cursor);
+  }
   return ids;
+}
+
+const jh::StoredOrder* repeatOf(const OrderStore& store, const OrderRecord& request) {
+  bool conflicting = false;
+  return store.findRepeat(request.view(), conflicting);
 }
 
 std::vector<std::string> keysOf(const std::vector<OrderRecord>& orders) {
   std::vector<std::string> keys;
-  for (auto& o : orders) keys.push_back(o.origin + ":" + std::to_string(o.seq));
+  for (auto& o : orders) keys.push_back(o.origin + "#" + std::to_string(o.incarnation) + ":" + std::to_string(o.seq));
   return keys;
 }
 
-
 }  // namespace
 
-TEST_CASE("apply takes seq held+1 per origin and refuses a gap or a repeat with a kj exception") {
+TEST_CASE("apply takes seq held+1 per origin incarnation and refuses a gap or a repeat with a kj exception") {
   OrderStore store;
   store.apply(order("a", "r1", 1));
   store.apply(order("b", "r2", 1));
   store.apply(order("c", "r1", 2));
-  CHECK(store.held("r1") == 2);
-  CHECK(store.held("r2") == 1);
-  CHECK(store.held("r3") == 0);
-  CHECK(store.rows() == 3);
-  CHECK_THROWS_AS(store.apply(order("d", "r1", 4)), kj::Exception);
-  CHECK_THROWS_AS(store.apply(order("e", "r1", 2)), kj::Exception);
-  CHECK_THROWS_AS(store.apply(order("f", "r3", 2)), kj::Exception);
-  CHECK_THROWS_AS(store.apply(order("g", "r3", 0)), kj::Exception);
-  CHECK(store.rows() == 3);
-  CHECK(store.vector() == vectorOf({{"r1", 2}, {"r2", 1}}));
+  store.apply(order("d", "r1", 1, "ann", "2026-11-21T22:31:05.123Z", 8));  // a new incarnation counts from 1
+  CHECK(store.held("r1", 7) == 2);
+  CHECK(store.held("r1", 8) == 1);
+  CHECK(store.held("r2", 7) == 1);
+  CHECK(store.held("r3", 7) == 0);
+  CHECK(store.rows() == 4);
+  CHECK_THROWS_AS(store.apply(order("e", "r1", 4)), kj::Exception);
+  CHECK_THROWS_AS(store.apply(order("f", "r1", 2)), kj::Exception);
+  CHECK_THROWS_AS(store.apply(order("g", "r3", 2)), kj::Exception);
+  CHECK_THROWS_AS(store.apply(order("h", "r3", 0)), kj::Exception);
+  CHECK(store.rows() == 4);
+  CHECK(store.vector() == vectorOf({{"r1", 2}, {"r2", 1}, {"r1#8", 1}}));
   CHECK(store.vectorSnapshot() == store.vector());
-  CHECK(store.find("d") == nullptr);
+  CHECK(repeatOf(store, order("e", "r1", 4)) == nullptr);
 }
 
-TEST_CASE("find gives the stored order by id and ordersOf lists a user's orders by time") {
+TEST_CASE("a repeat is found by user and order id; the same id for another user is another order") {
+  OrderStore store;
+  store.apply(order("x", "r1", 1, "alice", "2026-11-21T10:00:00.000Z"));
+  store.apply(order("x", "r2", 1, "bob", "2026-11-21T10:00:01.000Z"));  // schedule 5: one id, two users
+  REQUIRE(repeatOf(store, order("x", "r9", 1, "bob")) != nullptr);
+  CHECK(repeatOf(store, order("x", "r9", 1, "bob"))->userCode() == "bob");
+  CHECK(repeatOf(store, order("x", "r9", 1, "alice"))->userCode() == "alice");
+  CHECK(repeatOf(store, order("x", "r9", 1, "carol")) == nullptr);
+  CHECK(listOf(store, "alice") == std::vector<std::string>{"x"});
+  CHECK(listOf(store, "bob") == std::vector<std::string>{"x"});
+  CHECK(store.orders() == 2);
+}
+
+TEST_CASE("pages list a user's orders newest first, with a cursor to the next older page") {
   OrderStore store;
   store.apply(order("late", "r1", 1, "ann", "2026-11-21T10:00:00.000Z"));
   store.apply(order("bob's", "r1", 2, "bob", "2026-11-21T09:00:00.000Z"));
-  store.apply(order("early", "r2", 1, "ann", "2026-11-21T08:00:00.000Z"));
-  REQUIRE(store.find("bob's") != nullptr);
-  CHECK(store.find("bob's")->userCode() == "bob");
-  CHECK(store.find("nope") == nullptr);
-  CHECK(idsOf(store.ordersOf("ann")) == std::vector<std::string>{"early", "late"});
-  CHECK(idsOf(store.ordersOf("bob")) == std::vector<std::string>{"bob's"});
-  CHECK(store.ordersOf("carol").empty());
+  store.apply(order("early", "r2", 1, "ann", "2026-11-21T08:00:00.000Z"));  // arrives late, sorts early
+  store.apply(order("middle", "r2", 2, "ann", "2026-11-21T09:30:00.000Z"));
+  CHECK(listOf(store, "ann") == std::vector<std::string>{"late", "middle", "early"});
+  CHECK(listOf(store, "ann", 1) == std::vector<std::string>{"late", "middle", "early"});
+  CHECK(listOf(store, "ann", 2) == std::vector<std::string>{"late", "middle", "early"});
+  auto first = store.pageOf("ann", 2, nullptr);
+  REQUIRE(first.orders.size() == 2);
+  REQUIRE(first.next);
+  auto second = store.pageOf("ann", 2, &*first.next);
+  REQUIRE(second.orders.size() == 1);
+  CHECK(second.orders[0].order->orderId() == "early");
+  CHECK_FALSE(second.next);
+  CHECK(listOf(store, "bob") == std::vector<std::string>{"bob's"});
+  CHECK(listOf(store, "carol").empty());
+  CHECK_FALSE(OrdersCursor::decode("not a cursor"));
+  CHECK_FALSE(OrdersCursor::decode(""));
 }
 
-TEST_CASE("two copies of one order id show the earliest copy whichever arrives first, listed once") {
+TEST_CASE("two copies of one request show the earliest copy whichever arrives first, listed once") {
   // The same order stored by r2 (earlier stamp) and r1 (a retry after failover).
   OrderRecord first = order("dup", "r2", 1, "ann", "2026-11-21T08:00:00.000Z");
   OrderRecord second = order("dup", "r1", 1, "ann", "2026-11-21T08:00:01.000Z");
@@ -85,47 +123,93 @@ TEST_CASE("two copies of one order id show the earliest copy whichever arrives f
     std::vector<OrderRecord> arrival = earliestFirst ? std::vector<OrderRecord>{first, second, sameTime}
                                                      : std::vector<OrderRecord>{sameTime, second, first};
     for (auto& o : arrival) store.apply(o);
-    REQUIRE(store.find("dup") != nullptr);
-    CHECK(store.find("dup")->record() == first);  // same time as r3's copy: origin r2 < r3 decides
-    auto listed = store.ordersOf("ann");
-    REQUIRE(listed.size() == 1);
-    CHECK(listed[0]->record() == first);
+    REQUIRE(repeatOf(store, first) != nullptr);
+    CHECK(repeatOf(store, second)->record() == first);  // same time as r3's copy: origin r2 < r3 decides
+    auto page = store.pageOf("ann", 10, nullptr);
+    REQUIRE(page.orders.size() == 1);
+    CHECK(page.orders[0].order->record() == first);
+    CHECK_FALSE(page.orders[0].conflict);
     CHECK(store.rows() == 3);  // every copy is kept, for replication
+    CHECK(store.orders() == 1);
   }
 }
 
-TEST_CASE("copies of one order id under different users list it only under the earliest copy's user") {
-  OrderRecord annCopy = order("x", "r1", 1, "ann", "2026-11-21T08:00:00.000Z");
-  OrderRecord bobCopy = order("x", "r2", 1, "bob", "2026-11-21T08:00:05.000Z");
-  for (bool annFirst : {true, false}) {
-    CAPTURE(annFirst);
+TEST_CASE("two different orders under one key both stay listed, the later marked as a conflict") {
+  OrderRecord pizza = order("k", "r1", 1, "ann", "2026-11-21T08:00:00.000Z");
+  OrderRecord curry = order("k", "r2", 1, "ann", "2026-11-21T08:00:05.000Z");
+  curry.item = "Chicken curry";
+  OrderRecord curryRetry = order("k", "r3", 1, "ann", "2026-11-21T08:00:06.000Z");
+  curryRetry.item = "Chicken curry";
+  for (bool pizzaFirst : {true, false}) {
+    CAPTURE(pizzaFirst);
     OrderStore store;
-    store.apply(annFirst ? annCopy : bobCopy);
-    store.apply(annFirst ? bobCopy : annCopy);
-    CHECK(idsOf(store.ordersOf("ann")) == std::vector<std::string>{"x"});
-    CHECK(store.ordersOf("bob").empty());
-    CHECK(store.find("x")->userCode() == "ann");
+    store.apply(pizzaFirst ? pizza : curry);
+    store.apply(pizzaFirst ? curry : pizza);
+    store.apply(curryRetry);
+    CHECK(listOf(store, "ann") == std::vector<std::string>{"k!", "k"});
+    auto page = store.pageOf("ann", 10, nullptr);
+    REQUIRE(page.orders.size() == 2);
+    CHECK(page.orders[0].order->item() == "Chicken curry");
+    CHECK(page.orders[0].order->origin() == "r2");  // the earliest copy of that request
+    CHECK(store.orders() == 2);
+    bool conflicting = true;
+    CHECK(store.findRepeat(pizza.view(), conflicting)->record() == pizza);
+    CHECK_FALSE(conflicting);
+    CHECK(store.findRepeat(curryRetry.view(), conflicting)->record() == curry);
+    OrderRecord soup = pizza;
+    soup.item = "Soup";
+    CHECK(store.findRepeat(soup.view(), conflicting) == nullptr);
+    CHECK(conflicting);
   }
 }
 
-TEST_CASE("collect returns what a peer lacks in seq order per origin") {
+TEST_CASE("staged rows travel through collect but are not read, counted or listed until applied") {
+  OrderStore store;
+  store.apply(order("a", "r1", 1));
+  store.stage(order("b", "r1", 2));
+  store.stage(order("c", "r1", 3));
+  CHECK_THROWS_AS(store.stage(order("d", "r1", 5)), kj::Exception);
+  bool more = false;
+  CHECK(keysOf(store.collect(VersionVector{}, 10, more, "r1", true)) ==
+        std::vector<std::string>{"r1#7:1", "r1#7:2", "r1#7:3"});
+  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true)) == std::vector<std::string>{"r1#7:3"});
+  CHECK(keysOf(store.collect(VersionVector{}, 10, more)) == std::vector<std::string>{"r1#7:1"});
+  CHECK(store.held("r1", 7) == 1);
+  CHECK(listOf(store, "ann") == std::vector<std::string>{"a"});
+  store.apply(order("b", "r1", 2));
+  CHECK(store.held("r1", 7) == 2);
+  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true)) == std::vector<std::string>{"r1#7:3"});
+  store.dropStaged();
+  CHECK(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true).empty());
+}
+
+TEST_CASE("digests of an incarnation agree for the same rows and differ for different rows under one name") {
+  OrderStore a, b, c;
+  for (auto* s : {&a, &b, &c}) s->apply(order("one", "r1", 1));
+  a.apply(order("two", "r1", 2));
+  b.apply(order("two", "r1", 2));
+  c.apply(order("other", "r1", 2));  // the same name, (r1, 7, 2), for another order
+  jh::OriginIncarnation source{"r1", 7};
+  CHECK(a.digests().at(source) == b.digests().at(source));
+  CHECK(a.digests().at(source) != c.digests().at(source));
+  CHECK(a.vector() == c.vector());
+}
+
+TEST_CASE("collect returns what a peer lacks in seq order per origin incarnation") {
   OrderStore store;
   for (uint64_t s = 1; s <= 4; ++s) store.apply(order("a" + std::to_string(s), "r1", s));
   for (uint64_t s = 1; s <= 2; ++s) store.apply(order("b" + std::to_string(s), "r2", s));
+  store.apply(order("c1", "r1", 1, "ann", "2026-11-21T22:31:05.123Z", 9));
   bool more = true;
   auto lacking = store.collect(vectorOf({{"r1", 2}}), 100, more);
   CHECK_FALSE(more);
   auto keys = keysOf(lacking);
   std::sort(keys.begin(), keys.end());  // origins come in any order; seqs within one in order
-  CHECK(keys == std::vector<std::string>{"r1:3", "r1:4", "r2:1", "r2:2"});
-  std::vector<uint64_t> r1Seqs;
-  for (auto& o : lacking) {
-    if (o.origin == "r1") r1Seqs.push_back(o.seq);
-  }
-  CHECK(r1Seqs == std::vector<uint64_t>{3, 4});
-  CHECK(store.collect(vectorOf({{"r1", 4}, {"r2", 2}}), 100, more).empty());
+  CHECK(keys == std::vector<std::string>{"r1#7:3", "r1#7:4", "r1#9:1", "r2#7:1", "r2#7:2"});
+  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 100, more, "r2")) == std::vector<std::string>{"r2#7:1", "r2#7:2"});
+  CHECK(store.collect(vectorOf({{"r1", 4}, {"r2", 2}, {"r1#9", 1}}), 100, more).empty());
   CHECK_FALSE(more);
-  CHECK(store.collect(vectorOf({{"r1", 9}, {"r2", 5}}), 100, more).empty());  // a peer ahead lacks nothing
+  CHECK(store.collect(vectorOf({{"r1", 9}, {"r2", 5}, {"r1#9", 3}}), 100, more).empty());  // ahead lacks nothing
 }
 
 TEST_CASE("collect honours the limit and says when rows were left out") {
@@ -134,10 +218,10 @@ TEST_CASE("collect honours the limit and says when rows were left out") {
   bool more = false;
   auto batch = store.collect(VersionVector{}, 2, more);
   CHECK(more);
-  CHECK(keysOf(batch) == std::vector<std::string>{"r1:1", "r1:2"});
+  CHECK(keysOf(batch) == std::vector<std::string>{"r1#7:1", "r1#7:2"});
   batch = store.collect(vectorOf({{"r1", 2}}), 3, more);
   CHECK_FALSE(more);  // exactly the three that were lacking
-  CHECK(keysOf(batch) == std::vector<std::string>{"r1:3", "r1:4", "r1:5"});
+  CHECK(keysOf(batch) == std::vector<std::string>{"r1#7:3", "r1#7:4", "r1#7:5"});
   batch = store.collect(VersionVector{}, 0, more);
   CHECK(batch.empty());
   CHECK(more);
@@ -145,19 +229,22 @@ TEST_CASE("collect honours the limit and says when rows were left out") {
 
 TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) ends as applying one by one does") {
   // 60 orders of two origins over five users, with copies of one id next to each other, a few
-  // rows apart and many rows apart, some under another user: every look-up must agree.
+  // rows apart and many rows apart, and a conflicting request: every look-up must agree.
   std::vector<OrderRecord> rows;
   uint64_t seq[2] = {0, 0};
   const char* origins[2] = {"r1", "r2"};
   for (int i = 0; i < 60; ++i) {
     int o = (i / 7) % 2;
     std::string id = "id-" + std::to_string(i);
-    if (i == 5 || i == 9 || i == 50) id = "id-4";   // copies 1, 5 and 46 rows after the first
-    if (i == 31) id = "id-30";
     std::string user = "u" + std::to_string(i % 5);
+    if (i == 5 || i == 9 || i == 50) id = "id-4";   // copies 1, 5 and 46 rows after the first
+    if (i == 5 || i == 9 || i == 50) user = "u4";
+    if (i == 31) id = "id-30";
     char time[32];
     std::snprintf(time, sizeof time, "2026-11-21T08:00:%02d.000Z", 59 - i);  // later rows earlier
     rows.push_back(order(id, origins[o], ++seq[o], user, time));
+    if (i == 31) rows.back().item = "Another dish";  // id-30 of u1 and u0: different users anyway
+    if (i == 9) rows.back().item = "Another dish";   // a conflict under (u4, id-4)
   }
   OrderStore oneByOne;
   for (auto& r : rows) oneByOne.apply(r);
@@ -169,17 +256,22 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
   CHECK(loaded.vector() == oneByOne.vector());
   CHECK(loaded.vector() == vectorOf({{"r1", 32}, {"r2", 28}}));
   CHECK(loaded.rows() == 60);
+  CHECK(loaded.orders() == oneByOne.orders());
+  CHECK(loaded.digests() == oneByOne.digests());
   for (auto& r : rows) {
     CAPTURE(r.orderId);
-    REQUIRE(loaded.find(r.orderId) != nullptr);
-    CHECK(loaded.find(r.orderId)->record() == oneByOne.find(r.orderId)->record());
+    REQUIRE(repeatOf(loaded, r) != nullptr);
+    CHECK(repeatOf(loaded, r)->record() == repeatOf(oneByOne, r)->record());
   }
-  CHECK(loaded.find("id-4")->timeStamp() == "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
+  CHECK(repeatOf(loaded, rows[50])->timeStamp() == "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
   for (int u = 0; u < 5; ++u) {
     std::string user = "u" + std::to_string(u);
     CAPTURE(user);
-    CHECK(idsOf(loaded.ordersOf(user)) == idsOf(oneByOne.ordersOf(user)));
+    CHECK(listOf(loaded, user) == listOf(oneByOne, user));
+    CHECK(listOf(loaded, user, 3) == listOf(oneByOne, user));
   }
+  auto u4 = listOf(loaded, "u4");
+  CHECK(std::count(u4.begin(), u4.end(), "id-4!") == 1);
   bool more = false;
   CHECK(keysOf(loaded.collect(VersionVector{}, 100, more)) == keysOf(oneByOne.collect(VersionVector{}, 100, more)));
 }

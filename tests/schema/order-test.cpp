@@ -77,16 +77,26 @@ TEST_CASE("a user code with a line break is refused although the CSV layer carri
   CHECK(jh::checkUserCode("a\nb").has_value());
 }
 
-TEST_CASE("the order header lists the ten columns of DESIGN.md in order") {
+TEST_CASE("the order header lists the eleven columns of DESIGN.md in order") {
   std::vector<std::string> header(jh::orderCsvHeader().begin(), jh::orderCsvHeader().end());
   CHECK(header == std::vector<std::string>{"order_id", "user_code", "item", "price", "time_stamp",
-                                           "post_code", "area", "status", "origin", "seq"});
+                                           "post_code", "area", "status", "origin", "incarnation", "seq"});
+}
+
+TEST_CASE("orderFromCsv reads a row of ten fields, written before incarnations, as incarnation 0") {
+  auto fields = sampleFields();
+  fields.erase(fields.begin() + 9);  // the incarnation column
+  std::string error;
+  auto order = jh::orderFromCsv(fields, error);
+  REQUIRE(order.has_value());
+  CHECK(order->incarnation == 0);
+  CHECK(order->seq == sampleOrder().seq);
 }
 
 TEST_CASE("orderFromCsv refuses a row with the wrong number of fields") {
   auto fields = sampleFields();
   std::string error;
-  fields.pop_back();
+  fields.resize(9);
   CHECK_FALSE(jh::orderFromCsv(fields, error).has_value());
   CHECK(error.find("9") != std::string::npos);
   fields = sampleFields();
@@ -107,14 +117,19 @@ TEST_CASE("orderFromCsv refuses a bad price and names it") {
   }
 }
 
-TEST_CASE("orderFromCsv refuses a seq that is not a positive whole number") {
+TEST_CASE("orderFromCsv refuses a seq that is not a positive whole number, or an incarnation that is not a whole number") {
   for (const char* seq : {"0", "-1", "x", "", "1.5", " 1", "99999999999999999999"}) {
     CAPTURE(std::string(seq));
     auto fields = sampleFields();
-    fields[9] = seq;
+    fields[10] = seq;
     std::string error;
     CHECK_FALSE(jh::orderFromCsv(fields, error).has_value());
     CHECK_FALSE(error.empty());
+    if (std::string(seq) == "0") continue;  // incarnation 0 is the one before incarnations
+    fields = sampleFields();
+    fields[9] = seq;
+    CHECK_FALSE(jh::orderFromCsv(fields, error).has_value());
+    CHECK(error.find("incarnation") != std::string::npos);
   }
 }
 

@@ -7,7 +7,7 @@
 
 namespace jh::test {
 
-OrderRecord sampleOrder(std::string orderId, std::string origin, uint64_t seq) {
+OrderRecord sampleOrder(std::string orderId, std::string origin, uint64_t seq, uint64_t incarnation) {
   OrderRecord o;
   o.orderId = std::move(orderId);
   o.userCode = "ann";
@@ -18,6 +18,7 @@ OrderRecord sampleOrder(std::string orderId, std::string origin, uint64_t seq) {
   o.area = "Westminster, London";
   o.status = "CONFIRMED";
   o.origin = std::move(origin);
+  o.incarnation = incarnation;
   o.seq = seq;
   return o;
 }
@@ -50,7 +51,15 @@ std::vector<OrderRecord> ordersInCsv(const std::string& text) {
 
 VersionVector vectorOf(std::initializer_list<std::pair<const char*, uint64_t>> entries) {
   VersionVector v;
-  for (auto& [origin, seq] : entries) v.set(origin, seq);
+  for (auto& [name, seq] : entries) {
+    std::string_view origin = name;
+    uint64_t incarnation = 7;
+    if (auto hash = origin.find('#'); hash != std::string_view::npos) {
+      incarnation = std::stoull(std::string(origin.substr(hash + 1)));
+      origin = origin.substr(0, hash);
+    }
+    v.set(origin, incarnation, seq);
+  }
   return v;
 }
 

@@ -12,9 +12,10 @@
 
 namespace jh::test {
 
-// A confirmed order with every field filled; `orderId`, `origin` and `seq` as given.
+// A confirmed order with every field filled; `orderId`, `origin`, `seq` and `incarnation` as given.
 OrderRecord sampleOrder(std::string orderId = "3f2a6c1e-0b7d-4c2e-9a51-7d0e8c4b2f10",
-                        std::string origin = "replica.server1", uint64_t seq = 42);
+                        std::string origin = "replica.server1", uint64_t seq = 42,
+                        uint64_t incarnation = 7);
 
 // `order` as one orders.csv record (CRLF-terminated).
 std::string csvRow(const OrderRecord& order);
@@ -23,7 +24,8 @@ std::string csvRow(const OrderRecord& order);
 // line when the text is not a complete, valid orders file.
 std::vector<OrderRecord> ordersInCsv(const std::string& text);
 
-// {{"r1", 2}, {"r2", 5}} as a VersionVector.
+// {{"r1", 2}, {"r2", 5}} as a VersionVector of incarnation 7 (as sampleOrder's); "r1#3" names
+// incarnation 3 of r1.
 VersionVector vectorOf(std::initializer_list<std::pair<const char*, uint64_t>> entries);
 
 }  // namespace jh::test

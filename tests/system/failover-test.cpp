@@ -66,11 +66,13 @@ TEST_CASE("a restarted replica 1 catches up before it becomes primary again") {
     auto s = cluster.frontendStatus();
     return s && s->primary == "replica.server1";
   }, 15s));
-  // Served by replica 1 now: everything placed while it was away is there.
+  // Served by replica 1 now: everything placed while it was away is there (newest first).
   auto listed = cluster.runClient({"--user", "fay", "--json", "orders"});
-  CHECK(idsInOrdersJson(listed.out) == ids);
+  CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>(ids.rbegin(), ids.rend()));
   auto direct = replicaOrders(cluster.address("replica.server1"), "fay");
   REQUIRE(direct);
   CHECK(direct->size() == ids.size());
-  CHECK(cluster.logText(TestCluster::FRONTEND).find("hand-over done") != std::string::npos);
+  std::string log = cluster.logText(TestCluster::FRONTEND);
+  CHECK(log.find("Handing over from replica.server2 to replica.server1") != std::string::npos);
+  CHECK(log.find("replica.server1 is now the primary (was replica.server2)") != std::string::npos);
 }

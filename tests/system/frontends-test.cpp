@@ -88,10 +88,10 @@ TEST_CASE("with two front-ends listed, jh-client orders through the other when o
   INFO(third.out << third.err);
   REQUIRE(third.exitCode == 0);
 
-  auto listed = cluster.runClient({"--user", "gil", "--json", "orders"});
+  auto listed = cluster.runClient({"--user", "gil", "--json", "orders"});  // newest first
   CHECK(idsInOrdersJson(listed.out) ==
-        std::vector<std::string>{jsonField(first.out, "order_id"), jsonField(second.out, "order_id"),
-                                 jsonField(third.out, "order_id")});
+        std::vector<std::string>{jsonField(third.out, "order_id"), jsonField(second.out, "order_id"),
+                                 jsonField(first.out, "order_id")});
 }
 
 TEST_CASE("an interactive session survives the kill of its front-end, with one line saying it "

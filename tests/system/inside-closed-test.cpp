@@ -23,14 +23,14 @@ TEST_CASE("with a cluster secret, orders flow and a caller without it gets nothi
   std::string id = jsonField(placed.out, "order_id");
   REQUIRE(waitOnEveryReplica(cluster, {id}));  // replication between replicas presents it too
 
-  std::string replica = cluster.address("replica.server2");
+  std::string replica = cluster.address("replica.server1");  // the primary: it serves reads
   CHECK_FALSE(replicaOrders(replica, "nan").has_value());
   CHECK_FALSE(replicaOrders(replica, "nan", "guess").has_value());
   auto allowed = replicaOrders(replica, "nan", SECRET);
   REQUIRE(allowed.has_value());
   CHECK(allowed->size() == 1);
-  CHECK(cluster.isRunning("replica.server2"));
-  CHECK(cluster.logText("replica.server2").find("did not present the cluster secret") != std::string::npos);
+  CHECK(cluster.isRunning("replica.server1"));
+  CHECK(cluster.logText("replica.server1").find("did not present the cluster secret") != std::string::npos);
 }
 
 TEST_CASE("a client that dials a replica's port as if it were a front-end is refused, exit code 3") {

@@ -32,7 +32,7 @@ bool waitOnEveryReplica(const TestCluster& cluster, const std::vector<std::strin
 
 bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout) {
   return waitUntil([&]() {
-    std::optional<std::vector<std::pair<std::string, uint64_t>>> first;
+    std::optional<decltype(ReplicaProbe::vector)> first;  // digests included: the same rows, not only as many
     for (auto& name : cluster.replicaNames()) {
       auto h = cluster.replicaHealth(name);
       if (!h || h->state != "READY") return false;
@@ -54,6 +54,7 @@ std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address
       auto call = link.get<rpc::Replica>().then([&](rpc::Replica::Client replica) {
         auto req = replica.getOrdersRequest();
         req.setUserCode(user);
+        req.setLimit(MAX_ORDERS_PAGE);  // (tests list at most a page)
         return req.send().then([](auto reply) -> std::optional<std::vector<OrderRecord>> {
           auto r = reply.getResult();
           if (!r.isOrders()) return std::nullopt;
@@ -69,6 +70,27 @@ std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address
   });
   worker.join();
   return result;
+}
+
+bool promoteReplica(const std::string& address, const std::string& secret) {
+  bool promoted = false;
+  std::thread worker([&]() {
+    try {
+      auto io = kj::setupAsyncIo();
+      auto& timer = io.provider->getTimer();
+      RpcLink link(io.provider->getNetwork(), timer, address, 2000, replicaOpener(secret));
+      auto call = link.get<rpc::Replica>().then([&](rpc::Replica::Client replica) {
+        auto req = replica.promoteRequest();
+        req.setFrontend("a test");
+        return req.send().then([](auto reply) { return reply.getResult().isPromoted(); });
+      });
+      promoted = timer.timeoutAfter(5 * kj::SECONDS, kj::mv(call)).wait(io.waitScope);
+    } catch (...) {
+      promoted = false;
+    }
+  });
+  worker.join();
+  return promoted;
 }
 
 ClusterOptions nothingStarted() {
@@ -123,7 +145,7 @@ std::vector<std::string> readLines(const std::string& path) {
 
 std::map<std::string, std::string> snapshotOrderFiles(const TestCluster& cluster) {
   std::map<std::string, std::string> files;
-  for (auto& name : cluster.replicaNames()) files[name] = readFile(cluster.replicaDir(name) + "/orders.csv");
+  for (auto& name : cluster.replicaNames()) files[name] = readFile(cluster.ordersPath(name));
   return files;
 }
 

@@ -24,10 +24,15 @@ bool waitOnEveryReplica(const TestCluster& cluster, const std::vector<std::strin
 // Whether every running replica reports the same version vector, within `timeout`.
 bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
-// getOrders(user) asked of one replica directly, bypassing the front-end; nullopt when it does
-// not answer or refuses.
+// The first page (up to MAX_ORDERS_PAGE, newest first) of getOrders(user) asked of one replica
+// directly, bypassing the front-end; nullopt when it does not answer or refuses (a replica that
+// no front-end promoted refuses).
 std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user,
                                                       const std::string& secret = {});
+
+// Promotes the replica at `address` as a front-end would (Replica.promote, min_acks 0): true
+// once it serves client calls, false when it refuses or does not answer.
+bool promoteReplica(const std::string& address, const std::string& secret = {});
 
 // The order ids in `jh-client --json orders` output, in order.
 std::vector<std::string> idsInOrdersJson(const std::string& json);

@@ -1,5 +1,5 @@
 // An LD_PRELOAD library for system tests: while the file named by $JH_FAULT_FILE holds "enospc",
-// every write() to the process's orders.csv fails with ENOSPC; while it holds "eio-sync", every
+// every write() to the process's orders.csv (or orders.csv.partial) fails with ENOSPC; while it holds "eio-sync", every
 // fdatasync() of it fails with EIO. Anything else passes through. No privileges needed, unlike a
 // small tmpfs, and the fault comes and goes exactly when the test says.
 #include <dlfcn.h>
@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 namespace {
 
@@ -34,9 +35,12 @@ bool isOrdersFile(int fd) {
   ssize_t n = ::readlink(link, target, sizeof target - 1);
   if (n <= 0) return false;
   target[n] = '\0';
-  const char* suffix = "/orders.csv";
-  size_t len = std::strlen(suffix);
-  return static_cast<size_t>(n) >= len && std::strcmp(target + n - len, suffix) == 0;
+  // (orders.csv.partial while a replica that started without orders.csv has not synced with every peer)
+  for (const char* suffix : {"/orders.csv", "/orders.csv.partial"}) {
+    size_t len = std::strlen(suffix);
+    if (static_cast<size_t>(n) >= len && std::strcmp(target + n - len, suffix) == 0) return true;
+  }
+  return false;
 }
 
 bool faulty(int fd, const char* fault) {

@@ -34,7 +34,13 @@ std::optional<T> callOnOwnLoop(const std::string& address, std::chrono::millisec
 }
 
 std::string stateName(rpc::ReplicaState s) {
-  return s == rpc::ReplicaState::READY ? "READY" : s == rpc::ReplicaState::DEGRADED ? "DEGRADED" : "SYNCING";
+  switch (s) {
+    case rpc::ReplicaState::READY: return "READY";
+    case rpc::ReplicaState::DEGRADED: return "DEGRADED";
+    case rpc::ReplicaState::STOPPING: return "STOPPING";
+    case rpc::ReplicaState::SYNCING: return "SYNCING";
+  }
+  return "SYNCING";
 }
 
 }  // namespace
@@ -49,8 +55,18 @@ std::optional<ReplicaProbe> probeReplica(const std::string& address, std::chrono
           ReplicaProbe p;
           p.name = h.getName();
           p.state = stateName(h.getState());
-          for (auto e : h.getVector()) p.vector.emplace_back(e.getOrigin(), e.getSeq());
+          for (auto e : h.getVector()) {
+            auto digests = e.getDigests();
+            for (unsigned i = 0; i < e.getSeqs().size(); ++i) {
+              p.vector.emplace_back(e.getOrigin(), e.getIncarnations()[i], e.getSeqs()[i],
+                                    i < digests.size() ? digests[i] : 0);
+            }
+          }
+          p.rowCount = h.getRowCount();
           p.orderCount = h.getOrderCount();
+          p.incarnation = h.getIncarnation();
+          p.promoted = h.getPromoted();
+          p.holdsHistory = h.getHoldsHistory();
           p.contentDigest = h.getContentDigest();
           p.pid = h.getPid();
           return p;
@@ -75,7 +91,9 @@ std::optional<FrontendProbe> probeFrontend(const std::string& address, std::chro
             out.role = r.getRole();
             out.lag = r.getLag();
             out.orderCount = r.getOrderCount();
+            out.rowCount = r.getRowCount();
             out.contentDiffers = r.getContentDiffers();
+            out.diverged = r.getDiverged();
             p.replicas.push_back(std::move(out));
           }
           return p;

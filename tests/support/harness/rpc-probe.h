@@ -8,17 +8,23 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace jh::test {
 
 struct ReplicaProbe {
   std::string name;
-  std::string state;  // "SYNCING", "READY" or "DEGRADED"
-  std::vector<std::pair<std::string, uint64_t>> vector;  // (origin, highest seq held)
-  uint64_t orderCount = 0;
+  std::string state;  // "SYNCING", "READY", "DEGRADED" or "STOPPING"
+  // (origin, incarnation, highest seq held, digest of those rows)
+  std::vector<std::tuple<std::string, uint64_t, uint64_t, uint64_t>> vector;
+  uint64_t rowCount = 0;    // rows held, every copy counted
+  uint64_t orderCount = 0;  // orders as users see them
   std::string contentDigest;
   uint32_t pid = 0;
+  uint64_t incarnation = 0;
+  bool promoted = false;
+  bool holdsHistory = false;
 };
 
 struct FrontendProbe {
@@ -26,7 +32,9 @@ struct FrontendProbe {
     std::string name, address, state, role;  // state READY/SYNCING/DOWN; role primary/backup/down
     uint64_t lag = 0;
     uint64_t orderCount = 0;
+    uint64_t rowCount = 0;
     bool contentDiffers = false;
+    bool diverged = false;
   };
   std::string frontend;
   std::string primary;  // empty when no replica is READY

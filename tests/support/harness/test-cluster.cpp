@@ -346,8 +346,14 @@ bool TestCluster::waitFrontendUp(std::chrono::milliseconds timeout, const std::s
       timeout, std::chrono::milliseconds(50));
 }
 
-std::vector<OrderRecord> TestCluster::readOrdersCsv(const std::string& replicaName) const {
+std::string TestCluster::ordersPath(const std::string& replicaName) const {
   std::string path = replicaDir(replicaName) + "/orders.csv";
+  if (!fs::exists(path) && fs::exists(path + ".partial")) path += ".partial";
+  return path;
+}
+
+std::vector<OrderRecord> TestCluster::readOrdersCsv(const std::string& replicaName) const {
+  std::string path = ordersPath(replicaName);
   std::string text = readFile(path);
   std::vector<OrderRecord> rows;
   CsvReader reader(text);

@@ -99,8 +99,11 @@ class TestCluster {
   bool waitFrontendUp(std::chrono::milliseconds timeout = std::chrono::seconds(10),
                       const std::string& frontend = FRONTEND) const;
 
-  // The rows of a replica's orders.csv, in file order (header skipped; none when there is no
-  // file; a torn last record is left out). A malformed row throws std::runtime_error.
+  // The file a replica writes its orders to: orders.csv, or orders.csv.partial while it has not
+  // synced with every peer since it started without orders.csv.
+  std::string ordersPath(const std::string& replicaName) const;
+  // The rows of that file, in file order (header skipped; none when there is no file; a torn
+  // last record is left out). A malformed row throws std::runtime_error.
   std::vector<OrderRecord> readOrdersCsv(const std::string& replicaName) const;
 
   // Writes the last `lines` lines of every process's log to `out`: call it when a check fails.
