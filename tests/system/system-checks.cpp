@@ -125,6 +125,34 @@ std::vector<std::string> idsInOrdersJson(const std::string& json) {
   return ids;
 }
 
+std::optional<std::vector<OrderRecord>> ordersInJson(const std::string& json) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("orders") || !doc["orders"].IsArray()) {
+    return std::nullopt;
+  }
+  std::vector<OrderRecord> orders;
+  for (auto& o : doc["orders"].GetArray()) {
+    if (!o.IsObject()) return std::nullopt;
+    auto text = [&o](const char* key) {
+      auto it = o.FindMember(key);
+      return it != o.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString()) : std::string();
+    };
+    OrderRecord r;
+    r.orderId = text("order_id");
+    r.userCode = text("user_code");
+    r.item = text("item");
+    r.timeStamp = text("time_stamp");
+    r.postCode = text("post_code");
+    r.area = text("area");
+    r.status = text("status");
+    r.origin = text("origin");
+    if (auto seq = o.FindMember("seq"); seq != o.MemberEnd() && seq->value.IsUint64()) r.seq = seq->value.GetUint64();
+    orders.push_back(std::move(r));
+  }
+  return orders;
+}
+
 std::string jsonField(const std::string& json, const std::string& key) {
   rapidjson::Document doc;
   doc.Parse(json.c_str());

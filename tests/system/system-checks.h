@@ -37,6 +37,10 @@ bool promoteReplica(const std::string& address, const std::string& secret = {});
 // The order ids in `jh-client --json orders` output, in order.
 std::vector<std::string> idsInOrdersJson(const std::string& json);
 
+// The orders in `jh-client --json orders` output, in order, with the fields it prints (price
+// left at 0); nullopt when it is not such a document.
+std::optional<std::vector<OrderRecord>> ordersInJson(const std::string& json);
+
 // A string field of a one-level JSON object such as jh-client's order output ("" when absent).
 std::string jsonField(const std::string& json, const std::string& key);
 
