@@ -15,6 +15,7 @@ PACKAGES=(
   libedit-dev                            # client's line editing (BSD licence, readline API)
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
   tmux procps iproute2 jq                # launcher: windows, ps/kill, ss (port checks), cluster file
+  spin                                   # tests/model: the replication protocol's model is checked by spin
 )
 BENCH_PACKAGES=(redis-server redis-tools gnuplot-nox time)  # bench.sh: the Redis 7 reference, the plot; cpu-per-order.sh: /usr/bin/time
 for arg in "$@"; do
