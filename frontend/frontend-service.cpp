@@ -8,6 +8,7 @@
 #include "schema/daemon.h"
 #include "schema/log.h"
 #include "schema/order.h"
+#include "schema/postcode-format.h"
 
 namespace jh {
 
@@ -15,6 +16,10 @@ namespace {
 
 constexpr auto CATALOGUE_TTL = 2 * kj::SECONDS;
 const char* const NO_REPLICA = "The ordering service is unavailable right now; please try again shortly.";
+
+std::string notAPostcode(const PostcodeVerdict& verdict) {
+  return fmt::format("That is not a UK postcode (for example SW1A 1AA): {}.", verdict.problem);
+}
 
 void reject(rpc::Rejection::Builder out, rpc::RejectCode code, const std::string& message) {
   out.setCode(code);
@@ -175,20 +180,21 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
     refuse(C::UNKNOWN_ITEM, "That item is not on the menu.");
     return kj::READY_NOW;
   }
-  auto normalised = normalisePostcode(postcodeInput);
-  if (!normalised) {
-    refuse(C::INVALID_POSTCODE, "That is not a UK postcode (for example SW1A 1AA).");
+  PostcodeVerdict verdict = judgePostcode(postcodeInput);
+  if (!verdict.normalised) {
+    refuse(C::INVALID_POSTCODE, notAPostcode(verdict));
     return kj::READY_NOW;
   }
+  const std::string& normalised = *verdict.normalised;
 
   std::string detail = order.orderId + " " + order.userCode;
   // With the menu fresh, the order is priced in this turn (and with the postcode's answer cached,
   // handed to the batcher too), without a continuation per step.
   KJ_IF_MAYBE(cat, freshCatalogue()) {
     if (!priceFromMenu(*cat, item, order, refuse)) return kj::READY_NOW;
-    return track("placeOrder", std::move(detail), locateAndPlace(context, std::move(order), *normalised));
+    return track("placeOrder", std::move(detail), locateAndPlace(context, std::move(order), normalised));
   }
-  return track("placeOrder", std::move(detail), catalogue().then([this, context, refuse, item, order = std::move(order), postcode = *normalised](
+  return track("placeOrder", std::move(detail), catalogue().then([this, context, refuse, item, order = std::move(order), postcode = normalised](
                               kj::Maybe<const Catalogue&> c) mutable -> kj::Promise<void> {
     const Catalogue* cat = nullptr;
     KJ_IF_MAYBE(found, c) { cat = found; }
@@ -269,13 +275,17 @@ kj::Promise<void> FrontEndService::forwardOrder(PlaceOrderContext context, Order
 }
 
 kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext context) {
-  std::string input = context.getParams().getPostCode();
-  if (!normalisePostcode(input)) {
+  capnp::Text::Reader input = context.getParams().getPostCode();
+  PostcodeVerdict verdict = judgePostcode(std::string_view(input.begin(), input.size()));
+  if (!verdict.normalised) {
     reject(context.getResults().initResult().initRejected(), rpc::RejectCode::INVALID_POSTCODE,
-           "That is not a UK postcode (for example SW1A 1AA).");
+           notAPostcode(verdict));
     return kj::READY_NOW;
   }
-  return track("validatePostcode", input, postcodes_.lookup(input).then([this, context](PostcodeAnswer answer) mutable {
+  // From here on only the normalised form: what a person typed may hold line breaks and any
+  // Unicode white space, which have no place in a log line or a URL.
+  std::string postcode = std::move(*verdict.normalised);
+  return track("validatePostcode", postcode, postcodes_.lookup(postcode).then([this, context](PostcodeAnswer answer) mutable {
     auto result = context.getResults().initResult();
     switch (answer.kind) {
       case PostcodeAnswer::Kind::INVALID:

@@ -12,6 +12,7 @@
 
 #include "schema/csv.h"
 #include "schema/money.h"
+#include "schema/postcode-format.h"
 
 namespace jh {
 
@@ -206,35 +207,6 @@ std::optional<std::string> checkOrderFields(const OrderRecord& o) {
   if (normalisePostcode(o.postCode) != o.postCode) return "The postcode is not normalised.";
   if (o.area.empty()) return "The order has no delivery area.";
   return checkPrintable(o.area, "delivery area", MAX_AREA);
-}
-
-std::optional<std::string> normalisePostcode(std::string_view input) {
-  if (input.size() > MAX_POSTCODE_INPUT) return std::nullopt;
-  std::string compact;
-  for (char c : input) {
-    if (c == ' ' || c == '\t') continue;
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum) return std::nullopt;
-    compact.push_back(c);
-  }
-  // UK shape: outward code A9, A99, AA9, AA99, A9A or AA9A; inward code 9AA.
-  auto letter = [](char c) { return c >= 'A' && c <= 'Z'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (compact.size() < 5 || compact.size() > 7) return std::nullopt;
-  std::string_view inward = std::string_view(compact).substr(compact.size() - 3);
-  std::string_view outward = std::string_view(compact).substr(0, compact.size() - 3);
-  if (!digit(inward[0]) || !letter(inward[1]) || !letter(inward[2])) return std::nullopt;
-  size_t letters = 0;
-  while (letters < outward.size() && letter(outward[letters])) ++letters;
-  if (letters < 1 || letters > 2 || letters >= outward.size() || !digit(outward[letters])) {
-    return std::nullopt;
-  }
-  for (size_t i = letters + 1; i < outward.size(); ++i) {
-    bool last = i + 1 == outward.size();
-    if (!(digit(outward[i]) || (last && letter(outward[i])))) return std::nullopt;
-  }
-  return std::string(outward) + " " + std::string(inward);
 }
 
 std::string utcTimestampNow() {

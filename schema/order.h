@@ -15,7 +15,6 @@ namespace jh {
 constexpr size_t MAX_USER_CODE = 64;     // characters (code points), DESIGN.md §3
 constexpr size_t MAX_ORDER_ID = 64;      // bytes
 constexpr size_t MAX_ITEM = 200;         // bytes
-constexpr size_t MAX_POSTCODE_INPUT = 32;  // bytes accepted before normalising
 constexpr size_t MAX_AREA = 200;          // characters
 constexpr int64_t MAX_PRICE_PENCE = 100'000'000;  // £1,000,000: no dish costs more
 // A page of a user's orders (getOrders): the default, and the most one page holds.
@@ -130,11 +129,6 @@ std::optional<std::string> checkItemText(std::string_view item);
 // gives, a normalised postcode and a printable area of at most MAX_AREA characters. A replica
 // stores nothing else, whoever sends it.
 std::optional<std::string> checkOrderFields(const OrderRecord& order);
-
-// Upper-cases, removes white space and puts one space before the last three characters, if the
-// result has the shape of a UK postcode ("sw1a1aa" -> "SW1A 1AA"); nullopt otherwise. Makes no
-// network call.
-std::optional<std::string> normalisePostcode(std::string_view input);
 
 // Now, as "2026-11-21T22:31:05.123Z".
 std::string utcTimestampNow();

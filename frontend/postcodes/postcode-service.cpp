@@ -8,16 +8,19 @@
 
 #include "frontend/postcodes/postcode-response.h"
 #include "schema/log.h"
-#include "schema/order.h"
+#include "schema/postcode-format.h"
 
 namespace jh {
 namespace {
 
 using Kind = PostcodeAnswer::Kind;
 
+// Input longer than this is not repeated back: a postcode is eight characters.
+constexpr size_t MAX_SHOWN_INPUT = 32;
+
 std::string invalidInputMessage(std::string_view input) {
   bool showable =
-      !input.empty() && input.size() <= MAX_POSTCODE_INPUT &&
+      !input.empty() && input.size() <= MAX_SHOWN_INPUT &&
       std::all_of(input.begin(), input.end(), [](char c) { return c >= ' ' && c <= '~'; });
   return showable ? fmt::format("\"{}\" is not a valid UK postcode (such as SW1A 1AA).", input)
                   : "That is not a valid UK postcode (such as SW1A 1AA).";

@@ -3,6 +3,8 @@
 
 #include <kj/debug.h>
 
+#include "schema/postcode-format.h"
+
 namespace jh::client::test {
 
 namespace {

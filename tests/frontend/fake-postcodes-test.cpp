@@ -68,6 +68,10 @@ TEST_CASE("the fake checks the format as postcodes.io does: white space only bet
   CHECK_FALSE(wellFormed(U"GIR 0AA"));
   CHECK_FALSE(wellFormed(U"AB10 1ÄB"));
   CHECK_FALSE(wellFormed(U""));
+  CHECK(wellFormed(U"\ufeffAB10 1AB\r\n"));
+  CHECK_FALSE(wellFormed(U"A99A 9AA"));  // one letter and a four-character outward code
+  // postcodes.io takes any amount of padding: the front-end's limit on input is not the fake's.
+  CHECK(wellFormed(std::u32string(300, U' ') + U"AB10 1AB"));
   CHECK(jh::fake::lookupKey(U" ab10\u00a01ab ") == "AB101AB");
   CHECK_FALSE(jh::fake::decodePathSegment("AB10%ZZ1AB"));
   CHECK_FALSE(jh::fake::decodePathSegment("%C0%80"));

@@ -1,5 +1,5 @@
-// Orders: the CSV row round trip, the checks on what users type, postcodes, timestamps, ids and
-// reject code names.
+// Orders: the CSV row round trip, the checks on what users type, timestamps, ids and reject code
+// names (postcodes: postcode-format-test.cpp).
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
@@ -209,28 +209,6 @@ TEST_CASE("an order id of 1 to 64 letters, digits and - _ . : is accepted, anyth
                          std::string("a\nb"), std::string("\"q\"")}) {
     CAPTURE(id);
     CHECK(jh::checkOrderId(id).has_value());
-  }
-}
-
-TEST_CASE("postcodes are normalised to upper case with one space before the inward code") {
-  CHECK(jh::normalisePostcode("sw1a1aa") == "SW1A 1AA");
-  CHECK(jh::normalisePostcode(" ab10 1ab ") == "AB10 1AB");
-  CHECK(jh::normalisePostcode("M1 1AD") == "M1 1AD");
-  CHECK(jh::normalisePostcode("m11ad") == "M1 1AD");
-  CHECK(jh::normalisePostcode("SE1P 5ZZ") == "SE1P 5ZZ");
-  CHECK(jh::normalisePostcode("JE2 4WD") == "JE2 4WD");
-  CHECK(jh::normalisePostcode("w1a 0ax") == "W1A 0AX");
-  CHECK(jh::normalisePostcode("CR2  6XH") == "CR2 6XH");
-}
-
-TEST_CASE("text without the shape of a UK postcode is refused without normalising") {
-  for (std::string input : {std::string("FOO"), std::string(), std::string(300, 'A'),
-                            std::string("../"), std::string("AB10 1A"), std::string("1AB 1AB"),
-                            std::string("AB10 1ABC"), std::string("ABC1 1AB"), std::string("SW1A-1AA"),
-                            std::string("SW1A 1AA/../x"), std::string("SW1A%201AA"),
-                            std::string("\xef\xbc\xb3W1A 1AA")}) {
-    CAPTURE(input);
-    CHECK_FALSE(jh::normalisePostcode(input).has_value());
   }
 }
 

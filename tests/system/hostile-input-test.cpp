@@ -24,6 +24,7 @@
 
 #include "schema/just-hungry.capnp.h"
 #include "schema/order.h"
+#include "schema/postcode-format.h"
 #include "schema/rpc-link.h"
 #include "tests/system/system-checks.h"
 
@@ -607,6 +608,8 @@ TEST_CASE("overlong item, postcode, order id and user code through jh-client are
   TestCluster cluster(guarded());
   const auto before = snapshotOrderFiles(cluster);
   const std::string longText(100000, 'A');  // under the kernel's 128 KB limit on one argument
+  // "AB10 1AB" padded with spaces between the codes to the longest input judged, and one past it.
+  const std::string paddedPostcode = "AB10" + std::string(jh::MAX_POSTCODE_INPUT - 7, ' ') + "1AB";
   struct Case {
     std::string what;
     std::vector<std::string> args;
@@ -616,7 +619,7 @@ TEST_CASE("overlong item, postcode, order id and user code through jh-client are
       {"a 100,000-byte item", {"--user", "oscar", "order", longText, "AB10 1AB"}, {"UNKNOWN_ITEM", "INVALID_ORDER"}},
       {"a 201-byte item", {"--user", "oscar", "order", std::string(201, 'C'), "AB10 1AB"}, {"UNKNOWN_ITEM", "INVALID_ORDER"}},
       {"a 100,000-byte postcode", {"--user", "oscar", "order", "CHIPS", longText}, {"INVALID_POSTCODE"}},
-      {"a 33-byte postcode", {"--user", "oscar", "order", "CHIPS", "AB10" + std::string(26, ' ') + "1AB"}, {"INVALID_POSTCODE"}},
+      {"a 257-byte postcode", {"--user", "oscar", "order", "CHIPS", " " + paddedPostcode}, {"INVALID_POSTCODE"}},
       {"a 100,000-byte order id", {"--user", "oscar", "order", "CHIPS", "AB10 1AB", "--id", longText}, {"INVALID_ORDER"}},
       {"a 65-byte order id", {"--user", "oscar", "order", "CHIPS", "AB10 1AB", "--id", std::string(65, 'a')}, {"INVALID_ORDER"}},
       {"a 100,000-byte user code", {"--user", longText, "order", "CHIPS", "AB10 1AB"}, {"INVALID_USER_CODE"}},
@@ -633,11 +636,13 @@ TEST_CASE("overlong item, postcode, order id and user code through jh-client are
     CHECK(named);
   }
   CHECK((snapshotOrderFiles(cluster) == before));
-  // The longest accepted id and a 64-character user code still work: the limits sit where stated.
-  auto longest = cluster.runClient({"--user", std::string(64, 'u'), "--json", "order", "CHIPS", "AB10 1AB", "--id",
-                                    std::string(64, 'a')}, 10s);
+  // The longest accepted id, postcode input and a 64-character user code still work: the limits
+  // sit where stated.
+  auto longest = cluster.runClient({"--user", std::string(64, 'u'), "--json", "order", "CHIPS", paddedPostcode,
+                                    "--id", std::string(64, 'a')}, 10s);
   INFO(longest.out << longest.err);
   CHECK(longest.exitCode == 0);
+  CHECK(jsonField(longest.out, "post_code") == "AB10 1AB");
   REQUIRE(waitOnEveryReplica(cluster, {std::string(64, 'a')}));
   for (auto& name : cluster.replicaNames()) CHECK(cluster.readOrdersCsv(name).size() == 1);
   checkStillServing(cluster, TestCluster::FRONTEND, "overlong fields through jh-client");

@@ -112,6 +112,29 @@ TEST_CASE("a malformed postcode is refused without any request reaching postcode
   CHECK(count() == before);
 }
 
+TEST_CASE("postcodes are judged as postcodes.io judges them: pasted white space is ordered, a space inside a code refused unasked") {
+  TestCluster cluster;
+  auto requests = [&]() { return runCommand({"curl", "-s", cluster.postcodesUrl() + "/__fake/requests"}, 5s).out; };
+  // A no-break space from a web page, a line end, a byte-order mark, an ideographic space.
+  for (std::string accepted : {"AB10\xC2\xA0" "1AB", "AB10 1AB\r\n", "\xEF\xBB\xBF" "ab10 1ab", "AB10\xE3\x80\x80" "1AB"}) {
+    auto r = cluster.runClient({"--user", "dora", "--json", "order", "CHIPS", accepted});
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 0);
+    CHECK(jsonField(r.out, "post_code") == "AB10 1AB");
+    CHECK(jsonField(r.out, "area") == "Aberdeen City");
+  }
+  std::string before = requests();
+  REQUIRE(!before.empty());
+  // "AB1 01AB" with its space removed would be an order to AB10, another district.
+  for (std::string refused : {"A B10 1AB", "AB1 01AB", "AB101 AB", "AB10 1 AB", "A99A 9AA"}) {
+    auto r = cluster.runClient({"--user", "dora", "--json", "order", "CHIPS", refused});
+    INFO(refused << " -> " << r.out << r.err);
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find("INVALID_POSTCODE") != std::string::npos);
+  }
+  CHECK(requests() == before);
+}
+
 TEST_CASE("a bad price in menu.csv stops a replica at start, naming the file and line") {
   TestCluster cluster(nothingStarted());
   std::string dir = cluster.replicaDir("replica.server1");

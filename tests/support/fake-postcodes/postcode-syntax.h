@@ -12,14 +12,14 @@ namespace jh::fake {
 // are not UTF-8 (postcodes.io then answers 500).
 std::optional<std::u32string> decodePathSegment(std::string_view raw);
 
-// JavaScript's String.prototype.trim() and /\s/.
-bool isJsWhiteSpace(char32_t c);
+// JavaScript's String.prototype.trim().
 std::u32string_view jsTrim(std::u32string_view text);
 
 // Trimmed, upper-cased, all white space removed, as UTF-8: "ab10 1ab " -> "AB101AB".
 std::string lookupKey(std::u32string_view text);
 
-// The `postcode` package's check, /^[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}$/i, on the trimmed text.
+// The `postcode` package's isValid() on the trimmed text: jh::judgeDecodedPostcode(), the same
+// check the front-end makes, without the front-end's limit on the input's length.
 bool wellFormedPostcode(std::u32string_view text);
 
 }  // namespace jh::fake
