@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "client/command-line.h"
+#include "client/dish-lookup.h"
 #include "schema/money.h"
 
 namespace jh::client {
@@ -41,20 +42,6 @@ std::string lower(std::string s) {
     return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : char(c);
   });
   return s;
-}
-
-// The menu entry a person means by "3" or "margherita pizza", if any.
-std::optional<MenuEntry> findItem(const std::vector<MenuEntry>& menu, const std::string& answer) {
-  if (!answer.empty() && answer.size() <= 6 &&
-      answer.find_first_not_of("0123456789") == std::string::npos) {
-    size_t n = std::stoul(answer);
-    if (n >= 1 && n <= menu.size()) return menu[n - 1];
-    return std::nullopt;
-  }
-  for (auto& entry : menu) {
-    if (lower(entry.item) == lower(answer)) return entry;
-  }
-  return std::nullopt;
 }
 
 // The rejection when the service answered that it cannot serve now, else nullptr.
@@ -159,9 +146,12 @@ kj::Promise<void> InteractiveSession::pickItem(std::vector<MenuEntry> menu) {
   for (auto& entry : menu) names.push_back(entry.item);
   while (auto answer = ask("Which dish? (number or name, empty to go back) ", names)) {
     if (answer->empty()) return kj::READY_NOW;
-    if (auto item = findItem(menu, *answer)) return askPostcode(std::move(*item));
-    say(fmt::format("There is no dish '{}' on the menu; give a number from 1 to {} or a name.\n",
-                    *answer, menu.size()));
+    auto dish = findDish(menu, *answer);
+    if (auto* rejection = std::get_if<Rejection>(&dish)) {
+      sayError(rejection->message);
+      continue;
+    }
+    return askPostcode(std::get<MenuEntry>(std::move(dish)));
   }
   return kj::READY_NOW;
 }

@@ -148,7 +148,8 @@ TEST_CASE("a dish picked by name, an unknown dish and an unknown postcode are ex
   std::string t;
   CHECK(session(rig, "ann\nmenu\n9\ncrème BRÛLÉE\nCrème brûlée\nZZ1 1ZZ\nFOO\nsw1a 1aa\nyes\n4\n",
                 t) == EXIT_DONE);
-  CHECK(has(t, "There is no dish '9' on the menu; give a number from 1 to 3 or a name.\n"));
+  CHECK(has(t, "There is no dish 9 on the menu; give a number from 1 to 3 or a name.\n"));
+  CHECK(has(t, "\"crème BRÛLÉE\" is not on the menu. Did you mean \"Crème brûlée\"?\n"));
   CHECK(has(t, "The postcode ZZ1 1ZZ was not found.\n"));
   CHECK(has(t, "'FOO' is not a UK postcode.\n"));
   CHECK(has(t, "Order placed: Crème brûlée, £4.50, to SW1A 1AA"));
