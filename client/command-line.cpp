@@ -112,8 +112,9 @@ Commands:
   motd                          show the message of the day
   menu                          show the menu and prices
   orders                        show your orders (needs --user)
-  order ITEM POSTCODE [--id ID] order ITEM to POSTCODE (needs --user); ID makes
-                                a repeated command place the order only once
+  order ITEM POSTCODE [--id ID] order ITEM (a dish's name, or its number on the
+                                menu) to POSTCODE (needs --user); ID makes a
+                                repeated command place the order only once
   validate POSTCODE             check a postcode and show its delivery area
   status                        show the front-end's view of the replicas
   heartbeat MS                  make the front-end check the replicas every MS

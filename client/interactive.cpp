@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <ostream>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "client/command-line.h"
+#include "client/dish-lookup.h"
 #include "schema/money.h"
 
 namespace jh::client {
@@ -25,9 +27,21 @@ const char* HELP =
     "  2 or orders   see your orders\n"
     "  3 or status   see how the service is doing\n"
     "  4 or exit     leave (Ctrl-D works too)\n"
-    "Tab completes words and dish names; Up and Down recall earlier answers.\n";
+    "Tab completes words and dish names; Up and Down recall earlier answers to the\n"
+    "same question. Ctrl-C cancels what is under way; Ctrl-D goes back a step.\n";
+
+const char* LEAVE_HINT = "Press Ctrl-C again or Ctrl-D to leave.\n";
 
 const std::vector<std::string> HOME_WORDS = {"menu", "orders", "status", "exit", "help"};
+
+// The prompts' histories: Up at the postcode prompt recalls postcodes, not dishes.
+const char* USER_HISTORY = "user";
+const char* HOME_HISTORY = "home";
+const char* DISH_HISTORY = "dish";
+const char* POSTCODE_HISTORY = "postcode";
+const char* YES_NO_HISTORY = "yes-no";
+
+using Kind = Answer::Kind;
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
@@ -43,18 +57,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The menu entry a person means by "3" or "margherita pizza", if any.
-std::optional<MenuEntry> findItem(const std::vector<MenuEntry>& menu, const std::string& answer) {
-  if (!answer.empty() && answer.size() <= 6 &&
-      answer.find_first_not_of("0123456789") == std::string::npos) {
-    size_t n = std::stoul(answer);
-    if (n >= 1 && n <= menu.size()) return menu[n - 1];
-    return std::nullopt;
-  }
-  for (auto& entry : menu) {
-    if (lower(entry.item) == lower(answer)) return entry;
-  }
-  return std::nullopt;
+bool isLine(const Answer& a) { return a.kind == Kind::LINE; }
+
+// "Welcome, ann." but "Welcome, alice smith!": no second stop after a code that ends a sentence.
+std::string welcomeText(const std::string& userCode) {
+  char last = userCode.empty() ? ' ' : userCode.back();
+  bool stopped = last == '.' || last == '!' || last == '?';
+  return fmt::format("Welcome, {}{}\n", userCode, stopped ? "" : ".");
 }
 
 // The rejection when the service answered that it cannot serve now, else nullptr.
@@ -66,11 +75,20 @@ const Rejection* unavailable(const Reply<T>& reply) {
 }
 const Rejection* unavailable(const ClusterStatus&) { return nullptr; }
 
+// A Ctrl-C that ended the wait for a request.
+struct Cancelled {};
+
 }  // namespace
 
 InteractiveSession::InteractiveSession(FrontEndApi& api, LineInput& input, std::ostream& out,
-                                       Style style, std::optional<std::string> userCode)
-    : api_(api), input_(input), out_(out), style_(style), userCode_(userCode.value_or("")) {}
+                                       Style style, std::optional<std::string> userCode,
+                                       Interrupts* interrupts)
+    : api_(api),
+      input_(input),
+      out_(out),
+      style_(style),
+      userCode_(userCode.value_or("")),
+      interrupts_(interrupts) {}
 
 kj::Promise<int> InteractiveSession::run() {
   say(style_.bold("Just Hungry") + "\n");
@@ -79,16 +97,20 @@ kj::Promise<int> InteractiveSession::run() {
     return EXIT_DONE;
   }
   return retrying<Reply<std::string>>([this]() { return api_.motd(); })
-      .then([this](std::optional<Reply<std::string>> motd) -> kj::Promise<int> {
-        if (!motd) {
+      .then([this](Outcome<Reply<std::string>> motd) -> kj::Promise<int> {
+        if (!motd.reply && !motd.cancelled) {
           say("Goodbye.\n");
           return ended_ ? EXIT_DONE : EXIT_UNAVAILABLE;
         }
-        if (auto* text = std::get_if<std::string>(&*motd)) {
-          say(fmt::format("Welcome, {}.\n\n{}{}", userCode_, wrapText(*text, 79),
-                          text->empty() || text->back() == '\n' ? "" : "\n"));
-        } else {
-          sayError(rejectionText(std::get<Rejection>(*motd)));
+        // After a Ctrl-C while the motd was awaited, the person goes on without it.
+        say(welcomeText(userCode_));
+        if (motd.reply) {
+          if (auto* text = std::get_if<std::string>(&*motd.reply)) {
+            say(fmt::format("\n{}{}", wrapText(*text, 79),
+                            text->empty() || text->back() == '\n' ? "" : "\n"));
+          } else {
+            sayError(rejectionText(std::get<Rejection>(*motd.reply)));
+          }
         }
         return home().then([this]() {
           say("Goodbye.\n");
@@ -97,24 +119,47 @@ kj::Promise<int> InteractiveSession::run() {
       });
 }
 
+bool InteractiveSession::leavesOnCtrlC(bool& pressedBefore) {
+  if (pressedBefore) {
+    ended_ = true;
+    return true;
+  }
+  pressedBefore = true;
+  say(LEAVE_HINT);
+  return false;
+}
+
 bool InteractiveSession::askUserCode() {
-  while (auto answer = ask("Your user code: ")) {
-    if (auto why = checkUserCode(*answer)) {
+  bool ctrlCBefore = false;
+  for (;;) {
+    auto answer = ask("Your user code: ", USER_HISTORY);
+    if (answer.kind == Kind::CANCEL) {
+      if (leavesOnCtrlC(ctrlCBefore)) return false;
+      continue;
+    }
+    if (!isLine(answer)) return false;
+    ctrlCBefore = false;
+    if (auto why = checkUserCode(answer.text)) {
       say(*why + " Please try again.\n");
       continue;
     }
-    userCode_ = *answer;
+    userCode_ = answer.text;
     return true;
   }
-  return false;
 }
 
 kj::Promise<void> InteractiveSession::home() {
   say(HOME_CHOICES);
+  bool ctrlCBefore = false;
   for (;;) {
-    auto answer = ask(reachable_ ? "> " : UNREACHABLE_PROMPT, HOME_WORDS);
-    if (!answer) return kj::READY_NOW;
-    std::string choice = lower(*answer);
+    auto answer = ask(reachable_ ? "> " : UNREACHABLE_PROMPT, HOME_HISTORY, HOME_WORDS);
+    if (answer.kind == Kind::CANCEL) {
+      if (leavesOnCtrlC(ctrlCBefore)) return kj::READY_NOW;
+      continue;
+    }
+    if (!isLine(answer)) return kj::READY_NOW;  // Ctrl-D or the end of the input: leave
+    ctrlCBefore = false;
+    std::string choice = lower(answer.text);
     kj::Promise<void> step = nullptr;
     if (choice == "1" || choice == "menu" || choice == "order") {
       step = order();
@@ -129,7 +174,7 @@ kj::Promise<void> InteractiveSession::home() {
       say(HELP);
       continue;
     } else {
-      say(fmt::format("'{}' is not a choice here; type 1 to 4, or help.\n", *answer));
+      say(fmt::format("'{}' is not a choice here; type 1 to 4, or help.\n", answer.text));
       continue;
     }
     return step.then([this]() -> kj::Promise<void> {
@@ -141,13 +186,13 @@ kj::Promise<void> InteractiveSession::home() {
 
 kj::Promise<void> InteractiveSession::order() {
   return retrying<Reply<std::vector<MenuEntry>>>([this]() { return api_.menu(); })
-      .then([this](std::optional<Reply<std::vector<MenuEntry>>> menu) -> kj::Promise<void> {
-        if (!menu) return kj::READY_NOW;
-        if (auto* rejection = std::get_if<Rejection>(&*menu)) {
+      .then([this](Outcome<Reply<std::vector<MenuEntry>>> menu) -> kj::Promise<void> {
+        if (!menu.reply) return kj::READY_NOW;
+        if (auto* rejection = std::get_if<Rejection>(&*menu.reply)) {
           sayError(rejectionText(*rejection));
           return kj::READY_NOW;
         }
-        auto& items = std::get<std::vector<MenuEntry>>(*menu);
+        auto& items = std::get<std::vector<MenuEntry>>(*menu.reply);
         say(menuText(items, style_));
         if (items.empty()) return kj::READY_NOW;
         return pickItem(std::move(items));
@@ -157,127 +202,148 @@ kj::Promise<void> InteractiveSession::order() {
 kj::Promise<void> InteractiveSession::pickItem(std::vector<MenuEntry> menu) {
   std::vector<std::string> names;
   for (auto& entry : menu) names.push_back(entry.item);
-  while (auto answer = ask("Which dish? (number or name, empty to go back) ", names)) {
-    if (answer->empty()) return kj::READY_NOW;
-    if (auto item = findItem(menu, *answer)) return askPostcode(std::move(*item));
-    say(fmt::format("There is no dish '{}' on the menu; give a number from 1 to {} or a name.\n",
-                    *answer, menu.size()));
+  for (;;) {
+    auto answer = ask("Which dish? (number or name, empty to go back) ", DISH_HISTORY, names);
+    // Ctrl-C, Ctrl-D and an empty answer all lead back to the home prompt from here.
+    if (!isLine(answer) || answer.text.empty()) return kj::READY_NOW;
+    auto dish = findDish(menu, answer.text);
+    if (auto* rejection = std::get_if<Rejection>(&dish)) {
+      sayError(rejection->message);
+      continue;
+    }
+    return askPostcode(std::move(menu), std::get<MenuEntry>(std::move(dish)));
   }
-  return kj::READY_NOW;
 }
 
-kj::Promise<void> InteractiveSession::askPostcode(MenuEntry item) {
-  auto answer = ask("Deliver to which postcode? (empty to go back) ");
-  if (!answer || answer->empty()) return kj::READY_NOW;
+kj::Promise<void> InteractiveSession::askPostcode(std::vector<MenuEntry> menu, MenuEntry item) {
+  auto answer = ask("Deliver to which postcode? (empty to go back) ", POSTCODE_HISTORY);
+  if (answer.kind == Kind::CANCEL || answer.kind == Kind::END) return kj::READY_NOW;
+  if (answer.kind == Kind::BACK || answer.text.empty()) return pickItem(std::move(menu));
   return retrying<Reply<PostcodeInfo>>(
-             [this, postCode = *answer]() { return api_.validatePostcode(postCode); })
-      .then([this, item = std::move(item)](
-                std::optional<Reply<PostcodeInfo>> check) mutable -> kj::Promise<void> {
-        if (!check) return kj::READY_NOW;
-        if (auto* rejection = std::get_if<Rejection>(&*check)) {
+             [this, postCode = answer.text]() { return api_.validatePostcode(postCode); })
+      .then([this, menu = std::move(menu), item = std::move(item)](
+                Outcome<Reply<PostcodeInfo>> check) mutable -> kj::Promise<void> {
+        if (!check.reply) return kj::READY_NOW;
+        if (auto* rejection = std::get_if<Rejection>(&*check.reply)) {
           sayError(rejectionText(*rejection));
-          return askPostcode(std::move(item));
+          return askPostcode(std::move(menu), std::move(item));
         }
-        auto& where = std::get<PostcodeInfo>(*check);
+        auto& where = std::get<PostcodeInfo>(*check.reply);
         say(postcodeText(where));
-        return confirmAndPlace(std::move(item), std::move(where));
+        return confirmAndPlace(std::move(menu), std::move(item), std::move(where));
       });
 }
 
-kj::Promise<void> InteractiveSession::confirmAndPlace(MenuEntry item, PostcodeInfo where) {
+kj::Promise<void> InteractiveSession::confirmAndPlace(std::vector<MenuEntry> menu,
+                                                      MenuEntry item, PostcodeInfo where) {
   auto yes = askYesNo(fmt::format("Order {} ({}) to {}? [y/n] ", item.item,
                                   formatPounds(item.pricePence), where.postCode));
-  if (!yes) return kj::READY_NOW;
-  if (!*yes) {
+  if (yes.kind == Kind::END) return kj::READY_NOW;
+  if (yes.kind == Kind::CANCEL) {
     say("Nothing was ordered.\n");
     return kj::READY_NOW;
   }
+  if (yes.kind == Kind::BACK || yes.text == "n") {
+    say("Nothing was ordered. Give another postcode, or press Enter to go back.\n");
+    return askPostcode(std::move(menu), std::move(item));
+  }
   // One id for this attempt and every retry of it: the front-end places it at most once.
   OrderRequest request{newOrderId(), userCode_, item.item, where.postCode};
-  return retrying<Reply<OrderRecord>>([this, request]() { return api_.placeOrder(request); })
-      .then([this](std::optional<Reply<OrderRecord>> placed) {
-        if (!placed) {
+  return retrying<Reply<OrderRecord>>([this, request]() { return api_.placeOrder(request); },
+                                      true)
+      .then([this](Outcome<Reply<OrderRecord>> placed) {
+        if (!placed.reply) {
           say("The order may not have been placed; see your orders to check.\n");
           return;
         }
-        if (auto* rejection = std::get_if<Rejection>(&*placed)) {
+        if (auto* rejection = std::get_if<Rejection>(&*placed.reply)) {
           sayError(rejectionText(*rejection));
           return;
         }
-        say(orderPlacedText(std::get<OrderRecord>(*placed), style_));
+        say(orderPlacedText(std::get<OrderRecord>(*placed.reply), style_));
       });
 }
 
 kj::Promise<void> InteractiveSession::showOrders() {
   return retrying<Reply<std::vector<OrderRecord>>>([this]() { return api_.orders(userCode_); })
-      .then([this](std::optional<Reply<std::vector<OrderRecord>>> orders) {
-        if (!orders) return;
-        if (auto* rejection = std::get_if<Rejection>(&*orders)) {
+      .then([this](Outcome<Reply<std::vector<OrderRecord>>> orders) {
+        if (!orders.reply) return;
+        if (auto* rejection = std::get_if<Rejection>(&*orders.reply)) {
           sayError(rejectionText(*rejection));
           return;
         }
-        say(ordersText(std::get<std::vector<OrderRecord>>(*orders), style_));
+        say(ordersText(std::get<std::vector<OrderRecord>>(*orders.reply), style_));
       });
 }
 
 kj::Promise<void> InteractiveSession::showStatus() {
   return retrying<ClusterStatus>([this]() { return api_.status(); })
-      .then([this](std::optional<ClusterStatus> status) {
-        if (status) say(statusText(*status, style_));
+      .then([this](Outcome<ClusterStatus> status) {
+        if (status.reply) say(statusText(*status.reply, style_));
       });
 }
 
 template <typename T>
-kj::Promise<std::optional<T>> InteractiveSession::retrying(kj::Function<kj::Promise<T>()> call) {
-  auto attempt = kj::evalNow([&call]() { return call(); });
-  return attempt
-      .then(
-          [this](T value) {
-            reachable_ = true;
-            if (auto again = api_.takeReconnection()) {
-              say(style_.dim(reconnectedText(*again)) + "\n");
-            }
-            return std::optional<T>(std::move(value));
-          },
-          [this](kj::Exception&& e) {
-            reachable_ = false;
-            sayError(failureText(e), true);
-            return std::optional<T>();
-          })
-      .then([this, call = kj::mv(call)](
-                std::optional<T> outcome) mutable -> kj::Promise<std::optional<T>> {
-        if (outcome) {
-          const Rejection* rejection = unavailable(*outcome);
-          if (rejection == nullptr) return kj::mv(outcome);
-          reachable_ = false;
-          sayError(rejectionText(*rejection), true);
-        }
-        auto again = askYesNo("Try again? [y/n] ");
-        if (!again || !*again) return std::optional<T>();
-        return retrying<T>(kj::mv(call));
-      });
-}
-
-std::optional<std::string> InteractiveSession::ask(const std::string& prompt,
-                                                   std::vector<std::string> completions) {
-  if (ended_) return std::nullopt;
-  input_.setCompletions(std::move(completions));
-  auto line = input_.readLine(prompt);
-  if (!line) {
-    ended_ = true;
-    return std::nullopt;
+kj::Promise<InteractiveSession::Outcome<T>> InteractiveSession::retrying(
+    kj::Function<kj::Promise<T>()> call, bool order) {
+  using Attempt = std::variant<T, kj::Exception, Cancelled>;
+  kj::Promise<Attempt> attempt =
+      kj::evalNow([&call]() { return call(); })
+          .then([](T value) { return Attempt(std::move(value)); },
+                [](kj::Exception&& e) { return Attempt(kj::mv(e)); });
+  if (interrupts_ != nullptr) {
+    // Whichever comes first: the other is cancelled (a request's RPC with it).
+    attempt = attempt.exclusiveJoin(interrupts_->next().then([]() { return Attempt(Cancelled{}); }));
   }
-  return trim(*line);
+  return attempt.then([this, call = kj::mv(call), order](
+                          Attempt outcome) mutable -> kj::Promise<Outcome<T>> {
+    bool cancelled = false;
+    if (auto* value = std::get_if<T>(&outcome)) {
+      reachable_ = true;
+      if (auto again = api_.takeReconnection()) say(style_.dim(reconnectedText(*again)) + "\n");
+      const Rejection* rejection = unavailable(*value);
+      if (rejection == nullptr) return Outcome<T>{std::move(*value), false};
+      reachable_ = false;
+      sayError(rejectionText(*rejection), true);
+    } else if (auto* e = std::get_if<kj::Exception>(&outcome)) {
+      reachable_ = false;
+      sayError(failureText(*e), true);
+    } else {
+      cancelled = true;
+      if (!order) {
+        say("Stopped waiting for the service.\n");
+        return Outcome<T>{std::nullopt, true};
+      }
+      // The front-end may still place it; a retry sends the same order id, so it cannot be
+      // placed twice.
+      sayError("Stopped waiting for the service. The order may still be placed; trying again "
+               "will not place it twice.");
+    }
+    auto again = askYesNo("Try again? [y/n] ");
+    if (!isLine(again) || again.text == "n") return Outcome<T>{std::nullopt, cancelled};
+    return retrying<T>(kj::mv(call), order);
+  });
 }
 
-std::optional<bool> InteractiveSession::askYesNo(const std::string& prompt) {
-  while (auto answer = ask(prompt, {"yes", "no"})) {
-    std::string a = lower(*answer);
-    if (a == "y" || a == "yes") return true;
-    if (a == "n" || a == "no") return false;
+Answer InteractiveSession::ask(const std::string& prompt, const char* history,
+                               std::vector<std::string> completions) {
+  if (ended_) return Answer{Kind::END, {}};
+  input_.setCompletions(std::move(completions));
+  auto answer = input_.readLine(prompt, history);
+  if (answer.kind == Kind::END) ended_ = true;
+  if (isLine(answer)) answer.text = trim(answer.text);
+  return answer;
+}
+
+Answer InteractiveSession::askYesNo(const std::string& prompt) {
+  for (;;) {
+    auto answer = ask(prompt, YES_NO_HISTORY, {"yes", "no"});
+    if (!isLine(answer)) return answer;
+    std::string a = lower(answer.text);
+    if (a == "y" || a == "yes") return Answer{Kind::LINE, "y"};
+    if (a == "n" || a == "no") return Answer{Kind::LINE, "n"};
     say("Please answer y or n.\n");
   }
-  return std::nullopt;
 }
 
 void InteractiveSession::sayError(const std::string& sentence, bool alarming) {

@@ -12,9 +12,14 @@
 
 #include <editline/readline.h>
 
+#include "client/ctrl-c.h"
+
 namespace jh::client {
 
 namespace {
+
+// Lines each prompt's history keeps.
+constexpr size_t MAX_HISTORY = 100;
 
 // libedit's completion state is global, and so is what it completes from.
 std::vector<std::string> completionAnswers;
@@ -66,25 +71,26 @@ char** completeAnswer(const char* word, int start, int end) {
 
 }  // namespace
 
-std::optional<std::string> StreamLineInput::readLine(const std::string& prompt) {
+Answer StreamLineInput::readLine(const std::string& prompt, const std::string&) {
   echo_ << prompt;
   echo_.flush();
   std::string line;
   if (!std::getline(in_, line)) {
     echo_ << '\n';
-    return std::nullopt;
+    return Answer{Answer::Kind::END, {}};
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   echo_ << line << '\n';
-  return line;
+  return Answer{Answer::Kind::LINE, line};
 }
 
-EditLineInput::EditLineInput(std::ostream& echo) : echo_(echo) {
+EditLineInput::EditLineInput(std::ostream& echo, CtrlC& ctrlC) : echo_(echo), ctrlC_(ctrlC) {
   std::setlocale(LC_CTYPE, "");
   if (std::strcmp(nl_langinfo(CODESET), "UTF-8") != 0) std::setlocale(LC_CTYPE, "C.UTF-8");
   rl_readline_name = "jh-client";
   rl_attempted_completion_function = completeAnswer;
   using_history();
+  stifle_history(static_cast<int>(MAX_HISTORY));
 }
 
 EditLineInput::~EditLineInput() {
@@ -97,16 +103,33 @@ void EditLineInput::setCompletions(std::vector<std::string> answers) {
   completionAnswers = std::move(answers);
 }
 
-std::optional<std::string> EditLineInput::readLine(const std::string& prompt) {
+void EditLineInput::useHistory(const std::string& history) {
+  if (history == current_) return;
+  // libedit's readline interface has one history list: it is refilled when the prompt changes.
+  clear_history();
+  for (auto& line : histories_[history]) add_history(line.c_str());
+  current_ = history;
+}
+
+Answer EditLineInput::readLine(const std::string& prompt, const std::string& history) {
+  useHistory(history);
+  ctrlC_.take();  // a Ctrl-C pressed while nothing was asked is forgotten
   char* raw = readline(prompt.c_str());
   if (raw == nullptr) {
-    echo_ << '\n';
-    return std::nullopt;
+    bool cancelled = ctrlC_.take();
+    echo_ << (cancelled ? "^C\n" : "\n");
+    echo_.flush();
+    return Answer{cancelled ? Answer::Kind::CANCEL : Answer::Kind::BACK, {}};
   }
   std::string line(raw);
   std::free(raw);
-  if (!line.empty()) add_history(line.c_str());
-  return line;
+  auto& lines = histories_[history];
+  if (!line.empty() && (lines.empty() || lines.back() != line)) {
+    lines.push_back(line);
+    if (lines.size() > MAX_HISTORY) lines.erase(lines.begin());
+    add_history(line.c_str());
+  }
+  return Answer{Answer::Kind::LINE, line};
 }
 
 }  // namespace jh::client

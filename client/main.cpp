@@ -9,6 +9,7 @@
 #include <kj/async-io.h>
 
 #include "client/command-line.h"
+#include "client/ctrl-c.h"
 #include "client/front-end-client.h"
 #include "client/interactive.h"
 #include "client/line-input.h"
@@ -56,13 +57,16 @@ int main(int argc, char** argv) {
   if (!cl.command.empty()) return runOneShot(cl, client, reporter).wait(io.waitScope);
 
   if (auto refused = checkBeforeCalling(cl)) return reporter.rejected(*refused);
+  // On a terminal Ctrl-C cancels a step; a script piped in is stopped by it as usual.
+  std::unique_ptr<CtrlC> ctrlC;
   std::unique_ptr<LineInput> input;
   if (isatty(STDIN_FILENO) == 1) {
-    input = std::make_unique<EditLineInput>(std::cout);
+    ctrlC = std::make_unique<CtrlC>(*io.lowLevelProvider, std::cout);
+    input = std::make_unique<EditLineInput>(std::cout, *ctrlC);
   } else {
     input = std::make_unique<StreamLineInput>(std::cin, std::cout);
   }
   InteractiveSession session(client, *input, std::cout, Style::forStream(STDOUT_FILENO),
-                             cl.userCode);
+                             cl.userCode, ctrlC.get());
   return session.run().wait(io.waitScope);
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
+#include "client/dish-lookup.h"
 #include "client/json-output.h"
 
 namespace jh::client {
@@ -44,10 +45,17 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
     });
   }
   if (command == "order") {
-    OrderRequest request{cl.orderId.value_or(newOrderId()), *cl.userCode, cl.command[1],
-                         cl.command[2]};
-    return api.placeOrder(std::move(request)).then([&r, &style](Reply<OrderRecord> reply) {
-      return report(r, reply, orderJson, [&style](auto& v) { return orderPlacedText(v, style); });
+    // The dish is looked up in the menu as the interactive client does, by number or name.
+    return api.menu().then([&cl, &api, &r, &style](
+                               Reply<std::vector<MenuEntry>> menu) -> kj::Promise<int> {
+      if (auto* rejection = std::get_if<Rejection>(&menu)) return r.rejected(*rejection);
+      auto dish = findDish(std::get<std::vector<MenuEntry>>(menu), cl.command[1]);
+      if (auto* rejection = std::get_if<Rejection>(&dish)) return r.rejected(*rejection);
+      OrderRequest request{cl.orderId.value_or(newOrderId()), *cl.userCode,
+                           std::get<MenuEntry>(dish).item, cl.command[2]};
+      return api.placeOrder(std::move(request)).then([&r, &style](Reply<OrderRecord> reply) {
+        return report(r, reply, orderJson, [&style](auto& v) { return orderPlacedText(v, style); });
+      });
     });
   }
   if (command == "validate") {

@@ -47,7 +47,9 @@ std::optional<Rejection> checkBeforeCalling(const CommandLine& commandLine);
 
 // Runs `commandLine.command` (which parseCommandLine accepted, and is not empty) against `api`
 // and returns the exit code. Nothing is asked of `api` when checkBeforeCalling refuses. An
-// order without --id gets a fresh order id, the same for every retry inside `api`.
+// order's ITEM is looked up in the menu first, by number or name (findDish), and refused with
+// UNKNOWN_ITEM, naming the closest dishes, when it is not on it. An order without --id gets a
+// fresh order id, the same for every retry inside `api`.
 kj::Promise<int> runOneShot(const CommandLine& commandLine, FrontEndApi& api, Reporter& reporter);
 
 }  // namespace jh::client

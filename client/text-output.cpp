@@ -74,6 +74,10 @@ std::string Style::wrap(const char* code, std::string_view text) const {
   return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
 }
 
+std::string counted(uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 std::string cut(std::string_view text, size_t width) {
   if (columns(text) <= width) return std::string(text);
   if (width < 4) return std::string(firstColumns(text, width));
@@ -185,14 +189,16 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
   for (auto& p : s.postcodeServices) {
     std::string state = p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs)
                                              : p.state;
-    std::string counts = fmt::format("({} requests, {} failed)", p.requests, p.failures);
+    std::string counts = fmt::format("({}, {} failed)", counted(p.requests, "request", "requests"),
+                                     p.failures);
     std::string line = fmt::format("Postcodes: {} {} {}", p.url, state, counts);
     // A long url puts the state on a line of its own rather than losing it.
     if (columns(line) > 79) line = cut("Postcodes: " + p.url, 79) + "\n  " + state + " " + counts;
     out += line + "\n";
   }
-  out += fmt::format("Postcode cache: {} hits, {} misses; when unreachable: {}.\n", s.cacheHits,
-                     s.cacheMisses, s.whenUnreachable);
+  out += fmt::format("Postcode cache: {}, {}; when unreachable: {}.\n",
+                     counted(s.cacheHits, "hit", "hits"), counted(s.cacheMisses, "miss", "misses"),
+                     s.whenUnreachable);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // screens alike.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ class Style {
   std::string wrap(const char* code, std::string_view text) const;
   bool colour_;
 };
+
+// "1 request", "2 requests", "0 requests": `n` and the word that goes with it.
+std::string counted(uint64_t n, std::string_view one, std::string_view many);
 
 // `text` in at most `width` columns (one per code point): cut with "..." when longer.
 std::string cut(std::string_view text, size_t width);

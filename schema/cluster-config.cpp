@@ -1,10 +1,14 @@
 // Loading of the cluster file with RapidJSON; nothing outside this file sees a rapidjson::Value.
 #include "schema/cluster-config.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -16,6 +20,27 @@ namespace fs = std::filesystem;
 using rapidjson::Value;
 
 namespace {
+
+// Where byte `offset` of `text` is, as a 1-based line and column (a column per code point).
+std::pair<size_t, size_t> lineAndColumn(const std::string& text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// RapidJSON's "Invalid value." as "invalid value", to sit inside a sentence.
+std::string asClause(std::string message) {
+  while (!message.empty() && (message.back() == '.' || message.back() == ' ')) message.pop_back();
+  if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z') message[0] = char(message[0] - 'A' + 'a');
+  return message;
+}
 
 class Loader {
  public:
@@ -91,17 +116,17 @@ class Loader {
   }
 
   ClusterConfig load() {
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) fail("(file)", "cannot be read");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::string text = buf.str();
-
+    std::string text = readWhole();
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      throw ConfigError(fmt::format("the cluster file {} is empty", path_));
+    }
     rapidjson::Document doc;
     doc.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());  // no recursion on deep nesting
     if (doc.HasParseError()) {
-      fail(fmt::format("offset {}", doc.GetErrorOffset()),
-           rapidjson::GetParseError_En(doc.GetParseError()));
+      auto [line, column] = lineAndColumn(text, doc.GetErrorOffset());
+      throw ConfigError(fmt::format("the cluster file {} is not JSON: {} at line {}, column {}", path_,
+                                    asClause(rapidjson::GetParseError_En(doc.GetParseError())), line,
+                                    column));
     }
     if (!doc.IsObject()) fail("(top)", "must be an object");
     onlyKeys(doc, "", {"frontends", "replicas", "postcodes", "heartbeat_ms", "call_timeout_ms",
@@ -171,6 +196,31 @@ class Loader {
   }
 
  private:
+  // The file's bytes; a ConfigError with the system's reason when it cannot be read.
+  std::string readWhole() const {
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) cannotRead(errno);
+    std::string text;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        ::close(fd);
+        cannotRead(e);  // a folder fails here, with EISDIR
+      }
+      if (n == 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return text;
+  }
+
+  [[noreturn]] void cannotRead(int error) const {
+    throw ConfigError(fmt::format("cannot read the cluster file {}: {}", path_, std::strerror(error)));
+  }
+
   std::string path_;
 };
 

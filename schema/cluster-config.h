@@ -49,7 +49,9 @@ struct ClusterConfig {
   const NodeConfig* findFrontend(const std::string& name) const;
 };
 
-// Reads and checks the file; throws ConfigError naming the file and key on any problem.
+// Reads and checks the file. Throws ConfigError, a clause in plain words that names the file:
+// "cannot read the cluster file F: <the system's reason>", "the cluster file F is empty",
+// "the cluster file F is not JSON: <what> at line L, column C", else "F: KEY: <what is wrong>".
 ClusterConfig loadClusterConfig(const std::string& path);
 
 // The cluster file to use: `flag` (from --cluster) if given, else $JH_CLUSTER, else

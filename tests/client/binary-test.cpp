@@ -65,15 +65,23 @@ TEST_CASE("the binary prints its usage with --help and exits 0") {
   CHECK(run.out.rfind("Usage: jh-client", 0) == 0);
 }
 
-TEST_CASE("the binary exits 2 on a usage error and on a cluster file that cannot be read") {
+TEST_CASE("the binary exits 2 on a usage error and on a cluster file that cannot be read or is "
+          "not JSON, saying so in words") {
   auto io = kj::setupAsyncIo();
   auto run = runClient(io, {"fly"});
   CHECK(run.exit == EXIT_USAGE);
   CHECK(run.out == "Unknown command 'fly'.\nRun 'jh-client --help' for how to use it.\n");
   run = runClient(io, {"--json", "--cluster", "/nonexistent/cluster.json", "menu"});
   CHECK(run.exit == EXIT_USAGE);
-  CHECK(run.out.rfind(R"({"error":{"code":"CONFIG","message":"/nonexistent/cluster.json)", 0) ==
-        0);
+  CHECK(run.out == R"({"error":{"code":"CONFIG","message":"cannot read the cluster file )"
+                   R"(/nonexistent/cluster.json: No such file or directory"}})"
+                   "\n");
+  jh::test::TempDir dir;
+  std::string notJson = dir.write("README.md", "# Just Hungry\n");
+  run = runClient(io, {"--cluster", notJson, "menu"});
+  CHECK(run.exit == EXIT_USAGE);
+  CHECK(run.out == "the cluster file " + notJson + " is not JSON: invalid value at line 1, column 1\n"
+                   "Run 'jh-client --help' for how to use it.\n");
 }
 
 TEST_CASE("the binary exits 1 on a bad user code, 2 on an unknown --frontend, and 3 when no "

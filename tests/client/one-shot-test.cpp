@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "client/command-line.h"
+#include "client/interactive.h"
 #include "client/one-shot.h"
 #include "tests/client/client-rig.h"
 #include "tests/client/parse-json.h"
@@ -83,6 +84,47 @@ TEST_CASE("an unknown item, a malformed postcode and an unknown postcode exit 1 
   CHECK(rejectedCode(rig.out.str()) == "POSTCODE_NOT_FOUND");
 }
 
+TEST_CASE("an order takes the dish by its number on the menu or by its name in any case, as the "
+          "interactive client does") {
+  ClientRig rig;
+  CHECK(rig.run({"--json", "--user", "ann", "order", "2", "SW1A 1AA"}) == EXIT_DONE);
+  CHECK(std::string(parseJson(rig.out.str())["item"].GetString()) == "Crème brûlée");
+  rig.out.str("");
+  CHECK(rig.run({"--json", "--user", "ann", "order", "MARGHERITA PIZZA", "SW1A 1AA"}) == EXIT_DONE);
+  CHECK(std::string(parseJson(rig.out.str())["item"].GetString()) == "Margherita pizza");
+  CHECK(rig.fake.orderIds.size() == 2);
+}
+
+TEST_CASE("an order of a dish not on the menu exits 1 naming the closest dish, and places "
+          "nothing") {
+  ClientRig rig;
+  CHECK(rig.run({"--user", "ann", "order", "pizza", "SW1A 1AA"}) == EXIT_REJECTED);
+  CHECK(rig.err.str() == "\"pizza\" is not on the menu. Did you mean \"Margherita pizza\"?\n");
+  CHECK(rig.run({"--json", "--user", "ann", "order", "4", "SW1A 1AA"}) == EXIT_REJECTED);
+  auto doc = parseJson(rig.out.str());
+  CHECK(std::string(doc["rejected"]["code"].GetString()) == "UNKNOWN_ITEM");
+  CHECK(std::string(doc["rejected"]["message"].GetString()) ==
+        "There is no dish 4 on the menu; give a number from 1 to 3 or a name.");
+  CHECK(rig.fake.orderIds.empty());
+}
+
+TEST_CASE("the one-shot order and the interactive dish prompt refuse a dish in the same words") {
+  for (std::string dish : {"pizza", "9", "brulee", "sushi"}) {
+    CAPTURE(dish);
+    ClientRig rig;
+    CHECK(rig.run({"--user", "ann", "order", dish, "SW1A 1AA"}) == EXIT_REJECTED);
+    std::string sentence = rig.err.str();
+    REQUIRE(!sentence.empty());
+    std::istringstream in("ann\n1\n" + dish + "\n\n4\n");
+    std::ostringstream out;
+    StreamLineInput input(in, out);
+    InteractiveSession session(rig.client, input, out, Style(false));
+    CHECK(session.run().wait(rig.io.waitScope) == EXIT_DONE);
+    CHECK(out.str().find("(number or name, empty to go back) " + dish + "\n" + sentence) !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("every rejection code exits 1, except UNAVAILABLE which exits 3") {
   for (auto code : {rpc::RejectCode::INVALID_USER_CODE, rpc::RejectCode::UNKNOWN_ITEM,
                     rpc::RejectCode::INVALID_POSTCODE, rpc::RejectCode::POSTCODE_NOT_FOUND,
@@ -161,9 +203,9 @@ TEST_CASE("usage errors exit 2 without any call, as JSON with --json") {
 
 TEST_CASE("without --json a rejection is one sentence on stderr and nothing on stdout") {
   ClientRig rig;
-  CHECK(rig.run({"--user", "ann", "order", "Caviar", "SW1A 1AA"}) == EXIT_REJECTED);
+  CHECK(rig.run({"--user", "ann", "order", "Margherita pizza", "FOO"}) == EXIT_REJECTED);
   CHECK(rig.out.str().empty());
-  CHECK(rig.err.str() == "There is no 'Caviar' on the menu.\n");
+  CHECK(rig.err.str() == "'FOO' is not a UK postcode.\n");
 }
 
 TEST_CASE("without --json results are text for people, with prices in pounds") {

@@ -55,6 +55,25 @@ TEST_CASE("a long postcode service url puts its state on a line of its own, with
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 79);
 }
 
+TEST_CASE("counts in the status take the singular for one and the plural otherwise") {
+  ClusterStatus status;
+  status.postcodeServices.push_back(PostcodeServiceRow{"http://a", "ok", 0, 1, 1});
+  status.postcodeServices.push_back(PostcodeServiceRow{"http://b", "ok", 0, 2, 0});
+  status.postcodeServices.push_back(PostcodeServiceRow{"http://c", "ok", 0, 0, 0});
+  status.cacheHits = 1;
+  status.cacheMisses = 1;
+  std::string text = statusText(status, Style(false));
+  CAPTURE(text);
+  CHECK(text.find("Postcodes: http://a ok (1 request, 1 failed)\n") != std::string::npos);
+  CHECK(text.find("Postcodes: http://b ok (2 requests, 0 failed)\n") != std::string::npos);
+  CHECK(text.find("Postcodes: http://c ok (0 requests, 0 failed)\n") != std::string::npos);
+  CHECK(text.find("Postcode cache: 1 hit, 1 miss;") != std::string::npos);
+  status.cacheHits = 0;
+  status.cacheMisses = 2;
+  text = statusText(status, Style(false));
+  CHECK(text.find("Postcode cache: 0 hits, 2 misses;") != std::string::npos);
+}
+
 TEST_CASE("a reconnection is one sentence naming the front-end and its address") {
   CHECK(reconnectedText({"just.hungry.2", "127.0.0.1:9004"}) ==
         "Reconnected to just.hungry.2 (127.0.0.1:9004).");

@@ -3,7 +3,10 @@
 # with two front-ends and the client in a window of its own, 80 columns by 24 lines; keys are
 # typed into that window (tmux send-keys) and the screen is read back (capture-pane): the user
 # code, the motd, a dish completed with Tab, a postcode, the confirmation, the orders listed,
-# the front-end killed and the one line saying that the client reconnected, help, exit.
+# the front-end killed and the one line saying that the client reconnected; Ctrl-C and Ctrl-D at
+# the dish prompt going back home, Up recalling a dish at the dish prompt and a postcode at the
+# postcode prompt, `n` at the confirmation offering another postcode; help; and Ctrl-C twice at
+# home leaving with exit 0.
 # Usage: client-tmux-test.sh BIN_DIR
 set -euo pipefail
 
@@ -32,6 +35,18 @@ see() {
     fail "the screen does not show '$text' ${count} time(s); it shows:"$'\n'"$(screen)"
 }
 keys() { tmx send-keys -t "$PANE" "$@"; }
+# The last N lines of the screen that are not blank, without trailing spaces.
+last_lines() { screen | sed -e 's/[[:space:]]*$//' -e '/^$/d' | tail -n "$1"; }
+# Waits (at most 15 s) until the screen ends with LINE... (blank lines aside), each exactly.
+see_end() {
+  local want
+  want=$(printf '%s\n' "$@")
+  wait_for 15 '[[ $(last_lines '$#') == "$want" ]]' ||
+    fail "the screen does not end with:"$'\n'"$want"$'\n'"it shows:"$'\n'"$(screen)"
+}
+HOME_LINES=("What next?  1) menu and order   2) my orders   3) status   4) exit" ">")
+DISH_PROMPT="Which dish? (number or name, empty to go back)"
+POSTCODE_PROMPT="Deliver to which postcode? (empty to go back)"
 
 STEP="typing the user code"
 see "Your user code: "
@@ -66,10 +81,50 @@ see "Reconnected to just.hungry.2 (127.0.0.1:${PORTS[1]})."
 (($(screen | grep -c "Reconnected") == 1)) || fail "more than one line about reconnecting: $(screen)"
 screen | grep -q "unavailable" && fail "the person was told the service is unavailable: $(screen)"
 
-STEP="asking for help and leaving"
+STEP="pressing Ctrl-C at the dish prompt"
+keys "1" Enter
+see_end "$DISH_PROMPT"
+keys "chi" C-c
+see_end "$DISH_PROMPT ^C" "${HOME_LINES[@]}"
+keys "3" Enter  # the client still answers: the status table ends with the postcode cache
+wait_for 15 '[[ $(last_lines 3 | head -n 1) == "Postcode cache: "* && $(last_lines 1) == ">" ]]' ||
+  fail "the status did not come after Ctrl-C: $(screen)"
+
+STEP="pressing Ctrl-D at the dish prompt"
+keys "1" Enter
+see_end "$DISH_PROMPT"
+keys C-d
+see_end "${HOME_LINES[@]}"
+last_lines 3 | head -n 1 | grep -qF "$DISH_PROMPT" || fail "Ctrl-D did not go back from the dish prompt: $(screen)"
+
+STEP="recalling a dish at the dish prompt and a postcode at the postcode prompt with Up"
+keys "1" Enter
+see_end "$DISH_PROMPT"
+keys Up
+see_end "$DISH_PROMPT fish FINGERS"
+keys Enter
+see_end "$POSTCODE_PROMPT"
+keys Up
+see_end "$POSTCODE_PROMPT ab10 1ab"
+keys Enter
+see_end "AB10 1AB is in Aberdeen City." "Order FISH FINGERS (£6.85) to AB10 1AB? [y/n]"
+
+STEP="answering n at the confirmation, then going back twice with empty answers"
+keys "n" Enter
+see_end "Nothing was ordered. Give another postcode, or press Enter to go back." "$POSTCODE_PROMPT"
+keys Enter
+see_end "$DISH_PROMPT"
+keys Enter
+see_end "${HOME_LINES[@]}"
+
+STEP="asking for help"
 keys "help" Enter
 see "Tab completes words and dish names"
-keys "4" Enter
+
+STEP="pressing Ctrl-C twice at the home prompt"
+keys C-c
+see_end "> ^C" "Press Ctrl-C again or Ctrl-D to leave." ">"
+keys C-c
 see "Goodbye."
 # tmux can see the pane's pty close before it records the exit status (the client's output goes
 # through tee), and under load it may not record it in time: then the client's own pid must have

@@ -162,21 +162,44 @@ TEST_CASE("a bad address is an error naming the key and the address") {
   }
 }
 
-TEST_CASE("a file that is not JSON is an error naming the offset") {
-  checkRefused(withReplicas(", }"), "offset");
-  checkRefused("", "offset");
+TEST_CASE("a file that is not JSON is an error in words naming the file, the line and the column") {
+  TempDir dir;
+  CHECK(loadError(dir, "{\n  \"replicas\": [],\n  oops\n}") ==
+        "the cluster file " + dir.file("cluster.json") + " is not JSON: missing a name for object member at line 3, column 3");
+  CHECK(loadError(dir, "# Just Hungry\n") ==
+        "the cluster file " + dir.file("cluster.json") + " is not JSON: invalid value at line 1, column 1");
+  // Columns count characters, not bytes.
+  CHECK(loadError(dir, "{\"é\": x}") ==
+        "the cluster file " + dir.file("cluster.json") + " is not JSON: invalid value at line 1, column 7");
+  checkRefused(withReplicas(", }"), "is not JSON");
   checkRefused("[1, 2]", "(top)");
 }
 
-TEST_CASE("a missing file is an error naming it") {
+TEST_CASE("an empty cluster file is an error saying so") {
+  TempDir dir;
+  CHECK(loadError(dir, "") == "the cluster file " + dir.file("cluster.json") + " is empty");
+  CHECK(loadError(dir, " \n\n") == "the cluster file " + dir.file("cluster.json") + " is empty");
+}
+
+TEST_CASE("a missing file or a folder is an error naming the file and the system's reason") {
   TempDir dir;
   std::string path = dir.file("absent.json");
+  std::string message;
   try {
     jh::loadClusterConfig(path);
     FAIL("a missing file loaded");
   } catch (const ConfigError& e) {
-    CHECK(std::string(e.what()).find(path) != std::string::npos);
+    message = e.what();
   }
+  CHECK(message == "cannot read the cluster file " + path + ": No such file or directory");
+  std::filesystem::create_directory(dir.file("folder.json"));
+  try {
+    jh::loadClusterConfig(dir.file("folder.json"));
+    FAIL("a folder loaded");
+  } catch (const ConfigError& e) {
+    message = e.what();
+  }
+  CHECK(message == "cannot read the cluster file " + dir.file("folder.json") + ": Is a directory");
 }
 
 TEST_CASE("min_acks greater than the number of backups is an error") {
