@@ -19,13 +19,13 @@ start    installs missing Debian packages, builds what is stale, starts every re
          front-end of the cluster file, then the client: each in an xterm when an X display
          answers, else in tmux (one window each, socket $(rel "$TMUX_SOCKET")), else in the
          background (no client then). Servers log to run/logs/NAME.log in every mode.
-stop     TERM, ${STOP_GRACE}s of grace, then KILL, to each process group start started.
+stop     TERM, ${STOP_GRACE}s of grace, then KILL, to each process start started.
 status   name, pid, state, port and the front-end's view of each replica (--json: for scripts).
 watch    status every second, until Ctrl-C: watch the primary move.
-restart  stops and starts one replica or front-end, in the mode of the last start.
+restart  stops and starts one replica, front-end or the client, in the last start's mode.
 kill     signals one process, or the current primary replica.
 logs     the servers' logs (all of them, merged by time, without a NAME), each line as
-         "HH:MM:SS name | LEVEL message"; -n N: the last N lines. tail: the same, following.
+         "HH:MM:SS.mmm name | LEVEL message"; -n N: the last N lines. tail: following.
 clean    removes run/ once nothing runs; --orders also removes the replicas' orders.csv.
 
 Cluster file: --cluster F, else \$JH_CLUSTER, else resources/cluster.json (the other commands use
@@ -190,7 +190,7 @@ start_node() {
   local run=("$JH_ROOT/scripts/run-one.sh")
   if [[ $kind != client ]]; then
     # Logs are appended to across runs: mark where this one begins.
-    echo "----- $(date -u +%FT%TZ) startup.sh ($MODE): ${CMD[*]}" >>"$log"
+    echo "----- $(date -u +%FT%T.%3NZ) startup.sh ($MODE): ${CMD[*]}" >>"$log"
     [[ $MODE == background ]] || run+=(--log "$log")
   fi
   local where
@@ -295,14 +295,7 @@ cmd_start() {
   local ok=1
   wait_listening "${REPLICAS[@]}" "${FRONTENDS[@]}" || ok=0
   ((ok)) && say "every server listens on its port"
-  if [[ $MODE == background ]]; then
-    local cluster_opt=""
-    [[ $CLUSTER == "$JH_ROOT/resources/cluster.json" ]] || cluster_opt=" --cluster $(rel "$CLUSTER")"
-    say "the client does not run in the background; start it with:"
-    say "  $(rel "$BIN_DIR")/jh-client$cluster_opt"
-  else
-    start_node "$CLIENT"
-  fi
+  if [[ $MODE == background ]]; then say_client_command; else start_node "$CLIENT"; fi
   say "next: ./startup.sh status, watch, logs, kill primary, restart NAME, stop"
   ((ok)) || die "some servers did not come up: see above (./startup.sh stop ends the rest)"
   if [[ $MODE == tmux ]]; then
@@ -317,6 +310,14 @@ cmd_start() {
       say "to watch the windows: $(tmux_attach_command)"
     fi
   fi
+}
+
+# In background mode there is no window for the client: says how to run it by hand.
+say_client_command() {
+  local cluster_opt=""
+  [[ $CLUSTER == "$JH_ROOT/resources/cluster.json" ]] || cluster_opt=" --cluster $(rel "$CLUSTER")"
+  say "the client has no window in background mode; run it in a terminal with:"
+  say "  $(rel "$BIN_DIR")/jh-client$cluster_opt"
 }
 
 # ---------------------------------------------------------------- stop, status, restart, kill
@@ -359,29 +360,25 @@ cmd_restart() {
   [[ -n $NAME ]] || { warn "restart needs a NAME"; exit 2; }
   load_cluster "$CLUSTER_ARG" recorded
   load_bin_dir recorded
-  case $(node_kind "$NAME") in
-    replica | frontend) ;;
-    *) die "restart takes a replica or a front-end: ${REPLICAS[*]} ${FRONTENDS[*]}" ;;
-  esac
+  [[ -n $(node_kind "$NAME") ]] || die "restart takes a replica, a front-end or the client: ${REPLICAS[*]} ${FRONTENDS[*]} $CLIENT"
   [[ -s $RUN_DIR/mode ]] || die "the system is not started (no $RUN_DIR/mode): run ./startup.sh first"
   local recorded
   recorded=$(<"$RUN_DIR/mode")
   [[ -z $MODE || $MODE == "$recorded" ]] || die "the system runs in $recorded mode; --mode $MODE does not apply"
   MODE=$recorded
+  if [[ $NAME == "$CLIENT" && $MODE == background ]]; then say_client_command; exit 1; fi
   [[ -n $LOG_LEVEL || ! -s $RUN_DIR/log-level ]] || LOG_LEVEL=$(<"$RUN_DIR/log-level")
   mkdir -p "$PID_DIR" "$LOG_DIR"
   say "restarting $NAME ($MODE mode)"
   stop_names "$NAME" || die "$NAME could not be stopped"
   if [[ $MODE == xterm && -n $(running_pid "$NAME.xterm") ]]; then stop_names "$NAME.xterm" >/dev/null || true; fi
-  local port i
+  local port
   port=$(node_port "$NAME")
-  for ((i = 0; i < 50; i++)); do
-    port_listening "$port" || break
-    sleep 0.1
-  done
-  port_listening "$port" && die "port $port of $NAME is still in use by $(port_owner "$port")"
+  if [[ -n $port ]] && ! poll_until 5 "! port_listening $port"; then
+    die "port $port of $NAME is still in use by $(port_owner "$port")"
+  fi
   start_node "$NAME"
-  wait_listening "$NAME" || die "$NAME did not come back: see above"
+  [[ -z $port ]] || wait_listening "$NAME" || die "$NAME did not come back: see above"
   say "$NAME is back (pid $(running_pid "$NAME"))"
 }
 

@@ -108,7 +108,7 @@ node_dir() {
 node_port() {
   local a
   a=$(node_address "$1")
-  [[ -n $a ]] && echo "${a##*:}"
+  [[ -z $a ]] || echo "${a##*:}"
 }
 
 # replica, frontend, client, or nothing for an unknown name.
@@ -182,17 +182,6 @@ running_pid() {
   return 0
 }
 
-# Signals PID's process group when PID leads it (so helpers it started go too), else PID alone.
-signal_group() {
-  local sig=$1 pid=$2 pgid
-  pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
-  if [[ $pgid == "$pid" ]]; then
-    kill -s "$sig" -- "-$pid" 2>/dev/null || kill -s "$sig" "$pid" 2>/dev/null || true
-  else
-    kill -s "$sig" "$pid" 2>/dev/null || true
-  fi
-}
-
 # "KILL", "SIGKILL", "kill" or "9" -> "KILL"; dies on anything kill(1) does not know.
 normalise_signal() {
   local s=${1^^}
@@ -220,8 +209,7 @@ stop_names() {
     fi
     names+=("$n")
     pids+=("$p")
-    signal_group TERM "$p"
-    signal_group CONT "$p"
+    kill -s TERM "$p" 2>/dev/null && kill -s CONT "$p" 2>/dev/null || true
   done
   ((${#pids[@]} == 0)) && return 0
   local deadline=$((SECONDS + STOP_GRACE)) any
@@ -237,7 +225,7 @@ stop_names() {
     n=${names[$i]}
     how="TERM"
     if pid_alive "$p"; then
-      signal_group KILL "$p"
+      kill -s KILL "$p" 2>/dev/null || true
       how="KILL after ${STOP_GRACE}s"
       for _ in {1..20}; do pid_alive "$p" || break; sleep 0.05; done
     fi
@@ -319,5 +307,10 @@ kill_node() {
   pid=$(running_pid "$name")
   [[ -n $pid ]] || die "$name is not running (no live pid in $(pid_file "$name"))"
   kill -s "$sig" "$pid" || die "kill -$sig $pid failed"
+  # Told only once it took effect, so that what runs next (status) sees it.
+  case $sig in
+    KILL) poll_until 5 "! pid_alive $pid" || die "sent SIGKILL to $name, pid $pid, but it still runs" ;;
+    STOP) poll_until 5 "[[ \$(proc_state $pid) == T ]]" || die "sent SIGSTOP to $name, pid $pid, but it runs on" ;;
+  esac
   say "sent SIG$sig to $name, pid $pid$how"
 }

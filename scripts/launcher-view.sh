@@ -1,18 +1,21 @@
 # shellcheck shell=bash disable=SC2034
 # What startup.sh shows of a running system (sourced after launcher-lib.sh): the status table
-# and its JSON form, `watch`, and the servers' logs as "HH:MM:SS name | LEVEL message".
+# and its JSON form, `watch`, and the servers' logs as "HH:MM:SS.mmm name | LEVEL message".
 
 # ---------------------------------------------------------------- status
 
 SEP=$'\x1f'  # between a row's fields: not whitespace, so that empty fields stay fields
 
 # Fills ROWS (name, kind, pid, state, port, role, orders; separated by $SEP, "" for none),
-# VIEW (the answering front-end's `jh-client --json status`, or "") and PRIMARY.
+# VIEW (the answering front-end's `jh-client --json status`, or "") and PRIMARY. The front-end
+# learns of an exit at its next heartbeat; the launcher knows at once, and its knowledge wins: an
+# exited replica is "down" and not the primary (EXITED_PRIMARY then names it).
 collect_status() {
   local n kind p state port role orders fe out
   declare -gA ANSWERS=()
   VIEW=""
   PRIMARY=""
+  EXITED_PRIMARY=""
   for fe in "${FRONTENDS[@]}"; do
     port=$(node_port "$fe")
     # Not listening: no need to wait for jh-client's retries to say so.
@@ -44,7 +47,10 @@ collect_status() {
     orders=""
     case $kind in
       replica)
-        if [[ -n $VIEW ]]; then
+        if [[ $state == exited ]]; then
+          role="down"
+          [[ $n != "$PRIMARY" ]] || EXITED_PRIMARY=$n PRIMARY=""
+        elif [[ -n $VIEW ]]; then
           role=$(jq -r --arg n "$n" '.replicas[] | select(.name == $n) |
             .role + (if .state == "READY" or .state == "DOWN" then "" else ", " + .state end)' <<<"$VIEW")
           orders=$(jq -r --arg n "$n" '.replicas[] | select(.name == $n and .role != "down") | .order_count' <<<"$VIEW")
@@ -74,6 +80,8 @@ status_table() {
   done
   if [[ -z $VIEW ]]; then
     say "no front-end answered: the replicas' roles are unknown"
+  elif [[ -n $EXITED_PRIMARY ]]; then
+    say "no primary: $EXITED_PRIMARY exited; the front-end fails over at its next heartbeat"
   elif [[ -z $PRIMARY ]]; then
     say "no primary: no replica is READY"
   else
@@ -131,13 +139,13 @@ cmd_watch() {
 
 # ---------------------------------------------------------------- logs
 
-# Reads log lines of NAME ($1) on stdin and writes "SORTKEY<TAB>HH:MM:SS name | text" (the key
-# only with $2 = keyed), padding the name to $3 columns. A server's line
-# "2026-11-21T22:31:05.123Z INFO  name | message" becomes "22:31:05 name | INFO  message"; other
-# lines (startup.sh's markers, a crash's last words) take the time of the line before.
+# Reads log lines of NAME ($1) on stdin and writes "SORTKEY<TAB>HH:MM:SS.mmm name | text" (the
+# key only with $2 = keyed), padding the name to $3 columns. A server's line
+# "2026-11-21T22:31:05.123Z INFO  name | message" becomes "22:31:05.123 name | INFO  message";
+# other lines (startup.sh's markers, a crash's last words) take the time of the line before.
 LOG_AWK='
 function colour(code, text) { return COLOUR ? "\033[" code "m" text "\033[0m" : text }
-BEGIN { last = "--:--:--"; key = "0000-00-00T00:00:00.000Z"; shown = sprintf("%-" WIDTH "s", NAME) }
+BEGIN { last = "--:--:--.---"; key = "0000-00-00T00:00:00.000Z"; shown = sprintf("%-" WIDTH "s", NAME) }
 /^==> .* <==$/ && FOLLOW {
   # tail -F names the file that the next lines come from.
   file = substr($0, 5, length($0) - 8); sub(/.*\//, "", file); sub(/\.log$/, "", file)
@@ -147,7 +155,7 @@ BEGIN { last = "--:--:--"; key = "0000-00-00T00:00:00.000Z"; shown = sprintf("%-
 {
   line = $0; time = last
   if (line ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9]Z /) {
-    key = substr(line, 1, 24); time = substr(line, 12, 8)
+    key = substr(line, 1, 24); time = substr(line, 12, 12)
     level = substr(line, 26, 5); body = substr(line, 32)
     p = index(body, " | ")
     if (p > 0 && substr(body, 1, p - 1) == NAME) body = substr(body, p + 3)
@@ -155,8 +163,10 @@ BEGIN { last = "--:--:--"; key = "0000-00-00T00:00:00.000Z"; shown = sprintf("%-
     else if (level ~ /^ERROR/) { level = colour("1;31", level); body = colour("1;31", body) }
     else if (level ~ /^DEBUG/) { level = colour("2", level); body = colour("2", body) }
     line = level " " body
-  } else if (line ~ /^----- [0-9-]+T[0-9:]+Z /) {
-    key = substr(line, 7, 19) ".000Z"; time = substr(line, 18, 8); line = colour("2", line)
+  } else if (line ~ /^----- [0-9-]+T[0-9:.]+Z /) {
+    # Markers written before they had milliseconds count as .000.
+    key = substr(line, 7, 19) (substr(line, 26, 1) == "." ? substr(line, 26, 4) : ".000") "Z"
+    time = substr(key, 12, 12); line = colour("2", line)
   }
   last = time
   out = colour("2", time) " " colour(NAMECOLOUR[NAME] ? NAMECOLOUR[NAME] : "36", shown) " | " line

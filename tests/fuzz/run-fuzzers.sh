@@ -88,7 +88,8 @@ done
 
 # The fuzzing, JOBS targets at a time; new inputs go to build-fuzz/corpus/, not the committed one.
 fuzz_one() {
-  local t=$1 log="$BUILD/logs/$t-fuzz.log"
+  local t=$1
+  local log="$BUILD/logs/$t-fuzz.log"
   mkdir -p "$BUILD/corpus/$t" "$BUILD/artifacts/$t"
   if "$BUILD/fuzz-$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -print_final_stats=1 \
        -artifact_prefix="$BUILD/artifacts/$t/" "$BUILD/corpus/$t" "$FUZZ/corpus/$t" >"$log" 2>&1; then

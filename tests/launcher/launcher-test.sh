@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # End to end test of the launcher in one mode: startup.sh starts a private cluster with two
 # front-ends; status (table and --json) shows every process and the roles; an order goes
-# through; scripts/kill-primary.sh kills the primary and another order goes through; killing a
-# front-end leaves the other serving; restart brings both back; logs and tail show
-# "HH:MM:SS name |" lines; watch refreshes; stop leaves no process behind; clean removes run/.
+# through; scripts/kill-primary.sh kills the primary, status shows it down at once, and another
+# order goes through; killing a front-end leaves the other serving; restart brings both back and
+# the client (tmux) or says how to run it (background); kill-primary.sh --signal STOP freezes the
+# primary until the front-end fails over, CONT resumes it; logs and tail show
+# "HH:MM:SS.mmm name |" lines; watch refreshes; stop leaves no process behind; clean removes run/.
 # Usage: launcher-test.sh background|tmux BIN_DIR
 set -euo pipefail
 
@@ -50,11 +52,24 @@ first=$(jq -r '.order_id' <<<"$out")
 [[ $(jq -r '.item' <<<"$out") == HAMBURGER && -n $first ]] || fail "unexpected answer: $out"
 
 STEP="killing the primary with scripts/kill-primary.sh"
+# A slow heartbeat keeps the front-end's view behind for a while: status must not follow it.
+client heartbeat 10000 >/dev/null || fail "the heartbeat could not be slowed"
 killed_pid=$(<"$JH_RUN_DIR/pids/replica.server1.pid")
 out=$("$ROOT/scripts/kill-primary.sh") || fail "exit $?: $out"
 echo "$out"
 [[ $out == *replica.server1*"$killed_pid"* ]] || fail "it did not say it killed replica.server1 (pid $killed_pid): $out"
-wait_for 5 '! alive $killed_pid' || fail "replica.server1 (pid $killed_pid) is still alive"
+! alive "$killed_pid" || fail "replica.server1 (pid $killed_pid) is still alive after kill-primary.sh"
+
+STEP="running startup.sh status right after the kill"
+out=$("$ROOT/startup.sh" status --json) || fail "exit $?: $out"
+[[ $(jq -r '.processes[] | select(.name == "replica.server1") | .state + " " + .role' <<<"$out") == "exited down" ]] ||
+  fail "replica.server1 is not shown exited and down: $out"
+(($(jq '[.processes[] | select(.role // "" | startswith("primary"))] | length' <<<"$out") <= 1)) ||
+  fail "two primaries: $out"
+[[ $(jq -r '.primary' <<<"$out") != replica.server1 ]] || fail "the killed replica is named primary: $out"
+out=$("$ROOT/startup.sh" status) || fail "exit $?: $out"
+grep -qE '^replica.server1 +[0-9]+ +exited +[0-9]+ +down ' <<<"$out" || fail "the table does not show replica.server1 down: $out"
+client heartbeat 100 >/dev/null || fail "the heartbeat could not be restored"
 
 STEP="placing an order after the kill"
 # The front-end fails over by itself; allow a few tries on a slow machine, and report them.
@@ -72,7 +87,7 @@ echo "second order (try $try): $(jq -r '.origin' <<<"$out")"
 STEP="killing the front-end just.hungry with startup.sh kill"
 out=$("$ROOT/startup.sh" kill just.hungry) || fail "exit $?: $out"
 fe_pid=$(<"$JH_RUN_DIR/pids/just.hungry.pid")
-wait_for 5 '! alive $fe_pid' || fail "just.hungry is still alive"
+wait_for 5 "! alive $fe_pid" || fail "just.hungry is still alive"
 out=$(client --user ann --json orders) || fail "the client did not reach just.hungry.2: exit $?: $out"
 ids=$(jq -r '.orders[].order_id' <<<"$out" | sort | tr '\n' ' ')
 [[ $ids == "$(printf '%s\n' "$first" "$second" | sort | tr '\n' ' ')" ]] || fail "expected orders $first $second, got: $out"
@@ -86,20 +101,59 @@ STEP="restarting just.hungry and replica.server1"
 record_pids
 wait_settled  # replica.server1 caught up and primary again
 
+STEP="restarting the client"
+if [[ $MODE == tmux ]]; then
+  pane=$(<"$JH_RUN_DIR/pids/client.pane")
+  last_line() { tmux -S "$JH_RUN_DIR/tmux.sock" capture-pane -p -t "$pane" | grep -v '^ *$' | tail -n 1; }
+  wait_for 10 '[[ $(last_line) == "Your user code:"* ]]' || fail "the client does not ask for a user code: $(last_line)"
+  tmux -S "$JH_RUN_DIR/tmux.sock" send-keys -t "$pane" ann Enter
+  wait_for 10 '[[ $(last_line) != "Your user code:"* ]]' || fail "the client did not take the user code"
+  old_client=$(<"$JH_RUN_DIR/pids/client.pid")
+  "$ROOT/startup.sh" restart client || fail "exit $?"
+  record_pids
+  [[ $(<"$JH_RUN_DIR/pids/client.pid") != "$old_client" ]] || fail "the client's pid did not change"
+  wait_for 10 '[[ $(last_line) == "Your user code:"* ]]' || fail "the new client does not ask for a user code: $(last_line)"
+else
+  out=$("$ROOT/startup.sh" restart client 2>&1) && fail "it succeeded in background mode: $out"
+  [[ $out == *"no window in background mode"*"jh-client --cluster"* ]] || fail "it did not say how to run the client: $out"
+fi
+
+STEP="freezing the primary with kill-primary.sh --signal STOP"
+frozen_pid=$(<"$JH_RUN_DIR/pids/replica.server1.pid")
+out=$("$ROOT/scripts/kill-primary.sh" --signal STOP 2>&1) || fail "exit $?: $out"
+[[ $out == *"SIGSTOP to replica.server1, pid $frozen_pid"* ]] || fail "it did not say it stopped replica.server1: $out"
+proc_stat() { ps -o stat= -p "$1" | tr -d ' '; }
+wait_for 5 '[[ $(proc_stat $frozen_pid) == T* ]]' || fail "pid $frozen_pid is not stopped: state $(proc_stat "$frozen_pid")"
+wait_for 10 '[[ $(client --json status 2>/dev/null | jq -r ".primary // empty") == replica.server[23] ]]' ||
+  fail "the front-end did not fail over from the stopped primary: $(client status 2>&1)"
+[[ $(proc_stat "$frozen_pid") == T* ]] || fail "pid $frozen_pid was resumed: state $(proc_stat "$frozen_pid")"
+out=$("$ROOT/startup.sh" status --json) || fail "exit $?: $out"
+[[ $(jq -r '.processes[] | select(.name == "replica.server1") | .state' <<<"$out") == stopped ]] ||
+  fail "status does not show replica.server1 stopped: $out"
+
+STEP="resuming it with startup.sh kill replica.server1 --signal CONT"
+"$ROOT/startup.sh" kill replica.server1 --signal CONT >/dev/null || fail "exit $?"
+wait_for 5 '[[ $(proc_stat $frozen_pid) != T* ]]' || fail "pid $frozen_pid is still stopped"
+wait_settled  # it is READY and primary again
+
 STEP="reading the logs"
 out=$("$ROOT/startup.sh" logs replica.server1) || fail "exit $?: $out"
-grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2} replica.server1 \| INFO  listening on ' <<<"$out" ||
-  fail "no 'HH:MM:SS replica.server1 | INFO  listening on' line: $(head -n 5 <<<"$out")"
+grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} replica.server1 \| INFO  listening on ' <<<"$out" ||
+  fail "no 'HH:MM:SS.mmm replica.server1 | INFO  listening on' line: $(head -n 5 <<<"$out")"
 [[ $(grep -c 'startup.sh (' <<<"$out") == 2 ]] || fail "the log does not mark two starts: $out"
 [[ $out != *$'\e'* ]] || fail "colour in logs written to a pipe"
 out=$("$ROOT/startup.sh" logs -n 400)
 for n in replica.server2 just.hungry.2; do
-  grep -qE "^[0-9:]{8} $n +\| " <<<"$out" || fail "the merged logs have no line of $n"
+  grep -qE "^[0-9:]{8}\.[0-9]{3} $n +\| " <<<"$out" || fail "the merged logs have no line of $n"
 done
-sorted=$(cut -c1-8 <<<"$out" | grep -v -- '--:--:--' | sort -c 2>&1) || fail "the merged logs are not in time order: $sorted"
-# tail follows until stopped: give it a bound and take what it printed.
-out=$(timeout 2 "$ROOT/startup.sh" tail replica.server1 -n 3 || true)
-[[ $(grep -cE '^[0-9:]{8} replica.server1 \| ' <<<"$out") == 3 ]] || fail "tail -n 3 printed: $out"
+sorted=$(cut -c1-12 <<<"$out" | grep -v -- '--:--:--' | sort -c 2>&1) || fail "the merged logs are not in time order: $sorted"
+# tail follows until stopped (TERM): stop it once it printed its lines, or after a bound.
+"$ROOT/startup.sh" tail replica.server1 -n 3 >"$TMP/tail.out" 2>&1 &
+tail_pid=$!
+tail_lines() { grep -cE '^[0-9:]{8}\.[0-9]{3} replica.server1 \| ' "$TMP/tail.out"; }
+wait_for 10 '(($(tail_lines) >= 3))' || true
+kill "$tail_pid" && wait "$tail_pid" || fail "tail did not end with 0 on TERM"
+[[ $(tail_lines) == 3 ]] || fail "tail -n 3 printed: $(cat "$TMP/tail.out")"
 
 STEP="running startup.sh watch --count 2"
 out=$("$ROOT/startup.sh" watch --count 2) || fail "exit $?: $out"
