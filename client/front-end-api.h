@@ -1,5 +1,6 @@
-// What the client asks of a front-end, as plain C++ values: the seam between the client's screens
-// and commands and the Cap'n Proto connection, so that tests can put a fake in its place.
+// What the client asks of a front-end, as plain C++ values (schema/front-end-values.h): the seam
+// between the client's screens and commands and the Cap'n Proto connection, so that tests can put
+// a fake in its place.
 #pragma once
 
 #include <cstdint>
@@ -10,63 +11,16 @@
 
 #include <kj/async.h>
 
+#include "schema/front-end-values.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/order.h"
-#include "schema/replica-row.h"
 
 namespace jh::client {
-
-// An expected refusal (a bad item, an unknown postcode…): data, not an exception.
-struct Rejection {
-  rpc::RejectCode code;
-  std::string message;
-};
-
-// Either what was asked for, or why the front-end refused it.
-template <typename T>
-using Reply = std::variant<T, Rejection>;
-
-struct MenuEntry {
-  std::string item;
-  int64_t pricePence = 0;
-};
-
-struct PostcodeInfo {
-  std::string postCode;  // normalised
-  std::string area;      // or "unverified"
-  bool verified = false;
-};
-
-struct OrderRequest {
-  std::string orderId;  // the idempotency key: the same on every retry of one attempt
-  std::string userCode;
-  std::string item;
-  std::string postCode;  // as typed; the front-end normalises it
-};
-
-struct PostcodeServiceRow {
-  std::string url;
-  std::string state;  // ok, failing or unknown
-  int64_t retryInMs = 0;
-  uint64_t requests = 0;
-  uint64_t failures = 0;
-};
 
 // A connection that broke (or found no front-end) and was made again: where the client is now.
 struct Reconnection {
   std::string frontEnd;  // its name in the cluster file
   std::string address;
-};
-
-struct ClusterStatus {
-  std::string frontend;
-  std::string primary;  // empty when no replica is READY
-  std::vector<ReplicaRow> replicas;
-  uint32_t heartbeatMs = 0;
-  std::vector<PostcodeServiceRow> postcodeServices;
-  uint64_t cacheHits = 0;
-  uint64_t cacheMisses = 0;
-  std::string whenUnreachable;
 };
 
 // One front-end as the client sees it. A returned promise fails (DISCONNECTED, OVERLOADED) only

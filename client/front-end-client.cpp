@@ -60,6 +60,9 @@ ClusterStatus fromWire(rpc::ClusterStatus::Reader r) {
   out.cacheHits = r.getCacheHits();
   out.cacheMisses = r.getCacheMisses();
   out.whenUnreachable = str(r.getWhenUnreachable());
+  out.ordersPlaced = r.getOrdersPlaced();
+  out.ordersFailed = r.getOrdersFailed();
+  out.lastEvent = r.getLastEvent();
   return out;
 }
 

@@ -7,7 +7,7 @@
 #include <kj/debug.h>
 
 #include "client/dish-lookup.h"
-#include "client/json-output.h"
+#include "schema/json-output.h"
 
 namespace jh::client {
 

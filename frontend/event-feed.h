@@ -8,18 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "schema/just-hungry.capnp.h"
+#include "schema/front-end-values.h"
 
 namespace jh {
-
-struct ClusterEvent {
-  uint64_t id = 0;     // 1, 2, 3… within this front-end's run
-  int64_t atMs = 0;    // wall clock, ms since the epoch
-  rpc::EventKind kind = rpc::EventKind::STARTED;
-  std::string replica;
-  uint64_t count = 0;  // rows fetched, where it applies
-  std::string message;  // one sentence for a person
-};
 
 class EventFeed {
  public:
@@ -37,8 +28,5 @@ class EventFeed {
   uint64_t next_ = 1;
   std::deque<ClusterEvent> events_;
 };
-
-// "replica-down" for rpc::EventKind::REPLICA_DOWN, and so on.
-const char* eventKindName(rpc::EventKind kind);
 
 }  // namespace jh

@@ -9,6 +9,7 @@
 #include <kj/async-unix.h>
 
 #include "frontend/frontend-service.h"
+#include "frontend/order-desk.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
 #include "schema/cluster-config.h"
@@ -57,16 +58,17 @@ int main(int argc, char** argv) {
 
     auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();
     router.start().wait(io.waitScope);
-    auto service = kj::heap<jh::FrontEndService>(config, name, router, postcodes, timer);
-    jh::FrontEndService& frontEnd = *service;
-    jh::RpcServer server(kj::mv(service), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
+    jh::OrderDesk desk(config, name, router, postcodes, timer);
+    jh::RpcServer server(kj::heap<jh::FrontEndService>(desk), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
     JH_INFO("listening on {}; primary is {}", self->address,
             router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
 
     serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
     JH_INFO("stopping: no new connections, finishing the calls under way");
-    frontEnd.drain(kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2).wait(io.waitScope);
+    kj::Duration bound = kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2;
+    kj::Promise<void> drained = desk.drain(bound);
+    drained.wait(io.waitScope);
     JH_INFO("stopped");
     return 0;
   });

@@ -8,9 +8,10 @@
 
 namespace jh {
 
+const char* const NO_REPLICA = "The ordering service is unavailable right now; please try again shortly.";
+
 namespace {
 LogTaskFailures logErrors{"order batch", LogLevel::ERROR};
-const char* const NO_REPLICA = "The ordering service is unavailable right now; please try again shortly.";
 }  // namespace
 
 OrderBatcher::OrderBatcher(ReplicaRouter& router, uint32_t minAcks)

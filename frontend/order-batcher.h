@@ -16,6 +16,9 @@
 
 namespace jh {
 
+// The sentence of an UNAVAILABLE answer when no replica could serve a call.
+extern const char* const NO_REPLICA;
+
 struct OrderOutcome {
   std::optional<OrderRecord> placed;  // the stored order, or nothing when refused
   rpc::RejectCode code = rpc::RejectCode::UNAVAILABLE;

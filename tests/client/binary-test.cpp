@@ -10,10 +10,12 @@
 
 #include "client/command-line.h"
 #include "tests/client/client-rig.h"
-#include "tests/client/parse-json.h"
+#include "tests/schema/parse-json.h"
 #include "tests/schema/temp-dir.h"
 
 namespace jh::client::test {
+
+using jh::test::parseJson;
 
 namespace {
 

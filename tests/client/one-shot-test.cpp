@@ -6,9 +6,11 @@
 #include "client/interactive.h"
 #include "client/one-shot.h"
 #include "tests/client/client-rig.h"
-#include "tests/client/parse-json.h"
+#include "tests/schema/parse-json.h"
 
 namespace jh::client::test {
+
+using jh::test::parseJson;
 
 namespace {
 

@@ -1,6 +1,8 @@
 // Fake replicas for the router's and batcher's tests.
 #include "tests/frontend/fake-replica.h"
 
+#include <algorithm>
+
 #include <kj/debug.h>
 
 namespace jh::test {
@@ -45,6 +47,23 @@ class FakeReplica final : public rpc::Replica::Server {
     KJ_UNREACHABLE;
   }
 
+  kj::Promise<void> getMotd(GetMotdContext context) override {
+    return clientCall().then([this, context]() mutable {
+      context.getResults().setMotd("Welcome to " + s_->name + ".");
+    });
+  }
+
+  kj::Promise<void> getMenu(GetMenuContext context) override {
+    return clientCall().then([this, context]() mutable {
+      ++s_->menuCalls;
+      auto items = context.getResults().initItems(2);
+      items[0].setItem("HAMBURGER");
+      items[0].setPricePence(785);
+      items[1].setItem("Fish, \"Chips\"");
+      items[1].setPricePence(650);
+    });
+  }
+
   kj::Promise<void> getOrders(GetOrdersContext context) override {
     return clientCall().then([this, context]() mutable {
       auto result = context.getResults().initResult();
@@ -55,7 +74,13 @@ class FakeReplica final : public rpc::Replica::Server {
         return;
       }
       ++s_->served;
-      result.initOrders(0);
+      std::string user = context.getParams().getUserCode();
+      std::vector<const OrderRecord*> mine;
+      for (auto it = s_->orders.rbegin(); it != s_->orders.rend(); ++it) {
+        if (it->userCode == user) mine.push_back(&*it);
+      }
+      auto list = result.initOrders(static_cast<unsigned>(mine.size()));
+      for (unsigned i = 0; i < mine.size(); ++i) toWire(*mine[i], list[i]);
       result.setNextCursor(s_->name);  // tells the test who served it
     });
   }
@@ -74,11 +99,22 @@ class FakeReplica final : public rpc::Replica::Server {
           r.setMessage("not promoted");
           continue;
         }
-        auto placed = results[i].initPlaced();
-        placed.setOrderId(orders[i].getOrderId());
-        placed.setUserCode(orders[i].getUserCode());
-        placed.setOrigin(s_->name);
-        placed.setSeq(++s_->served);
+        OrderRecord order = fromWire(orders[i]);
+        auto stored = std::find_if(s_->orders.begin(), s_->orders.end(),
+                                   [&](const OrderRecord& o) { return o.view().sameKey(order.view()); });
+        if (stored != s_->orders.end() && !stored->sameRequest(order)) {
+          auto r = results[i].initRejected();
+          r.setCode(rpc::RejectCode::CONFLICTING_ORDER_ID);
+          r.setMessage("Order id " + order.orderId + " was already used for a different order.");
+          continue;
+        }
+        if (stored == s_->orders.end()) {
+          order.origin = s_->name;
+          order.seq = ++s_->served;
+          s_->orders.push_back(order);
+          stored = s_->orders.end() - 1;
+        }
+        toWire(*stored, results[i].initPlaced());
       }
     });
   }

@@ -1,7 +1,9 @@
 // Replicas that a test steers, served on loopback ports on the test's own event loop: each
 // answers health with the state and vector the test sets, can refuse, hold or grant a promotion,
-// serves or refuses client calls, or plays dead (every call fails DISCONNECTED). For in-process
-// tests of the front-end's router and batcher.
+// serves or refuses client calls, or plays dead (every call fails DISCONNECTED). It keeps the
+// orders it is given, answering a repeat of (user_code, order_id) with the stored order or a
+// conflict as a replica does, and serves a small menu. For in-process tests of the front-end's
+// router, batcher, desk and doors.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 
 #include "schema/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
+#include "schema/order.h"
 #include "schema/rpc-server.h"
 #include "schema/version-vector.h"
 
@@ -36,6 +39,8 @@ struct FakeReplicaState {
   uint64_t served = 0;       // client calls served
   uint64_t placeOrdersCalls = 0;
   std::vector<size_t> batchSizes;  // orders per placeOrders call
+  std::vector<OrderRecord> orders;  // stored, in the order placed (origin and seq set here)
+  uint64_t menuCalls = 0;           // getMenu calls served
 
   void releaseCalls() {
     holdCalls = false;

@@ -1,13 +1,14 @@
-// The --json documents: their keys, money as strings, and escaping that round-trips.
+// The JSON documents of jh-client --json and the HTTP API: their keys, money as strings, and
+// escaping that round-trips.
 #include <doctest/doctest.h>
 
-#include "client/json-output.h"
-#include "tests/client/parse-json.h"
+#include <capnp/message.h>
+
+#include "schema/json-output.h"
+#include "tests/schema/parse-json.h"
 #include "tests/schema/sample-order.h"
 
-namespace jh::client::test {
-
-using jh::test::sampleOrder;
+namespace jh::test {
 
 TEST_CASE("an order's JSON has the CSV column names, the price as a string and seq as a number") {
   auto doc = parseJson(orderJson(sampleOrder()));
@@ -81,4 +82,45 @@ TEST_CASE("status JSON lists every replica with its role, and the postcode servi
   CHECK(std::string(doc["when_unreachable"].GetString()) == "accept");
 }
 
-}  // namespace jh::client::test
+}  // namespace jh::test
+
+namespace jh::test {
+
+TEST_CASE("a page of orders as the primary sent it has next_cursor, and conflict only where it is true") {
+  capnp::MallocMessageBuilder message;
+  auto page = message.initRoot<rpc::OrdersResult>();
+  auto list = page.initOrders(2);
+  OrderRecord plain = sampleOrder();
+  toWire(plain, list[0]);
+  toWire(plain, list[1]);
+  list[1].setConflict(true);
+  page.setNextCursor("c-7");
+  auto doc = parseJson(ordersPageJson(page.asReader()));
+  REQUIRE(doc["orders"].Size() == 2);
+  CHECK(std::string(doc["orders"][0]["price"].GetString()) == "11.85");
+  CHECK_FALSE(doc["orders"][0].HasMember("conflict"));
+  CHECK(doc["orders"][1]["conflict"].GetBool());
+  CHECK(std::string(doc["next_cursor"].GetString()) == "c-7");
+  CHECK(parseJson(orderJson(plain)) == doc["orders"][0]);
+}
+
+TEST_CASE("events name their kind in words; status carries the counters the live view reads") {
+  std::vector<ClusterEvent> events = {{3, 1700000000123, rpc::EventKind::PROMOTED, "replica.server2", 4, "replica.server2 is now the primary."}};
+  auto doc = parseJson(eventsJson(events));
+  REQUIRE(doc["events"].Size() == 1);
+  CHECK(doc["events"][0]["id"].GetUint64() == 3);
+  CHECK(doc["events"][0]["at_ms"].GetInt64() == 1700000000123);
+  CHECK(std::string(doc["events"][0]["kind"].GetString()) == "promoted");
+  CHECK(std::string(doc["events"][0]["replica"].GetString()) == "replica.server2");
+  CHECK(doc["events"][0]["count"].GetUint64() == 4);
+  ClusterStatus s;
+  s.ordersPlaced = 12;
+  s.ordersFailed = 2;
+  s.lastEvent = 3;
+  auto status = parseJson(statusJson(s));
+  CHECK(status["orders_placed"].GetUint64() == 12);
+  CHECK(status["orders_failed"].GetUint64() == 2);
+  CHECK(status["last_event"].GetUint64() == 3);
+}
+
+}  // namespace jh::test

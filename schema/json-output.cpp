@@ -1,5 +1,5 @@
-// The one place where the client writes JSON.
-#include "client/json-output.h"
+// The one place where JSON is written.
+#include "schema/json-output.h"
 
 #include <kj/debug.h>
 #include <rapidjson/stringbuffer.h>
@@ -7,7 +7,7 @@
 
 #include "schema/money.h"
 
-namespace jh::client {
+namespace jh {
 
 namespace {
 
@@ -63,7 +63,7 @@ class JsonOut {
   rapidjson::Writer<rapidjson::StringBuffer> writer_;
 };
 
-void writeOrder(JsonOut& j, const OrderRecord& o) {
+void writeOrder(JsonOut& j, const OrderView& o, bool conflict) {
   j.beginObject();
   j.key("order_id").string(o.orderId);
   j.key("user_code").string(o.userCode);
@@ -76,8 +76,19 @@ void writeOrder(JsonOut& j, const OrderRecord& o) {
   j.key("origin").string(o.origin);
   j.key("incarnation").number(o.incarnation);
   j.key("seq").number(o.seq);
-  if (o.conflict) j.key("conflict").boolean(true);
+  if (conflict) j.key("conflict").boolean(true);
   j.endObject();
+}
+
+void writeOrder(JsonOut& j, const OrderRecord& o) { writeOrder(j, o.view(), o.conflict); }
+
+std::string_view view(capnp::Text::Reader t) { return {t.begin(), t.size()}; }
+
+// The order's text as it lies in the message: nothing is copied.
+OrderView wireView(rpc::Order::Reader o) {
+  return {view(o.getOrderId()), view(o.getUserCode()), view(o.getItem()), o.getPricePence(),
+          view(o.getTimeStamp()), view(o.getPostCode()), view(o.getArea()), view(o.getStatus()),
+          view(o.getOrigin()), o.getIncarnation(), o.getSeq()};
 }
 
 void writeCodeAndMessage(JsonOut& j, std::string_view wrapper, std::string_view code,
@@ -101,6 +112,17 @@ std::string ordersJson(const std::vector<OrderRecord>& orders) {
   j.beginObject().key("orders").beginArray();
   for (auto& o : orders) writeOrder(j, o);
   j.endArray().endObject();
+  return j.done();
+}
+
+std::string ordersPageJson(rpc::OrdersResult::Reader page) {
+  KJ_REQUIRE(page.isOrders(), "a rejection is not a page of orders");
+  JsonOut j;
+  j.beginObject().key("orders").beginArray();
+  for (auto o : page.getOrders()) writeOrder(j, wireView(o), o.getConflict());
+  j.endArray();
+  j.key("next_cursor").string(view(page.getNextCursor()));
+  j.endObject();
   return j.done();
 }
 
@@ -170,7 +192,27 @@ std::string statusJson(const ClusterStatus& s) {
   j.key("cache_hits").number(s.cacheHits);
   j.key("cache_misses").number(s.cacheMisses);
   j.key("when_unreachable").string(s.whenUnreachable);
+  j.key("orders_placed").number(s.ordersPlaced);
+  j.key("orders_failed").number(s.ordersFailed);
+  j.key("last_event").number(s.lastEvent);
   j.endObject();
+  return j.done();
+}
+
+std::string eventsJson(const std::vector<ClusterEvent>& events) {
+  JsonOut j;
+  j.beginObject().key("events").beginArray();
+  for (auto& e : events) {
+    j.beginObject();
+    j.key("id").number(e.id);
+    j.key("at_ms").number(e.atMs);
+    j.key("kind").string(eventKindName(e.kind));
+    j.key("replica").string(e.replica);
+    j.key("count").number(e.count);
+    j.key("message").string(e.message);
+    j.endObject();
+  }
+  j.endArray().endObject();
   return j.done();
 }
 
@@ -180,10 +222,16 @@ std::string rejectionJson(const Rejection& rejection) {
   return j.done();
 }
 
+std::string rejectionJson(std::string_view code, std::string_view message) {
+  JsonOut j;
+  writeCodeAndMessage(j, "rejected", code, message);
+  return j.done();
+}
+
 std::string errorJson(std::string_view code, std::string_view message) {
   JsonOut j;
   writeCodeAndMessage(j, "error", code, message);
   return j.done();
 }
 
-}  // namespace jh::client
+}  // namespace jh

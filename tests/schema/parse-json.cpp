@@ -1,9 +1,9 @@
 // Reading JSON back in tests.
-#include "tests/client/parse-json.h"
+#include "tests/schema/parse-json.h"
 
 #include <doctest/doctest.h>
 
-namespace jh::client::test {
+namespace jh::test {
 
 rapidjson::Document parseJson(const std::string& text) {
   rapidjson::Document doc;
@@ -12,4 +12,4 @@ rapidjson::Document parseJson(const std::string& text) {
   return doc;
 }
 
-}  // namespace jh::client::test
+}  // namespace jh::test

@@ -1,0 +1,18 @@
+// The in-process desk for tests.
+#include "tests/frontend/desk-rig.h"
+
+namespace jh::test {
+
+DeskRig::DeskRig(uint32_t callTimeoutMs) : config(fakes.config(callTimeoutMs)) {
+  config.postcodes.urls = {postcodesProcess.url()};
+  router = kj::heap<ReplicaRouter>(config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "");
+  router->start().wait(io.waitScope);
+  postcodes = kj::heap<PostcodeService>(config.postcodes, io.provider->getTimer());
+  desk = kj::heap<OrderDesk>(config, "fe", *router, *postcodes, io.provider->getTimer());
+}
+
+bool DeskRig::primaryIs(const std::string& name) {
+  return runUntil(io, [&]() { return router->primaryName() == name; });
+}
+
+}  // namespace jh::test
