@@ -9,6 +9,7 @@
 #include <kj/async-unix.h>
 
 #include "frontend/frontend-service.h"
+#include "frontend/http-door.h"
 #include "frontend/order-desk.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
@@ -64,10 +65,28 @@ int main(int argc, char** argv) {
     JH_INFO("listening on {}; primary is {}", self->address,
             router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
 
-    serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
+    // The HTTP door, when the cluster file gives this front-end an http address.
+    kj::Own<jh::HttpDoor> door;
+    kj::Own<kj::ConnectionReceiver> httpListener;
+    kj::Promise<void> httpServing = kj::NEVER_DONE;
+    if (!self->http.empty()) {
+      httpListener = io.provider->getNetwork().parseAddress(self->http).wait(io.waitScope)->listen();
+      door = kj::heap<jh::HttpDoor>(desk, config.http, timer);
+      httpServing = door->listen(*httpListener);
+      JH_INFO("HTTP on http://{}/{}", self->http, door->hasPage() ? "" : " (no page: the API alone)");
+    }
+
+    serving.exclusiveJoin(kj::mv(httpServing)).exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
     JH_INFO("stopping: no new connections, finishing the calls under way");
     kj::Duration bound = kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2;
     kj::Promise<void> drained = desk.drain(bound);
+    if (door.get() != nullptr) {
+      // No new request on a kept-alive connection either; each closes once its answer is out.
+      auto both = kj::heapArrayBuilder<kj::Promise<void>>(2);
+      both.add(door->drain());
+      both.add(kj::mv(drained));
+      drained = kj::joinPromises(both.finish()).exclusiveJoin(timer.afterDelay(bound));
+    }
     drained.wait(io.waitScope);
     JH_INFO("stopped");
     return 0;

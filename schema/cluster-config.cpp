@@ -97,13 +97,17 @@ class Loader {
       if (withDir) {
         onlyKeys(v, where, {"name", "address", "dir"});
       } else {
-        onlyKeys(v, where, {"name", "address"});
+        onlyKeys(v, where, {"name", "address", "http"});
       }
       NodeConfig n;
       n.name = stringIn(v, "name", where, true);
       n.address = stringIn(v, "address", where, true);
       if (!parseAddress(n.address)) fail(where + ".address", "'" + n.address + "' is not host:port");
       if (!names.insert(n.name).second) fail(where + ".name", "duplicate name '" + n.name + "'");
+      if (!withDir) {
+        n.http = stringIn(v, "http", where, false);
+        if (!n.http.empty() && !parseAddress(n.http)) fail(where + ".http", "'" + n.http + "' is not host:port");
+      }
       if (withDir) {
         n.dir = stringIn(v, "dir", where, true);
         fs::path d(n.dir);
@@ -129,7 +133,7 @@ class Loader {
                                     column));
     }
     if (!doc.IsObject()) fail("(top)", "must be an object");
-    onlyKeys(doc, "", {"frontends", "replicas", "postcodes", "heartbeat_ms", "call_timeout_ms",
+    onlyKeys(doc, "", {"frontends", "replicas", "postcodes", "http", "heartbeat_ms", "call_timeout_ms",
                        "min_acks", "sync_timeout_ms", "secret_file"});
 
     ClusterConfig c;
@@ -141,7 +145,9 @@ class Loader {
     std::set<std::string> addresses;
     for (auto* list : {&c.frontends, &c.replicas}) {
       for (auto& n : *list) {
-        if (!addresses.insert(n.address).second) fail(n.name, "address " + n.address + " is used twice");
+        for (auto* a : {&n.address, &n.http}) {
+          if (!a->empty() && !addresses.insert(*a).second) fail(n.name, "address " + *a + " is used twice");
+        }
       }
     }
     c.heartbeatMs = uintIn(doc, "heartbeat_ms", "", c.heartbeatMs, 10, 60000);
@@ -156,6 +162,22 @@ class Loader {
       fs::path p(it->value.GetString());
       if (p.is_relative()) p = fs::absolute(fs::path(path_)).parent_path() / p;
       c.secretFile = p.lexically_normal().string();
+    }
+
+    c.http.pageDir = (fs::absolute(fs::path(path_)).parent_path() / "web").lexically_normal().string();
+    if (auto it = doc.FindMember("http"); it != doc.MemberEnd()) {
+      const Value& h = it->value;
+      if (!h.IsObject()) fail("http", "must be an object");
+      onlyKeys(h, "http", {"page_dir", "rate_per_s", "rate_burst", "header_timeout_ms", "idle_timeout_ms"});
+      if (h.HasMember("page_dir")) {
+        fs::path d(stringIn(h, "page_dir", "http", true));
+        if (d.is_relative()) d = fs::absolute(fs::path(path_)).parent_path() / d;
+        c.http.pageDir = d.lexically_normal().string();
+      }
+      c.http.ratePerS = uintIn(h, "rate_per_s", "http", c.http.ratePerS, 0, 1000000);
+      c.http.rateBurst = uintIn(h, "rate_burst", "http", c.http.rateBurst, 1, 1000000);
+      c.http.headerTimeoutMs = uintIn(h, "header_timeout_ms", "http", c.http.headerTimeoutMs, 10, 600000);
+      c.http.idleTimeoutMs = uintIn(h, "idle_timeout_ms", "http", c.http.idleTimeoutMs, 10, 600000);
     }
 
     if (auto it = doc.FindMember("postcodes"); it != doc.MemberEnd()) {

@@ -19,6 +19,7 @@ struct NodeConfig {
   std::string name;
   std::string address;  // "host:port", numeric by default
   std::string dir;      // replicas only: their resources folder, made absolute
+  std::string http = {};  // front-ends only: where the HTTP door listens ("" for none)
 };
 
 enum class WhenUnreachable { ACCEPT, REJECT };
@@ -33,11 +34,23 @@ struct PostcodeConfig {
   uint32_t breakerMs = 5000;        // how long a failing url is skipped
 };
 
+// The front-ends' HTTP doors (DESIGN.md §6): the top-level "http" object of the cluster file.
+struct HttpConfig {
+  std::string pageDir;  // the web page's files, made absolute; default: "web" beside the cluster file
+  // Requests per second, and the burst, allowed to one client address for reading orders, checking
+  // postcodes and placing orders (a token bucket); rate 0 lifts the limit.
+  uint32_t ratePerS = 20;
+  uint32_t rateBurst = 40;
+  uint32_t headerTimeoutMs = 10000;  // a request's line and headers must arrive within this
+  uint32_t idleTimeoutMs = 5000;     // a kept-alive connection without a new request is closed after this
+};
+
 struct ClusterConfig {
   std::string path;  // the file it came from
   std::vector<NodeConfig> frontends;
   std::vector<NodeConfig> replicas;  // in priority order: the first READY one is primary
   PostcodeConfig postcodes;
+  HttpConfig http;
   uint32_t heartbeatMs = 500;
   uint32_t callTimeoutMs = 1000;
   uint32_t minAcks = 0;

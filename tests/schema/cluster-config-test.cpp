@@ -91,7 +91,10 @@ TEST_CASE("the repository's cluster file gives three replicas in priority order 
   CHECK(c.frontends[0].address == "127.0.0.1:9000");
   REQUIRE(c.findFrontend("just.hungry") != nullptr);
   CHECK(c.findFrontend("just.hungry")->address == "127.0.0.1:9000");
+  CHECK(c.findFrontend("just.hungry")->http == "127.0.0.1:8080");
   CHECK(c.findFrontend("nobody") == nullptr);
+  CHECK(c.http.pageDir == JH_SOURCE_DIR "/resources/web");
+  CHECK(std::filesystem::exists(c.http.pageDir + "/index.html"));
 }
 
 TEST_CASE("keys left out take their defaults and a relative dir resolves beside the file") {
@@ -109,6 +112,42 @@ TEST_CASE("keys left out take their defaults and a relative dir resolves beside 
   REQUIRE(c.replicas.size() == 2);
   CHECK(c.replicas[0].dir == dir.path() + "/d1");
   CHECK(c.replicas[1].dir == "/abs/d2");
+  CHECK(c.http.pageDir == dir.path() + "/web");
+  CHECK(c.http.ratePerS == 20);
+  CHECK(c.http.rateBurst == 40);
+  CHECK(c.http.headerTimeoutMs == 10000);
+  CHECK(c.http.idleTimeoutMs == 5000);
+}
+
+TEST_CASE("a front-end's http address and the http settings are read, the page folder beside the file") {
+  TempDir dir;
+  ClusterConfig c = jh::loadClusterConfig(dir.write("cluster.json", withReplicas(R"(,
+    "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": "127.0.0.1:8080" },
+                   { "name": "fe2", "address": "127.0.0.1:9010" } ],
+    "http": { "page_dir": "pages", "rate_per_s": 0, "rate_burst": 5, "header_timeout_ms": 300,
+              "idle_timeout_ms": 200 })")));
+  REQUIRE(c.frontends.size() == 2);
+  CHECK(c.frontends[0].http == "127.0.0.1:8080");
+  CHECK(c.frontends[1].http.empty());
+  CHECK(c.http.pageDir == dir.path() + "/pages");
+  CHECK(c.http.ratePerS == 0);
+  CHECK(c.http.rateBurst == 5);
+  CHECK(c.http.headerTimeoutMs == 300);
+  CHECK(c.http.idleTimeoutMs == 200);
+}
+
+TEST_CASE("a bad or reused http address and unknown http settings are errors naming the key") {
+  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": "8080" } ])"),
+               "frontends[0].http");
+  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": 8080 } ])"),
+               "frontends[0].http");
+  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000",
+                                                  "http": "127.0.0.1:9001" } ])"),
+               "127.0.0.1:9001");
+  checkRefused(withReplicas(R"(, "http": { "rate": 5 })"), "http.rate");
+  checkRefused(withReplicas(R"(, "http": { "rate_burst": 0 })"), "http.rate_burst");
+  checkRefused(withReplicas(R"(, "http": { "header_timeout_ms": 1 })"), "http.header_timeout_ms");
+  checkRefused(withReplicas(R"(, "http": "127.0.0.1:8080")"), "http");
 }
 
 TEST_CASE("keys that are given override the defaults") {

@@ -56,8 +56,20 @@ bool readable(int fd, Clock::time_point deadline) {
 
 }  // namespace
 
+std::optional<std::string> HttpExchange::header(const std::string& name) const {
+  return headerValue(head, lower(name));
+}
+
 HttpExchange httpExchange(uint16_t port, const std::string& method, const std::string& target,
                           const std::string& body, const std::string& contentType,
+                          std::chrono::milliseconds timeout) {
+  HttpHeaderList headers;
+  if (!contentType.empty()) headers.emplace_back("Content-Type", contentType);
+  return httpRequest(port, method, target, headers, body, timeout);
+}
+
+HttpExchange httpRequest(uint16_t port, const std::string& method, const std::string& target,
+                          const HttpHeaderList& headers, const std::string& body,
                           std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   Socket socket;
@@ -69,8 +81,13 @@ HttpExchange httpExchange(uint16_t port, const std::string& method, const std::s
       connect(socket.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     return {};
   }
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  if (!contentType.empty()) request += "Content-Type: " + contentType + "\r\n";
+  std::string request = method + " " + target + " HTTP/1.1\r\n";
+  bool hasHost = false;
+  for (auto& [name, value] : headers) {
+    hasHost = hasHost || lower(name) == "host";
+    request += name + ": " + value + "\r\n";
+  }
+  if (!hasHost) request += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
   if (!body.empty() || method == "POST") {
     request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
@@ -107,7 +124,8 @@ HttpExchange httpExchange(uint16_t port, const std::string& method, const std::s
   if (!headEnd || (bodySize && received.size() < *headEnd + *bodySize)) return {};
   HttpExchange exchange;
   exchange.status = status;
-  exchange.contentType = headerValue(received.substr(0, *headEnd), "content-type").value_or("");
+  exchange.head = received.substr(0, *headEnd);
+  exchange.contentType = headerValue(exchange.head, "content-type").value_or("");
   exchange.body = received.substr(*headEnd, bodySize.value_or(received.size() - *headEnd));
   return exchange;
 }

@@ -74,8 +74,9 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
     std::string replicaBin = requireBinary(binDir_, "jh-replica");
     std::string frontendBin = requireBinary(binDir_, "jh-frontend");
 
-    // Front-ends on the first ports, replicas on the rest.
-    auto ports = pickFreePorts(options_.frontends + options_.replicas);
+    // Front-ends on the first ports, replicas on the next, the front-ends' HTTP on the last.
+    size_t httpPorts = options_.http ? options_.frontends : 0;
+    auto ports = pickFreePorts(options_.frontends + options_.replicas + httpPorts);
     fs::path seed = fs::path(JH_SOURCE_DIR) / "resources" / "replica-server-1";
     for (size_t i = 1; i <= options_.replicas; ++i) {
       Node n;
@@ -94,6 +95,7 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
       Node fe;
       fe.name = frontends[i];
       fe.address = "127.0.0.1:" + std::to_string(ports[i]);
+      if (options_.http) fe.http = "127.0.0.1:" + std::to_string(ports[options_.frontends + options_.replicas + i]);
       fe.argv = {frontendBin, "--cluster", clusterFile_, "--name", fe.name};
       nodes_[fe.name] = std::move(fe);
     }
@@ -170,7 +172,9 @@ void TestCluster::writeClusterFile() const {
   auto frontends = frontendNames();
   for (size_t i = 0; i < frontends.size(); ++i) {
     j << (i ? ",\n    " : " ") << "{ \"name\": " << jsonString(frontends[i])
-      << ", \"address\": " << jsonString(address(frontends[i])) << " }";
+      << ", \"address\": " << jsonString(address(frontends[i]));
+    if (options_.http) j << ", \"http\": " << jsonString(httpAddress(frontends[i]));
+    j << " }";
   }
   j << " ],\n  \"replicas\": [\n";
   auto names = replicaNames();
@@ -194,6 +198,11 @@ void TestCluster::writeClusterFile() const {
     writeFile(secretFile, options_.secret + "\n");
     fs::permissions(secretFile, fs::perms::owner_read | fs::perms::owner_write);
     j << ",\n  \"secret_file\": \"cluster.secret\"";
+  }
+  if (options_.http) {
+    j << ",\n  \"http\": { \"page_dir\": " << jsonString((fs::path(JH_SOURCE_DIR) / "resources" / "web").string());
+    if (!options_.httpSettings.empty()) j << ", " << options_.httpSettings;
+    j << " }";
   }
   if (!options_.extraJson.empty()) j << ",\n  " << options_.extraJson;
   j << "\n}\n";
@@ -261,6 +270,13 @@ const TestCluster::Node& TestCluster::node(const std::string& name) const {
 }
 
 std::string TestCluster::address(const std::string& name) const { return node(name).address; }
+
+std::string TestCluster::httpAddress(const std::string& frontend) const { return node(frontend).http; }
+
+uint16_t TestCluster::httpPort(const std::string& frontend) const {
+  const std::string& http = node(frontend).http;
+  return http.empty() ? 0 : static_cast<uint16_t>(std::stoul(http.substr(http.rfind(':') + 1)));
+}
 
 std::string TestCluster::replicaDir(const std::string& name) const { return node(name).dir; }
 

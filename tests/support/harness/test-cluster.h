@@ -37,6 +37,11 @@ struct ClusterOptions {
   std::string secret;
   // Further top-level members, spliced into cluster.json as written.
   std::string extraJson;
+  // Whether each front-end also serves HTTP (DESIGN.md §6) on a free port, with the repository's
+  // page (resources/web); `httpSettings` adds members to the top-level "http" object as written
+  // (e.g. "\"rate_per_s\": 0").
+  bool http = false;
+  std::string httpSettings;
   std::vector<std::string> fakePostcodesArgs;  // added after "--port P"
   // Environment variables ("NAME=value") for one process, by name: e.g. an LD_PRELOAD.
   std::map<std::string, std::vector<std::string>> environment;
@@ -70,6 +75,8 @@ class TestCluster {
   std::vector<std::string> replicaNames() const;
   std::vector<std::string> frontendNames() const;  // FRONTEND first, in the cluster file's order
   std::string address(const std::string& name) const;  // "127.0.0.1:PORT" of a replica or a front-end
+  std::string httpAddress(const std::string& frontend = FRONTEND) const;  // "" without options().http
+  uint16_t httpPort(const std::string& frontend = FRONTEND) const;       // 0 without options().http
   std::string replicaDir(const std::string& name) const;
   std::string postcodesUrl() const { return fakeUrl_; }  // the fake's url; "" when none runs
 
@@ -114,6 +121,7 @@ class TestCluster {
     std::string name;
     std::vector<std::string> argv;
     std::string address;  // "" for the fake postcodes
+    std::string http;     // front-ends with options().http only
     std::string dir;      // replicas only
     std::unique_ptr<ChildProcess> process;
   };

@@ -1,0 +1,81 @@
+// The front-end's HTTP door (DESIGN.md §6): the JSON API and the web page, served with KJ's HTTP
+// server on the event loop it is made on. A translator like the RPC door: requests are read at
+// the edge (http-request.h), the work is the order desk's, and its answers become status codes
+// and JSON here. One per event loop; it needs only the desk.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <kj/compat/http.h>
+#include <kj/timer.h>
+
+#include "frontend/http-request.h"
+#include "frontend/order-desk.h"
+#include "frontend/rate-limiter.h"
+#include "schema/cluster-config.h"
+
+namespace jh {
+
+// What one reply carries, before it is sent.
+struct HttpReply {
+  unsigned status = 200;
+  std::string contentType = "application/json; charset=utf-8";
+  std::string body;
+  uint32_t retryAfterS = 0;  // > 0: sent as Retry-After
+  std::string allow;         // 405: sent as Allow
+  bool page = false;         // a file of the page: sent with its Content-Security-Policy
+};
+
+// The status code of a desk's rejection: 400 INVALID_ORDER (a bad Idempotency-Key), 404
+// POSTCODE_NOT_FOUND, 409 CONFLICTING_ORDER_ID, 422 for the other refusals of what was asked,
+// 503 UNAVAILABLE (with Retry-After).
+HttpReply rejectionReply(const Rejection& rejection);
+HttpReply refusalReply(const HttpRefusal& refusal);
+
+class HttpDoor final : private kj::HttpServerErrorHandler {
+ public:
+  // Reads the page's files from config.pageDir now; without them the API is served alone (and a
+  // warning says so). Requests are answered through `desk`.
+  HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer);
+  ~HttpDoor();
+
+  // Accepts connections until the promise is dropped; each is served until it closes, idles past
+  // idle_timeout_ms, or takes longer than header_timeout_ms to send a request's head.
+  kj::Promise<void> listen(kj::ConnectionReceiver& listener);
+  // Finishes the requests under way and closes every connection (SIGTERM).
+  kj::Promise<void> drain();
+
+  bool hasPage() const { return !files_.empty(); }
+
+ private:
+  class Connection;
+  struct PageFile {
+    std::string contentType;
+    std::string bytes;
+  };
+
+  kj::Promise<void> request(const std::string& client, kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            kj::HttpService::Response& response);
+  kj::Promise<HttpReply> answer(HttpCall call);
+  kj::Promise<void> send(kj::HttpService::Response& response, HttpReply reply);
+
+  kj::Promise<void> handleClientProtocolError(kj::HttpHeaders::ProtocolError protocolError,
+                                              kj::HttpService::Response& response) override;
+  kj::Promise<void> handleApplicationError(kj::Exception exception,
+                                           kj::Maybe<kj::HttpService::Response&> response) override;
+  kj::Promise<void> handleNoResponse(kj::HttpService::Response& response) override;
+
+  OrderDesk& desk_;
+  kj::Timer& timer_;
+  RateLimiter limiter_;
+  std::map<std::string, PageFile, std::less<>> files_;
+  kj::Own<kj::HttpHeaderTable> headerTable_;
+  kj::HttpHeaderId idempotencyKey_, origin_, retryAfter_, allow_, cacheControl_, contentSecurityPolicy_,
+      noSniff_, referrerPolicy_;
+  kj::Own<kj::HttpServer> server_;
+};
+
+}  // namespace jh
