@@ -169,11 +169,13 @@ check_free() {
   fi
   for n in "${REPLICAS[@]}" "${FRONTENDS[@]}"; do
     [[ " ${running[*]} " == *" $n "* ]] && continue  # its port is its own
-    port=$(node_port "$n")
-    if port_listening "$port"; then
-      warn "port $port of $n is in use by $(port_owner "$port")"
-      problems=1
-    fi
+    for port in "$(node_port "$n")" "$(http_port "$n")"; do
+      [[ -n $port ]] || continue
+      if port_listening "$port"; then
+        warn "port $port of $n is in use by $(port_owner "$port")"
+        problems=1
+      fi
+    done
   done
   ((problems == 0)) || die "not starting"
 }
@@ -295,6 +297,9 @@ cmd_start() {
   local ok=1
   wait_listening "${REPLICAS[@]}" "${FRONTENDS[@]}" || ok=0
   ((ok)) && say "every server listens on its port"
+  for n in "${FRONTENDS[@]}"; do
+    [[ -z $(node_http "$n") ]] || say "$n serves the web page at http://$(node_http "$n")/ (live view: #live)"
+  done
   if [[ $MODE == background ]]; then say_client_command; else start_node "$CLIENT"; fi
   say "next: ./startup.sh status, watch, logs, kill primary, restart NAME, stop"
   ((ok)) || die "some servers did not come up: see above (./startup.sh stop ends the rest)"

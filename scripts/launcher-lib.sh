@@ -105,6 +105,18 @@ node_dir() {
   printf '%s' "$d"
 }
 
+# A front-end's HTTP address ("" when it has none).
+node_http() {
+  jq -r --arg n "$1" '.frontends[] | select(.name == $n) | .http // empty' "$CLUSTER"
+}
+
+# The port of a front-end's HTTP address ("" when it has none).
+http_port() {
+  local a
+  a=$(node_http "$1")
+  [[ -z $a ]] || echo "${a##*:}"
+}
+
 node_port() {
   local a
   a=$(node_address "$1")
