@@ -16,6 +16,7 @@ PACKAGES=(
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
   tmux procps iproute2 jq                # launcher: windows, ps/kill, ss (port checks), cluster file
   spin                                   # tests/model: the replication protocol's model is checked by spin
+  chromium chromium-driver python3-selenium  # tests/web: the web page in headless Chromium, driven by Selenium
 )
 BENCH_PACKAGES=(redis-server redis-tools gnuplot-nox time)  # bench.sh: the Redis 7 reference, the plot; cpu-per-order.sh: /usr/bin/time
 for arg in "$@"; do

@@ -342,7 +342,7 @@
           e.kind === 'promotion-failed') item.classList.add('trouble');
       const when = el('time', clock(e.at_ms));
       when.dateTime = new Date(e.at_ms).toISOString();
-      item.append(when, document.createTextNode(e.message));
+      item.append(when, document.createTextNode(' ' + e.message));
       list.prepend(item);
       live.lastEvent = Math.max(live.lastEvent, e.id);
     }
