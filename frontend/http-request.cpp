@@ -56,6 +56,23 @@ bool sameOrigin(std::string_view origin, std::optional<std::string_view> host) {
   return false;
 }
 
+// `text` cut to at most `max` bytes without splitting a UTF-8 character (text that RapidJSON
+// checked is valid UTF-8; a cut through a character would not be, nor would the JSON it goes into).
+std::string_view cutAtCharacter(std::string_view text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+// A method named in a sentence: as sent when it is a short token of letters, else in words (what
+// arrived may be any bytes, and a refusal's JSON must stay valid UTF-8).
+std::string methodInWords(std::string_view method) {
+  bool token = !method.empty() && method.size() <= 16;
+  for (char c : method) token = token && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+  return token ? std::string(method) : std::string("That method");
+}
+
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   c = lowerAscii(c);
@@ -144,7 +161,7 @@ std::variant<HttpCall, HttpRefusal> readOrderBody(std::string_view body, std::st
     while (i < FIELDS.size() && FIELDS[i] != name) ++i;
     if (i == FIELDS.size()) {
       return badRequest(fmt::format(R"(Unknown field "{}": an order is {{"user_code", "item", "post_code"}}.)",
-                                    name.substr(0, 64)));
+                                    cutAtCharacter(name, 64)));
     }
     if (!m.value.IsString()) return badRequest(fmt::format("{} must be a string.", name));
     values[i] = std::string(m.value.GetString(), m.value.GetStringLength());
@@ -199,13 +216,13 @@ std::variant<RouteMatch, HttpRefusal> matchRoute(std::string_view method, std::s
     }
   } else {
     for (std::string_view file : PAGE_FILES) {
-      if (path.size() == file.size() + 1 && path.substr(1) == file) route = Route::PAGE;
+      if (path.size() == file.size() + 1 && path[0] == '/' && path.substr(1) == file) route = Route::PAGE;
     }
   }
   if (!route) return HttpRefusal{404, "NOT_FOUND", "There is nothing at this address.", {}};
   bool post = method == "POST";
   if (!(method == "GET" || method == "HEAD" || (post && postToo))) {
-    return HttpRefusal{405, "METHOD_NOT_ALLOWED", fmt::format("{} is not allowed here.", method.substr(0, 16)),
+    return HttpRefusal{405, "METHOD_NOT_ALLOWED", fmt::format("{} is not allowed here.", methodInWords(method)),
                        postToo ? "GET, HEAD, POST" : "GET, HEAD"};
   }
   return RouteMatch{*route, post, path, query};

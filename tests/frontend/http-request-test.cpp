@@ -45,7 +45,7 @@ TEST_CASE("each route of the API and the page's files are found; anything else i
   CHECK(callOf<jh::EventsCall>(get("/api/events?after=17")).after == 17);
   CHECK(callOf<jh::EventsCall>(get("/api/events")).after == 0);
   for (const char* target : {"/api", "/api/", "/api/motd/", "/api/Orders", "/app.js/", "/../etc/passwd",
-                             "/index.htm", "/cluster.json", "//api/motd", "/api/postcodes"}) {
+                             "/index.htm", "/cluster.json", "//api/motd", "/api/postcodes", "xapp.js", "app.js"}) {
     CAPTURE(target);
     HttpRefusal r = refusal(get(target));
     CHECK(r.status == 404);
@@ -69,6 +69,8 @@ TEST_CASE("a method a route does not take is 405 with the methods it does take")
   head = get("/api/motd");
   head.method = "HEAD";
   callOf<jh::MotdCall>(head);
+  head.method = "GE\xb0";  // a refusal's message holds no bytes that are not UTF-8 (found by the fuzzer)
+  CHECK(refusal(head).message == "That method is not allowed here.");
 }
 
 TEST_CASE("a page of orders is read from the query, decoded; a missing user or a bad limit is 400") {
@@ -126,6 +128,10 @@ TEST_CASE("malformed JSON, a field missing, of the wrong type or unknown, and in
     CHECK(r.status == 400);
     CHECK(r.code == "INVALID_REQUEST");
   }
+  // An unknown field's name is quoted cut at a character, not a byte: 63 ASCII letters, then é.
+  const std::string longName = R"({")" + std::string(63, 'x') + "\xC3\xA9" + R"(":"1"})";
+  HttpRefusal cut = refusal(post(longName), longName);
+  CHECK(cut.message.find(std::string(63, 'x') + "\"") != std::string::npos);
   // Deep nesting is read without recursion, and refused.
   std::string deep(100000, '[');
   CHECK(refusal(post(deep), deep).status == 413);

@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 out=${1:?usage: seed-corpora.sh OUT}
 fixtures=${JH_POSTCODES_FIXTURES:-../shared/postcodes-fixtures}
 [[ -d $fixtures ]] || fixtures=/work/shared/postcodes-fixtures
-mkdir -p "$out"/{order-csv,order-file,menu,cluster-config,postcode-reply,csv-roundtrip}
+mkdir -p "$out"/{order-csv,order-file,menu,cluster-config,postcode-reply,csv-roundtrip,http-request}
 
 # orders.csv as replicas write it: header only, orders of two origins (quoted fields, UTF-8),
 # a torn final record, and an unclosed quote before a complete record (damage).
@@ -65,4 +65,15 @@ done <"$fixtures/edge-cases.jsonl"
 
 # CSV round trip: any bytes make records; real CSV text is as good a start as any.
 cp "$out/order-csv/two-origins.csv" "$out/menu/quoted.csv" "$out/csv-roundtrip/"
+# HTTP requests as the door sees them: "METHOD TARGET", a few headers, an empty line, the body.
+h=$out/http-request
+printf 'GET /\nHost: 127.0.0.1:8080\n\n' >"$h/page"
+printf 'GET /api/orders?user=ann%%20o%%27hara&limit=20&cursor=c%%2B1\nHost: 127.0.0.1:8080\n\n' >"$h/orders"
+printf 'GET /api/postcodes/ab10%%201ab\n\n' >"$h/postcode"
+printf 'GET /api/events?after=12\n\n' >"$h/events"
+printf 'POST /api/orders\nHost: 127.0.0.1:8080\nOrigin: http://127.0.0.1:8080\nContent-Type: application/json; charset=utf-8\nIdempotency-Key: 6f1c2a8e-0c4b-4b0e-9d7c-1f2e3d4c5b6a\nContent-Length: 60\n\n{"user_code":"ann","item":"HAMBURGER","post_code":"AB10 1AB"}' >"$h/order"
+printf 'POST /api/orders\nHost: 127.0.0.1:8080\nContent-Type: application/json\nIdempotency-Key: k\n\n{"user_code":"a\\u00e9\\u0000","item":["x"],"post_code":null,"price":"0.01"}' >"$h/order-bad-types"
+printf 'POST /api/orders\nHost: 127.0.0.1:8080\nOrigin: http://evil.example\nContent-Type: text/plain\n\n{' >"$h/order-cross-site"
+printf 'DELETE /api/orders\n\n' >"$h/delete"
+
 echo "seed-corpora: wrote $(find "$out" -type f | wc -l) seeds under $out"
