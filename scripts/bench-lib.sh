@@ -153,9 +153,10 @@ postcodes_start() {
 
 REPLICA_NAMES=(replica.server1 replica.server2 replica.server3)
 
-# cluster_create NAME MIN_ACKS
+# cluster_create NAME MIN_ACKS [http]: with "http", the front-end also serves its HTTP door on a
+# free port, without a rate limit (one address sends every request).
 cluster_create() {
-  local name=$1 acks=$2 dir=$WORK/$1 i fe r1 r2 r3
+  local name=$1 acks=$2 dir=$WORK/$1 i fe r1 r2 r3 http="" door="" settings=""
   mkdir -p "$dir/logs"
   for i in 1 2 3; do
     mkdir -p "$dir/replica-server-$i"
@@ -166,9 +167,14 @@ cluster_create() {
   free_port r1
   free_port r2
   free_port r3
+  if [[ ${3:-} == http ]]; then
+    free_port door
+    http=", \"http\": \"127.0.0.1:$door\""
+    settings=$',\n  "http": { "rate_per_s": 0 }'
+  fi
   cat >"$dir/cluster.json" <<EOF
 {
-  "frontends": [ { "name": "just.hungry", "address": "127.0.0.1:$fe" } ],
+  "frontends": [ { "name": "just.hungry", "address": "127.0.0.1:$fe"$http } ],
   "replicas": [
     { "name": "replica.server1", "address": "127.0.0.1:$r1", "dir": "replica-server-1" },
     { "name": "replica.server2", "address": "127.0.0.1:$r2", "dir": "replica-server-2" },
@@ -177,7 +183,7 @@ cluster_create() {
   "postcodes": { "urls": ["http://127.0.0.1:$POSTCODES_PORT"], "timeout_ms": 2000, "when_unreachable": "accept" },
   "heartbeat_ms": 500,
   "call_timeout_ms": 1000,
-  "min_acks": $acks
+  "min_acks": $acks$settings
 }
 EOF
 }

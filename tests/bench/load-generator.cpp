@@ -22,12 +22,86 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string percentEncoded(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// One kept-alive HTTP/1.1 connection to the front-end's HTTP door, made again after a failure: a
+// request written whole, its reply read by its Content-Length. Only the status is looked at.
+class HttpConnection {
+ public:
+  HttpConnection(kj::Network& network, std::string address) : network_(network), address_(std::move(address)) {}
+
+  // The reply's status code; fails when the connection fails (then dropped).
+  kj::Promise<unsigned> exchange(std::string request) {
+    auto text = kj::heap<std::string>(std::move(request));
+    auto connected = stream_.get() != nullptr ? kj::Promise<void>(kj::READY_NOW)
+                                        : network_.parseAddress(address_).then([](kj::Own<kj::NetworkAddress> a) {
+                                            return a->connect().attach(kj::mv(a));
+                                          }).then([this](kj::Own<kj::AsyncIoStream> s) { stream_ = kj::mv(s); });
+    return connected
+        .then([this, &ref = *text]() { return stream_->write(ref.data(), ref.size()); })
+        .then([this]() {
+          received_.clear();
+          return readReply();
+        })
+        .attach(kj::mv(text))
+        .catch_([this](kj::Exception&& e) -> kj::Promise<unsigned> {
+          stream_ = nullptr;
+          return kj::mv(e);
+        });
+  }
+
+  void drop() { stream_ = nullptr; }
+
+ private:
+  kj::Promise<unsigned> readReply() {
+    size_t end = received_.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      size_t at = received_.find("Content-Length: ");
+      size_t length = at < end ? std::stoul(received_.substr(at + 16)) : 0;
+      if (received_.size() >= end + 4 + length) {
+        return static_cast<unsigned>(std::atoi(received_.c_str() + 9));
+      }
+    }
+    return stream_->tryRead(buffer_, 1, sizeof buffer_).then([this](size_t n) -> kj::Promise<unsigned> {
+      if (n == 0) return KJ_EXCEPTION(DISCONNECTED, "the front-end closed the HTTP connection");
+      received_.append(buffer_, n);
+      return readReply();
+    });
+  }
+
+  kj::Network& network_;
+  std::string address_;
+  kj::Own<kj::AsyncIoStream> stream_;
+  std::string received_;
+  char buffer_[4096];
+};
+
 class Client {
  public:
   Client(const LoadOptions& o, size_t index, const std::string& runTag, kj::AsyncIoContext& io,
          Clock::time_point start, Clock::time_point deadline)
       : o_(o), index_(index), runTag_(runTag), timer_(io.provider->getTimer()),
         link_(io.provider->getNetwork(), timer_, o.frontendAddress, o.callTimeoutMs),
+        http_(io.provider->getNetwork(), o.frontendAddress),
         start_(start), deadline_(deadline),
         user_(fmt::format("{}-{}", o.userPrefix, index)) {}
 
@@ -37,6 +111,7 @@ class Client {
     return timer_.timeoutAfter(o_.callTimeoutMs * kj::MILLISECONDS, once())
         .then([this](bool ok) { return ok; }, [this](kj::Exception&&) {
           link_.drop();
+          http_.drop();
           if (!o_.retryUntilAcked) pendingId_.clear();
           return false;
         })
@@ -61,6 +136,7 @@ class Client {
  private:
   // One call; true when it succeeded.
   kj::Promise<bool> once() {
+    if (o_.door == Door::HTTP) return onceOverHttp();
     switch (o_.mode) {
       case Mode::MENU:
         return link_.get<rpc::FrontEnd>().then([](rpc::FrontEnd::Client c) {
@@ -99,11 +175,44 @@ class Client {
     });
   }
 
+  // One call through the HTTP door: the same requests as over RPC, and an order's id its
+  // Idempotency-Key, so that a retry (--retry-until-acked) never orders twice.
+  kj::Promise<bool> onceOverHttp() {
+    std::string head = "Host: " + o_.frontendAddress + "\r\n";
+    switch (o_.mode) {
+      case Mode::MENU:
+        return http_.exchange("GET /api/menu HTTP/1.1\r\n" + head + "\r\n").then([](unsigned s) { return s == 200; });
+      case Mode::ORDERS:
+        return http_.exchange("GET /api/orders?user=" + percentEncoded(user_) + " HTTP/1.1\r\n" + head + "\r\n")
+            .then([](unsigned s) { return s == 200; });
+      case Mode::ORDER:
+        break;
+    }
+    if (pendingId_.empty()) {
+      pendingId_ = fmt::format("{}-{}-{}", runTag_, index_, ++counter_);
+      attempted.push_back(pendingId_);
+    }
+    std::string body = "{\"user_code\":" + jsonString(user_) + ",\"item\":" + jsonString(o_.item) +
+                       ",\"post_code\":" + jsonString(o_.postcode) + "}";
+    std::string request = "POST /api/orders HTTP/1.1\r\n" + head + "Content-Type: application/json\r\nIdempotency-Key: " +
+                          pendingId_ + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    return http_.exchange(std::move(request)).then([this](unsigned status) {
+      if (status == 201) {
+        acked.push_back(pendingId_);
+        pendingId_.clear();
+        return true;
+      }
+      if (status != 503 || !o_.retryUntilAcked) pendingId_.clear();
+      return false;
+    });
+  }
+
   const LoadOptions& o_;
   size_t index_;
   const std::string& runTag_;
   kj::Timer& timer_;
   RpcLink link_;
+  HttpConnection http_;
   Clock::time_point start_, deadline_;
   std::string user_;
   std::string pendingId_;

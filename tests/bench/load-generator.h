@@ -12,14 +12,18 @@
 namespace jh::bench {
 
 enum class Mode { ORDER, ORDERS, MENU };
+// Which door of the front-end the clients use: Cap'n Proto RPC, or the HTTP API (DESIGN.md §6),
+// one kept-alive connection per client.
+enum class Door { RPC, HTTP };
 
 struct LoadOptions {
   Mode mode = Mode::ORDER;
+  Door door = Door::RPC;
   size_t clients = 1;
   size_t threads = 0;           // 0: min(clients, 2)
   double durationS = 5;
   uint64_t maxOrders = 0;       // per client; 0 = no limit
-  std::string frontendAddress;
+  std::string frontendAddress;  // the RPC address, or the http one with Door::HTTP
   std::string userPrefix = "bench";
   std::string item = "HAMBURGER";
   std::string postcode = "AB10 1AB";

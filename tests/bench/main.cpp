@@ -16,7 +16,7 @@
 namespace {
 
 constexpr const char* USAGE = R"(usage: jh-bench [--cluster F] [--frontend NAME] --clients N --duration SECONDS
-                [--mode order|orders|menu] [--threads T] [--max-orders N] [--user-prefix P]
+                [--mode order|orders|menu] [--door rpc|http] [--threads T] [--max-orders N] [--user-prefix P]
                 [--item ITEM] [--postcode PC] [--retry-until-acked] [--timeout-ms MS]
                 [--acked-out FILE] [--attempted-out FILE] [--timeline-out FILE] [--bucket-ms MS]
                 [--json]
@@ -110,6 +110,12 @@ int main(int argc, char** argv) {
       else if (a == "--timeline-out") timelineOut = next();
       else if (a == "--bucket-ms") bucketMs = std::stoul(next());
       else if (a == "--json") json = true;
+      else if (a == "--door") {
+        std::string d = next();
+        if (d == "rpc") o.door = jh::bench::Door::RPC;
+        else if (d == "http") o.door = jh::bench::Door::HTTP;
+        else throw std::invalid_argument("unknown door " + d);
+      }
       else if (a == "--mode") {
         std::string m = next();
         if (m == "order") o.mode = jh::bench::Mode::ORDER;
@@ -134,7 +140,11 @@ int main(int argc, char** argv) {
       std::cerr << "jh-bench: " << config.path << ": no such front-end\n";
       return 2;
     }
-    o.frontendAddress = fe->address;
+    o.frontendAddress = o.door == jh::bench::Door::HTTP ? fe->http : fe->address;
+    if (o.frontendAddress.empty()) {
+      std::cerr << "jh-bench: " << config.path << ": " << fe->name << " has no http address\n";
+      return 2;
+    }
   } catch (const jh::ConfigError& e) {
     std::cerr << "jh-bench: " << e.what() << "\n";
     return 2;
@@ -164,15 +174,16 @@ int main(int argc, char** argv) {
   }
   const char* mode = o.mode == jh::bench::Mode::ORDER ? "order" : o.mode == jh::bench::Mode::ORDERS ? "orders" : "menu";
   if (json) {
-    fmt::print("{{\"mode\":\"{}\",\"clients\":{},\"duration_s\":{:.3f},\"ops\":{},\"orders_per_s\":{:.1f},"
+    fmt::print("{{\"mode\":\"{}\",\"door\":\"{}\",\"clients\":{},\"duration_s\":{:.3f},\"ops\":{},\"orders_per_s\":{:.1f},"
                "\"p50_ms\":{:.3f},\"p99_ms\":{:.3f},\"p999_ms\":{:.3f},\"max_ms\":{:.3f},"
                "\"longest_gap_ms\":{:.3f},\"errors\":{},\"attempted\":{},\"acknowledged\":{}}}\n",
-               mode, o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
-               s.p999Ms, s.maxMs, s.longestGapMs, result.errors, result.attempted.size(), result.acked.size());
+               mode, o.door == jh::bench::Door::HTTP ? "http" : "rpc", o.clients, result.elapsedS,
+               result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms, s.p999Ms, s.maxMs, s.longestGapMs,
+               result.errors, result.attempted.size(), result.acked.size());
   } else {
-    fmt::print("{} x {} clients for {:.1f} s: {} ok, {:.0f}/s, p50 {:.3f} ms, p99 {:.3f} ms, "
+    fmt::print("{} ({}) x {} clients for {:.1f} s: {} ok, {:.0f}/s, p50 {:.3f} ms, p99 {:.3f} ms, "
                "p99.9 {:.3f} ms, max {:.3f} ms, longest gap {:.1f} ms, {} errors\n",
-               mode, o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
+               mode, o.door == jh::bench::Door::HTTP ? "http" : "rpc", o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
                s.p999Ms, s.maxMs, s.longestGapMs, result.errors);
   }
   return result.successes.empty() ? 3 : 0;
