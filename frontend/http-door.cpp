@@ -3,6 +3,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,6 +74,7 @@ struct OwnedHead {
   std::string method, target;
   std::optional<std::string> host, origin, contentType, idempotencyKey;
   std::optional<uint64_t> contentLength;
+  bool close = false;  // Connection: close
 
   HttpRequestHead view() const {
     auto v = [](const std::optional<std::string>& s) -> std::optional<std::string_view> {
@@ -81,6 +84,24 @@ struct OwnedHead {
     return {method, target, v(host), v(origin), v(contentType), v(idempotencyKey), contentLength};
   }
 };
+
+// Whether a Connection header's options include "close". KJ's server does not look: it answers
+// every request as kept alive unless told to say Connection: close (shouldClose()), and even then
+// leaves the closing to the client (or to the idle timeout).
+bool saysClose(std::optional<std::string_view> connection) {
+  if (!connection) return false;
+  std::string lower(*connection);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (size_t at = 0; at < lower.size();) {
+    size_t end = std::min(lower.find(',', at), lower.size());
+    std::string_view option(lower.data() + at, end - at);
+    while (!option.empty() && (option.front() == ' ' || option.front() == '\t')) option.remove_prefix(1);
+    while (!option.empty() && (option.back() == ' ' || option.back() == '\t')) option.remove_suffix(1);
+    if (option == "close") return true;
+    at = end + 1;
+  }
+  return false;
+}
 
 std::optional<std::string> copied(std::optional<std::string_view> s) {
   if (s) return std::string(*s);
@@ -169,6 +190,7 @@ HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer)
   settings.headerTimeout = config.headerTimeoutMs * kj::MILLISECONDS;
   settings.pipelineTimeout = config.idleTimeoutMs * kj::MILLISECONDS;
   settings.errorHandler = *this;
+  settings.callbacks = *this;
   server_ = kj::heap<kj::HttpServer>(timer, *headerTable_, [this](kj::AsyncIoStream& connection) -> kj::Own<kj::HttpService> {
     std::string client;
     sockaddr_storage address{};
@@ -199,6 +221,7 @@ kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod me
   head->origin = copied(header(headers, origin_));
   head->contentType = copied(header(headers, kj::HttpHeaderId::CONTENT_TYPE));
   head->idempotencyKey = copied(header(headers, idempotencyKey_));
+  head->close = saysClose(header(headers, kj::HttpHeaderId::CONNECTION));
   if (auto length = header(headers, kj::HttpHeaderId::CONTENT_LENGTH)) {
     head->contentLength = std::strtoull(std::string(*length).c_str(), nullptr, 10);
   }
@@ -207,8 +230,9 @@ kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod me
     JH_DEBUG("http {} {} from {}: {} in {} us", method, target.substr(0, 200), client.empty() ? "-" : client,
              status, (timer_.now() - began) / kj::MICROSECONDS);
   };
-  auto reply = [this, &response, logged](HttpReply r) {
+  auto reply = [this, &response, logged, close = head->close](HttpReply r) {
     logged(r.status);
+    r.close = close;
     return send(response, std::move(r));
   };
 
@@ -302,7 +326,9 @@ kj::Promise<void> HttpDoor::send(kj::HttpService::Response& response, HttpReply 
   kj::String retryAfter = kj::str(reply.retryAfterS);
   if (reply.retryAfterS > 0) headers.set(retryAfter_, retryAfter);
   if (!reply.allow.empty()) headers.set(allow_, kj::StringPtr(reply.allow.c_str()));
+  closeThisReply_ = reply.close;
   auto stream = response.send(reply.status, reasonPhrase(reply.status), headers, uint64_t(reply.body.size()));
+  closeThisReply_ = false;
   if (reply.body.empty()) return kj::READY_NOW;
   auto body = kj::heap<std::string>(std::move(reply.body));
   auto written = stream->write(body->data(), body->size());

@@ -26,6 +26,7 @@ struct HttpReply {
   uint32_t retryAfterS = 0;  // > 0: sent as Retry-After
   std::string allow;         // 405: sent as Allow
   bool page = false;         // a file of the page: sent with its Content-Security-Policy
+  bool close = false;        // the request said Connection: close: the connection ends after it
 };
 
 // The status code of a desk's rejection: 400 INVALID_ORDER (a bad Idempotency-Key), 404
@@ -34,7 +35,7 @@ struct HttpReply {
 HttpReply rejectionReply(const Rejection& rejection);
 HttpReply refusalReply(const HttpRefusal& refusal);
 
-class HttpDoor final : private kj::HttpServerErrorHandler {
+class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServerCallbacks {
  public:
   // Reads the page's files from config.pageDir now; without them the API is served alone (and a
   // warning says so). Requests are answered through `desk`.
@@ -67,6 +68,8 @@ class HttpDoor final : private kj::HttpServerErrorHandler {
   kj::Promise<void> handleApplicationError(kj::Exception exception,
                                            kj::Maybe<kj::HttpService::Response&> response) override;
   kj::Promise<void> handleNoResponse(kj::HttpService::Response& response) override;
+  // Asked by the server as each reply begins: whether to end the connection after it.
+  bool shouldClose() override { return closeThisReply_; }
 
   OrderDesk& desk_;
   kj::Timer& timer_;
@@ -76,6 +79,7 @@ class HttpDoor final : private kj::HttpServerErrorHandler {
   kj::HttpHeaderId idempotencyKey_, origin_, retryAfter_, allow_, cacheControl_, contentSecurityPolicy_,
       noSniff_, referrerPolicy_;
   kj::Own<kj::HttpServer> server_;
+  bool closeThisReply_ = false;  // set only while send() begins a reply
 };
 
 }  // namespace jh

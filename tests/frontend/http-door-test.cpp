@@ -290,3 +290,16 @@ TEST_CASE("timing: a kept-alive connection serves several requests, then is clos
   CHECK(took >= 200 * kj::MILLISECONDS);
   CHECK(took < 3 * kj::SECONDS);
 }
+
+TEST_CASE("a request saying Connection: close is answered with Connection: close, and one without it is kept alive") {
+  DoorRig rig;
+  for (const char* connection : {"close", "Keep-Alive, Close"}) {
+    CAPTURE(connection);
+    Reply r = rig.raw(std::string("GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: ") + connection + "\r\n\r\n");
+    CHECK(r.status == 200);
+    CHECK(r.header("Connection") == "close");
+  }
+  Reply kept = rig.raw("GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  CHECK(kept.status == 200);
+  CHECK_FALSE(kept.header("Connection").has_value());
+}
