@@ -2,7 +2,7 @@
 // standard output (text, or one JSON document with --json), and an exit code.
 #pragma once
 
-#include <iosfwd>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +33,10 @@ class Reporter {
   int rejected(const Rejection& rejection);
   // A request that could not be carried out: EXIT_UNAVAILABLE.
   int failed(const kj::Exception& e);
+  // A sentence for the person on the error stream, whatever the form of the results.
+  void note(std::string_view sentence);
+  // Whether results can still be written (false once the reader of a pipe went away).
+  bool good() const { return out_.good(); }
 
  private:
   std::ostream& out_;

@@ -57,7 +57,9 @@ std::string ordersText(const std::vector<OrderRecord>& orders, const Style& styl
 std::string orderPlacedText(const OrderRecord& order, const Style& style);
 // "SW1A 1AA is in Westminster, London.", or a sentence saying that the area is unverified.
 std::string postcodeText(const PostcodeInfo& info);
-// The replicas' table, then the postcode services and cache.
+// The replicas' table (the primary in green), a line for each replica catching up (rows fetched,
+// rows still to go) or being promoted, then the orders through this front-end, the postcode
+// services and cache.
 std::string statusText(const ClusterStatus& status, const Style& style);
 
 // "Reconnected to just.hungry.2 (127.0.0.1:9004)."
