@@ -14,17 +14,19 @@ namespace jh::client {
 
 namespace {
 
-std::string painted(const TimelineEvent& e, const Style& style) {
-  switch (e.kind) {
+constexpr size_t INDENT = 26;  // the time, the interval and the spaces around them
+
+std::string painted(rpc::EventKind kind, std::string_view text, const Style& style) {
+  switch (kind) {
     case rpc::EventKind::REPLICA_DOWN:
     case rpc::EventKind::NO_PRIMARY:
     case rpc::EventKind::PROMOTION_FAILED:
     case rpc::EventKind::DIVERGED:
-      return style.bad(e.message);
+      return style.bad(text);
     case rpc::EventKind::PROMOTED:
-      return style.good(e.message);
+      return style.good(text);
     default:
-      return e.message;
+      return std::string(text);
   }
 }
 
@@ -73,7 +75,7 @@ class Follower {
   }
 
   void show(const TimelineEvent& e) {
-    reporter_.done(reporter_.json() ? eventJson(e) : timelineLine(e, lastAtMs_, reporter_.style()));
+    reporter_.done(reporter_.json() ? eventJson(e) : timelineLine(e, lastAtMs_, reporter_.style(), reporter_.width()));
     if (lastAtMs_ != e.atMs) seenAtLast_.clear();
     seenAtLast_.insert(e.message);
     lastAtMs_ = e.atMs;
@@ -105,17 +107,28 @@ std::string interval(int64_t ms) {
   return fmt::format("+{} s", groupedNumber(static_cast<uint64_t>(ms / 1000)));
 }
 
-std::string timelineLine(const TimelineEvent& e, std::optional<int64_t> previousAtMs, const Style& style) {
+std::string timelineLine(const TimelineEvent& e, std::optional<int64_t> previousAtMs, const Style& style,
+                         size_t width) {
   std::string since = previousAtMs ? interval(e.atMs - *previousAtMs) : "";
-  return fmt::format("{}  {}  {}\n", style.dim(clockTime(e.atMs)), fit(since, 10, true), painted(e, style));
+  std::string out = fmt::format("{}  {}  ", style.dim(clockTime(e.atMs)), fit(since, 10, true));
+  // Wrapped where a terminal a little wider than the prefix allows it; each piece painted alone.
+  std::string text = width > INDENT + 20 ? wrapText(e.message, width - INDENT - 1) : e.message;
+  std::string_view rest(text);
+  for (bool first = true;; first = false) {
+    size_t eol = rest.find('\n');
+    if (!first) out += std::string(INDENT, ' ');
+    out += painted(e.kind, rest.substr(0, eol), style) + "\n";
+    if (eol == std::string_view::npos) return out;
+    rest.remove_prefix(eol + 1);
+  }
 }
 
-std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style) {
+std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style, size_t width) {
   if (events.empty()) return "The front-end has recorded no events yet.\n";
   std::string out;
   std::optional<int64_t> previous;
   for (auto& e : events) {
-    out += timelineLine(e, previous, style);
+    out += timelineLine(e, previous, style, width);
     previous = e.atMs;
   }
   return out;

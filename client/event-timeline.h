@@ -26,12 +26,14 @@ std::string interval(int64_t ms);
 
 // One event as a line: "19:50:03.101     +7 ms  replica.server2 is now the primary…", the
 // interval blank when there is no event before it. In colour, the message is red for a replica
-// down, no primary, a refused promotion and divergence, green for a promotion.
+// down, no primary, a refused promotion and divergence, green for a promotion. With a `width`
+// (a terminal's), a long message is broken at spaces onto further lines under its start, so
+// that the terminal does not break it mid-word; without, an event is always one line.
 std::string timelineLine(const TimelineEvent& event, std::optional<int64_t> previousAtMs,
-                         const Style& style);
+                         const Style& style, size_t width = 0);
 
 // Every event as a line, or a sentence when there are none.
-std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style);
+std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style, size_t width = 0);
 
 // `events --follow`: asks `api` for the events after the last one printed every `period`, and
 // prints each as it comes (a line, or with --json one document a line), until `stop` resolves

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     std::cout << usageText();
     return EXIT_DONE;
   }
-  Reporter reporter(std::cout, std::cerr, cl.json, Style::forStream(STDOUT_FILENO));
+  Reporter reporter(std::cout, std::cerr, cl.json, Style::forStream(STDOUT_FILENO), STDOUT_FILENO);
 
   std::vector<jh::NodeConfig> frontends;
   try {

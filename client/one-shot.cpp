@@ -73,7 +73,7 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
   }
   if (command == "events") {
     return api.events(0).then([&r, &style](std::vector<TimelineEvent> events) {
-      return r.done(r.json() ? eventsJson(events) : timelineText(events, style));
+      return r.done(r.json() ? eventsJson(events) : timelineText(events, style, r.width()));
     });
   }
   KJ_ASSERT(command == "status", "parseCommandLine let through an unknown command", command);

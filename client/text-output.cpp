@@ -1,6 +1,7 @@
 // Text for people, at most 80 columns wide.
 #include "client/text-output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -73,6 +74,12 @@ Style Style::forStream(int fd) {
 std::string Style::wrap(const char* code, std::string_view text) const {
   if (!colour_) return std::string(text);
   return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+}
+
+size_t terminalColumns(int fd) {
+  winsize size{};
+  if (isatty(fd) != 1 || ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
 }
 
 std::string counted(uint64_t n, std::string_view one, std::string_view many) {

@@ -33,6 +33,9 @@ class Style {
   bool colour_;
 };
 
+// The width of the terminal on `fd` in columns; 0 when `fd` is not a terminal.
+size_t terminalColumns(int fd);
+
 // "1 request", "2 requests", "0 requests": `n` and the word that goes with it.
 std::string counted(uint64_t n, std::string_view one, std::string_view many);
 

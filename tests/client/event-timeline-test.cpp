@@ -78,6 +78,21 @@ TEST_CASE("each event is a line: its UTC time to the millisecond, the time since
   CHECK(timelineText({}, Style(false)) == "The front-end has recorded no events yet.\n");
 }
 
+TEST_CASE("on a terminal a long message is broken at spaces under its start; elsewhere an event "
+          "stays one line") {
+  auto promoted = event(2, T0 + 9, rpc::EventKind::PROMOTED,
+                        "replica.server2 is now the primary (was replica.server1): it synced with "
+                        "replica.server3 and fetched 0 rows.");
+  CHECK(linesOf(timelineLine(promoted, T0, Style(false), 80)) ==
+        std::vector<std::string>{"22:13:20.132       +9 ms  replica.server2 is now the primary (was",
+                                 "                          replica.server1): it synced with replica.server3 and",
+                                 "                          fetched 0 rows."});
+  CHECK(linesOf(timelineLine(promoted, T0, Style(false))).size() == 1);
+  Style colour(true);
+  std::string painted = timelineLine(promoted, T0, colour, 80);
+  CHECK(painted.find(colour.good("fetched 0 rows.")) != std::string::npos);
+}
+
 TEST_CASE("in colour a replica going down is red and a promotion green") {
   Style colour(true);
   CHECK(timelineLine(event(1, T0, rpc::EventKind::REPLICA_DOWN, "down."), std::nullopt, colour)
