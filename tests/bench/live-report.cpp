@@ -8,7 +8,7 @@
 namespace jh::bench {
 
 std::string liveLine(uint64_t second, const Tally& now, const Tally& before) {
-  return fmt::format("{:<6}  acknowledged {:>6}/s  failed {:>4}/s  retried {:>4}/s  (total {} acknowledged)",
+  return fmt::format("{:<7} acknowledged {:>6}/s  failed {:>3}/s  retried {:>3}/s  total {}",
                      fmt::format("t={}s", second), groupedNumber(now.acknowledged - before.acknowledged),
                      groupedNumber(now.failed - before.failed), groupedNumber(now.retried - before.retried),
                      groupedNumber(now.acknowledged));

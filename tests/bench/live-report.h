@@ -15,8 +15,9 @@ struct Tally {
   uint64_t retried = 0;       // failed attempts sent again with the same order id
 };
 
-// "t=12s   acknowledged    812/s  failed    0/s  retried    3/s  (total 9,120 acknowledged)": the
-// second that just ended (`second`, from 1) and what happened in it (`now` less `before`).
+// "t=12s   acknowledged    812/s  failed   0/s  retried   3/s  total 9,120": the second that
+// just ended (`second`, from 1), what happened in it (`now` less `before`), and the orders
+// acknowledged since the start; within 79 columns up to a million orders a second.
 std::string liveLine(uint64_t second, const Tally& now, const Tally& before);
 
 // "Stopped after 23.4 s: 9,120 orders acknowledged, 0 failed, 3 retried." and, when some were
