@@ -30,7 +30,8 @@ constexpr const char* USAGE = R"(usage: jh-bench [--cluster F] [--frontend NAME]
                 [--acked-out FILE] [--attempted-out FILE] [--timeline-out FILE] [--bucket-ms MS]
                 [--live] [--json]
                 (Ctrl-C or TERM ends the run early, with its summary and files; --live prints
-                 orders acknowledged, failed and retried each second, then a closing summary)
+                 orders acknowledged, failed and retried each second, and the summary in
+                 sentences; --json's document is the same with or without it)
        jh-bench --check-acked FILE [--cluster F] [--wait SECONDS]
                 (whether every order id in FILE, as --acked-out wrote them, is in every
                  replica's orders.csv; waits up to SECONDS, default 10, for the replicas to
@@ -282,18 +283,20 @@ int main(int argc, char** argv) {
                "\"longest_gap_ms\":{:.3f},\"errors\":{},\"attempted\":{},\"acknowledged\":{}}}\n",
                mode, o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
                s.p999Ms, s.maxMs, s.longestGapMs, result.errors, result.attempted.size(), result.acked.size());
+  } else if (live) {
+    std::set<std::string> acked(result.acked.begin(), result.acked.end());
+    uint64_t unanswered = 0;
+    for (auto& id : result.attempted) unanswered += acked.count(id) == 0;
+    fmt::print("{}\nLatency: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms.\n"
+               "The longest time without an acknowledgement: {:.1f} ms.\n",
+               jh::bench::liveSummary(result.elapsedS, tally(counts), unanswered), s.p50Ms, s.p99Ms, s.maxMs,
+               s.longestGapMs);
+    if (!ackedOut.empty()) fmt::print("The acknowledged order ids are in {}.\n", ackedOut);
   } else {
     fmt::print("{} x {} clients for {:.1f} s: {} ok, {:.0f}/s, p50 {:.3f} ms, p99 {:.3f} ms, "
                "p99.9 {:.3f} ms, max {:.3f} ms, longest gap {:.1f} ms, {} errors\n",
                mode, o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
                s.p999Ms, s.maxMs, s.longestGapMs, result.errors);
-  }
-  if (live) {
-    std::set<std::string> acked(result.acked.begin(), result.acked.end());
-    uint64_t unanswered = 0;
-    for (auto& id : result.attempted) unanswered += acked.count(id) == 0;
-    fmt::print("{}\n", jh::bench::liveSummary(result.elapsedS, tally(counts), unanswered));
-    if (!ackedOut.empty()) fmt::print("Their ids are in {}, one a line.\n", ackedOut);
   }
   return result.successes.empty() ? 3 : 0;
 }
