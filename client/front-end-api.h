@@ -58,6 +58,16 @@ struct Reconnection {
   std::string address;
 };
 
+// One thing the cluster did, from the front-end's event feed (FrontEnd.events).
+struct TimelineEvent {
+  uint64_t id = 0;     // 1, 2, 3… within one run of one front-end
+  int64_t atMs = 0;    // wall clock, ms since the epoch
+  rpc::EventKind kind = rpc::EventKind::STARTED;
+  std::string replica;  // "" when it concerns no one replica
+  uint64_t count = 0;   // rows fetched, where it applies
+  std::string message;  // one sentence for a person
+};
+
 struct ClusterStatus {
   std::string frontend;
   std::string primary;  // empty when no replica is READY
@@ -67,6 +77,9 @@ struct ClusterStatus {
   uint64_t cacheHits = 0;
   uint64_t cacheMisses = 0;
   std::string whenUnreachable;
+  uint64_t ordersPlaced = 0;  // acknowledged through this front-end since it started
+  uint64_t ordersFailed = 0;  // answered UNAVAILABLE
+  uint64_t lastEvent = 0;     // the id of its newest event
 };
 
 // One front-end as the client sees it. A returned promise fails (DISCONNECTED, OVERLOADED) only
@@ -86,6 +99,9 @@ class FrontEndApi {
   virtual kj::Promise<ClusterStatus> status() = 0;
   // Changes how often the front-end checks the replicas' health, while it runs.
   virtual kj::Promise<void> setHeartbeat(uint32_t ms) = 0;
+  // The front-end's events with ids above `after`, oldest first (it keeps the newest few
+  // hundred).
+  virtual kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) = 0;
 
   // The latest reconnection since the previous call of this method: a request was served after
   // an earlier one had been, with a broken connection or a failed request in between. nullopt

@@ -60,6 +60,9 @@ ClusterStatus fromWire(rpc::ClusterStatus::Reader r) {
   out.cacheHits = r.getCacheHits();
   out.cacheMisses = r.getCacheMisses();
   out.whenUnreachable = str(r.getWhenUnreachable());
+  out.ordersPlaced = r.getOrdersPlaced();
+  out.ordersFailed = r.getOrdersFailed();
+  out.lastEvent = r.getLastEvent();
   return out;
 }
 
@@ -216,6 +219,21 @@ kj::Promise<void> FrontEndClient::setHeartbeat(uint32_t ms) {
     req.setMs(ms);
     return req.send().then([](auto) { return true; });
   }).ignoreResult();
+}
+
+kj::Promise<std::vector<TimelineEvent>> FrontEndClient::events(uint64_t after) {
+  return withFailover<std::vector<TimelineEvent>>([after](rpc::FrontEnd::Client& fe) {
+    auto req = fe.eventsRequest();
+    req.setAfter(after);
+    return req.send().then([](auto r) {
+      std::vector<TimelineEvent> out;
+      for (auto e : r.getEvents()) {
+        out.push_back(TimelineEvent{e.getId(), e.getAtMs(), e.getKind(), str(e.getReplica()), e.getCount(),
+                                    str(e.getMessage())});
+      }
+      return out;
+    });
+  });
 }
 
 }  // namespace jh::client

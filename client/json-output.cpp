@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "schema/event-kind.h"
 #include "schema/money.h"
 
 namespace jh::client {
@@ -77,6 +78,17 @@ void writeOrder(JsonOut& j, const OrderRecord& o) {
   j.key("incarnation").number(o.incarnation);
   j.key("seq").number(o.seq);
   if (o.conflict) j.key("conflict").boolean(true);
+  j.endObject();
+}
+
+void writeEvent(JsonOut& j, const TimelineEvent& e) {
+  j.beginObject();
+  j.key("id").number(e.id);
+  j.key("at_ms").number(e.atMs);
+  j.key("kind").string(eventKindName(e.kind));
+  j.key("replica").string(e.replica);
+  j.key("count").number(e.count);
+  j.key("message").string(e.message);
   j.endObject();
 }
 
@@ -170,7 +182,24 @@ std::string statusJson(const ClusterStatus& s) {
   j.key("cache_hits").number(s.cacheHits);
   j.key("cache_misses").number(s.cacheMisses);
   j.key("when_unreachable").string(s.whenUnreachable);
+  j.key("orders_placed").number(s.ordersPlaced);
+  j.key("orders_failed").number(s.ordersFailed);
+  j.key("last_event").number(s.lastEvent);
   j.endObject();
+  return j.done();
+}
+
+std::string eventJson(const TimelineEvent& event) {
+  JsonOut j;
+  writeEvent(j, event);
+  return j.done();
+}
+
+std::string eventsJson(const std::vector<TimelineEvent>& events) {
+  JsonOut j;
+  j.beginObject().key("events").beginArray();
+  for (auto& e : events) writeEvent(j, e);
+  j.endArray().endObject();
   return j.done();
 }
 

@@ -24,8 +24,12 @@ std::string postcodeJson(const PostcodeInfo& info);
 // {"frontend", "primary", "replicas": [{"name", "address", "state", "role", "last_seen_ms_ago",
 // "lag", "order_count", "content_differs"}…], "heartbeat_ms", "postcode_services": [{"url",
 // "state", "retry_in_ms", "requests", "failures"}…], "cache_hits", "cache_misses",
-// "when_unreachable"}
+// "when_unreachable", "orders_placed", "orders_failed", "last_event"}
 std::string statusJson(const ClusterStatus& status);
+// {"id", "at_ms", "kind" ("replica-down", "promoted"…), "replica", "count", "message"}
+std::string eventJson(const TimelineEvent& event);
+// {"events": [event…]}
+std::string eventsJson(const std::vector<TimelineEvent>& events);
 // {"rejected": {"code": "UNKNOWN_ITEM", "message"}}: refused by the service, or by the client
 // before asking it (a bad user code), or UNAVAILABLE when no front-end answered.
 std::string rejectionJson(const Rejection& rejection);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/event-kind.h"  // eventKindName, for the feed's readers
 #include "schema/just-hungry.capnp.h"
 
 namespace jh {
@@ -37,8 +38,5 @@ class EventFeed {
   uint64_t next_ = 1;
   std::deque<ClusterEvent> events_;
 };
-
-// "replica-down" for rpc::EventKind::REPLICA_DOWN, and so on.
-const char* eventKindName(rpc::EventKind kind);
 
 }  // namespace jh

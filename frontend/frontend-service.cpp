@@ -40,7 +40,8 @@ std::string upperTrimmed(std::string_view s) {
 template <typename Fill>
 auto unavailableOnFailure(Fill fill) {
   return [fill](kj::Exception&& e) mutable {
-    JH_ERROR("call failed: {}", e.getDescription().cStr());
+    JH_ERROR("a request failed inside the front-end ({}); the client was told the service is unavailable",
+             e.getDescription().cStr());
     fill(NO_REPLICA);
   };
 }
@@ -84,7 +85,9 @@ kj::Promise<kj::Maybe<const FrontEndService::Catalogue&>> FrontEndService::catal
             catalogue_ = kj::mv(*fetched);
             catalogueAt_ = timer_.now();
           }
-        }, [](kj::Exception&& e) { JH_ERROR("menu fetch failed: {}", e.getDescription().cStr()); })
+        }, [](kj::Exception&& e) {
+          JH_ERROR("cannot fetch the menu and message of the day from the primary: {}", e.getDescription().cStr());
+        })
         .then([this]() { catalogueFetch_ = nullptr; })
         .fork();
   }
@@ -381,11 +384,11 @@ kj::Promise<void> FrontEndService::setHeartbeat(SetHeartbeatContext context) {
 kj::Promise<void> FrontEndService::track(const char* what, std::string detail, kj::Promise<void> call) {
   uint64_t n = ++requests_;
   ++inFlight_;
-  JH_DEBUG("request {} {} {} begun", n, what, detail);
+  JH_DEBUG("request {} ({} {}) begun", n, what, detail);
   auto began = timer_.now();
   return call.attach(kj::defer([this, n, what, began]() {
     --inFlight_;
-    JH_DEBUG("request {} {} finished in {} us", n, what, (timer_.now() - began) / kj::MICROSECONDS);
+    JH_DEBUG("request {} ({}) answered in {} µs", n, what, (timer_.now() - began) / kj::MICROSECONDS);
   }));
 }
 

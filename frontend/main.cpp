@@ -55,19 +55,30 @@ int main(int argc, char** argv) {
     jh::ReplicaRouter router(config, name, io.provider->getNetwork(), timer, secret);
     jh::PostcodeService postcodes(config.postcodes, timer);
 
-    auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();
+    auto listener = jh::listenOn(io.provider->getNetwork(), self->address, io.waitScope);
     router.start().wait(io.waitScope);
     auto service = kj::heap<jh::FrontEndService>(config, name, router, postcodes, timer);
     jh::FrontEndService& frontEnd = *service;
     jh::RpcServer server(kj::mv(service), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
-    JH_INFO("listening on {}; primary is {}", self->address,
-            router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
+    std::string promoting;
+    for (auto& row : router.table()) {
+      if (row.state == "PROMOTING") promoting = row.name;
+    }
+    if (!router.primaryName().empty()) {
+      JH_INFO("listening on {} for clients; the primary is {}", self->address, router.primaryName());
+    } else if (!promoting.empty()) {
+      JH_INFO("listening on {} for clients; {} becomes the primary once it has synced with its peers",
+              self->address, promoting);
+    } else {
+      JH_INFO("listening on {} for clients; no replica is ready to be the primary yet", self->address);
+    }
 
     serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
-    JH_INFO("stopping: no new connections, finishing the calls under way");
+    JH_INFO("asked to stop: no new connections, finishing the calls under way (at most {} ms)",
+            2 * config.callTimeoutMs);
     frontEnd.drain(kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2).wait(io.waitScope);
-    JH_INFO("stopped");
+    JH_INFO("stopped cleanly");
     return 0;
   });
 }
