@@ -192,7 +192,7 @@ TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its 
   CHECK(unexpected == 0);
   CHECK(ledger.visibleThroughout() == ledger.watched());
   CHECK(ledger.onEveryReplica(missing) == ledger.acked().size());
-  CHECK(cluster.logText(R3).find("now holds this replica's whole history") != std::string::npos);
+  CHECK(cluster.logText(R3).find("now holds every order this replica ever stored") != std::string::npos);
 }
 
 TEST_CASE("a backup that was down while thousands of orders were placed catches up and holds them all") {
@@ -215,7 +215,7 @@ TEST_CASE("a backup that was down while thousands of orders were placed catches 
   size_t missing = 0;
   for (auto& id : acked) missing += ids.count(id) ? 0 : 1;
   CHECK(missing == 0);
-  CHECK(cluster.logText(R3).find("caught up from replica.server1") != std::string::npos);
+  CHECK(cluster.logText(R3).find("caught up with replica.server1") != std::string::npos);
 }
 
 TEST_CASE("an order stored by a crashed primary and retried on a backup is read once, the same copy everywhere") {
