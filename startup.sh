@@ -137,7 +137,7 @@ build_binaries() {
     fi
     # Only what runs the system: the tests are scripts/test.sh's business.
     say "building what is stale (output: $(rel "$log"))"
-    cmake --build "$JH_ROOT/build" -j"$(nproc)" --target jh-replica jh-frontend jh-client >>"$log" 2>&1 ||
+    cmake --build "$JH_ROOT/build" -j"$(nproc)" --target jh-replica jh-frontend jh-client jh-bench >>"$log" 2>&1 ||
       { tail -n 30 "$log" >&2; die "the build failed: see $(rel "$log")"; }
     ((SECONDS - began < 5)) || say "built in $((SECONDS - began)) s"
   fi

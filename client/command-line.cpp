@@ -12,7 +12,8 @@ namespace {
 // Each command and how many arguments it takes.
 const std::map<std::string, size_t>& commandArity() {
   static const std::map<std::string, size_t> arity = {
-      {"motd", 0}, {"menu", 0}, {"orders", 0}, {"order", 2}, {"validate", 1}, {"status", 0}, {"heartbeat", 1}};
+      {"motd", 0}, {"menu", 0}, {"orders", 0}, {"order", 2}, {"validate", 1}, {"status", 0}, {"heartbeat", 1},
+      {"events", 0}};
   return arity;
 }
 
@@ -48,6 +49,10 @@ std::variant<CommandLine, UsageError> parseCommandLine(const std::vector<std::st
     }
     if (arg == "--json") {
       cl.json = true;
+      continue;
+    }
+    if (arg == "--follow" || arg == "-f") {
+      cl.follow = true;
       continue;
     }
     std::string name = arg;
@@ -95,6 +100,9 @@ std::variant<CommandLine, UsageError> parseCommandLine(const std::vector<std::st
   if (cl.orderId && (cl.command.empty() || cl.command[0] != "order")) {
     fail("The option --id goes only with the command 'order'.");
   }
+  if (cl.follow && (cl.command.empty() || cl.command[0] != "events")) {
+    fail("The option --follow goes only with the command 'events'.");
+  }
   if (cl.json && cl.command.empty()) fail("The option --json needs a command.");
 
   if (cl.help) return cl;
@@ -119,11 +127,16 @@ Commands:
   status                        show the front-end's view of the replicas
   heartbeat MS                  make the front-end check the replicas every MS
                                 milliseconds (10 to 60000), while it runs
+  events [--follow]             what the cluster did, one line an event: its time
+                                (UTC, to the millisecond), the time since the one
+                                before, and what happened; --follow (-f) prints
+                                new events as they come, until Ctrl-C
 
 Options:
   --cluster FILE   the cluster file (default: $JH_CLUSTER, else resources/cluster.json)
   --user CODE      your user code: 1 to 64 printable characters
-  --json           print one JSON document on standard output
+  --json           print one JSON document on standard output (events
+                   --follow: one a line, for each event)
   --frontend NAME  talk only to this front-end of the cluster file
   --help           show this help
 

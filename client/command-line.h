@@ -20,6 +20,7 @@ struct CommandLine {
   std::optional<std::string> frontend;     // --frontend: talk to this one only
   std::optional<std::string> orderId;      // --id, for `order` only, not yet checked
   bool json = false;
+  bool follow = false;  // --follow, for `events` only
   bool help = false;
   // Empty for the interactive client; else a known command with the right number of
   // arguments: {"order", ITEM, POSTCODE}, {"validate", POSTCODE}, {"motd"}…
@@ -32,7 +33,8 @@ struct UsageError {
 
 // Parses the arguments after the program's name. Options may come before or after the command;
 // "--" ends them. Refuses an unknown option or command, a missing argument, --id without
-// `order`, `orders` or `order` without --user, and --json without a command. --help wins over
+// `order`, `orders` or `order` without --user, --follow without `events`, and --json without a
+// command. --help wins over
 // every other problem.
 std::variant<CommandLine, UsageError> parseCommandLine(const std::vector<std::string>& args);
 

@@ -23,6 +23,10 @@ struct Reconnection {
   std::string address;
 };
 
+// One thing the cluster did, from the front-end's event feed (FrontEnd.events): the value the
+// front-end keeps (schema/front-end-values.h).
+using TimelineEvent = ClusterEvent;
+
 // One front-end as the client sees it. A returned promise fails (DISCONNECTED, OVERLOADED) only
 // when the request could not be carried out at all, after whatever retrying the implementation
 // does; every expected outcome arrives as a value.
@@ -40,6 +44,9 @@ class FrontEndApi {
   virtual kj::Promise<ClusterStatus> status() = 0;
   // Changes how often the front-end checks the replicas' health, while it runs.
   virtual kj::Promise<void> setHeartbeat(uint32_t ms) = 0;
+  // The front-end's events with ids above `after`, oldest first (it keeps the newest few
+  // hundred).
+  virtual kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) = 0;
 
   // The latest reconnection since the previous call of this method: a request was served after
   // an earlier one had been, with a broken connection or a failed request in between. nullopt

@@ -221,4 +221,19 @@ kj::Promise<void> FrontEndClient::setHeartbeat(uint32_t ms) {
   }).ignoreResult();
 }
 
+kj::Promise<std::vector<TimelineEvent>> FrontEndClient::events(uint64_t after) {
+  return withFailover<std::vector<TimelineEvent>>([after](rpc::FrontEnd::Client& fe) {
+    auto req = fe.eventsRequest();
+    req.setAfter(after);
+    return req.send().then([](auto r) {
+      std::vector<TimelineEvent> out;
+      for (auto e : r.getEvents()) {
+        out.push_back(TimelineEvent{e.getId(), e.getAtMs(), e.getKind(), str(e.getReplica()), e.getCount(),
+                                    str(e.getMessage())});
+      }
+      return out;
+    });
+  });
+}
+
 }  // namespace jh::client

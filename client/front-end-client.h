@@ -36,6 +36,7 @@ class FrontEndClient final : public FrontEndApi {
   kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) override;
   kj::Promise<ClusterStatus> status() override;
   kj::Promise<void> setHeartbeat(uint32_t ms) override;
+  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override;
   std::optional<Reconnection> takeReconnection() override;
 
   // Requests sent on the wire, retries included (for tests and diagnostics).

@@ -10,11 +10,13 @@
 
 #include "client/command-line.h"
 #include "client/ctrl-c.h"
+#include "client/event-timeline.h"
 #include "client/front-end-client.h"
 #include "client/interactive.h"
 #include "client/line-input.h"
 #include "client/one-shot.h"
 #include "schema/cluster-config.h"
+#include "schema/daemon.h"
 
 int main(int argc, char** argv) {
   using namespace jh::client;
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
     std::cout << usageText();
     return EXIT_DONE;
   }
-  Reporter reporter(std::cout, std::cerr, cl.json, Style::forStream(STDOUT_FILENO));
+  Reporter reporter(std::cout, std::cerr, cl.json, Style::forStream(STDOUT_FILENO), STDOUT_FILENO);
 
   std::vector<jh::NodeConfig> frontends;
   try {
@@ -52,8 +54,14 @@ int main(int argc, char** argv) {
     return reporter.usageError("CONFIG", e.what());
   }
 
+  // `events --follow` runs until Ctrl-C or a TERM, and then ends as it would at the end of a feed.
+  if (cl.follow) jh::captureStopSignals();
   auto io = kj::setupAsyncIo();
   FrontEndClient client(io.provider->getNetwork(), io.provider->getTimer(), frontends);
+  if (cl.follow) {
+    return followEvents(client, io.provider->getTimer(), reporter, jh::stopSignal(io.unixEventPort))
+        .wait(io.waitScope);
+  }
   if (!cl.command.empty()) return runOneShot(cl, client, reporter).wait(io.waitScope);
 
   if (auto refused = checkBeforeCalling(cl)) return reporter.rejected(*refused);

@@ -7,6 +7,7 @@
 #include <kj/debug.h>
 
 #include "client/dish-lookup.h"
+#include "client/event-timeline.h"
 #include "schema/json-output.h"
 
 namespace jh::client {
@@ -70,6 +71,11 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
                              : fmt::format("The front-end now checks the replicas every {} ms.\n", ms));
     });
   }
+  if (command == "events") {
+    return api.events(0).then([&r, &style](std::vector<TimelineEvent> events) {
+      return r.done(r.json() ? eventsJson(events) : timelineText(events, style, r.width()));
+    });
+  }
   KJ_ASSERT(command == "status", "parseCommandLine let through an unknown command", command);
   return api.status().then([&r, &style](ClusterStatus status) {
     return r.done(r.json() ? statusJson(status) : statusText(status, style));
@@ -105,6 +111,11 @@ int Reporter::rejected(const Rejection& rejection) {
 
 int Reporter::failed(const kj::Exception& e) {
   return rejected(Rejection{rpc::RejectCode::UNAVAILABLE, failureText(e)});
+}
+
+void Reporter::note(std::string_view sentence) {
+  err_ << sentence << '\n';
+  err_.flush();
 }
 
 std::optional<Rejection> checkBeforeCalling(const CommandLine& cl) {

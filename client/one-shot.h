@@ -2,7 +2,7 @@
 // standard output (text, or one JSON document with --json), and an exit code.
 #pragma once
 
-#include <iosfwd>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,11 +19,14 @@ namespace jh::client {
 // document on `out`; otherwise results go to `out` and failures, as one sentence, to `err`.
 class Reporter {
  public:
-  Reporter(std::ostream& out, std::ostream& err, bool json, Style style = Style())
-      : out_(out), err_(err), json_(json), style_(style) {}
+  // `widthFd`: the terminal that results go to, whose width long lines are wrapped to (-1: none).
+  Reporter(std::ostream& out, std::ostream& err, bool json, Style style = Style(), int widthFd = -1)
+      : out_(out), err_(err), json_(json), style_(style), widthFd_(widthFd) {}
 
   bool json() const { return json_; }
   const Style& style() const { return style_; }
+  // The terminal's width now, in columns; 0 when results do not go to a terminal.
+  size_t width() const { return widthFd_ < 0 ? 0 : terminalColumns(widthFd_); }
 
   // Prints a result (a JSON document or text) and returns EXIT_DONE.
   int done(std::string_view result);
@@ -33,12 +36,17 @@ class Reporter {
   int rejected(const Rejection& rejection);
   // A request that could not be carried out: EXIT_UNAVAILABLE.
   int failed(const kj::Exception& e);
+  // A sentence for the person on the error stream, whatever the form of the results.
+  void note(std::string_view sentence);
+  // Whether results can still be written (false once the reader of a pipe went away).
+  bool good() const { return out_.good(); }
 
  private:
   std::ostream& out_;
   std::ostream& err_;
   bool json_;
   Style style_;
+  int widthFd_;
 };
 
 // What the client refuses before making any call: a bad --user code (INVALID_USER_CODE) or a

@@ -1,6 +1,7 @@
 // Text for people, at most 80 columns wide.
 #include "client/text-output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "schema/grouped-number.h"
 #include "schema/money.h"
 
 namespace jh::client {
@@ -72,6 +74,12 @@ Style Style::forStream(int fd) {
 std::string Style::wrap(const char* code, std::string_view text) const {
   if (!colour_) return std::string(text);
   return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+}
+
+size_t terminalColumns(int fd) {
+  winsize size{};
+  if (isatty(fd) != 1 || ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
 }
 
 std::string counted(uint64_t n, std::string_view one, std::string_view many) {
@@ -186,6 +194,17 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
     out += style.bad("  DIVERGED: two replicas hold different rows under one name (see the log).") + "\n";
   }
   out += "  Orders as users see them; Rows counts every stored copy.\n";
+  for (auto& r : s.replicas) {
+    if (r.role != "down" && !r.diverged) {
+      if (r.state == "SYNCING") {
+        out += fmt::format("  {} is catching up: {} {} fetched{}.\n", r.name, groupedNumber(r.fetched),
+                           r.fetched == 1 ? "row" : "rows",
+                           s.primary.empty() ? "" : fmt::format(", {} to go", groupedNumber(r.lag)));
+      } else if (r.state == "PROMOTING") {
+        out += fmt::format("  {} is being promoted: it syncs with its peers before it serves.\n", r.name);
+      }
+    }
+  }
   for (auto& p : s.postcodeServices) {
     std::string state = p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs)
                                              : p.state;
@@ -196,6 +215,8 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
     if (columns(line) > 79) line = cut("Postcodes: " + p.url, 79) + "\n  " + state + " " + counts;
     out += line + "\n";
   }
+  out += fmt::format("Orders through {}: {} acknowledged, {} refused as unavailable.\n", s.frontend,
+                     groupedNumber(s.ordersPlaced), groupedNumber(s.ordersFailed));
   out += fmt::format("Postcode cache: {}, {}; when unreachable: {}.\n",
                      counted(s.cacheHits, "hit", "hits"), counted(s.cacheMisses, "miss", "misses"),
                      s.whenUnreachable);

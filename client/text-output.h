@@ -33,6 +33,9 @@ class Style {
   bool colour_;
 };
 
+// The width of the terminal on `fd` in columns; 0 when `fd` is not a terminal.
+size_t terminalColumns(int fd);
+
 // "1 request", "2 requests", "0 requests": `n` and the word that goes with it.
 std::string counted(uint64_t n, std::string_view one, std::string_view many);
 
@@ -57,7 +60,9 @@ std::string ordersText(const std::vector<OrderRecord>& orders, const Style& styl
 std::string orderPlacedText(const OrderRecord& order, const Style& style);
 // "SW1A 1AA is in Westminster, London.", or a sentence saying that the area is unverified.
 std::string postcodeText(const PostcodeInfo& info);
-// The replicas' table, then the postcode services and cache.
+// The replicas' table (the primary in green), a line for each replica catching up (rows fetched,
+// rows still to go) or being promoted, then the orders through this front-end, the postcode
+// services and cache.
 std::string statusText(const ClusterStatus& status, const Style& style);
 
 // "Reconnected to just.hungry.2 (127.0.0.1:9004)."

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/event-kind.h"  // eventKindName, for the feed's readers
 #include "schema/front-end-values.h"
 
 namespace jh {

@@ -57,27 +57,39 @@ int main(int argc, char** argv) {
     jh::ReplicaRouter router(config, name, io.provider->getNetwork(), timer, secret);
     jh::PostcodeService postcodes(config.postcodes, timer);
 
-    auto listener = io.provider->getNetwork().parseAddress(self->address).wait(io.waitScope)->listen();
+    auto listener = jh::listenOn(io.provider->getNetwork(), self->address, io.waitScope);
     router.start().wait(io.waitScope);
     jh::OrderDesk desk(config, name, router, postcodes, timer);
     jh::RpcServer server(kj::heap<jh::FrontEndService>(desk), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
-    JH_INFO("listening on {}; primary is {}", self->address,
-            router.primaryName().empty() ? std::string("(none READY)") : router.primaryName());
+    std::string promoting;
+    for (auto& row : router.table()) {
+      if (row.state == "PROMOTING") promoting = row.name;
+    }
+    if (!router.primaryName().empty()) {
+      JH_INFO("listening on {} for clients; the primary is {}", self->address, router.primaryName());
+    } else if (!promoting.empty()) {
+      JH_INFO("listening on {} for clients; {} becomes the primary once it has synced with its peers",
+              self->address, promoting);
+    } else {
+      JH_INFO("listening on {} for clients; no replica is ready to be the primary yet", self->address);
+    }
 
     // The HTTP door, when the cluster file gives this front-end an http address.
     kj::Own<jh::HttpDoor> door;
     kj::Own<kj::ConnectionReceiver> httpListener;
     kj::Promise<void> httpServing = kj::NEVER_DONE;
     if (!self->http.empty()) {
-      httpListener = io.provider->getNetwork().parseAddress(self->http).wait(io.waitScope)->listen();
+      httpListener = jh::listenOn(io.provider->getNetwork(), self->http, io.waitScope);
       door = kj::heap<jh::HttpDoor>(desk, config.http, timer);
       httpServing = door->listen(*httpListener);
-      JH_INFO("HTTP on http://{}/{}", self->http, door->hasPage() ? "" : " (no page: the API alone)");
+      JH_INFO("serving the web page and the HTTP API on http://{}/{}", self->http,
+              door->hasPage() ? "" : " (no page: the API alone)");
     }
 
     serving.exclusiveJoin(kj::mv(httpServing)).exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
-    JH_INFO("stopping: no new connections, finishing the calls under way");
+    JH_INFO("asked to stop: no new connections, finishing the calls under way (at most {} ms)",
+            2 * config.callTimeoutMs);
     kj::Duration bound = kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2;
     kj::Promise<void> drained = desk.drain(bound);
     if (door.get() != nullptr) {
@@ -88,7 +100,7 @@ int main(int argc, char** argv) {
       drained = kj::joinPromises(both.finish()).exclusiveJoin(timer.afterDelay(bound));
     }
     drained.wait(io.waitScope);
-    JH_INFO("stopped");
+    JH_INFO("stopped cleanly");
     return 0;
   });
 }

@@ -85,7 +85,8 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
   }).then([answerRest](bool served) {
     if (!served) answerRest(NO_REPLICA);
   }, [answerRest](kj::Exception&& e) {
-    JH_ERROR("placing a batch of orders failed: {}", e.getDescription().cStr());
+    JH_ERROR("a batch of orders failed on the primary ({}): their clients were told the service is unavailable",
+             e.getDescription().cStr());
     answerRest(NO_REPLICA);
   }).attach(kj::mv(waiting));
 }

@@ -91,7 +91,9 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() 
             catalogue_ = fetched;
             catalogueAt_ = timer_.now();
           }
-        }, [](kj::Exception&& e) { JH_ERROR("menu fetch failed: {}", e.getDescription().cStr()); })
+        }, [](kj::Exception&& e) {
+          JH_ERROR("cannot fetch the menu and message of the day from the primary: {}", e.getDescription().cStr());
+        })
         .then([this]() { catalogueFetch_ = nullptr; })
         .fork();
   }
@@ -135,7 +137,8 @@ kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit, 
                      },
                      [](kj::Exception&& e) {
                        // Not a connection failure (the router handles those): a bug far away.
-                       JH_ERROR("call failed: {}", e.getDescription().cStr());
+                       JH_ERROR("a request failed inside the front-end ({}); the client was told the service is unavailable",
+                                e.getDescription().cStr());
                        return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
                      })
                    .attach(kj::mv(page)));
@@ -259,11 +262,11 @@ template <typename T>
 kj::Promise<T> OrderDesk::track(const char* what, std::string detail, kj::Promise<T> call) {
   uint64_t n = ++requests_;
   ++inFlight_;
-  JH_DEBUG("request {} {} {} begun", n, what, detail);
+  JH_DEBUG("request {} ({} {}) begun", n, what, detail);
   auto began = timer_.now();
   return call.attach(kj::defer([this, n, what, began]() {
     --inFlight_;
-    JH_DEBUG("request {} {} finished in {} us", n, what, (timer_.now() - began) / kj::MICROSECONDS);
+    JH_DEBUG("request {} ({}) answered in {} µs", n, what, (timer_.now() - began) / kj::MICROSECONDS);
   }));
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
+#include "schema/failure-words.h"
 #include "schema/log.h"
 #include "schema/task-errors.h"
 
@@ -37,14 +38,6 @@ int stateOf(rpc::ReplicaState s) {
   return SYNCING;
 }
 
-// "connection refused", "no answer within 1000 ms": why a call failed, for a log line.
-std::string why(const kj::Exception& e) {
-  if (e.getType() == kj::Exception::Type::OVERLOADED) return "it did not answer in time";
-  std::string text = e.getDescription().cStr();
-  if (text.find("Connection refused") != std::string::npos) return "connection refused";
-  if (e.getType() == kj::Exception::Type::DISCONNECTED) return "the connection was lost";
-  return text;
-}
 }  // namespace
 
 struct ReplicaRouter::Replica {
@@ -140,8 +133,9 @@ void ReplicaRouter::noteState(Replica& r, int state) {
     JH_INFO("{} answers again and is {}", name, stateName(state));
   } else if (state == READY && before == SYNCING) {
     events_.record(rpc::EventKind::REPLICA_READY, name,
-                   fmt::format("{} has caught up: {} rows fetched since it started.", name, r.fetched), r.fetched);
-    JH_INFO("{} has caught up ({} rows fetched since it started) and is READY", name, r.fetched);
+                   fmt::format("{} has caught up: {} fetched since it started.", name, counted(r.fetched, "row", "rows")),
+                   r.fetched);
+    JH_INFO("{} has caught up ({} fetched since it started) and is READY", name, counted(r.fetched, "row", "rows"));
   } else {
     JH_INFO("{} is {}", name, stateName(state));
   }
@@ -152,9 +146,9 @@ void ReplicaRouter::markDown(Replica& r, const kj::Exception& e) {
   if (r.state != DOWN) {
     bool wasPrimary = static_cast<int>(&r - replicas_[0].get()) == primary_;
     if (wasPrimary) {
-      JH_WARN("the primary {} is down: {}", r.config.name, why(e));
+      JH_WARN("the primary {} is down: {}", r.config.name, failureReason(e));
     } else {
-      JH_WARN("{} is down: {}", r.config.name, why(e));
+      JH_WARN("{} is down: {}", r.config.name, failureReason(e));
     }
   }
   noteState(r, DOWN);
@@ -246,9 +240,9 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
           std::vector<std::string> peers;
           for (auto p : done.getSyncedWith()) peers.push_back(p);
           std::string synced = peers.empty() ? std::string("no peer") : fmt::format("{}", fmt::join(peers, " and "));
-          std::string message = fmt::format("{} is now the primary{}: it synced with {} and fetched {} rows.",
+          std::string message = fmt::format("{} is now the primary{}: it synced with {} and fetched {}.",
                                             name, previous.empty() || previous == name ? "" : " (was " + previous + ")",
-                                            synced, done.getFetched());
+                                            synced, counted(done.getFetched(), "row", "rows"));
           events_.record(rpc::EventKind::PROMOTED, name, message, done.getFetched());
           if (previous.empty() || handOver) {
             JH_INFO("{}", message);
@@ -269,7 +263,7 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
       },
       [this, &next](kj::Exception&& e) {
         if (!isConnectionFailure(e)) {
-          JH_ERROR("promoting {} failed: {}", next.config.name, e.getDescription().cStr());
+          JH_ERROR("promoting {} failed: {}", next.config.name, failureReason(e));
           next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
           return;
         }

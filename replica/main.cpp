@@ -15,6 +15,7 @@
 #include "schema/cluster-config.h"
 #include "schema/cluster-secret.h"
 #include "schema/daemon.h"
+#include "schema/failure-words.h"
 #include "schema/log.h"
 #include "schema/rpc-server.h"
 
@@ -47,18 +48,19 @@ int main(int argc, char** argv) {
     }
     std::string secret = jh::loadClusterSecret(config);
     if (secret.empty()) {
-      JH_WARN("{} names no secret_file: anyone who can reach this port can call the replica", config.path);
+      JH_WARN("the cluster file {} names no secret_file: anyone who can reach this port can call the replica",
+              config.path);
     }
     auto io = kj::setupAsyncIo();
     jh::ReplicaNode node(config, *index, io.provider->getTimer());
 
     const std::string& address = config.replicas[*index].address;
-    auto listener = io.provider->getNetwork().parseAddress(address).wait(io.waitScope)->listen();
+    auto listener = jh::listenOn(io.provider->getNetwork(), address, io.waitScope);
     jh::rpc::Replica::Client replica = kj::heap<jh::ReplicaService>(node);
     jh::RpcServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)), io.provider->getTimer(),
                          jh::REPLICA_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
-    JH_INFO("listening on {} as {} (SYNCING)", address, args->name);
+    JH_INFO("listening on {}; SYNCING: catching up from its peers before it takes orders", address);
 
     jh::Replicator replicator(node, kj::getCurrentThreadExecutor(), secret);
     replicator.start();
@@ -68,13 +70,14 @@ int main(int argc, char** argv) {
     } catch (const kj::Exception& e) {
       // The replication thread may be waiting on this one: no orderly way out. Crash, as a
       // kill -9 would; what was acknowledged is on disk and is recovered at the next start.
-      JH_ERROR("failed while running: {}", e.getDescription().cStr());
+      JH_ERROR("stopping at once after a failure ({}); what was acknowledged is on disk",
+               jh::failureReason(e));
       std::_Exit(1);
     }
-    JH_INFO("stopping: refusing new orders, finishing those in flight");
+    JH_INFO("asked to stop: refusing new orders, finishing those under way (at most 2 s)");
     node.drain(2 * kj::SECONDS).wait(io.waitScope);
     replicator.stop().wait(io.waitScope);
-    JH_INFO("stopped");
+    JH_INFO("stopped cleanly");
     return 0;
   });
 }

@@ -14,6 +14,7 @@
 
 #include "schema/cluster-config.h"
 #include "schema/csv.h"
+#include "schema/failure-words.h"
 #include "schema/log.h"
 #include "schema/version-vector.h"
 
@@ -119,8 +120,9 @@ void OrderFile::load(Loader& loader) {
             throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", writing_,
                                         reader.recordLine()));
         }
-        JH_WARN("{}:{}: cutting off a torn final record of {} bytes (a write cut short by a crash)",
-                writing_, reader.recordLine(), data.size() - reader.recordOffset());
+        JH_WARN("{} ends in a record cut short at line {} (a write interrupted by a crash): cutting off its "
+                "{} bytes, which were never acknowledged", writing_, reader.recordLine(),
+                data.size() - reader.recordOffset());
         break;
       }
       auto where = [&]() { return fmt::format("{}:{}", writing_, reader.recordLine()); };
@@ -136,8 +138,8 @@ void OrderFile::load(Loader& loader) {
           throw ConfigError(where() + ": the first line is not the orders header");
         }
         if (beforeIncarnations) {
-          JH_INFO("{} was begun before incarnations: its rows without one are incarnation 0; rows "
-                  "appended to it carry the incarnation column", writing_);
+          JH_INFO("{} was written before incarnations existed: its rows count as incarnation 0, and new "
+                  "rows carry an incarnation column", writing_);
         }
       } else {
         if (fields.size() != orderCsvHeader().size() && !beforeIncarnations) {
@@ -183,7 +185,8 @@ void OrderFile::keepHistory() {
   if (holdsHistory_) return;
   // The rows are durable already (every append was synced); the rename makes the name durable.
   if (::rename(writing_.c_str(), path_.c_str()) != 0) {
-    JH_ERROR("cannot rename {} to {}: {}; it still vouches for nothing", writing_, path_, strerror(errno));
+    JH_ERROR("cannot rename {} to {} ({}): this replica still vouches for none of its earlier orders",
+             writing_, path_, strerror(errno));
     return;
   }
   std::string dir = path_.substr(0, path_.find_last_of('/') + 1);
@@ -193,7 +196,7 @@ void OrderFile::keepHistory() {
     ::close(dirFd);
   }
   holdsHistory_ = true;
-  JH_INFO("{} now holds this replica's whole history (renamed from {})", path_, writing_);
+  JH_INFO("{} now holds every order this replica ever stored (renamed from {})", path_, writing_);
   writing_ = path_;
 }
 
@@ -212,7 +215,7 @@ kj::Promise<void> OrderFile::append(std::string records) {
   {
     std::lock_guard lock(mutex_);
     if (failed_) {
-      return KJ_EXCEPTION(FAILED, "orders.csv is not writable", writing_, failure_);
+      return plainException(kj::Exception::Type::FAILED, fmt::format("{} cannot be written: {}", writing_, failure_));
     }
     queue_.push_back(Pending{std::move(records), kj::mv(paf.fulfiller)});
   }
@@ -297,7 +300,8 @@ void OrderFile::writerLoop() {
       // Nothing of this batch is acknowledged: cut the file back so that no half-written or
       // unsynced record is read as an order at the next start.
       if (ftruncate(fd_, static_cast<off_t>(before)) == 0) size_ = before;
-      JH_ERROR("{}: {}; {} record batch(es) not stored", path_, error, batch.size());
+      JH_ERROR("cannot write {} ({}): {} of orders not stored, and no more taken until the disk "
+               "works again", path_, error, batch.size() == 1 ? std::string("1 batch") : fmt::format("{} batches", batch.size()));
       std::vector<Pending> later;
       {
         std::lock_guard lock(mutex_);
@@ -305,8 +309,11 @@ void OrderFile::writerLoop() {
         failure_ = error;
         later.swap(queue_);
       }
-      for (auto& p : batch) p.done->reject(KJ_EXCEPTION(FAILED, "orders.csv append failed", error));
-      for (auto& p : later) p.done->reject(KJ_EXCEPTION(FAILED, "orders.csv append failed", error));
+      auto failure = [&]() {
+        return plainException(kj::Exception::Type::FAILED, fmt::format("cannot write {}: {}", path_, error));
+      };
+      for (auto& p : batch) p.done->reject(failure());
+      for (auto& p : later) p.done->reject(failure());
     }
     batch.clear();
   }

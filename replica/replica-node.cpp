@@ -28,7 +28,6 @@ struct StoreLoader final : OrderFile::Loader {
   OrderStore& store;
 };
 
-std::string plural(size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
 
 }  // namespace
 
@@ -47,8 +46,8 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
     if (r.name != name_) peers_[r.name] = PeerView{};
   }
   tasks_.add(watchAcks(peerNews_.generation()));
-  JH_INFO("loaded {} from {} (vector {}); menu of {}", plural(store_.rows(), "row", "rows"), file_.path(),
-          store_.vector().toString(), plural(resources_.menu.size(), "item", "items"));
+  JH_INFO("loaded {} from {} (vector {}); menu of {}", counted(store_.rows(), "row", "rows"), file_.path(),
+          store_.vector().toString(), counted(resources_.menu.size(), "item", "items"));
   JH_INFO("this start is incarnation {} of {}{}", incarnation_, name_,
           file_.holdsHistory() ? ""
                                : "; orders.csv was missing, so this replica vouches for none of its "
@@ -218,7 +217,7 @@ kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t mi
                   rpc::RejectCode::UNAVAILABLE,
                   fmt::format("The order could not be copied to {} in time, so it is not confirmed; "
                               "it is kept as pending, and retrying with the same order id is safe: it "
-                              "will not order twice.", plural(minAcks, "backup", "backups")))};
+                              "will not order twice.", counted(minAcks, "backup", "backups")))};
             });
 }
 
@@ -286,7 +285,7 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
             promoted_ = true;
             JH_INFO("promoted by {}: synced with {} ({} fetched); serving as primary", frontend,
                     p.result.syncedWith.empty() ? std::string("no peer") : fmt::format("{}", fmt::join(p.result.syncedWith, ", ")),
-                    plural(p.result.fetched, "row", "rows"));
+                    counted(p.result.fetched, "row", "rows"));
             p.done->fulfill(PromoteOutcome{p.result});
           },
           [this, state](kj::Exception&&) {
@@ -481,7 +480,7 @@ void ReplicaNode::setReady() {
   if (ready_) return;
   ready_ = true;
   keepHistoryOnceSynced();  // (a replica without peers)
-  JH_INFO("state READY with vector {} ({})", store_.vector().toString(), plural(store_.rows(), "row", "rows"));
+  JH_INFO("state READY with vector {} ({})", store_.vector().toString(), counted(store_.rows(), "row", "rows"));
 }
 
 kj::Promise<void> ReplicaNode::drain(kj::Duration bound) {

@@ -8,6 +8,7 @@
 #include <kj/debug.h>
 
 #include "replica/push-schedule.h"
+#include "schema/failure-words.h"
 #include "schema/log.h"
 #include "schema/rpc-link.h"
 #include "schema/task-errors.h"
@@ -142,13 +143,12 @@ class Replicator::Worker final : public PushSource {
   kj::Promise<void> catchUp(Peer& p, kj::TimePoint deadline, uint32_t backoffMs) {
     return pullAll(p, timeout(), PeerSynced{p.name}).then(
         [this, &p](PeerSynced synced) {
-          JH_INFO("caught up from {}: {} fetched", p.name, synced.fetched == 1 ? "1 row" : fmt::format("{} rows", synced.fetched));
+          JH_INFO("caught up with {}: fetched {} it lacked", p.name, counted(synced.fetched, "row", "rows"));
           return recordSynced(p, kj::mv(synced));
         },
         [this, &p, deadline, backoffMs](kj::Exception&& e) -> kj::Promise<void> {
           if (timer_.now() >= deadline) {
-            JH_WARN("{} could not be reached to catch up from ({}); going on without it", p.name,
-                    e.getDescription().cStr());
+            JH_WARN("{} could not be reached to catch up with ({}); going on without it", p.name, failureReason(e));
             return kj::READY_NOW;
           }
           return timer_.afterDelay(backoffMs * kj::MILLISECONDS).then([this, &p, deadline, backoffMs]() {
@@ -164,7 +164,8 @@ class Replicator::Worker final : public PushSource {
       return pullAll(p, timeout(), PeerSynced{p.name});
     }).then(
         [this, &p](PeerSynced synced) {
-          JH_INFO("synced with {}, which was not reachable at start: {} fetched", p.name, synced.fetched);
+          JH_INFO("caught up with {}, which was not reachable at start: fetched {}", p.name,
+                  counted(synced.fetched, "row", "rows"));
           return recordSynced(p, kj::mv(synced));
         },
         [this, &p, backoffMs](kj::Exception&&) -> kj::Promise<void> {
@@ -239,7 +240,7 @@ class Replicator::Worker final : public PushSource {
         p.link.drop();
         if (wasReachable) {
           KJ_IF_MAYBE(e, p.schedule.lastFailure()) {
-            JH_INFO("lost contact with {} ({}); retrying with back-off", p.name, e->getDescription().cStr());
+            JH_INFO("lost contact with {} ({}); trying again, at least every second", p.name, failureReason(*e));
           }
           report(p);
         }

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "schema/cluster-config.h"
+#include "schema/failure-words.h"
 #include "schema/log.h"
 
 namespace jh {
@@ -18,9 +19,10 @@ void raiseDescriptorLimit() {
   rlim_t before = r.rlim_cur;
   r.rlim_cur = r.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &r) == 0) {
-    JH_INFO("open descriptor limit raised from {} to {}", before, r.rlim_max);
+    JH_INFO("raised the limit on open descriptors from {} to {}, one for each connection", before, r.rlim_max);
   } else {
-    JH_WARN("open descriptor limit stays at {}: {}", before, strerror(errno));
+    JH_WARN("the limit on open descriptors stays at {} ({}): at most about that many connections at once", before,
+            strerror(errno));
   }
 }
 
@@ -30,9 +32,17 @@ int runDaemon(kj::FunctionParam<int()> body) {
   } catch (const ConfigError& e) {
     JH_ERROR("cannot start: {}", e.what());
   } catch (const kj::Exception& e) {
-    JH_ERROR("cannot start: {}", e.getDescription().cStr());
+    JH_ERROR("cannot start: {}", failureReason(e));
   }
   return 1;
+}
+
+kj::Own<kj::ConnectionReceiver> listenOn(kj::Network& network, const std::string& address, kj::WaitScope& waitScope) {
+  try {
+    return network.parseAddress(address).wait(waitScope)->listen();
+  } catch (const kj::Exception& e) {
+    throw plainException(kj::Exception::Type::FAILED, fmt::format("cannot listen on {}: {}", address, failureReason(e)));
+  }
 }
 
 std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv) {

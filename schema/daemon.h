@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include <kj/async-io.h>
 #include <kj/async-unix.h>
 #include <kj/function.h>
 #include <kj/timer.h>
@@ -31,6 +32,10 @@ void raiseDescriptorLimit();
 // Runs a daemon's main body: a ConfigError or kj::Exception that escapes it is logged as
 // "cannot start: why" and becomes exit status 1; otherwise the body's own status.
 int runDaemon(kj::FunctionParam<int()> body);
+
+// The listening socket for `address`; throws "cannot listen on ADDRESS: address already in use"
+// and the like, in plain words.
+kj::Own<kj::ConnectionReceiver> listenOn(kj::Network& network, const std::string& address, kj::WaitScope& waitScope);
 
 // Resolves when SIGTERM or SIGINT arrives.
 kj::Promise<void> stopSignal(kj::UnixEventPort& port);

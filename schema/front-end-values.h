@@ -72,7 +72,4 @@ struct ClusterEvent {
   std::string message;  // one sentence for a person
 };
 
-// "replica-down" for rpc::EventKind::REPLICA_DOWN, and so on.
-const char* eventKindName(rpc::EventKind kind);
-
 }  // namespace jh

@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "schema/event-kind.h"
+#include "schema/event-kind.h"
 #include "schema/money.h"
 
 namespace jh {
@@ -89,6 +91,17 @@ OrderView wireView(rpc::Order::Reader o) {
   return {view(o.getOrderId()), view(o.getUserCode()), view(o.getItem()), o.getPricePence(),
           view(o.getTimeStamp()), view(o.getPostCode()), view(o.getArea()), view(o.getStatus()),
           view(o.getOrigin()), o.getIncarnation(), o.getSeq()};
+}
+
+void writeEvent(JsonOut& j, const ClusterEvent& e) {
+  j.beginObject();
+  j.key("id").number(e.id);
+  j.key("at_ms").number(e.atMs);
+  j.key("kind").string(eventKindName(e.kind));
+  j.key("replica").string(e.replica);
+  j.key("count").number(e.count);
+  j.key("message").string(e.message);
+  j.endObject();
 }
 
 void writeCodeAndMessage(JsonOut& j, std::string_view wrapper, std::string_view code,
@@ -199,19 +212,16 @@ std::string statusJson(const ClusterStatus& s) {
   return j.done();
 }
 
+std::string eventJson(const ClusterEvent& event) {
+  JsonOut j;
+  writeEvent(j, event);
+  return j.done();
+}
+
 std::string eventsJson(const std::vector<ClusterEvent>& events) {
   JsonOut j;
   j.beginObject().key("events").beginArray();
-  for (auto& e : events) {
-    j.beginObject();
-    j.key("id").number(e.id);
-    j.key("at_ms").number(e.atMs);
-    j.key("kind").string(eventKindName(e.kind));
-    j.key("replica").string(e.replica);
-    j.key("count").number(e.count);
-    j.key("message").string(e.message);
-    j.endObject();
-  }
+  for (auto& e : events) writeEvent(j, e);
   j.endArray().endObject();
   return j.done();
 }

@@ -32,7 +32,9 @@ std::string postcodeJson(const PostcodeInfo& info);
 // "postcode_services": [{"url", "state", "retry_in_ms", "requests", "failures"}…], "cache_hits",
 // "cache_misses", "when_unreachable", "orders_placed", "orders_failed", "last_event"}
 std::string statusJson(const ClusterStatus& status);
-// {"events": [{"id", "at_ms", "kind" ("replica-down"…), "replica", "count", "message"}…]}
+// {"id", "at_ms", "kind" ("replica-down", "promoted"…), "replica", "count", "message"}
+std::string eventJson(const ClusterEvent& event);
+// {"events": [event…]}
 std::string eventsJson(const std::vector<ClusterEvent>& events);
 // {"rejected": {"code": "UNKNOWN_ITEM", "message"}}: refused by the service, or by the client
 // before asking it (a bad user code), or UNAVAILABLE when no front-end answered.

@@ -51,4 +51,14 @@ void logLine(LogLevel level, std::string_view message) {
   }
 }
 
+std::string counted(uint64_t n, std::string_view one, std::string_view many) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out + " " + std::string(n == 1 ? one : many);
+}
+
 }  // namespace jh

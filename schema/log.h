@@ -2,6 +2,7 @@
 // message", to stderr and, when set, to a log file.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,9 @@ template <typename... Args>
 void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
   if (logEnabled(level)) logLine(level, fmt::format(format, std::forward<Args>(args)...));
 }
+
+// "1 row", "29,596 rows": a count for a log line or a message, with thousands separated.
+std::string counted(uint64_t n, std::string_view one, std::string_view many);
 
 #define JH_DEBUG(...) ::jh::log(::jh::LogLevel::DEBUG, __VA_ARGS__)
 #define JH_INFO(...) ::jh::log(::jh::LogLevel::INFO, __VA_ARGS__)

@@ -1,6 +1,7 @@
 // Redialling Cap'n Proto connection.
 #include "schema/rpc-link.h"
 
+#include "schema/failure-words.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/log.h"
 #include "schema/buffered-stream.h"
@@ -37,7 +38,8 @@ kj::Promise<capnp::Capability::Client> RpcLink::bootstrap() {
   KJ_IF_MAYBE(d, dialing_) {
     return d->addBranch().then([this]() -> capnp::Capability::Client {
       if (!connection_) {
-        kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "connection lost", address_));
+        kj::throwFatalException(plainException(kj::Exception::Type::DISCONNECTED,
+                                                fmt::format("the connection to {} was lost", address_)));
       }
       return connection_->cap;
     });
@@ -66,9 +68,12 @@ kj::Promise<void> RpcLink::dial() {
           },
           [this](kj::Exception&& e) {
             dialing_ = nullptr;
-            JH_DEBUG("cannot connect to {}: {}", address_, e.getDescription().cStr());
-            kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "cannot connect", address_,
-                                                 e.getDescription()));
+            std::string reason = e.getType() == kj::Exception::Type::OVERLOADED
+                                     ? fmt::format("no answer within {} ms", connectTimeoutMs_)
+                                     : failureReason(e);
+            JH_DEBUG("cannot connect to {}: {}", address_, reason);
+            kj::throwFatalException(plainException(kj::Exception::Type::DISCONNECTED,
+                                                   fmt::format("cannot connect to {}: {}", address_, reason)));
           });
 }
 

@@ -3,6 +3,7 @@
 
 #include <capnp/rpc-twoparty.h>
 
+#include "schema/failure-words.h"
 #include "schema/log.h"
 #include "schema/buffered-stream.h"
 #include "schema/task-errors.h"
@@ -42,8 +43,8 @@ kj::Promise<void> RpcServer::listen(kj::ConnectionReceiver& listener) {
       [this, &listener](kj::Exception&& e) {
         // Typically EMFILE: the connection waits in the backlog until a descriptor is free.
         if (acceptFailures_++ % 100 == 0) {
-          JH_WARN("cannot accept a connection ({}); {} open; retrying every {} ms",
-                  e.getDescription().cStr(), open_, ACCEPT_RETRY / kj::MILLISECONDS);
+          JH_WARN("cannot accept a new connection ({}) while {} are open; callers wait, trying again "
+                  "every {} ms", failureReason(e), open_, ACCEPT_RETRY / kj::MILLISECONDS);
         }
         return timer_.afterDelay(ACCEPT_RETRY).then([this, &listener]() { return listen(listener); });
       });

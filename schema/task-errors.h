@@ -14,7 +14,7 @@ class LogTaskFailures final : public kj::TaskSet::ErrorHandler {
   LogTaskFailures(const char* what, LogLevel level = LogLevel::WARN) : what_(what), level_(level) {}
 
   void taskFailed(kj::Exception&& e) override {
-    log(level_, "{} task failed: {}", what_, e.getDescription().cStr());
+    log(level_, "a background {} job failed: {}", what_, e.getDescription().cStr());
   }
 
  private:

@@ -78,6 +78,15 @@ status_table() {
     esac
     printf '\n'
   done
+  # As jh-client status says it: how far a catching-up replica has got, which one is promoted.
+  for row in "${ROWS[@]}"; do
+    IFS=$SEP read -r n kind p state port role orders <<<"$row"
+    case $role in
+      *SYNCING) say "$n is catching up: $(jq -r --arg n "$n" '.primary as $p | .replicas[] | select(.name == $n) |
+        "\(.fetched) rows fetched" + (if $p != "" then ", \(.lag) to go" else "" end)' <<<"$VIEW")." ;;
+      *PROMOTING) say "$n is being promoted: it syncs with its peers before it serves." ;;
+    esac
+  done
   if [[ -z $VIEW ]]; then
     say "no front-end answered: the replicas' roles are unknown"
   elif [[ -n $EXITED_PRIMARY ]]; then

@@ -114,13 +114,13 @@ kj::Promise<PostcodeAnswer> PostcodeService::answerFrom(size_t url, std::string 
                             : parsePostcodeReply(result.status, result.body, postCode);
   if (reply.answer) {
     if (breaker.failing()) {
-      JH_INFO("postcodes.io at {} answers again", breaker.url());
+      JH_INFO("the postcode service at {} answers again", breaker.url());
     }
     breaker.succeeded();
     remember(*reply.answer);
     return std::move(*reply.answer);
   }
-  JH_WARN("postcodes.io at {} failed for {} ({}); skipping it for {} ms", breaker.url(), postCode,
+  JH_WARN("the postcode service at {} could not check {} ({}); skipping it for {} ms", breaker.url(), postCode,
           reply.failure, config.breakerMs);
   breaker.failed(timer.now());
   return askFrom(std::move(postCode), url + 1);
@@ -143,7 +143,7 @@ PostcodeStats PostcodeService::stats() const {
 }
 
 void PostcodeService::TaskErrorLogger::taskFailed(kj::Exception&& exception) {
-  JH_WARN("postcode look-up failed: {}", exception.getDescription().cStr());
+  JH_WARN("a postcode look-up failed: {}", exception.getDescription().cStr());
 }
 
 }  // namespace jh

@@ -107,6 +107,7 @@ class Client {
 
   kj::Promise<void> loop() {
     if (Clock::now() >= deadline_ || (o_.maxOrders && done_ >= o_.maxOrders)) return kj::READY_NOW;
+    if (o_.stop != nullptr && o_.stop->load(std::memory_order_relaxed)) return kj::READY_NOW;
     auto began = Clock::now();
     return timer_.timeoutAfter(o_.callTimeoutMs * kj::MILLISECONDS, once())
         .then([this](bool ok) { return ok; }, [this](kj::Exception&&) {
@@ -119,11 +120,14 @@ class Client {
           auto end = Clock::now();
           if (ok) {
             ++done_;
+            if (o_.live) o_.live->acknowledged.fetch_add(1, std::memory_order_relaxed);
             successes.push_back({std::chrono::duration_cast<std::chrono::microseconds>(end - start_).count(),
                                  static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(end - began).count())});
             return loop();
           }
           ++errors;
+          // An order whose id is still pending is tried again with it; any other is given up.
+          if (o_.live) (pendingId_.empty() ? o_.live->failed : o_.live->retried).fetch_add(1, std::memory_order_relaxed);
           // Back off a little so that a cluster without a primary is not spun against.
           return timer_.afterDelay(5 * kj::MILLISECONDS).then([this]() { return loop(); });
         });

@@ -3,6 +3,7 @@
 // attempted and acknowledged order id, and when each success happened.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +16,14 @@ enum class Mode { ORDER, ORDERS, MENU };
 // Which door of the front-end the clients use: Cap'n Proto RPC, or the HTTP API (DESIGN.md §6),
 // one kept-alive connection per client.
 enum class Door { RPC, HTTP };
+
+// Running totals that the clients keep up to date as they go, for a live display on another
+// thread (see live-report.h for what each counts).
+struct LiveCounts {
+  std::atomic<uint64_t> acknowledged{0};
+  std::atomic<uint64_t> failed{0};
+  std::atomic<uint64_t> retried{0};
+};
 
 struct LoadOptions {
   Mode mode = Mode::ORDER;
@@ -29,6 +38,8 @@ struct LoadOptions {
   std::string postcode = "AB10 1AB";
   bool retryUntilAcked = false; // repeat a failed order with the same id until it is placed
   uint32_t callTimeoutMs = 5000;
+  LiveCounts* live = nullptr;             // updated as calls end, when set
+  const std::atomic<bool>* stop = nullptr;  // once true, each client stops after its call under way
 };
 
 struct Success {

@@ -66,6 +66,15 @@ TEST_CASE("--id goes only with order, and --json only with a command") {
   CHECK(usageError({"--json"}) == "The option --json needs a command.");
 }
 
+TEST_CASE("events takes no argument, and --follow (or -f) goes only with it") {
+  CHECK(parsed({"events", "--follow"}).follow);
+  CHECK(parsed({"-f", "--json", "events"}).follow);
+  CHECK_FALSE(parsed({"events"}).follow);
+  CHECK(usageError({"events", "now"}) == "The command 'events' takes no arguments.");
+  CHECK(usageError({"status", "--follow"}) == "The option --follow goes only with the command 'events'.");
+  CHECK(usageError({"--follow"}) == "The option --follow goes only with the command 'events'.");
+}
+
 TEST_CASE("--help wins over a usage error") {
   auto cl = parsed({"fly", "--help"});
   CHECK(cl.help);

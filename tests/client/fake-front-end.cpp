@@ -178,6 +178,28 @@ kj::Promise<void> FakeFrontEnd::status(StatusContext context) {
   s.setCacheHits(4);
   s.setCacheMisses(3);
   s.setWhenUnreachable("accept");
+  s.setOrdersPlaced(seq_);
+  s.setLastEvent(feed.empty() ? 0 : feed.back().id);
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> FakeFrontEnd::events(EventsContext context) {
+  ++calls;
+  uint64_t after = context.getParams().getAfter();
+  feedAfter.push_back(after);
+  std::vector<const TimelineEvent*> newer;
+  for (auto& e : feed) {
+    if (e.id > after) newer.push_back(&e);
+  }
+  auto list = context.getResults().initEvents(static_cast<unsigned>(newer.size()));
+  for (unsigned i = 0; i < newer.size(); ++i) {
+    list[i].setId(newer[i]->id);
+    list[i].setAtMs(newer[i]->atMs);
+    list[i].setKind(newer[i]->kind);
+    list[i].setReplica(newer[i]->replica);
+    list[i].setCount(newer[i]->count);
+    list[i].setMessage(newer[i]->message);
+  }
   return kj::READY_NOW;
 }
 

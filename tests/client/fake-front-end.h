@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "client/front-end-api.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/order.h"
 
@@ -27,6 +28,10 @@ class FakeFrontEnd final : public rpc::FrontEnd::Server {
   std::function<void()> dropConnection; // how to close it (the loopback server's)
   std::string name = "fake.frontend";
   std::string motd = "Today: half-price pizza.";
+  // What events() serves: those with ids above the caller's `after`. A test appends to it as the
+  // cluster would act, or replaces it as a restarted front-end would, numbering afresh.
+  std::vector<TimelineEvent> feed;
+  std::vector<uint64_t> feedAfter;      // the `after` of each events call
 
   // "Westminster, London" for a well-formed postcode; "ZZ1 1ZZ" is not found, and "UN1 1UN"
   // cannot be verified.
@@ -38,6 +43,7 @@ class FakeFrontEnd final : public rpc::FrontEnd::Server {
   kj::Promise<void> placeOrder(PlaceOrderContext context) override;
   kj::Promise<void> validatePostcode(ValidatePostcodeContext context) override;
   kj::Promise<void> status(StatusContext context) override;
+  kj::Promise<void> events(EventsContext context) override;
 
  private:
   // The postcode check shared by validatePostcode and placeOrder.

@@ -126,6 +126,7 @@ class FlakyOrders final : public FrontEndApi {
   }
   kj::Promise<ClusterStatus> status() override { return inner_.status(); }
   kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
+  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override { return inner_.events(after); }
 
  private:
   FrontEndApi& inner_;
@@ -177,6 +178,7 @@ class SlowAnswers final : public FrontEndApi {
   }
   kj::Promise<ClusterStatus> status() override { return inner_.status(); }
   kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
+  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override { return inner_.events(after); }
 
  private:
   template <typename T>

@@ -74,6 +74,37 @@ TEST_CASE("counts in the status take the singular for one and the plural otherwi
   CHECK(text.find("Postcode cache: 0 hits, 2 misses;") != std::string::npos);
 }
 
+TEST_CASE("the status says how far a catching-up replica has got and which one is being "
+          "promoted, and never for a replica that is down") {
+  ClusterStatus status;
+  status.frontend = "just.hungry";
+  status.primary = "replica.server2";
+  ReplicaRow syncing{"replica.server1", "127.0.0.1:9001", "SYNCING", "backup"};
+  syncing.fetched = 8120;
+  syncing.lag = 1204;
+  ReplicaRow primary{"replica.server2", "127.0.0.1:9002", "READY", "primary"};
+  ReplicaRow promoting{"replica.server3", "127.0.0.1:9003", "PROMOTING", "backup"};
+  ReplicaRow down{"replica.server4", "127.0.0.1:9004", "SYNCING", "down"};
+  status.replicas = {syncing, primary, promoting, down};
+  status.ordersPlaced = 9120;
+  status.ordersFailed = 3;
+  std::string text = statusText(status, Style(false));
+  CAPTURE(text);
+  CHECK(text.find("  replica.server1 is catching up: 8,120 rows fetched, 1,204 to go.\n") !=
+        std::string::npos);
+  CHECK(text.find("  replica.server3 is being promoted: it syncs with its peers before it serves.\n") !=
+        std::string::npos);
+  CHECK(text.find("replica.server4 is") == std::string::npos);
+  CHECK(text.find("Orders through just.hungry: 9,120 acknowledged, 3 refused as unavailable.\n") !=
+        std::string::npos);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 79);
+
+  status.primary.clear();
+  status.replicas = {syncing};
+  CHECK(statusText(status, Style(false)).find("catching up: 8,120 rows fetched.\n") != std::string::npos);
+}
+
 TEST_CASE("a reconnection is one sentence naming the front-end and its address") {
   CHECK(reconnectedText({"just.hungry.2", "127.0.0.1:9004"}) ==
         "Reconnected to just.hungry.2 (127.0.0.1:9004).");

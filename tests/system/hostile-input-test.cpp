@@ -463,7 +463,7 @@ TEST_CASE("the front-end and the replicas, started under a soft descriptor limit
     CHECK(soft == hard);
     CHECK(hardNow == hard);
   }
-  CHECK(cluster->logText(TestCluster::FRONTEND).find("open descriptor limit raised from 1024 to " + hard) !=
+  CHECK(cluster->logText(TestCluster::FRONTEND).find("raised the limit on open descriptors from 1024 to " + hard) !=
         std::string::npos);
 }
 

@@ -1,5 +1,5 @@
-// What the front-end answers, as plain values (schema/front-end-values.h).
-#include "schema/front-end-values.h"
+// The names of the event kinds.
+#include "schema/event-kind.h"
 
 namespace jh {
 
