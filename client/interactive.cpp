@@ -75,6 +75,10 @@ const Rejection* unavailable(const Reply<T>& reply) {
 }
 const Rejection* unavailable(const ClusterStatus&) { return nullptr; }
 
+// After an order was answered "unavailable": it may be stored (and show as PENDING), but a retry
+// carries the same order id.
+const char* const RETRY_IS_SAFE = "Trying again is safe: it sends the same order id, so it never orders twice.\n";
+
 // A Ctrl-C that ended the wait for a request.
 struct Cancelled {};
 
@@ -305,9 +309,11 @@ kj::Promise<InteractiveSession::Outcome<T>> InteractiveSession::retrying(
       if (rejection == nullptr) return Outcome<T>{std::move(*value), false};
       reachable_ = false;
       sayError(rejectionText(*rejection), true);
+      if (order) say(RETRY_IS_SAFE);
     } else if (auto* e = std::get_if<kj::Exception>(&outcome)) {
       reachable_ = false;
       sayError(failureText(*e), true);
+      if (order) say(RETRY_IS_SAFE);
     } else {
       cancelled = true;
       if (!order) {

@@ -54,9 +54,23 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
       if (auto* rejection = std::get_if<Rejection>(&dish)) return r.rejected(*rejection);
       OrderRequest request{cl.orderId.value_or(newOrderId()), *cl.userCode,
                            std::get<MenuEntry>(dish).item, cl.command[2]};
-      return api.placeOrder(std::move(request)).then([&r, &style](Reply<OrderRecord> reply) {
-        return report(r, reply, orderJson, [&style](auto& v) { return orderPlacedText(v, style); });
-      });
+      std::string id = request.orderId;
+      // Unavailable: the order may be stored (it reads PENDING) or not; the same id is safe again.
+      auto safeAgain = [id](Rejection rejection) {
+        rejection.message += fmt::format(" Its order id is {}: ordering again with --id {} is safe, it never "
+                                         "orders twice.", id, id);
+        return rejection;
+      };
+      return api.placeOrder(std::move(request))
+          .then(
+              [&r, &style, safeAgain](Reply<OrderRecord> reply) {
+                auto* rejection = std::get_if<Rejection>(&reply);
+                if (rejection && rejection->code == rpc::RejectCode::UNAVAILABLE) return r.rejected(safeAgain(*rejection));
+                return report(r, reply, orderJson, [&style](auto& v) { return orderPlacedText(v, style); });
+              },
+              [&r, safeAgain](kj::Exception&& e) {
+                return r.rejected(safeAgain(Rejection{rpc::RejectCode::UNAVAILABLE, failureText(e)}));
+              });
     });
   }
   if (command == "validate") {

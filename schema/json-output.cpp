@@ -6,7 +6,6 @@
 #include <rapidjson/writer.h>
 
 #include "schema/event-kind.h"
-#include "schema/event-kind.h"
 #include "schema/money.h"
 
 namespace jh {

@@ -141,6 +141,8 @@ TEST_CASE("events --follow prints each event once as the feed grows, asking only
   rig.fake.feed.push_back(event(3, T0 + 1005, rpc::EventKind::REPLICA_DOWN, "replica.server1 is down."));
   rig.fake.feed.push_back(event(4, T0 + 1011, rpc::EventKind::PROMOTED, "replica.server2 is now the primary."));
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() == 4; });
+  // The next poll asks for what comes after the last event printed.
+  runUntil(rig, [&]() { return !rig.fake.feedAfter.empty() && rig.fake.feedAfter.back() == 4; });
   stop.fulfiller->fulfill();
   CHECK(following.wait(rig.io.waitScope) == EXIT_DONE);
 

@@ -435,7 +435,8 @@ TEST_CASE("when an order cannot be carried out the session says so in one senten
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\ny\n4\n", t, &flaky) == EXIT_DONE);
   CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts.\n"
-               "Try again? [y/n] y\nOrder placed:"));
+               "Trying again is safe: it sends the same order id, so it never orders twice.\n"
+                "Try again? [y/n] y\nOrder placed:"));
   REQUIRE(flaky.orderIds.size() == 2);
   CHECK(flaky.orderIds[0] == flaky.orderIds[1]);
   CHECK(rig.fake.orderIds == std::vector<std::string>{flaky.orderIds[0]});
@@ -450,7 +451,8 @@ TEST_CASE("an order given up after a failure is reported as possibly not placed,
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n4\n", t, &flaky) == EXIT_DONE);
   CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts (just.hungry\n"
-               "at 127.0.0.1:9000 could not be reached).\nTry again? [y/n] n\n"));
+               "at 127.0.0.1:9000 could not be reached).\nTrying again is safe: it sends the same order id, so it never orders twice.\n"
+                "Try again? [y/n] n\n"));
   CHECK(has(t, "The order may not have been placed; see your orders to check.\n"));
   CHECK(widest(t) <= 79);
 }

@@ -114,6 +114,35 @@ TEST_CASE("status shows the primary, every replica's role and a replica whose me
   }, 10s));
 }
 
+TEST_CASE("two replicas holding different rows under the same names are shown DIVERGED, with lag 0, and logged as an error") {
+  TestCluster cluster;
+  auto placed = cluster.runClient({"--user", "dee", "--json", "order", "CHIPS", "AB10 1AB", "--id", "same-name"});
+  REQUIRE(placed.exitCode == 0);
+  REQUIRE(waitConverged(cluster));
+  // Replica 3's copy of the row is altered on disk behind the system's back: same name, same
+  // vector, other content.
+  const std::string R3 = "replica.server3";
+  cluster.stop(R3);
+  std::string path = cluster.ordersPath(R3);
+  std::string text = readFile(path);
+  auto at = text.find("CHIPS");
+  REQUIRE(at != std::string::npos);
+  writeFile(path, text.replace(at, 5, "FRIES"));
+  cluster.start(R3);
+  REQUIRE(waitUntil([&]() {
+    auto s = cluster.frontendStatus();
+    return s && s->replicas[2].diverged && s->replicas[0].diverged;
+  }, 10s));
+  auto s = cluster.frontendStatus();
+  CHECK(s->replicas[2].lag == 0);  // the vectors agree: only the digests tell
+  CHECK(cluster.logText(TestCluster::FRONTEND).find("ERROR") != std::string::npos);
+  CHECK(cluster.logText(TestCluster::FRONTEND).find("DIVERGED") != std::string::npos);
+  auto text2 = cluster.runClient({"status"});
+  CHECK(text2.out.find("DIVERGED") != std::string::npos);
+  auto json = cluster.runClient({"--json", "status"});
+  CHECK(json.out.find("\"diverged\":true") != std::string::npos);
+}
+
 TEST_CASE("the heartbeat period can be changed while the front-end runs, and a bad one is a usage error") {
   TestCluster cluster;
   auto set = cluster.runClient({"--json", "heartbeat", "40"});

@@ -256,6 +256,15 @@ TEST_CASE("an order stored by a crashed primary and retried on a backup is read 
   }
   auto listed = cluster.runClient({"--user", "gil", "--json", "orders"});
   CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>{"twice-1"});
+  // The status counts orders as users see them, and rows apart.
+  REQUIRE(waitUntil([&]() {
+    auto s = cluster.frontendStatus();
+    if (!s) return false;
+    for (auto& r : s->replicas) {
+      if (r.orderCount != 1 || r.rowCount != 2) return false;
+    }
+    return true;
+  }, 10s));
   // A third repeat is answered with the copy reads show, whoever is primary.
   auto again = cluster.runClient({"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
   CHECK(jsonField(again.out, "origin") == R1);
