@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "schema/grouped-number.h"
-#include "schema/json-output.h"
+#include "schema/runtime/grouped-number.h"
+#include "schema/answers/json-output.h"
 
 namespace jh::client {
 

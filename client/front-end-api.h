@@ -1,4 +1,4 @@
-// What the client asks of a front-end, as plain C++ values (schema/front-end-values.h): the seam
+// What the client asks of a front-end, as plain C++ values (schema/answers/front-end-values.h): the seam
 // between the client's screens and commands and the Cap'n Proto connection, so that tests can put
 // a fake in its place.
 #pragma once
@@ -11,9 +11,9 @@
 
 #include <kj/async.h>
 
-#include "schema/front-end-values.h"
+#include "schema/answers/front-end-values.h"
 #include "schema/just-hungry.capnp.h"
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh::client {
 
@@ -24,7 +24,7 @@ struct Reconnection {
 };
 
 // One thing the cluster did, from the front-end's event feed (FrontEnd.events): the value the
-// front-end keeps (schema/front-end-values.h).
+// front-end keeps (schema/answers/front-end-values.h).
 using TimelineEvent = ClusterEvent;
 
 // One front-end as the client sees it. A returned promise fails (DISCONNECTED, OVERLOADED) only

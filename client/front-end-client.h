@@ -11,8 +11,8 @@
 #include <kj/async-io.h>
 
 #include "client/front-end-api.h"
-#include "schema/cluster-config.h"
-#include "schema/rpc-link.h"
+#include "schema/config/cluster-config.h"
+#include "schema/rpc/rpc-link.h"
 
 namespace jh::client {
 

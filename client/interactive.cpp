@@ -10,7 +10,7 @@
 
 #include "client/command-line.h"
 #include "client/dish-lookup.h"
-#include "schema/money.h"
+#include "schema/orders/money.h"
 
 namespace jh::client {
 

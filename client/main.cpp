@@ -15,8 +15,8 @@
 #include "client/interactive.h"
 #include "client/line-input.h"
 #include "client/one-shot.h"
-#include "schema/cluster-config.h"
-#include "schema/daemon.h"
+#include "schema/config/cluster-config.h"
+#include "schema/runtime/daemon.h"
 
 int main(int argc, char** argv) {
   using namespace jh::client;

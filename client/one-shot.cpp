@@ -8,7 +8,7 @@
 
 #include "client/dish-lookup.h"
 #include "client/event-timeline.h"
-#include "schema/json-output.h"
+#include "schema/answers/json-output.h"
 
 namespace jh::client {
 

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "schema/grouped-number.h"
-#include "schema/money.h"
+#include "schema/runtime/grouped-number.h"
+#include "schema/orders/money.h"
 
 namespace jh::client {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "schema/event-kind.h"  // eventKindName, for the feed's readers
-#include "schema/front-end-values.h"
+#include "schema/answers/event-kind.h"  // eventKindName, for the feed's readers
+#include "schema/answers/front-end-values.h"
 
 namespace jh {
 

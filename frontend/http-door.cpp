@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
-#include "schema/json-output.h"
-#include "schema/log.h"
+#include "schema/answers/json-output.h"
+#include "schema/runtime/log.h"
 
 namespace jh {
 

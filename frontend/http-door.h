@@ -14,7 +14,7 @@
 #include "frontend/http-request.h"
 #include "frontend/order-desk.h"
 #include "frontend/rate-limiter.h"
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 
 namespace jh {
 

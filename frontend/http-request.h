@@ -9,8 +9,8 @@
 #include <string_view>
 #include <variant>
 
-#include "schema/front-end-values.h"
-#include "schema/order.h"
+#include "schema/answers/front-end-values.h"
+#include "schema/orders/order.h"
 
 namespace jh {
 

@@ -13,11 +13,11 @@
 #include "frontend/order-desk.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
-#include "schema/cluster-config.h"
-#include "schema/cluster-secret.h"
-#include "schema/daemon.h"
-#include "schema/log.h"
-#include "schema/rpc-server.h"
+#include "schema/config/cluster-config.h"
+#include "schema/config/cluster-secret.h"
+#include "schema/runtime/daemon.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/rpc-server.h"
 
 namespace {
 

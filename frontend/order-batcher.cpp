@@ -3,8 +3,8 @@
 
 #include <kj/debug.h>
 
-#include "schema/log.h"
-#include "schema/task-errors.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/task-errors.h"
 
 namespace jh {
 

@@ -12,7 +12,7 @@
 #include <kj/async.h>
 
 #include "frontend/replica-router.h"
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh {
 

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "schema/daemon.h"
-#include "schema/log.h"
-#include "schema/postcode-format.h"
+#include "schema/runtime/daemon.h"
+#include "schema/runtime/log.h"
+#include "schema/orders/postcode-format.h"
 
 namespace jh {
 

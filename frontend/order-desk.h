@@ -15,10 +15,10 @@
 #include "frontend/order-batcher.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
-#include "schema/cluster-config.h"
-#include "schema/front-end-values.h"
+#include "schema/config/cluster-config.h"
+#include "schema/answers/front-end-values.h"
 #include "schema/just-hungry.capnp.h"
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh {
 

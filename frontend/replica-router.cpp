@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
-#include "schema/failure-words.h"
-#include "schema/log.h"
-#include "schema/task-errors.h"
+#include "schema/runtime/failure-words.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/task-errors.h"
 
 namespace jh {
 

@@ -13,11 +13,11 @@
 #include <kj/function.h>
 
 #include "frontend/event-feed.h"
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
-#include "schema/replica-row.h"
-#include "schema/rpc-link.h"
-#include "schema/version-vector.h"
+#include "schema/answers/replica-row.h"
+#include "schema/rpc/rpc-link.h"
+#include "schema/orders/version-vector.h"
 
 namespace jh {
 

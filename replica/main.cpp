@@ -12,12 +12,12 @@
 #include "replica/replica-node.h"
 #include "replica/replica-service.h"
 #include "replica/replicator.h"
-#include "schema/cluster-config.h"
-#include "schema/cluster-secret.h"
-#include "schema/daemon.h"
-#include "schema/failure-words.h"
-#include "schema/log.h"
-#include "schema/rpc-server.h"
+#include "schema/config/cluster-config.h"
+#include "schema/config/cluster-secret.h"
+#include "schema/runtime/daemon.h"
+#include "schema/runtime/failure-words.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/rpc-server.h"
 
 namespace {
 

@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "schema/cluster-config.h"
-#include "schema/csv.h"
-#include "schema/failure-words.h"
-#include "schema/log.h"
-#include "schema/version-vector.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/csv.h"
+#include "schema/runtime/failure-words.h"
+#include "schema/runtime/log.h"
+#include "schema/orders/version-vector.h"
 
 #include <kj/debug.h>
 

@@ -13,7 +13,7 @@
 
 #include <kj/async.h>
 
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh {
 

@@ -14,8 +14,8 @@
 
 #include "replica/flat-index.h"
 #include "replica/stored-order.h"
-#include "schema/order.h"
-#include "schema/version-vector.h"
+#include "schema/orders/order.h"
+#include "schema/orders/version-vector.h"
 
 namespace jh {
 

@@ -11,8 +11,8 @@
 #include <kj/exception.h>
 #include <kj/time.h>
 
-#include "schema/order.h"
-#include "schema/version-vector.h"
+#include "schema/orders/order.h"
+#include "schema/orders/version-vector.h"
 
 namespace jh {
 

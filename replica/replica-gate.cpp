@@ -3,8 +3,8 @@
 
 #include <kj/debug.h>
 
-#include "schema/cluster-secret.h"
-#include "schema/log.h"
+#include "schema/config/cluster-secret.h"
+#include "schema/runtime/log.h"
 
 namespace jh {
 

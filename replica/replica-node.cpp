@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
-#include "schema/daemon.h"
-#include "schema/log.h"
-#include "schema/task-errors.h"
+#include "schema/runtime/daemon.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/task-errors.h"
 
 namespace jh {
 

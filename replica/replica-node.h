@@ -23,9 +23,9 @@
 #include "replica/order-store.h"
 #include "replica/resources.h"
 #include "replica/wake-signal.h"
-#include "schema/cluster-config.h"
-#include "schema/order.h"
-#include "schema/version-vector.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/order.h"
+#include "schema/orders/version-vector.h"
 
 namespace jh {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "schema/log.h"
-#include "schema/rpc-server.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/rpc-server.h"
 
 namespace jh {
 

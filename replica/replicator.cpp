@@ -8,10 +8,10 @@
 #include <kj/debug.h>
 
 #include "replica/push-schedule.h"
-#include "schema/failure-words.h"
-#include "schema/log.h"
-#include "schema/rpc-link.h"
-#include "schema/task-errors.h"
+#include "schema/runtime/failure-words.h"
+#include "schema/runtime/log.h"
+#include "schema/rpc/rpc-link.h"
+#include "schema/rpc/task-errors.h"
 
 namespace jh {
 

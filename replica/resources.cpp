@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "schema/cluster-config.h"
-#include "schema/csv.h"
-#include "schema/money.h"
-#include "schema/order.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/csv.h"
+#include "schema/orders/money.h"
+#include "schema/orders/order.h"
 
 namespace jh {
 

@@ -15,7 +15,7 @@
 
 #include <kj/debug.h>
 
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh {
 

@@ -7,8 +7,8 @@
 #include <kj/debug.h>
 
 #include "frontend/postcodes/postcode-response.h"
-#include "schema/log.h"
-#include "schema/postcode-format.h"
+#include "schema/runtime/log.h"
+#include "schema/orders/postcode-format.h"
 
 namespace jh {
 namespace {

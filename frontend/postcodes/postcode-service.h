@@ -15,7 +15,7 @@
 #include "frontend/postcodes/postcode-answer.h"
 #include "frontend/postcodes/postcode-cache.h"
 #include "frontend/postcodes/url-breaker.h"
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 
 namespace jh {
 

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "schema/csv.h"
-#include "schema/grouped-number.h"
+#include "schema/orders/csv.h"
+#include "schema/runtime/grouped-number.h"
 
 namespace jh::bench {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 
 namespace jh::bench {
 

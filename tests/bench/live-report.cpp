@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "schema/grouped-number.h"
+#include "schema/runtime/grouped-number.h"
 
 namespace jh::bench {
 

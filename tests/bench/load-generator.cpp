@@ -13,8 +13,8 @@
 #include <kj/debug.h>
 
 #include "schema/just-hungry.capnp.h"
-#include "schema/order.h"
-#include "schema/rpc-link.h"
+#include "schema/orders/order.h"
+#include "schema/rpc/rpc-link.h"
 
 namespace jh::bench {
 

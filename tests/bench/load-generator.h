@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 
 namespace jh::bench {
 

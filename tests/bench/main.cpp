@@ -15,9 +15,9 @@
 
 #include <fmt/format.h>
 
-#include "schema/cluster-config.h"
-#include "schema/csv.h"
-#include "schema/order.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/csv.h"
+#include "schema/orders/order.h"
 #include "tests/bench/acked-check.h"
 #include "tests/bench/live-report.h"
 #include "tests/bench/load-generator.h"

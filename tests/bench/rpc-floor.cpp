@@ -22,13 +22,13 @@
 
 #include <kj/async-io.h>
 
-#include "schema/cluster-config.h"
-#include "schema/daemon.h"
+#include "schema/config/cluster-config.h"
+#include "schema/runtime/daemon.h"
 #include "schema/just-hungry.capnp.h"
-#include "schema/log.h"
-#include "schema/order.h"
-#include "schema/rpc-link.h"
-#include "schema/rpc-server.h"
+#include "schema/runtime/log.h"
+#include "schema/orders/order.h"
+#include "schema/rpc/rpc-link.h"
+#include "schema/rpc/rpc-server.h"
 
 namespace {
 

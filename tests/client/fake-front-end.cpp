@@ -3,7 +3,7 @@
 
 #include <kj/debug.h>
 
-#include "schema/postcode-format.h"
+#include "schema/orders/postcode-format.h"
 
 namespace jh::client::test {
 

@@ -10,7 +10,7 @@
 
 #include "client/front-end-api.h"
 #include "schema/just-hungry.capnp.h"
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh::client::test {
 

@@ -13,11 +13,11 @@
 
 #include <kj/async-io.h>
 
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
-#include "schema/order.h"
-#include "schema/rpc-server.h"
-#include "schema/version-vector.h"
+#include "schema/orders/order.h"
+#include "schema/rpc/rpc-server.h"
+#include "schema/orders/version-vector.h"
 
 namespace jh::test {
 

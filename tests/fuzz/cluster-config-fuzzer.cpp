@@ -1,10 +1,10 @@
 // loadClusterConfig on a cluster file holding any bytes. Invariants: it either throws ConfigError
-// or returns a configuration that keeps every promise of schema/cluster-config.h.
+// or returns a configuration that keeps every promise of schema/config/cluster-config.h.
 #include <filesystem>
 #include <set>
 #include <string>
 
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 #include "tests/fuzz/fuzz-support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

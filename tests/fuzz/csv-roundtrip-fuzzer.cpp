@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "schema/csv.h"
+#include "schema/orders/csv.h"
 #include "tests/fuzz/fuzz-support.h"
 
 using jh::CsvReader;

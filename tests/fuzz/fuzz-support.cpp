@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "schema/log.h"
+#include "schema/runtime/log.h"
 #include "tests/schema/temp-dir.h"
 
 namespace jh::fuzz {

@@ -12,7 +12,7 @@
 #include <rapidjson/document.h>
 
 #include "frontend/http-request.h"
-#include "schema/json-output.h"
+#include "schema/answers/json-output.h"
 #include "tests/fuzz/fuzz-support.h"
 
 namespace {

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "replica/resources.h"
-#include "schema/cluster-config.h"
-#include "schema/csv.h"
-#include "schema/money.h"
-#include "schema/order.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/csv.h"
+#include "schema/orders/money.h"
+#include "schema/orders/order.h"
 #include "tests/fuzz/fuzz-support.h"
 
 namespace {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "schema/csv.h"
-#include "schema/order.h"
+#include "schema/orders/csv.h"
+#include "schema/orders/order.h"
 #include "tests/fuzz/fuzz-support.h"
 
 namespace {

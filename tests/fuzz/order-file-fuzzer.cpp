@@ -13,8 +13,8 @@
 #include <kj/async-io.h>
 
 #include "replica/order-file.h"
-#include "schema/cluster-config.h"
-#include "schema/csv.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/csv.h"
 #include "tests/fuzz/fuzz-support.h"
 
 namespace {

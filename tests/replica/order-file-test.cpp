@@ -11,8 +11,8 @@
 #include <kj/async-io.h>
 
 #include "replica/order-file.h"
-#include "schema/cluster-config.h"
-#include "schema/csv.h"
+#include "schema/config/cluster-config.h"
+#include "schema/orders/csv.h"
 #include "tests/replica/sync-gate.h"
 #include "tests/schema/sample-order.h"
 #include "tests/schema/temp-dir.h"

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "replica/resources.h"
-#include "schema/cluster-config.h"
+#include "schema/config/cluster-config.h"
 #include "tests/replica/resources-folder.h"
 
 using jh::ConfigError;

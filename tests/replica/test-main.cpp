@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "schema/log.h"
+#include "schema/runtime/log.h"
 
 int main(int argc, char** argv) {
   jh::logInit("replica-test", std::getenv("JH_LOG_LEVEL") ? "" : "ERROR");

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "schema/csv.h"
+#include "schema/orders/csv.h"
 
 namespace jh::test {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "schema/order.h"
-#include "schema/version-vector.h"
+#include "schema/orders/order.h"
+#include "schema/orders/version-vector.h"
 
 namespace jh::test {
 

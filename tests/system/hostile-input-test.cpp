@@ -23,9 +23,9 @@
 #include <kj/async-io.h>
 
 #include "schema/just-hungry.capnp.h"
-#include "schema/order.h"
-#include "schema/postcode-format.h"
-#include "schema/rpc-link.h"
+#include "schema/orders/order.h"
+#include "schema/orders/postcode-format.h"
+#include "schema/rpc/rpc-link.h"
 #include "tests/system/system-checks.h"
 
 using namespace jh::test;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "schema/daemon.h"
+#include "schema/runtime/daemon.h"
 #include "tests/support/harness/loopback-http.h"
 #include "tests/system/system-checks.h"
 

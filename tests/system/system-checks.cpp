@@ -7,7 +7,7 @@
 #include <kj/async-io.h>
 #include <rapidjson/document.h>
 
-#include "schema/rpc-link.h"
+#include "schema/rpc/rpc-link.h"
 
 namespace jh::test {
 

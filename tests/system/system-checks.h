@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "schema/order.h"
+#include "schema/orders/order.h"
 #include "tests/support/harness/test-cluster.h"
 
 namespace jh::test {

@@ -1,10 +1,10 @@
 // The rules are postcodes.io's (Express decoding, ECMAScript white space); the format check is the
-// one in schema/postcode-format.h, so the imitation and the front-end cannot drift apart.
+// one in schema/orders/postcode-format.h, so the imitation and the front-end cannot drift apart.
 #include "tests/support/fake-postcodes/postcode-syntax.h"
 
 #include <kj/encoding.h>
 
-#include "schema/postcode-format.h"
+#include "schema/orders/postcode-format.h"
 
 namespace jh::fake {
 

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "schema/just-hungry.capnp.h"
-#include "schema/rpc-link.h"
+#include "schema/rpc/rpc-link.h"
 
 namespace jh::test {
 

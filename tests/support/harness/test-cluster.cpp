@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "schema/csv.h"
+#include "schema/orders/csv.h"
 
 #ifndef JH_SOURCE_DIR
 #error "JH_SOURCE_DIR must be defined (the repository root)"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "schema/order.h"
+#include "schema/orders/order.h"
 #include "tests/support/harness/child-process.h"
 #include "tests/support/harness/harness-util.h"
 #include "tests/support/harness/rpc-probe.h"
