@@ -23,7 +23,7 @@ CMAKE
 fi
 cmake -S "$work/src-base" -B "$work/build-base" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$work/build-base" -j2 --target jh-store-bench >/dev/null
-cmake -S "$root" -B "$root/build-release" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake -S "$root" -B "$root/build-release" -DCMAKE_BUILD_TYPE=Release -DJH_WERROR=ON >/dev/null
 cmake --build "$root/build-release" -j2 --target jh-store-bench >/dev/null
 
 for ((r = 1; r <= rounds; ++r)); do
