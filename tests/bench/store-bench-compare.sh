@@ -13,7 +13,7 @@ work=${JH_STORE_BENCH_DIR:-/tmp/jh-store-bench}
 rm -rf "$work/src-base"
 mkdir -p "$work/src-base"
 git -C "$root" archive "$base" | tar -x -C "$work/src-base"
-cp "$root/tests/bench/store-bench.cpp" "$work/src-base/tests/bench/"
+cp "$root/tests/bench/store-bench.cpp" "$root/tests/bench/bulk-order.h" "$work/src-base/tests/bench/"
 if ! grep -q jh-store-bench "$work/src-base/tests/bench/CMakeLists.txt"; then
   cat >> "$work/src-base/tests/bench/CMakeLists.txt" <<'CMAKE'
 add_executable(jh-store-bench store-bench.cpp)

@@ -2,6 +2,7 @@
 // replica's event loop does for each durable row) and reports the longest single apply, the
 // longest gap between two applies and the memory per order: whether the store ever stops the
 // world to grow (docs/benchmarks.md, "No stop-the-world pauses").
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "replica/order-store.h"
+#include "tests/bench/bulk-order.h"
 
 namespace {
 
@@ -70,13 +72,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  jh::OrderRecord o;
-  o.item = "HAMBURGER";
-  o.pricePence = 785;
-  o.postCode = "AB10 1AB";
-  o.area = "Aberdeen City";
-  o.status = jh::STATUS_CONFIRMED;
-  o.origin = "replica.server1";
+  jh::OrderRecord o = jh::bench::bulkOrder("replica.server1");
   o.incarnation = 1;
   std::vector<std::string> userCodes;
   for (uint64_t u = 0; u < users; ++u) userCodes.push_back(fmt::format("bench-{}", u));
@@ -133,14 +129,16 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "jh-store-bench: the store holds {} rows, not {}\n", store.rows(), count);
     return 1;
   }
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);  // how often another process took the core: wall-clock outliers
   std::string top;
   for (auto& s : slowest) top += fmt::format("{}{:.3f}@{}", top.empty() ? "" : " ", s.ms, s.at);
   if (json) {
     fmt::print("{{\"orders\":{},\"users\":{},\"seconds\":{:.2f},\"mean_us\":{:.3f},\"max_ms\":{:.3f},"
                "\"longest_gap_ms\":{:.3f},\"max_cpu_ms\":{:.3f},\"max_cpu_at\":{},\"over_1ms\":{},\"over_10ms\":{},\"bytes_per_order\":{:.1f},"
-               "\"peak_bytes_per_order\":{:.1f},\"slowest\":\"{}\"}}\n",
+               "\"peak_bytes_per_order\":{:.1f},\"preempted\":{},\"slowest\":\"{}\"}}\n",
                count, users, seconds, total * 1000 / static_cast<double>(count), slowest.front().ms, maxGap, maxCpu, maxCpuAt,
-               over1, over10, perOrder, peakPerOrder, top);
+               over1, over10, perOrder, peakPerOrder, usage.ru_nivcsw, top);
   } else {
     fmt::print("{} orders of {} users in {:.2f} s ({:.3f} us per apply)\n", count, users, seconds,
                total * 1000 / static_cast<double>(count));
@@ -148,7 +146,8 @@ int main(int argc, char** argv) {
                slowest.front().ms, maxGap, over1, over10);
     fmt::print("slowest (ms@rows): {}\n", top);
     fmt::print("longest apply in this thread's CPU time {:.3f} ms, at row {}\n", maxCpu, maxCpuAt);
-    fmt::print("resident {:.1f} bytes/order at the end, peak {:.1f}\n", perOrder, peakPerOrder);
+    fmt::print("resident {:.1f} bytes/order at the end, peak {:.1f}; preempted {} times\n", perOrder, peakPerOrder,
+               usage.ru_nivcsw);
   }
   return 0;
 }
