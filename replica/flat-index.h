@@ -177,10 +177,11 @@ class FlatIndex {
   // Begins moving every entry into a table of `capacity` slots.
   void grow(size_t capacity) {
     KJ_ASSERT(!moving(), "the index outgrew its new table before the old one was emptied", size_, capacity);
+    Table bigger = Table::make(capacity);  // first: if it throws, nothing has changed
     old_.release(SIZE_MAX);  // (long given back: that takes (capacity / 2) * 8 / RELEASE_STEP insertions)
     old_ = table_;
     moved_ = 0;
-    table_ = Table::make(capacity);
+    table_ = bigger;
   }
 
   // One insertion's share: move the entries of the next MOVE_STEP old slots, or, once all are
