@@ -91,12 +91,12 @@ class OrderStore {
 
  private:
   struct UserOrders {
-    uint32_t keyRow;               // a row of this user's, whose user_code is the index's key
+    uint32_t keyRow;  // a row of this user's, whose user_code is the index's key
     ChunkedVector<uint32_t, 12, 2> listed;  // one row per key and request, oldest first (by precedence)
   };
   struct Incarnation {
     ChunkedVector<uint32_t> rows;  // [seq - 1] -> row
-    uint64_t digest = 0;         // of rows 1..rows.size()
+    uint64_t digest = 0;           // of rows 1..rows.size()
   };
   struct OrderKey {
     std::string_view userCode;
