@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "replica/chunked-vector.h"
 #include "replica/flat-index.h"
 #include "replica/stored-order.h"
 #include "schema/orders/order.h"
@@ -90,26 +91,29 @@ class OrderStore {
 
  private:
   struct UserOrders {
-    uint32_t keyRow;               // a row of this user's, whose user_code is the index's key
-    std::vector<uint32_t> listed;  // one row per key and request, oldest first (by precedence)
+    uint32_t keyRow;  // a row of this user's, whose user_code is the index's key
+    ChunkedVector<uint32_t, 12, 2> listed;  // one row per key and request, oldest first (by precedence)
   };
   struct Incarnation {
-    std::vector<uint32_t> rows;  // [seq - 1] -> row
-    uint64_t digest = 0;         // of rows 1..rows.size()
+    ChunkedVector<uint32_t> rows;  // [seq - 1] -> row
+    uint64_t digest = 0;           // of rows 1..rows.size()
   };
   struct OrderKey {
     std::string_view userCode;
     std::string_view orderId;
     bool operator==(const OrderKey&) const = default;
   };
+  // Nothing that grows with the orders is held in one block: a std::vector of millions copies
+  // them all in one go when it grows, a pause on the event loop (DESIGN.md §4, reads).
+  using Rows = ChunkedVector<StoredOrder>;
   struct KeyOfRow {
-    const std::deque<StoredOrder>* rows;
+    const Rows* rows;
     OrderKey operator()(uint32_t row) const { return {(*rows)[row].userCode(), (*rows)[row].orderId()}; }
     static size_t hash(const OrderKey& k);
   };
   struct CodeOfUser {
-    const std::deque<StoredOrder>* rows;
-    const std::vector<UserOrders>* users;
+    const Rows* rows;
+    const ChunkedVector<UserOrders>* users;
     std::string_view operator()(uint32_t user) const { return (*rows)[(*users)[user].keyRow].userCode(); }
   };
 
@@ -128,14 +132,14 @@ class OrderStore {
   void append(const OrderView& row, Incarnation& incarnation);
 
   mutable std::shared_mutex mutex_;  // guards rows_, byOrigin_, staged_ and vector_ against other threads
-  // A deque never moves its elements, so the indexes below can read their keys from the rows.
-  std::deque<StoredOrder> rows_;
+  // Rows never move, so the indexes below can read their keys from them.
+  Rows rows_;
   TextArena text_;  // the rows' text; written by the main thread before the row is added
   std::map<OriginIncarnation, Incarnation, OriginIncarnationLess> byOrigin_;
   std::deque<OrderRecord> staged_;
   VersionVector vector_;
   // Main-thread-only indexes.
-  std::vector<UserOrders> users_;
+  ChunkedVector<UserOrders> users_;
   FlatIndex<KeyOfRow> byKey_{KeyOfRow{&rows_}};                  // the earliest row of each key
   FlatIndex<CodeOfUser> byUser_{CodeOfUser{&rows_, &users_}};    // index in users_
   // Keys held for more than one request (two sides of a failover): the rows listed besides the

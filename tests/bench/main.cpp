@@ -19,6 +19,7 @@
 #include "schema/orders/csv.h"
 #include "schema/orders/order.h"
 #include "tests/bench/acked-check.h"
+#include "tests/bench/bulk-order.h"
 #include "tests/bench/live-report.h"
 #include "tests/bench/load-generator.h"
 
@@ -47,13 +48,7 @@ int writeOrders(const std::string& path, uint64_t count, uint64_t users, const s
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::string buffer;
   jh::appendCsvRecord(buffer, jh::orderCsvHeader());
-  jh::OrderRecord o;
-  o.item = "HAMBURGER";
-  o.pricePence = 785;
-  o.postCode = "AB10 1AB";
-  o.area = "Aberdeen City";
-  o.status = jh::STATUS_CONFIRMED;
-  o.origin = origin;
+  jh::OrderRecord o = jh::bench::bulkOrder(origin);
   for (uint64_t i = 1; i <= count; ++i) {
     o.orderId = fmt::format("bulk-{:08}", i);
     o.userCode = fmt::format("bench-{}", i % users);

@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <kj/exception.h>
@@ -274,4 +276,33 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
   CHECK(std::count(u4.begin(), u4.end(), "id-4!") == 1);
   bool more = false;
   CHECK(keysOf(loaded.collect(VersionVector{}, 100, more)) == keysOf(oneByOne.collect(VersionVector{}, 100, more)));
+}
+
+TEST_CASE("stored orders keep their addresses while the store grows, and a user's long list stays in precedence order") {
+  OrderStore store;
+  // Orders mostly in time order, some arriving late (listed by insertion into the middle).
+  auto timeOf = [](uint64_t i) {
+    uint64_t ms = (i % 10 == 9) ? i * 10 - 75 : i * 10;
+    char text[32];
+    snprintf(text, sizeof text, "2026-11-21T%02u:%02u:%02u.%03uZ", unsigned(ms / 3600000), unsigned(ms / 60000 % 60),
+             unsigned(ms / 1000 % 60), unsigned(ms % 1000));
+    return std::string(text);
+  };
+  const uint64_t n = 30000;
+  std::vector<OrderRecord> orders;
+  std::vector<const jh::StoredOrder*> addresses;
+  for (uint64_t i = 0; i < n; ++i) {
+    orders.push_back(order("id-" + std::to_string(i), "r1", i + 1, "ann", timeOf(i + 10)));
+    store.apply(orders.back());
+    addresses.push_back(repeatOf(store, orders.back()));
+    REQUIRE(addresses.back());
+  }
+  for (uint64_t i = 0; i < n; ++i) REQUIRE(repeatOf(store, orders[i]) == addresses[i]);
+  std::vector<OrderRecord> byTime = orders;
+  std::stable_sort(byTime.begin(), byTime.end(),
+                   [](const OrderRecord& a, const OrderRecord& b) { return std::tie(a.timeStamp, a.seq) > std::tie(b.timeStamp, b.seq); });
+  std::vector<std::string> expected;
+  for (auto& o : byTime) expected.push_back(o.orderId);
+  CHECK(listOf(store, "ann", 997) == expected);
+  CHECK(store.orders() == n);
 }
