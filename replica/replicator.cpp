@@ -1,6 +1,8 @@
 // Replication thread: catch-up pulls, promotion syncs, and per-peer push loops.
 #include "replica/replicator.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include <capnp/message.h>
@@ -276,6 +278,7 @@ kj::Promise<PeerSynced> Replicator::syncWith(const std::string& peer, kj::Durati
 }
 
 void Replicator::run() {
+  pthread_setname_np(pthread_self(), "jh-replicate");  // (per-thread CPU: scripts/cpu-per-order.sh)
   auto io = kj::setupAsyncIo();
   auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
   Worker worker(node_, mainExecutor_, io, secret_);
