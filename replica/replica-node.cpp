@@ -153,7 +153,7 @@ kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<Orde
   if (!p.fresh.empty()) {
     rows->reserve(p.fresh.size());
     for (size_t i : p.fresh) rows->push_back(std::move(orders[i]));
-    auto written = persist(rows, true).fork();
+    auto written = persist(rows, minAcks > 0 ? Rows::OWN_AWAITING_ACKS : Rows::OWN).fork();
     auto forget = [this, batch]() {
       writing_.erase(batch);
       std::erase_if(placing_, [batch](const auto& entry) { return entry.second == batch; });
@@ -391,22 +391,22 @@ kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
   // failed write was taken back out of accepted_ and the store holds only what is durable.
   kj::Promise<void> done = take.empty()
       ? tail_.addBranch().then([]() {}, [](kj::Exception&&) {})
-      : persist(std::make_shared<const std::vector<OrderRecord>>(std::move(take)), false);
+      : persist(std::make_shared<const std::vector<OrderRecord>>(std::move(take)), Rows::REPLICATED);
   return done.then([this]() { return store_.vector(); });
 }
 
-kj::Promise<void> ReplicaNode::persist(std::shared_ptr<const std::vector<OrderRecord>> rows, bool own) {
+kj::Promise<void> ReplicaNode::persist(std::shared_ptr<const std::vector<OrderRecord>> rows, Rows whose) {
+  auto stage = [&]() {
+    for (auto& row : *rows) store_.stage(row);
+    ownOrders_.notify();
+  };
+  if (whose == Rows::OWN_AWAITING_ACKS) stage();
   std::string bytes;
   bytes.reserve(rows->size() * 160);  // (an order's line is about 130 bytes)
   for (auto& row : *rows) appendOrderCsv(bytes, row);
   ++writesInFlight_;
-  // The writer thread first: its sync is the order's path; the replication thread's sends
-  // overlap it (and on two cores, woken first, it would take the core the writer wants).
   auto written = file_.append(std::move(bytes));
-  if (own) {
-    for (auto& row : *rows) store_.stage(row);
-    ownOrders_.notify();
-  }
+  if (whose == Rows::OWN) stage();
   auto chained =
       tail_.addBranch()
           .then([]() {}, [](kj::Exception&&) {})  // only the order matters, not how it ended

@@ -146,11 +146,15 @@ class ReplicaNode {
   struct Promotion;
   struct Placing;
 
+  // Whose rows persist() writes. Own rows are staged for the replication thread, which sends
+  // them while this replica's sync runs; the thread woken first is the one on the longer path of
+  // the order: the writer, or the replication thread when the order waits for backups' acks (the
+  // backups' round trip takes longer than the sync here).
+  enum class Rows { REPLICATED, OWN, OWN_AWAITING_ACKS };
   // Appends rows (already counted in accepted_) and applies them to the store once durable,
-  // strictly in the order persist() was called. Own rows are staged first, so that the
-  // replication thread sends them while this replica's sync runs. The rows are shared with the
-  // caller, which may move them out once the returned promise resolves (they are applied then).
-  kj::Promise<void> persist(std::shared_ptr<const std::vector<OrderRecord>> rows, bool own);
+  // strictly in the order persist() was called. The rows are shared with the caller, which may
+  // move them out once the returned promise resolves (they are applied then).
+  kj::Promise<void> persist(std::shared_ptr<const std::vector<OrderRecord>> rows, Rows whose);
   std::optional<Refusal> check(const OrderRecord& order, uint32_t minAcks) const;
   std::optional<Refusal> notReadyToPromote() const;
   kj::Promise<PlaceOutcome> answerRepeat(const OrderRecord& request, uint32_t minAcks);
