@@ -2,6 +2,7 @@
 #include "replica/order-file.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -263,6 +264,7 @@ bool OrderFile::writeAll(const std::string& bytes, std::string& error) {
 }
 
 void OrderFile::writerLoop() {
+  pthread_setname_np(pthread_self(), "jh-writer");  // (per-thread CPU: scripts/cpu-per-order.sh)
   std::vector<Pending> batch;
   std::string bytes;
   while (true) {

@@ -272,6 +272,7 @@ std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t
                                              std::string_view onlyOrigin, bool staged) const {
   std::shared_lock lock(mutex_);
   std::vector<OrderRecord> out;
+  out.reserve(std::min<size_t>(limit, staged ? staged_.size() + 16 : 16));  // (the push loops' usual batch)
   more = false;
   auto full = [&]() {
     if (out.size() < limit) return false;

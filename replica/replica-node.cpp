@@ -109,78 +109,93 @@ kj::Promise<PlaceOutcome> ReplicaNode::placeOrder(OrderRecord order, uint32_t mi
   });
 }
 
+// One placeOrders call on its way: the outcomes by position, filled as they become known.
+struct ReplicaNode::Placing {
+  std::vector<PlaceOutcome> outcomes;
+  std::vector<size_t> fresh;    // positions of the new orders, in seq order
+  std::vector<size_t> repeats;  // positions of repeats, answered once the new orders are on their way
+};
+
 kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<OrderRecord> orders,
                                                                  uint32_t minAcks) {
-  // First pass: refusals, and the orders that are new (named here, in arrival order). A repeat
-  // (of a stored order, one on its way to disk, or an earlier one of this batch) is answered in
-  // the second pass, once this batch's new orders are registered as on their way.
-  enum class Kind { REFUSED, NEW, REPEAT };
-  std::vector<Kind> kinds(orders.size());
-  std::vector<kj::Maybe<Refusal>> refusals(orders.size());
-  std::vector<OrderRecord> fresh;
-  std::vector<size_t> freshIndex;
-  std::set<std::string> keysInBatch;
+  // One pass sorts the orders: refused (answered here), new (stamped, and written together: one
+  // append, one promise and one acknowledgement wait for the whole call, not one per order), or
+  // repeats (of a stored order, of one on its way to disk, or of an earlier one of this call).
+  // Each order costs the event loop no promise of its own: at 64 clients per-order promises and
+  // forks were most of the primary's event loop.
+  auto placing = kj::heap<Placing>();
+  Placing& p = *placing;
+  p.outcomes.resize(orders.size());
+  auto rows = std::make_shared<std::vector<OrderRecord>>();
+  uint64_t batch = ++batches_;
   for (size_t i = 0; i < orders.size(); ++i) {
     OrderRecord& order = orders[i];
     bool conflicting = false;
-    std::string key = placingKey(order);
     if (auto refusal = check(order, minAcks)) {
-      kinds[i] = Kind::REFUSED;
-      refusals[i] = std::move(*refusal);
-    } else if (store_.findRepeat(order.view(), conflicting) || conflicting || placing_.count(key) ||
-               keysInBatch.count(key)) {
-      kinds[i] = Kind::REPEAT;
-    } else {
-      kinds[i] = Kind::NEW;
-      keysInBatch.insert(key);
-      order.origin = name_;
-      order.incarnation = incarnation_;
-      order.seq = accepted_.get(name_, incarnation_) + 1;
-      order.status = STATUS_CONFIRMED;
-      accepted_.set(name_, incarnation_, order.seq);
-      fresh.push_back(order);
-      freshIndex.push_back(i);
+      p.outcomes[i] = std::move(*refusal);
+      continue;
     }
+    std::string key = placingKey(order);
+    if (store_.findRepeat(order.view(), conflicting) || conflicting || placing_.count(key)) {
+      p.repeats.push_back(i);
+      continue;
+    }
+    placing_.emplace(std::move(key), batch);  // (a repeat later in this call finds it here)
+    order.origin = name_;
+    order.incarnation = incarnation_;
+    order.seq = accepted_.get(name_, incarnation_) + 1;
+    order.status = STATUS_CONFIRMED;
+    accepted_.set(name_, incarnation_, order.seq);
+    p.fresh.push_back(i);
   }
 
-  kj::Maybe<kj::ForkedPromise<void>> durable;
-  if (!fresh.empty()) {
-    auto written = persist(std::move(fresh), true).fork();
-    for (size_t i : freshIndex) {
-      std::string key = placingKey(orders[i]);
-      placing_.emplace(key, written.addBranch().fork());
-      auto forget = [this, key]() { placing_.erase(key); };
-      tasks_.add(written.addBranch().then(kj::cp(forget), [forget](kj::Exception&&) { forget(); }));
-    }
-    durable = kj::mv(written);
+  kj::Promise<void> answered = kj::READY_NOW;
+  if (!p.fresh.empty()) {
+    rows->reserve(p.fresh.size());
+    for (size_t i : p.fresh) rows->push_back(std::move(orders[i]));
+    auto written = persist(rows, minAcks > 0 ? Rows::OWN_AWAITING_ACKS : Rows::OWN).fork();
+    auto forget = [this, batch]() {
+      writing_.erase(batch);
+      std::erase_if(placing_, [batch](const auto& entry) { return entry.second == batch; });
+    };
+    tasks_.add(written.addBranch().then(kj::cp(forget), [forget](kj::Exception&&) { forget(); }));
+    answered = written.addBranch().then(
+        [this, &p, rows, minAcks]() {
+          // The rows are in the store now (persist applied them): their records can move out.
+          const OrderRecord& last = rows->back();
+          return acked(OriginIncarnation{last.origin, last.incarnation}, last.seq, minAcks)
+              .then([this, &p, rows, minAcks](bool acknowledged) {
+                for (size_t k = 0; k < p.fresh.size(); ++k) {
+                  OrderRecord& row = (*rows)[k];
+                  // (When the wait for the last one timed out, earlier ones may still have made it.)
+                  if (acknowledged || ackCount(row.origin, row.incarnation, row.seq) >= minAcks) {
+                    p.outcomes[p.fresh[k]] = std::move(row);
+                  } else {
+                    p.outcomes[p.fresh[k]] = unconfirmed(minAcks);
+                  }
+                }
+              });
+        },
+        [this, &p](kj::Exception&&) -> kj::Promise<void> {
+          for (size_t i : p.fresh) {
+            p.outcomes[i] = refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.");
+          }
+          return kj::READY_NOW;
+        });
+    writing_.emplace(batch, kj::mv(written));
   }
 
-  auto results = kj::heapArrayBuilder<kj::Promise<PlaceOutcome>>(orders.size());
-  for (size_t i = 0; i < orders.size(); ++i) {
-    switch (kinds[i]) {
-      case Kind::REFUSED:
-        results.add(PlaceOutcome{std::move(KJ_ASSERT_NONNULL(refusals[i]))});
-        break;
-      case Kind::REPEAT:
-        results.add(answerRepeat(orders[i], minAcks));
-        break;
-      case Kind::NEW:
-        results.add(KJ_ASSERT_NONNULL(durable).addBranch().then(
-            [this, stored = std::move(orders[i]), minAcks]() mutable {
-              return afterAcks(std::move(stored), minAcks);
-            },
-            [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
-              return PlaceOutcome{refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.")};
-            }));
-        break;
+  if (!p.repeats.empty()) {
+    auto repeats = kj::heapArrayBuilder<kj::Promise<void>>(p.repeats.size());
+    for (size_t i : p.repeats) {
+      repeats.add(answerRepeat(orders[i], minAcks).then([&p, i](PlaceOutcome outcome) {
+        p.outcomes[i] = std::move(outcome);
+      }));
     }
+    answered = answered.then([repeats = repeats.finish()]() mutable { return kj::joinPromises(kj::mv(repeats)); });
   }
-  return kj::joinPromises(results.finish()).then([](kj::Array<PlaceOutcome> all) {
-    std::vector<PlaceOutcome> out;
-    out.reserve(all.size());
-    for (auto& o : all) out.push_back(std::move(o));
-    return out;
-  });
+  // (The continuations above point into `placing`; they are destroyed before it.)
+  return answered.then([placing = kj::mv(placing)]() mutable { return std::move(placing->outcomes); });
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, uint32_t minAcks) {
@@ -191,7 +206,7 @@ kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, 
   auto it = placing_.find(placingKey(request));
   if (it != placing_.end()) {
     // The first attempt is still on its way to disk: answer as it will be answered.
-    return it->second.addBranch().then(
+    return writing_.at(it->second).addBranch().then(
         [this, request, minAcks]() { return answerRepeat(request, minAcks); },
         [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
           return PlaceOutcome{refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.")};
@@ -203,22 +218,29 @@ kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, 
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t minAcks) {
-  if (minAcks == 0) return PlaceOutcome{std::move(stored)};
+  auto source = OriginIncarnation{stored.origin, stored.incarnation};
+  uint64_t seq = stored.seq;
+  return acked(source, seq, minAcks).then([stored = std::move(stored), minAcks](bool acknowledged) mutable {
+    return acknowledged ? PlaceOutcome{std::move(stored)} : PlaceOutcome{unconfirmed(minAcks)};
+  });
+}
+
+kj::Promise<bool> ReplicaNode::acked(const OriginIncarnation& source, uint64_t seq, uint32_t minAcks) {
+  if (minAcks == 0) return true;
   awaitingAcks_ = true;  // before reading peers_: progress reported after this read wakes us
-  if (ackCount(stored.origin, stored.incarnation, stored.seq) >= minAcks) return PlaceOutcome{std::move(stored)};
+  if (ackCount(source.origin, source.incarnation, seq) >= minAcks) return true;
   auto paf = kj::newPromiseAndFulfiller<void>();
-  ackWaiters_.push_back(AckWaiter{OriginIncarnation{stored.origin, stored.incarnation}, stored.seq, minAcks,
-                                  kj::mv(paf.fulfiller)});
+  ackWaiters_.push_back(AckWaiter{source, seq, minAcks, kj::mv(paf.fulfiller)});
   uint32_t waitMs = config_.callTimeoutMs * 3 / 4;
   return timer_.timeoutAfter(waitMs * kj::MILLISECONDS, kj::mv(paf.promise))
-      .then([stored = std::move(stored)]() mutable { return PlaceOutcome{std::move(stored)}; },
-            [minAcks](kj::Exception&&) {
-              return PlaceOutcome{refuse(
-                  rpc::RejectCode::UNAVAILABLE,
-                  fmt::format("The order could not be copied to {} in time, so it is not confirmed; "
-                              "it is kept as pending, and retrying with the same order id is safe: it "
-                              "will not order twice.", counted(minAcks, "backup", "backups")))};
-            });
+      .then([]() { return true; }, [](kj::Exception&&) { return false; });
+}
+
+Refusal ReplicaNode::unconfirmed(uint32_t minAcks) {
+  return refuse(rpc::RejectCode::UNAVAILABLE,
+                fmt::format("The order could not be copied to {} in time, so it is not confirmed; it is kept "
+                            "as pending, and retrying with the same order id is safe: it will not order twice.",
+                            counted(minAcks, "backup", "backups")));
 }
 
 uint32_t ReplicaNode::ackCount(std::string_view origin, uint64_t incarnation, uint64_t seq) const {
@@ -275,7 +297,9 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
       p.decided = true;
       // Its own rows still on their way to disk are skipped by the pulls (their names are taken
       // here) but not yet read: they must be durable before it serves (the model found this).
-      tasks_.add(tail_.addBranch().then(
+      // How the last write ended does not matter here: a failure leaves the node degraded, which
+      // refuses below, and a failure long past (the disk works again) must not refuse for ever.
+      tasks_.add(tail_.addBranch().then([]() {}, [](kj::Exception&&) {}).then(
           [this, frontend, state]() {
             Promotion& p = *state;
             if (auto refusal = notReadyToPromote()) {
@@ -287,9 +311,6 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
                     p.result.syncedWith.empty() ? std::string("no peer") : fmt::format("{}", fmt::join(p.result.syncedWith, ", ")),
                     counted(p.result.fetched, "row", "rows"));
             p.done->fulfill(PromoteOutcome{p.result});
-          },
-          [this, state](kj::Exception&&) {
-            state->done->fulfill(PromoteOutcome{refuse(rpc::RejectCode::NOT_READY, name_ + " could not write its orders file.")});
           }));
     } else if (final || p.unsettled == 0) {
       p.decided = true;
@@ -370,27 +391,30 @@ kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
   // failed write was taken back out of accepted_ and the store holds only what is durable.
   kj::Promise<void> done = take.empty()
       ? tail_.addBranch().then([]() {}, [](kj::Exception&&) {})
-      : persist(std::move(take), false);
+      : persist(std::make_shared<const std::vector<OrderRecord>>(std::move(take)), Rows::REPLICATED);
   return done.then([this]() { return store_.vector(); });
 }
 
-kj::Promise<void> ReplicaNode::persist(std::vector<OrderRecord> rows, bool own) {
-  std::string bytes;
-  for (auto& row : rows) appendOrderCsv(bytes, row);
-  if (own) {
-    for (auto& row : rows) store_.stage(row);
+kj::Promise<void> ReplicaNode::persist(std::shared_ptr<const std::vector<OrderRecord>> rows, Rows whose) {
+  auto stage = [&]() {
+    for (auto& row : *rows) store_.stage(row);
     ownOrders_.notify();
-  }
+  };
+  if (whose == Rows::OWN_AWAITING_ACKS) stage();
+  std::string bytes;
+  bytes.reserve(rows->size() * 160);  // (an order's line is about 130 bytes)
+  for (auto& row : *rows) appendOrderCsv(bytes, row);
   ++writesInFlight_;
   auto written = file_.append(std::move(bytes));
+  if (whose == Rows::OWN) stage();
   auto chained =
       tail_.addBranch()
           .then([]() {}, [](kj::Exception&&) {})  // only the order matters, not how it ended
           .then([written = kj::mv(written)]() mutable { return kj::mv(written); })
           .then(
-              [this, rows = std::move(rows)]() mutable {
+              [this, rows = kj::mv(rows)]() {
                 --writesInFlight_;
-                for (auto& row : rows) store_.apply(row);
+                for (auto& row : *rows) store_.apply(row);
               },
               [this](kj::Exception&& e) {
                 --writesInFlight_;

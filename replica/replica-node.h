@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -143,15 +144,24 @@ class ReplicaNode {
     kj::Own<kj::PromiseFulfiller<void>> fulfiller;
   };
   struct Promotion;
+  struct Placing;
 
+  // Whose rows persist() writes. Own rows are staged for the replication thread, which sends
+  // them while this replica's sync runs; the thread woken first is the one on the longer path of
+  // the order: the writer, or the replication thread when the order waits for backups' acks (the
+  // backups' round trip takes longer than the sync here).
+  enum class Rows { REPLICATED, OWN, OWN_AWAITING_ACKS };
   // Appends rows (already counted in accepted_) and applies them to the store once durable,
-  // strictly in the order persist() was called. Own rows are staged first, so that the
-  // replication thread sends them while this replica's sync runs.
-  kj::Promise<void> persist(std::vector<OrderRecord> rows, bool own);
+  // strictly in the order persist() was called. The rows are shared with the caller, which may
+  // move them out once the returned promise resolves (they are applied then).
+  kj::Promise<void> persist(std::shared_ptr<const std::vector<OrderRecord>> rows, Rows whose);
   std::optional<Refusal> check(const OrderRecord& order, uint32_t minAcks) const;
   std::optional<Refusal> notReadyToPromote() const;
   kj::Promise<PlaceOutcome> answerRepeat(const OrderRecord& request, uint32_t minAcks);
   kj::Promise<PlaceOutcome> afterAcks(OrderRecord stored, uint32_t minAcks);
+  // Resolves true once `minAcks` peers hold `seq` of `source`, false when that takes too long.
+  kj::Promise<bool> acked(const OriginIncarnation& source, uint64_t seq, uint32_t minAcks);
+  static Refusal unconfirmed(uint32_t minAcks);
   uint32_t ackCount(std::string_view origin, uint64_t incarnation, uint64_t seq) const;
   kj::Promise<void> watchAcks(uint64_t seen);
   void settleAckWaiters();
@@ -179,8 +189,11 @@ class ReplicaNode {
   std::set<std::string> syncedSinceStart_;
   PeerSyncer* syncer_ = nullptr;
   kj::ForkedPromise<void> tail_;  // the latest persist(), to keep application in order
-  // New orders on their way to disk, by placingKey(): a repeat waits for the first attempt.
-  std::unordered_map<std::string, kj::ForkedPromise<void>> placing_;
+  // New orders on their way to disk, by placingKey(), to the placeOrders call that writes them
+  // (its write in writing_): a repeat waits for the first attempt.
+  std::unordered_map<std::string, uint64_t> placing_;
+  std::unordered_map<uint64_t, kj::ForkedPromise<void>> writing_;
+  uint64_t batches_ = 0;
   mutable std::mutex peersMutex_;           // peers_ is written by the replication thread
   std::map<std::string, PeerView> peers_;
   std::atomic<bool> awaitingAcks_ = false;  // set before an ack wait reads peers_

@@ -1,6 +1,8 @@
 // Replication thread: catch-up pulls, promotion syncs, and per-peer push loops.
 #include "replica/replicator.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include <capnp/message.h>
@@ -174,6 +176,16 @@ class Replicator::Worker final : public PushSource {
         });
   }
 
+  // One cross-thread wait for new own rows, shared by every peer's loop: the main thread then
+  // wakes this thread once per batch, not once per peer.
+  kj::Promise<void> ownRowsAfter(uint64_t seen) {
+    if (ownRows_ == nullptr || ownRowsSeen_ != seen) {
+      ownRows_ = node_.ownOrders().waitAfter(seen).fork();
+      ownRowsSeen_ = seen;
+    }
+    return KJ_ASSERT_NONNULL(ownRows_).addBranch();
+  }
+
   // Resolves when one of the peer's replicate calls ends.
   kj::Promise<void> callEnded(Peer& p) {
     auto paf = kj::newPromiseAndFulfiller<void>();
@@ -233,9 +245,9 @@ class Replicator::Worker final : public PushSource {
       case PushSchedule::Step::AWAIT_CALL:
         return callEnded(p).then(again());
       case PushSchedule::Step::AWAIT_CALL_OR_ROWS:
-        return callEnded(p).exclusiveJoin(node_.ownOrders().waitAfter(seen)).then(again());
+        return callEnded(p).exclusiveJoin(ownRowsAfter(seen)).then(again());
       case PushSchedule::Step::AWAIT_ROWS:
-        return node_.ownOrders().waitAfter(seen).exclusiveJoin(timer_.afterDelay(action.wait)).then(again());
+        return ownRowsAfter(seen).exclusiveJoin(timer_.afterDelay(action.wait)).then(again());
       case PushSchedule::Step::BACK_OFF:
         p.link.drop();
         if (wasReachable) {
@@ -253,6 +265,8 @@ class Replicator::Worker final : public PushSource {
   const kj::Executor& main_;
   kj::Timer& timer_;
   std::vector<kj::Own<Peer>> peers_;
+  kj::Maybe<kj::ForkedPromise<void>> ownRows_;  // see ownRowsAfter()
+  uint64_t ownRowsSeen_ = 0;
   kj::TaskSet tasks_;
 };
 
@@ -276,6 +290,7 @@ kj::Promise<PeerSynced> Replicator::syncWith(const std::string& peer, kj::Durati
 }
 
 void Replicator::run() {
+  pthread_setname_np(pthread_self(), "jh-replicate");  // (per-thread CPU: scripts/cpu-per-order.sh)
   auto io = kj::setupAsyncIo();
   auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
   Worker worker(node_, mainExecutor_, io, secret_);

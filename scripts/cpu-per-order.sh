@@ -3,7 +3,9 @@
 # docs/benchmarks.md (jh-rpc-floor: front-end -> primary -> group commit, nothing else) and a Redis
 # reference (primary + 2 replicas, AOF fsync always), drives each with N clients, and prints for
 # every process the CPU time (user + system, from /proc) and the voluntary context switches (ours
-# only) divided by the orders placed. Unlike orders/s, these figures hardly depend on what else
+# only) divided by the orders placed, and for each replica the same CPU time per thread, in square
+# brackets (main: the event loop; jh-writer: orders.csv's group commit; jh-replicate: the
+# replication thread; an unnamed thread is tN, in the order the threads were started). Unlike orders/s, these figures hardly depend on what else
 # the shared machine runs, so two builds can be compared with them (docs/benchmarks.md).
 #
 # Usage: scripts/cpu-per-order.sh [CLIENTS...]      (default: 64 1)
@@ -36,6 +38,18 @@ TICK=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 switches() { cat "/proc/$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}'; }
+# thread_ticks PID: one line per thread, "LABEL TICKS" (see the head of this file for the labels).
+thread_ticks() {
+  local pid=$1 tid comm main k=1
+  main=$(cat "/proc/$pid/comm")
+  for tid in $(ls "/proc/$pid/task" 2>/dev/null | sort -n); do
+    comm=$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null) || continue
+    if [[ $tid == "$pid" ]]; then comm=main
+    elif [[ $comm == "$main" ]]; then k=$((k + 1)); comm=t$k
+    fi
+    awk -v c="$comm" '{sub(/^.*\) /, ""); print c, $12 + $13}' "/proc/$pid/task/$tid/stat" 2>/dev/null || true
+  done
+}
 per_order() { awk -v a="$1" -v b="$2" -v n="$3" -v s="$4" 'BEGIN {printf "%.1f", (a - b) * s / n}'; }
 
 postcodes_start
@@ -46,10 +60,11 @@ measure() {
   local cluster=$1 label=$2 c n t s out json bu bs bw orders line
   shift 2
   for c in "${CLIENT_COUNTS[@]}"; do
-    declare -A T0=() S0=()
+    declare -A T0=() S0=() TT0=()
     for n in "$@"; do
       T0[$n]=$(cpu_ticks "${PID_OF[$cluster/$n]}")
       S0[$n]=$(switches "${PID_OF[$cluster/$n]}")
+      TT0[$n]=$(thread_ticks "${PID_OF[$cluster/$n]}")
     done
     out=$( { /usr/bin/time -f 'time %U %S %w' "$BIN/jh-bench" --cluster "$(cluster_file "$cluster")" --json \
       --duration "$SECS" --clients "$c" --user-prefix "$cluster$c"; } 2>&1) || die "jh-bench failed: $out"
@@ -61,6 +76,11 @@ measure() {
       t=$(cpu_ticks "${PID_OF[$cluster/$n]}")
       s=$(switches "${PID_OF[$cluster/$n]}")
       line+=" $n $(per_order "$t" "${T0[$n]}" "$orders" "$((1000000 / TICK))") ($(per_order "$s" "${S0[$n]}" "$orders" 1))"
+      if [[ $n == replica.* || $n == floor.* ]]; then
+        line+=" [$(thread_ticks "${PID_OF[$cluster/$n]}" | awk -v n="$orders" -v us="$((1000000 / TICK))" -v before="${TT0[$n]}" '
+          BEGIN { k = split(before, b, "\n"); for (i = 1; i <= k; i++) { split(b[i], f, " "); t0[f[1]] = f[2] } }
+          { printf "%s%s %.1f", sep, $1, ($2 - t0[$1]) * us / n; sep = " " }')]"
+      fi
     done
     line+=" jh-bench $(awk -v u="$bu" -v s="$bs" -v n="$orders" 'BEGIN {printf "%.1f", (u + s) * 1e6 / n}')"
     line+=" ($(per_order "$bw" 0 "$orders" 1))"

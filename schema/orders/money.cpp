@@ -1,7 +1,8 @@
 // Price parsing and formatting, exact to the penny (no floating point anywhere).
 #include "schema/orders/money.h"
 
-#include <fmt/format.h>
+#include <charconv>
+
 
 namespace jh {
 
@@ -30,10 +31,20 @@ std::optional<int64_t> parsePrice(std::string_view text) {
   return pounds * 100 + pence;
 }
 
-std::string formatPrice(int64_t pence) {
-  const char* sign = pence < 0 ? "-" : "";
+void appendPrice(std::string& out, int64_t pence) {
+  if (pence < 0) out.push_back('-');
   uint64_t magnitude = pence < 0 ? uint64_t(-(pence + 1)) + 1 : uint64_t(pence);
-  return fmt::format("{}{}.{:02}", sign, magnitude / 100, magnitude % 100);
+  char pounds[24];
+  out.append(pounds, std::to_chars(pounds, pounds + sizeof pounds, magnitude / 100).ptr);
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + magnitude % 100 / 10));
+  out.push_back(static_cast<char>('0' + magnitude % 10));
+}
+
+std::string formatPrice(int64_t pence) {
+  std::string text;
+  appendPrice(text, pence);
+  return text;
 }
 
 std::string formatPounds(int64_t pence) {

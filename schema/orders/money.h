@@ -14,6 +14,8 @@ std::optional<int64_t> parsePrice(std::string_view text);
 
 // 785 -> "7.85": the form used in CSV and JSON.
 std::string formatPrice(int64_t pence);
+// The same, appended to `out`.
+void appendPrice(std::string& out, int64_t pence);
 
 // 785 -> "£7.85": the form shown to people.
 std::string formatPounds(int64_t pence);

@@ -31,11 +31,25 @@ const std::vector<std::string_view>& orderCsvHeaderBeforeIncarnations() {
 }
 
 void appendOrderCsv(std::string& out, const OrderRecord& o) {
-  std::string price = formatPrice(o.pricePence);
-  std::string incarnation = std::to_string(o.incarnation);
-  std::string seq = std::to_string(o.seq);
-  appendCsvRecord(out, {o.orderId, o.userCode, o.item, price, o.timeStamp, o.postCode, o.area,
-                        o.status, o.origin, incarnation, seq});
+  // The header's order; price and numbers never need quotes. (Field by field, without the
+  // temporary strings and vector of appendCsvRecord: this runs for every order on the primary's
+  // event loop.)
+  for (std::string_view field : {std::string_view(o.orderId), std::string_view(o.userCode), std::string_view(o.item)}) {
+    appendCsvField(out, field);
+    out.push_back(',');
+  }
+  appendPrice(out, o.pricePence);
+  for (std::string_view field : {std::string_view(o.timeStamp), std::string_view(o.postCode), std::string_view(o.area),
+                                 std::string_view(o.status), std::string_view(o.origin)}) {
+    out.push_back(',');
+    appendCsvField(out, field);
+  }
+  char number[24];
+  out.push_back(',');
+  out.append(number, std::to_chars(number, number + sizeof number, o.incarnation).ptr);
+  out.push_back(',');
+  out.append(number, std::to_chars(number, number + sizeof number, o.seq).ptr);
+  out.append("\r\n");
 }
 
 namespace {

@@ -357,6 +357,36 @@ TEST_CASE("with min_acks 2, placeOrder waits for two peers, and one already ahea
   CHECK(rig.node->peers().at("r2").reachable);
 }
 
+TEST_CASE("placeOrders answers each order of a call in its place: refusals, new orders numbered in call order, "
+          "a repeat of a stored order, a repeat within the call and a conflicting order id") {
+  NodeRig rig;
+  rig.serve();
+  OrderRecord first = placed(rig.place(request("a")));
+  OrderRecord badUser = request("x");
+  badUser.userCode = "";
+  std::vector<OrderRecord> call = {request("b"), badUser, request("a"), request("b"), request("a", "Coffee"), request("c")};
+  auto outcomes = rig.node->placeOrders(call, 0).wait(rig.io.waitScope);
+  REQUIRE(outcomes.size() == call.size());
+  CHECK(placed(outcomes[0]).seq == 2);
+  CHECK(refusalCode(outcomes[1]) == RejectCode::INVALID_USER_CODE);
+  CHECK(placed(outcomes[2]) == first);
+  CHECK(placed(outcomes[3]) == placed(outcomes[0]));
+  CHECK(refusalCode(outcomes[4]) == RejectCode::CONFLICTING_ORDER_ID);
+  CHECK(placed(outcomes[5]).seq == 3);
+  CHECK(rowsOnDisk(rig) == std::vector<OrderRecord>{first, placed(outcomes[0]), placed(outcomes[5])});
+}
+
+TEST_CASE("with min_acks 1, a call whose ack wait ends confirms the orders a peer holds and refuses the rest "
+          "UNAVAILABLE (timing: waits 3/4 of call_timeout_ms)") {
+  NodeRig rig(3, 100);
+  rig.serve();
+  rig.node->onPeerProgress("r2", true, own(rig, 1));  // ahead of the call: holds what will be seq 1
+  auto outcomes = rig.node->placeOrders({request("a"), request("b")}, 1).wait(rig.io.waitScope);
+  REQUIRE(outcomes.size() == 2);
+  CHECK(placed(outcomes[0]).seq == 1);
+  CHECK(refusalCode(outcomes[1]) == RejectCode::UNAVAILABLE);
+}
+
 TEST_CASE("a failed write refuses the order and degrades the node until a disk probe succeeds; "
           "then, promoted again, a retry is stored afresh in a new incarnation") {
   jh::test::SyncGate gate;
