@@ -60,8 +60,8 @@ struct ReplicaRouter::Replica {
 };
 
 ReplicaRouter::ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network,
-                             kj::Timer& timer, const std::string& secret)
-    : config_(config), name_(std::move(name)), timer_(timer), heartbeatMs_(config.heartbeatMs),
+                             kj::Timer& timer, const std::string& secret, bool reports)
+    : config_(config), name_(std::move(name)), reports_(reports), timer_(timer), heartbeatMs_(config.heartbeatMs),
       startedAt_(timer.now()), tasks_(kj::heap<kj::TaskSet>(logErrors)) {
   for (auto& r : config.replicas) {
     replicas_.push_back(kj::heap<Replica>(r, network, timer, config.callTimeoutMs, secret));
@@ -89,7 +89,7 @@ kj::Promise<void> ReplicaRouter::start() {
 }
 
 void ReplicaRouter::setHeartbeat(uint32_t ms) {
-  JH_INFO("heartbeat period {} ms -> {} ms", heartbeatMs_, ms);
+  say(LogLevel::INFO, "heartbeat period {} ms -> {} ms", heartbeatMs_, ms);
   heartbeatMs_ = ms;
 }
 
@@ -130,14 +130,14 @@ void ReplicaRouter::noteState(Replica& r, int state) {
   } else if (before == DOWN) {
     events_.record(rpc::EventKind::REPLICA_UP, name,
                    fmt::format("{} answers again ({}).", name, stateName(state)));
-    JH_INFO("{} answers again and is {}", name, stateName(state));
+    say(LogLevel::INFO, "{} answers again and is {}", name, stateName(state));
   } else if (state == READY && before == SYNCING) {
     events_.record(rpc::EventKind::REPLICA_READY, name,
                    fmt::format("{} has caught up: {} fetched since it started.", name, counted(r.fetched, "row", "rows")),
                    r.fetched);
-    JH_INFO("{} has caught up ({} fetched since it started) and is READY", name, counted(r.fetched, "row", "rows"));
+    say(LogLevel::INFO, "{} has caught up ({} fetched since it started) and is READY", name, counted(r.fetched, "row", "rows"));
   } else {
-    JH_INFO("{} is {}", name, stateName(state));
+    say(LogLevel::INFO, "{} is {}", name, stateName(state));
   }
 }
 
@@ -146,9 +146,9 @@ void ReplicaRouter::markDown(Replica& r, const kj::Exception& e) {
   if (r.state != DOWN) {
     bool wasPrimary = static_cast<int>(&r - replicas_[0].get()) == primary_;
     if (wasPrimary) {
-      JH_WARN("the primary {} is down: {}", r.config.name, failureReason(e));
+      say(LogLevel::WARN, "the primary {} is down: {}", r.config.name, failureReason(e));
     } else {
-      JH_WARN("{} is down: {}", r.config.name, failureReason(e));
+      say(LogLevel::WARN, "{} is down: {}", r.config.name, failureReason(e));
     }
   }
   noteState(r, DOWN);
@@ -174,7 +174,7 @@ void ReplicaRouter::reconsider() {
     if (primary_ < 0 && !noPrimaryReported_) {
       noPrimaryReported_ = true;
       events_.record(rpc::EventKind::NO_PRIMARY, {}, "No replica can serve: orders are refused as unavailable.");
-      JH_WARN("no replica can serve as primary: orders are refused as unavailable");
+      say(LogLevel::WARN, "no replica can serve as primary: orders are refused as unavailable");
     }
     return;
   }
@@ -211,7 +211,7 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
     std::string message = fmt::format("Handing over from {} to {}, which is back: holding new orders "
                                       "while it syncs.", replicas_[from]->config.name, name);
     events_.record(rpc::EventKind::HAND_OVER, name, message);
-    JH_INFO("{}", message);
+    say(LogLevel::INFO, "{}", message);
     ready = drainOldPrimary(from, timer_.now() + config_.callTimeoutMs * kj::MILLISECONDS);
   }
   std::string previous = lastPromoted_;
@@ -245,9 +245,9 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
                                             synced, counted(done.getFetched(), "row", "rows"));
           events_.record(rpc::EventKind::PROMOTED, name, message, done.getFetched());
           if (previous.empty() || handOver) {
-            JH_INFO("{}", message);
+            say(LogLevel::INFO, "{}", message);
           } else {
-            JH_WARN("failover: {}", message);
+            say(LogLevel::WARN, "failover: {}", message);
           }
           primary_ = static_cast<int>(chosen);
           lastPromoted_ = name;
@@ -257,13 +257,13 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
         auto refused = result.getRefused();
         std::string message = fmt::format("{} could not be promoted: {}", name, refused.getMessage().cStr());
         events_.record(rpc::EventKind::PROMOTION_FAILED, name, message);
-        JH_WARN("{}", message);
+        say(LogLevel::WARN, "{}", message);
         next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
         if (refused.getCode() == rpc::RejectCode::NOT_READY && next.state == READY) noteState(next, SYNCING);
       },
       [this, &next](kj::Exception&& e) {
         if (!isConnectionFailure(e)) {
-          JH_ERROR("promoting {} failed: {}", next.config.name, failureReason(e));
+          say(LogLevel::ERROR, "promoting {} failed: {}", next.config.name, failureReason(e));
           next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
           return;
         }
@@ -293,7 +293,7 @@ void ReplicaRouter::checkDivergence() {
       std::string message = fmt::format("{} holds rows that another replica holds differently under the same "
                                         "names: the replicas have DIVERGED.", r->config.name);
       events_.record(rpc::EventKind::DIVERGED, r->config.name, message);
-      JH_ERROR("{}", message);
+      say(LogLevel::ERROR, "{}", message);
     }
     r->diverged = diverged;
   }
@@ -331,7 +331,7 @@ kj::Promise<bool> ReplicaRouter::tryOn(Attempt& attempt, uint64_t tried, kj::Tim
       .then(
           [this, &r, &attempt, nowTried, deadline](Served served) -> kj::Promise<bool> {
             if (served == Served::YES) return true;
-            JH_INFO("{} refused the call (it does not serve now); trying the next replica", r.config.name);
+            say(LogLevel::INFO, "{} refused the call (it does not serve now); trying the next replica", r.config.name);
             if (r.state == READY) noteState(r, SYNCING);  // until its next health answer
             reconsider();
             return tryOn(attempt, nowTried, deadline);

@@ -15,6 +15,7 @@
 #include "frontend/event-feed.h"
 #include "schema/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
+#include "schema/log.h"
 #include "schema/replica-row.h"
 #include "schema/rpc-link.h"
 #include "schema/version-vector.h"
@@ -24,9 +25,11 @@ namespace jh {
 class ReplicaRouter {
  public:
   // `name` is this front-end's (it promotes replicas under it); `secret` is presented to the
-  // replicas' gates.
+  // replicas' gates. A front-end with several event loops has a router on each; only the one
+  // that `reports` (the lead loop's) logs what it sees at INFO and above, the others at DEBUG, so
+  // that a failover reads once in the log (its events() are the process's feed).
   ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network, kj::Timer& timer,
-                const std::string& secret);
+                const std::string& secret, bool reports = true);
   ~ReplicaRouter();
 
   // Starts the heartbeats; resolves once every replica has answered or missed its first one, and
@@ -70,10 +73,15 @@ class ReplicaRouter {
   kj::Promise<void> promote(size_t chosen, bool handOver);
   kj::Promise<void> drainOldPrimary(size_t from, kj::TimePoint deadline);
   void checkDivergence();
+  template <typename... Args>
+  void say(LogLevel level, fmt::format_string<Args...> format, Args&&... args) const {
+    log(reports_ ? level : LogLevel::DEBUG, format, std::forward<Args>(args)...);
+  }
   bool holdingCalls() const { return promotion_ != nullptr && (primary_ < 0 || handingOver_); }
 
   const ClusterConfig& config_;
   std::string name_;
+  bool reports_;
   kj::Timer& timer_;
   uint32_t heartbeatMs_;
   std::vector<kj::Own<Replica>> replicas_;

@@ -5,6 +5,7 @@
 
 #include <kj/async-io.h>
 
+#include "frontend/front-end-shared.h"
 #include "frontend/order-desk.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
@@ -29,6 +30,7 @@ struct DeskRig {
   FakeReplicas fakes{io};
   FakePostcodesProcess postcodesProcess;
   ClusterConfig config;
+  kj::Own<FrontEndShared> shared;  // what the loops of a front-end share; here, one loop
   kj::Own<ReplicaRouter> router;
   kj::Own<PostcodeService> postcodes;
   kj::Own<OrderDesk> desk;
