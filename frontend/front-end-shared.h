@@ -1,19 +1,20 @@
 // What the event loops of one front-end process share (docs/threads.md). Each loop has its own
 // router, batcher, order desk and doors, as several front-ends would (Cap'n Proto clients belong
 // to one loop); what must be one for the process is here: the postcode book, the HTTP rate limit,
-// the tally of orders, and the lead loop, whose router's table and event feed are the ones
-// reported, whichever loop a client's status or events call arrived on.
+// the tally of orders, the routing board (one choice of primary), and the lead loop, whose
+// router's table and event feed are the ones reported, whichever loop a call arrived on.
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
 #include <kj/async.h>
 
+#include "frontend/loop-registry.h"
 #include "frontend/order-batcher.h"
 #include "frontend/postcodes/postcode-book.h"
 #include "frontend/rate-limiter.h"
+#include "frontend/routing-board.h"
 #include "schema/cluster-config.h"
 #include "schema/front-end-values.h"
 
@@ -31,6 +32,7 @@ class FrontEndShared {
   PostcodeBook& postcodes() { return postcodes_; }
   RateLimiter& rateLimiter() { return limiter_; }
   OrderTally& tally() { return tally_; }
+  RoutingBoard& routing() { return routing_; }
 
   // A loop's desk, as it begins and ends serving; on that loop's thread. Loop 0 is the lead.
   void join(size_t loop, OrderDesk& desk);
@@ -40,23 +42,15 @@ class FrontEndShared {
   // stopped (only while the front-end stops).
   kj::Promise<ClusterStatus> status();
   kj::Promise<std::vector<ClusterEvent>> events(uint64_t after);
-  // Every loop's router takes the new heartbeat period.
+  // The lead's router, which alone watches the replicas, takes the new heartbeat period.
   kj::Promise<void> setHeartbeat(uint32_t ms);
 
  private:
-  struct Loop {
-    kj::Own<const kj::Executor> executor;
-    OrderDesk* desk = nullptr;  // null before it joins and after it leaves
-  };
-  // Runs `run(desk)` on loop `index`'s thread, with its desk.
-  template <typename T>
-  kj::Promise<T> onLoop(size_t index, kj::Function<T(OrderDesk&)> run);
-
   PostcodeBook postcodes_;
   RateLimiter limiter_;
   OrderTally tally_;
-  std::mutex mutex_;  // guards loops_
-  std::vector<Loop> loops_;
+  RoutingBoard routing_;
+  LoopRegistry<OrderDesk> desks_;
 };
 
 }  // namespace jh

@@ -78,11 +78,10 @@ class OrderDesk {
   kj::Promise<ClusterStatus> status();
   // The cluster events kept with ids above `after`, oldest first (the lead loop's feed).
   kj::Promise<std::vector<ClusterEvent>> events(uint64_t after);
-  // Changes the heartbeat period (10 ms .. 60 s; KJ_REQUIRE) of every loop's router.
+  // Changes the heartbeat period (10 ms .. 60 s; KJ_REQUIRE) of the lead loop's router.
   kj::Promise<void> setHeartbeat(uint32_t ms);
 
-  // What the three calls above do on this desk's own loop (FrontEndShared runs them on the lead,
-  // or on each loop).
+  // What the three calls above do on this desk's own loop (FrontEndShared runs them on the lead).
   ClusterStatus localStatus() const;
   std::vector<ClusterEvent> localEvents(uint64_t after) const;
   void setLocalHeartbeat(uint32_t ms);

@@ -11,7 +11,7 @@ ServingLoop::ServingLoop(kj::AsyncIoContext& io, const ClusterConfig& config, co
     : config_(config), timer_(io.provider->getTimer()),
       rpcListener_(rpcPort.take(index, *io.lowLevelProvider)),
       httpListener_(httpPort ? httpPort->take(index, *io.lowLevelProvider) : kj::Own<kj::ConnectionReceiver>()),
-      router_(config, name, io.provider->getNetwork(), timer_, secret, index == 0),
+      router_(config, name, io.provider->getNetwork(), timer_, secret, &shared.routing(), index),
       postcodes_(shared.postcodes(), timer_),
       desk_(config, name, router_, postcodes_, timer_, shared, index),
       server_(kj::heap<FrontEndService>(desk_), timer_, FRONTEND_MAX_MESSAGE_BYTES) {

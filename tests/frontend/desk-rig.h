@@ -15,7 +15,7 @@
 namespace jh::test {
 
 struct DeskRig {
-  explicit DeskRig(uint32_t callTimeoutMs = 300);
+  explicit DeskRig(uint32_t callTimeoutMs = 300, uint32_t heartbeatMs = 20);
 
   // Waits (bounded) until `name` is the primary; whether it is.
   bool primaryIs(const std::string& name);

@@ -46,7 +46,8 @@ jh::PostcodeConfig postcodesAt(const std::string& url, uint32_t timeoutMs = 2000
 // joined to the rig's shared part as loop 1. `work` runs there with the desk and the loop.
 void onSecondLoop(DeskRig& rig, kj::Function<void(jh::OrderDesk&, kj::AsyncIoContext&)> work, std::atomic<bool>& done) {
   auto io = kj::setupAsyncIo();
-  jh::ReplicaRouter router(rig.config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "", false);
+  jh::ReplicaRouter router(rig.config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "",
+                           &rig.shared->routing(), 1);
   router.start().wait(io.waitScope);
   jh::PostcodeService postcodes(rig.shared->postcodes(), io.provider->getTimer());
   jh::OrderDesk desk(rig.config, "fe", router, postcodes, io.provider->getTimer(), *rig.shared, 1);
@@ -141,6 +142,36 @@ TEST_CASE("a desk on another loop answers status and events from the lead loop, 
   REQUIRE(events.size() == leadEvents);  // the lead's feed, not the second router's
   CHECK(events.back().id == leadEvents);
   CHECK(rig.router->heartbeatMs() == 70);
+}
+
+TEST_CASE("a call on another loop that finds the primary dead is reported to the lead, which fails over for every loop") {
+  DeskRig rig(300, 60000);  // no heartbeat after the first: only the report can tell the lead
+  REQUIRE(rig.primaryIs("r1"));
+  std::atomic<int> phase{0};
+  std::atomic<bool> done{false};
+  std::string before, after;
+  std::thread other([&]() {
+    onSecondLoop(rig, [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
+      auto first = desk.placeOrder(order("other-1")).wait(io.waitScope);
+      if (first.placed) before = first.placed->origin;
+      phase = 1;
+      while (phase != 2) std::this_thread::yield();
+      auto second = desk.placeOrder(order("other-2")).wait(io.waitScope);
+      if (second.placed) after = second.placed->origin;
+    }, done);
+  });
+  REQUIRE(runUntil(rig.io, [&]() { return phase == 1; }, 10 * kj::SECONDS));
+  rig.fakes[0].dead = true;
+  phase = 2;
+  bool finished = runUntil(rig.io, [&]() { return done.load(); }, 10 * kj::SECONDS);
+  other.join();
+  REQUIRE(finished);
+  CHECK(before == "r1");
+  CHECK(after == "r2");
+  CHECK(rig.router->primaryName() == "r2");
+  auto placed = rig.wait(rig.desk->placeOrder(order("lead-1")));
+  REQUIRE(placed.placed);
+  CHECK(placed.placed->origin == "r2");
 }
 
 TEST_CASE("connections to a shared port are spread over its loops, each accepting its own") {
