@@ -354,8 +354,7 @@ kj::Promise<bool> ReplicaRouter::tryOn(Attempt& attempt, uint64_t tried, kj::Tim
           [this, &r, &attempt, nowTried, deadline](Served served) -> kj::Promise<bool> {
             if (served == Served::YES) return true;
             say(LogLevel::INFO, "{} refused the call (it does not serve now); trying the next replica", r.config.name);
-            if (r.state == READY) noteState(r, SYNCING);  // until its next health answer
-            reconsider();
+            callFailed(r, false, KJ_EXCEPTION(FAILED, "it refused the call"));
             return tryOn(attempt, nowTried, deadline);
           },
           [this, &r, &attempt, nowTried, deadline](kj::Exception&& e) -> kj::Promise<bool> {
