@@ -145,7 +145,7 @@ TEST_CASE("a desk on another loop answers status and events from the lead loop, 
 }
 
 TEST_CASE("a call on another loop that finds the primary dead is reported to the lead, which fails over for every loop") {
-  DeskRig rig(300, 60000);  // no heartbeat after the first: only the report can tell the lead
+  DeskRig rig(2000, 60000);  // no heartbeat after the first: only the report can tell the lead
   REQUIRE(rig.primaryIs("r1"));
   std::atomic<int> phase{0};
   std::atomic<bool> done{false};
