@@ -78,62 +78,61 @@ kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext cont
 }
 
 kj::Promise<void> FrontEndService::status(StatusContext context) {
-  ClusterStatus from = desk_.status();
-  auto s = context.getResults().initStatus();
-  s.setFrontend(from.frontend);
-  s.setPrimary(from.primary);
-  s.setHeartbeatMs(from.heartbeatMs);
-  auto list = s.initReplicas(static_cast<unsigned>(from.replicas.size()));
-  for (unsigned i = 0; i < from.replicas.size(); ++i) {
-    auto& r = from.replicas[i];
-    list[i].setName(r.name);
-    list[i].setAddress(r.address);
-    list[i].setState(r.state);
-    list[i].setRole(r.role);
-    list[i].setLastSeenMsAgo(r.lastSeenMsAgo);
-    list[i].setLag(r.lag);
-    list[i].setOrderCount(r.orderCount);
-    list[i].setContentDiffers(r.contentDiffers);
-    list[i].setRowCount(r.rowCount);
-    list[i].setDiverged(r.diverged);
-    list[i].setFetched(r.fetched);
-  }
-  auto urls = s.initPostcodeServices(static_cast<unsigned>(from.postcodeServices.size()));
-  for (unsigned i = 0; i < from.postcodeServices.size(); ++i) {
-    auto& u = from.postcodeServices[i];
-    urls[i].setUrl(u.url);
-    urls[i].setState(u.state);
-    urls[i].setRetryInMs(u.retryInMs);
-    urls[i].setRequests(u.requests);
-    urls[i].setFailures(u.failures);
-  }
-  s.setCacheHits(from.cacheHits);
-  s.setCacheMisses(from.cacheMisses);
-  s.setWhenUnreachable(from.whenUnreachable);
-  s.setOrdersPlaced(from.ordersPlaced);
-  s.setOrdersFailed(from.ordersFailed);
-  s.setLastEvent(from.lastEvent);
-  return kj::READY_NOW;
+  return desk_.status().then([context](ClusterStatus from) mutable {
+    auto s = context.getResults().initStatus();
+    s.setFrontend(from.frontend);
+    s.setPrimary(from.primary);
+    s.setHeartbeatMs(from.heartbeatMs);
+    auto list = s.initReplicas(static_cast<unsigned>(from.replicas.size()));
+    for (unsigned i = 0; i < from.replicas.size(); ++i) {
+      auto& r = from.replicas[i];
+      list[i].setName(r.name);
+      list[i].setAddress(r.address);
+      list[i].setState(r.state);
+      list[i].setRole(r.role);
+      list[i].setLastSeenMsAgo(r.lastSeenMsAgo);
+      list[i].setLag(r.lag);
+      list[i].setOrderCount(r.orderCount);
+      list[i].setContentDiffers(r.contentDiffers);
+      list[i].setRowCount(r.rowCount);
+      list[i].setDiverged(r.diverged);
+      list[i].setFetched(r.fetched);
+    }
+    auto urls = s.initPostcodeServices(static_cast<unsigned>(from.postcodeServices.size()));
+    for (unsigned i = 0; i < from.postcodeServices.size(); ++i) {
+      auto& u = from.postcodeServices[i];
+      urls[i].setUrl(u.url);
+      urls[i].setState(u.state);
+      urls[i].setRetryInMs(u.retryInMs);
+      urls[i].setRequests(u.requests);
+      urls[i].setFailures(u.failures);
+    }
+    s.setCacheHits(from.cacheHits);
+    s.setCacheMisses(from.cacheMisses);
+    s.setWhenUnreachable(from.whenUnreachable);
+    s.setOrdersPlaced(from.ordersPlaced);
+    s.setOrdersFailed(from.ordersFailed);
+    s.setLastEvent(from.lastEvent);
+  });
 }
 
 kj::Promise<void> FrontEndService::events(EventsContext context) {
-  auto events = desk_.events(context.getParams().getAfter());
-  auto list = context.getResults().initEvents(static_cast<unsigned>(events.size()));
-  for (unsigned i = 0; i < events.size(); ++i) {
-    auto& e = events[i];
-    list[i].setId(e.id);
-    list[i].setAtMs(e.atMs);
-    list[i].setKind(e.kind);
-    list[i].setReplica(e.replica);
-    list[i].setCount(e.count);
-    list[i].setMessage(e.message);
-  }
-  return kj::READY_NOW;
+  return desk_.events(context.getParams().getAfter()).then([context](std::vector<ClusterEvent> events) mutable {
+    auto list = context.getResults().initEvents(static_cast<unsigned>(events.size()));
+    for (unsigned i = 0; i < events.size(); ++i) {
+      auto& e = events[i];
+      list[i].setId(e.id);
+      list[i].setAtMs(e.atMs);
+      list[i].setKind(e.kind);
+      list[i].setReplica(e.replica);
+      list[i].setCount(e.count);
+      list[i].setMessage(e.message);
+    }
+  });
 }
 
 kj::Promise<void> FrontEndService::setHeartbeat(SetHeartbeatContext context) {
-  desk_.setHeartbeat(context.getParams().getMs());
-  return kj::READY_NOW;
+  return desk_.setHeartbeat(context.getParams().getMs());
 }
 
 }  // namespace jh

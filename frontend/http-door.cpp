@@ -161,8 +161,8 @@ class HttpDoor::Connection final : public kj::HttpService {
   std::string client_;
 };
 
-HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer)
-    : desk_(desk), timer_(timer), limiter_(config.ratePerS, config.rateBurst) {
+HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer, RateLimiter& limiter)
+    : desk_(desk), timer_(timer), limiter_(limiter) {
   namespace fs = std::filesystem;
   for (const char* name : {"index.html", "app.css", "app.js", "favicon.svg"}) {
     std::ifstream in(fs::path(config.pageDir) / name, std::ios::binary);
@@ -311,8 +311,12 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
       return json(200, postcodeJson(std::get<PostcodeInfo>(answer)));
     });
   }
-  if (std::holds_alternative<StatusCall>(call)) return json(200, statusJson(desk_.status()));
-  if (auto* events = std::get_if<EventsCall>(&call)) return json(200, eventsJson(desk_.events(events->after)));
+  if (std::holds_alternative<StatusCall>(call)) {
+    return desk_.status().then([](ClusterStatus status) { return json(200, statusJson(status)); });
+  }
+  if (auto* events = std::get_if<EventsCall>(&call)) {
+    return desk_.events(events->after).then([](std::vector<ClusterEvent> list) { return json(200, eventsJson(list)); });
+  }
   KJ_UNREACHABLE;
 }
 

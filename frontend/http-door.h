@@ -1,7 +1,7 @@
 // The front-end's HTTP door (DESIGN.md §6): the JSON API and the web page, served with KJ's HTTP
 // server on the event loop it is made on. A translator like the RPC door: requests are read at
 // the edge (http-request.h), the work is the order desk's, and its answers become status codes
-// and JSON here. One per event loop; it needs only the desk.
+// and JSON here. One per event loop.
 #pragma once
 
 #include <map>
@@ -38,8 +38,9 @@ HttpReply refusalReply(const HttpRefusal& refusal);
 class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServerCallbacks {
  public:
   // Reads the page's files from config.pageDir now; without them the API is served alone (and a
-  // warning says so). Requests are answered through `desk`.
-  HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer);
+  // warning says so). Requests are answered through `desk`, and limited by `limiter` (which the
+  // doors of every event loop share).
+  HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer, RateLimiter& limiter);
   ~HttpDoor();
 
   // Accepts connections until the promise is dropped; each is served until it closes, idles past
@@ -73,7 +74,7 @@ class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServe
 
   OrderDesk& desk_;
   kj::Timer& timer_;
-  RateLimiter limiter_;
+  RateLimiter& limiter_;
   std::map<std::string, PageFile, std::less<>> files_;
   kj::Own<kj::HttpHeaderTable> headerTable_;
   kj::HttpHeaderId idempotencyKey_, origin_, retryAfter_, allow_, cacheControl_, contentSecurityPolicy_,

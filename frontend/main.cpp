@@ -1,37 +1,55 @@
-// jh-frontend: the front-end server. Parses the command line, builds the router, the postcode
-// service and the FrontEnd service, and serves until SIGTERM or SIGINT.
+// jh-frontend: the front-end server. Parses the command line, binds its ports, runs one serving
+// loop on this thread and the others on threads of their own (docs/threads.md), and serves until
+// SIGTERM or SIGINT.
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
 #include <kj/async-unix.h>
+#include <kj/debug.h>
 
-#include "frontend/frontend-service.h"
-#include "frontend/http-door.h"
-#include "frontend/order-desk.h"
-#include "frontend/postcodes/postcode-service.h"
-#include "frontend/replica-router.h"
+#include "frontend/front-end-shared.h"
+#include "frontend/loop-threads.h"
+#include "frontend/serving-loop.h"
+#include "frontend/shared-port.h"
 #include "schema/config/cluster-config.h"
 #include "schema/config/cluster-secret.h"
 #include "schema/runtime/daemon.h"
 #include "schema/runtime/log.h"
-#include "schema/rpc/rpc-server.h"
 
 namespace {
 
 constexpr const char* USAGE =
-    "usage: jh-frontend [--cluster FILE] [--name NAME] [--log-level debug|info|warn|error]\n";
+    "usage: jh-frontend [--cluster FILE] [--name NAME] [--threads N] [--log-level debug|info|warn|error]\n";
+
+// Takes `--threads N` out of the arguments, leaving the daemons' common ones; nullopt when absent.
+// False when --threads has no value.
+bool takeThreadsFlag(std::vector<char*>& args, std::optional<std::string>& threads) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (std::string(args[i]) != "--threads") continue;
+    if (i + 1 >= args.size()) return false;
+    threads = args[i + 1];
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    return true;
+  }
+  return true;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = jh::parseDaemonArgs(argc, argv);
-  if (!args) {
+  std::vector<char*> rest(argv, argv + argc);
+  std::optional<std::string> threadsFlag;
+  bool flagOk = takeThreadsFlag(rest, threadsFlag);
+  auto args = jh::parseDaemonArgs(static_cast<int>(rest.size()), rest.data());
+  if (!args || !flagOk) {
     std::cerr << USAGE;
     return 2;
   }
+  // Before any thread starts: the loops' threads inherit the blocked stop signals, and only this
+  // thread's event loop waits for them.
   jh::captureStopSignals();
   return jh::runDaemon([&]() -> int {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(args->cluster, argv[0]));
@@ -49,57 +67,64 @@ int main(int argc, char** argv) {
       std::cerr << "unknown log level\n" << USAGE;
       return 2;
     }
+    size_t loops = 0;
+    try {
+      loops = jh::chooseLoopCount(threadsFlag, *self);
+    } catch (const jh::ConfigError& e) {
+      std::cerr << e.what() << "\n" << USAGE;
+      return 2;
+    }
     jh::raiseDescriptorLimit();
 
     auto io = kj::setupAsyncIo();
-    kj::Timer& timer = io.provider->getTimer();
     std::string secret = jh::loadClusterSecret(config);
-    jh::ReplicaRouter router(config, name, io.provider->getNetwork(), timer, secret);
-    jh::PostcodeService postcodes(config.postcodes, timer);
+    jh::FrontEndShared shared(config);
+    jh::SharedPort rpcPort(self->address, loops);
+    kj::Own<jh::SharedPort> httpPort;
+    if (!self->http.empty()) httpPort = kj::heap<jh::SharedPort>(self->http, loops);
 
-    auto listener = jh::listenOn(io.provider->getNetwork(), self->address, io.waitScope);
-    router.start().wait(io.waitScope);
-    jh::OrderDesk desk(config, name, router, postcodes, timer);
-    jh::RpcServer server(kj::heap<jh::FrontEndService>(desk), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
-    auto serving = server.listen(*listener);
+    if (loops > 1) jh::logThreadTag("loop 1");
+    jh::ServingLoop lead(io, config, name, secret, shared, 0, rpcPort, httpPort.get());
+    jh::LoopThreads others(loops, [&](size_t index, kj::AsyncIoContext& own, kj::Promise<void> stop) {
+      jh::ServingLoop loop(own, config, name, secret, shared, index, rpcPort, httpPort.get());
+      loop.start().wait(own.waitScope);
+      loop.serve(kj::mv(stop)).wait(own.waitScope);
+    });
+    auto failed = others.failed().fork();
+    lead.start().exclusiveJoin(failed.addBranch()).wait(io.waitScope);
+
+    std::string threads = loops == 1 ? "one thread" : fmt::format("{} threads", loops);
     std::string promoting;
-    for (auto& row : router.table()) {
+    for (auto& row : lead.router().table()) {
       if (row.state == "PROMOTING") promoting = row.name;
     }
-    if (!router.primaryName().empty()) {
-      JH_INFO("listening on {} for clients; the primary is {}", self->address, router.primaryName());
+    if (!lead.router().primaryName().empty()) {
+      JH_INFO("listening on {} for clients ({}); the primary is {}", self->address, threads, lead.router().primaryName());
     } else if (!promoting.empty()) {
-      JH_INFO("listening on {} for clients; {} becomes the primary once it has synced with its peers",
-              self->address, promoting);
+      JH_INFO("listening on {} for clients ({}); {} becomes the primary once it has synced with its peers",
+              self->address, threads, promoting);
     } else {
-      JH_INFO("listening on {} for clients; no replica is ready to be the primary yet", self->address);
+      JH_INFO("listening on {} for clients ({}); no replica is ready to be the primary yet", self->address, threads);
     }
-
-    // The HTTP door, when the cluster file gives this front-end an http address.
-    kj::Own<jh::HttpDoor> door;
-    kj::Own<kj::ConnectionReceiver> httpListener;
-    kj::Promise<void> httpServing = kj::NEVER_DONE;
-    if (!self->http.empty()) {
-      httpListener = jh::listenOn(io.provider->getNetwork(), self->http, io.waitScope);
-      door = kj::heap<jh::HttpDoor>(desk, config.http, timer);
-      httpServing = door->listen(*httpListener);
+    if (httpPort.get() != nullptr) {
       JH_INFO("serving the web page and the HTTP API on http://{}/{}", self->http,
-              door->hasPage() ? "" : " (no page: the API alone)");
+              lead.hasPage() ? "" : " (no page: the API alone)");
     }
 
-    serving.exclusiveJoin(kj::mv(httpServing)).exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
-    JH_INFO("asked to stop: no new connections, finishing the calls under way (at most {} ms)",
-            2 * config.callTimeoutMs);
-    kj::Duration bound = kj::Duration(config.callTimeoutMs * kj::MILLISECONDS) * 2;
-    kj::Promise<void> drained = desk.drain(bound);
-    if (door.get() != nullptr) {
-      // No new request on a kept-alive connection either; each closes once its answer is out.
-      auto both = kj::heapArrayBuilder<kj::Promise<void>>(2);
-      both.add(door->drain());
-      both.add(kj::mv(drained));
-      drained = kj::joinPromises(both.finish()).exclusiveJoin(timer.afterDelay(bound));
-    }
-    drained.wait(io.waitScope);
+    bool loopFailed = false;
+    auto stopped = jh::stopSignal(io.unixEventPort).exclusiveJoin(failed.addBranch().catch_([&](kj::Exception&&) {
+      loopFailed = true;
+    }));
+    auto asked = stopped.then([&]() {
+      JH_INFO("asked to stop: no new connections, finishing the calls under way (at most {} ms)",
+              2 * config.callTimeoutMs);
+    }).fork();
+    // The other loops stop with this one, and this loop keeps running until they have: they may
+    // be waiting for an answer from it (status, events).
+    auto othersDone = asked.addBranch().then([&]() { return others.stop(); });
+    lead.serve(asked.addBranch()).wait(io.waitScope);
+    othersDone.wait(io.waitScope);
+    if (loopFailed) return 1;
     JH_INFO("stopped cleanly");
     return 0;
   });

@@ -14,8 +14,8 @@ namespace {
 LogTaskFailures logErrors{"order batch", LogLevel::ERROR};
 }  // namespace
 
-OrderBatcher::OrderBatcher(ReplicaRouter& router, uint32_t minAcks)
-    : router_(router), minAcks_(minAcks), tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
+OrderBatcher::OrderBatcher(ReplicaRouter& router, uint32_t minAcks, OrderTally& tally)
+    : router_(router), minAcks_(minAcks), tally_(tally), tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
 
 OrderBatcher::~OrderBatcher() {}
 
@@ -54,7 +54,7 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
   uint32_t minAcks = minAcks_;
   auto answerRest = [this, &ref](const char* message) {
     for (auto& p : ref) p.done->fulfill(OrderOutcome{std::nullopt, rpc::RejectCode::UNAVAILABLE, message});
-    failed_ += ref.size();
+    tally_.failed.fetch_add(ref.size(), std::memory_order_relaxed);
     ref.clear();
   };
   return router_.route([this, &ref, minAcks](rpc::Replica::Client replica) {
@@ -70,12 +70,12 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
         auto r = results[i];
         if (r.isPlaced()) {
           ref[i].done->fulfill(OrderOutcome{fromWire(r.getPlaced()), rpc::RejectCode::UNAVAILABLE, {}});
-          ++placed_;
+          tally_.placed.fetch_add(1, std::memory_order_relaxed);
         } else if (r.getRejected().getCode() == rpc::RejectCode::NOT_READY) {
           refused.push_back(std::move(ref[i]));  // for the next replica
         } else {
           auto code = r.getRejected().getCode();
-          if (code == rpc::RejectCode::UNAVAILABLE) ++failed_;
+          if (code == rpc::RejectCode::UNAVAILABLE) tally_.failed.fetch_add(1, std::memory_order_relaxed);
           ref[i].done->fulfill(OrderOutcome{std::nullopt, code, r.getRejected().getMessage()});
         }
       }

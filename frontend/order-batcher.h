@@ -5,6 +5,7 @@
 // batch, sent as soon as one of them is answered.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,18 +26,26 @@ struct OrderOutcome {
   std::string message;
 };
 
+// Orders acknowledged, and answered UNAVAILABLE, since the front-end started: one tally for the
+// batchers of every event loop (atomic), read by the status.
+struct OrderTally {
+  std::atomic<uint64_t> placed{0};
+  std::atomic<uint64_t> failed{0};
+};
+
 class OrderBatcher {
  public:
-  OrderBatcher(ReplicaRouter& router, uint32_t minAcks);
+  // Counts into `tally`, which may be shared with the batchers of other loops.
+  OrderBatcher(ReplicaRouter& router, uint32_t minAcks, OrderTally& tally);
   ~OrderBatcher();
 
   // Places the order on the primary (failing over as the router does). Orders refused with
   // NOT_READY by one replica are tried on the next; none left gives UNAVAILABLE.
   kj::Promise<OrderOutcome> place(OrderRecord order);
 
-  // Orders acknowledged, and answered UNAVAILABLE, since the front-end started.
-  uint64_t placed() const { return placed_; }
-  uint64_t failed() const { return failed_; }
+  // The tally's counts.
+  uint64_t placed() const { return tally_.placed.load(std::memory_order_relaxed); }
+  uint64_t failed() const { return tally_.failed.load(std::memory_order_relaxed); }
 
   static constexpr size_t MAX_IN_FLIGHT = 2;
   static constexpr size_t MAX_BATCH = 512;
@@ -54,8 +63,7 @@ class OrderBatcher {
   std::vector<Pending> queue_;
   size_t inFlight_ = 0;
   bool flushScheduled_ = false;
-  uint64_t placed_ = 0;
-  uint64_t failed_ = 0;
+  OrderTally& tally_;
   kj::Own<kj::TaskSet> tasks_;
 };
 

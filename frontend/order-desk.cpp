@@ -51,9 +51,13 @@ capnp::MessageSize OrdersPage::size() const {
 }
 
 OrderDesk::OrderDesk(const ClusterConfig& config, std::string name, ReplicaRouter& router,
-                     PostcodeService& postcodes, kj::Timer& timer)
+                     PostcodeService& postcodes, kj::Timer& timer, FrontEndShared& shared, size_t loop)
     : config_(config), name_(std::move(name)), router_(router), postcodes_(postcodes), timer_(timer),
-      batcher_(router, config.minAcks), catalogueAt_(timer.now()) {}
+      shared_(shared), loop_(loop), batcher_(router, config.minAcks, shared.tally()), catalogueAt_(timer.now()) {
+  shared_.join(loop_, *this);
+}
+
+OrderDesk::~OrderDesk() { shared_.leave(loop_); }
 
 std::shared_ptr<const Catalogue> OrderDesk::freshCatalogue() const {
   if (catalogue_ && timer_.now() - catalogueAt_ < CATALOGUE_TTL) return catalogue_;
@@ -234,7 +238,16 @@ kj::Promise<Reply<PostcodeInfo>> OrderDesk::validatePostcode(std::string_view in
                }));
 }
 
-ClusterStatus OrderDesk::status() const {
+kj::Promise<ClusterStatus> OrderDesk::status() { return shared_.status(); }
+
+kj::Promise<std::vector<ClusterEvent>> OrderDesk::events(uint64_t after) { return shared_.events(after); }
+
+kj::Promise<void> OrderDesk::setHeartbeat(uint32_t ms) {
+  KJ_REQUIRE(ms >= 10 && ms <= 60000, "heartbeat must be between 10 ms and 60 s", ms);
+  return shared_.setHeartbeat(ms);
+}
+
+ClusterStatus OrderDesk::localStatus() const {
   ClusterStatus s;
   s.frontend = name_;
   s.primary = router_.primaryName();
@@ -251,12 +264,9 @@ ClusterStatus OrderDesk::status() const {
   return s;
 }
 
-std::vector<ClusterEvent> OrderDesk::events(uint64_t after) const { return router_.events().since(after); }
+std::vector<ClusterEvent> OrderDesk::localEvents(uint64_t after) const { return router_.events().since(after); }
 
-void OrderDesk::setHeartbeat(uint32_t ms) {
-  KJ_REQUIRE(ms >= 10 && ms <= 60000, "heartbeat must be between 10 ms and 60 s", ms);
-  router_.setHeartbeat(ms);
-}
+void OrderDesk::setLocalHeartbeat(uint32_t ms) { router_.setHeartbeat(ms); }
 
 template <typename T>
 kj::Promise<T> OrderDesk::track(const char* what, std::string detail, kj::Promise<T> call) {

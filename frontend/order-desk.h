@@ -12,6 +12,7 @@
 #include <capnp/message.h>
 #include <kj/timer.h>
 
+#include "frontend/front-end-shared.h"
 #include "frontend/order-batcher.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
@@ -49,10 +50,12 @@ class OrdersPage {
 
 class OrderDesk {
  public:
-  // `name` is this front-end's. Lives on the front-end's event loop with the router and the
-  // postcode service it is given.
+  // `name` is this front-end's. Lives on one of the front-end's event loops (number `loop`; 0 is
+  // the lead) with the router and the postcode service it is given, and joins `shared` while it
+  // lives.
   OrderDesk(const ClusterConfig& config, std::string name, ReplicaRouter& router,
-            PostcodeService& postcodes, kj::Timer& timer);
+            PostcodeService& postcodes, kj::Timer& timer, FrontEndShared& shared, size_t loop);
+  ~OrderDesk();
 
   // The motd and menu, cached for a moment (CATALOGUE_TTL); a stale copy when no replica answers
   // and there is one; UNAVAILABLE when there is none.
@@ -71,12 +74,17 @@ class OrderDesk {
   // UNAVAILABLE when postcodes.io is unreachable and when_unreachable is "reject".
   kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string_view input);
 
-  // This front-end's view of the cluster, now.
-  ClusterStatus status() const;
-  // The cluster events kept with ids above `after`, oldest first.
-  std::vector<ClusterEvent> events(uint64_t after) const;
-  // Changes the heartbeat period (10 ms .. 60 s; KJ_REQUIRE).
-  void setHeartbeat(uint32_t ms);
+  // This front-end's view of the cluster, now: the lead loop's router's, with every loop's orders.
+  kj::Promise<ClusterStatus> status();
+  // The cluster events kept with ids above `after`, oldest first (the lead loop's feed).
+  kj::Promise<std::vector<ClusterEvent>> events(uint64_t after);
+  // Changes the heartbeat period (10 ms .. 60 s; KJ_REQUIRE) of the lead loop's router.
+  kj::Promise<void> setHeartbeat(uint32_t ms);
+
+  // What the three calls above do on this desk's own loop (FrontEndShared runs them on the lead).
+  ClusterStatus localStatus() const;
+  std::vector<ClusterEvent> localEvents(uint64_t after) const;
+  void setLocalHeartbeat(uint32_t ms);
 
   // On SIGTERM: resolves once the calls under way are answered, or after `bound`.
   kj::Promise<void> drain(kj::Duration bound);
@@ -102,6 +110,8 @@ class OrderDesk {
   ReplicaRouter& router_;
   PostcodeService& postcodes_;
   kj::Timer& timer_;
+  FrontEndShared& shared_;
+  size_t loop_;
   OrderBatcher batcher_;
   std::shared_ptr<const Catalogue> catalogue_;
   kj::TimePoint catalogueAt_;

@@ -14,6 +14,7 @@ RateLimiter::RateLimiter(uint32_t perS, uint32_t burst, size_t maxClients)
 
 uint32_t RateLimiter::take(const std::string& client, int64_t nowMs) {
   if (perS_ == 0) return 0;
+  std::lock_guard lock(mutex_);
   auto found = index_.find(client);
   if (found == index_.end()) {
     if (buckets_.size() >= maxClients_) {
@@ -39,6 +40,11 @@ uint32_t RateLimiter::take(const std::string& client, int64_t nowMs) {
   }
   uint64_t waitMs = (1000 - b.milliTokens + perS_ - 1) / perS_;
   return static_cast<uint32_t>(std::max<uint64_t>(1, (waitMs + 999) / 1000));
+}
+
+size_t RateLimiter::clients() const {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 std::string rateLimitKey(const sockaddr* address, size_t length) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <list>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,14 +17,16 @@ namespace jh {
 class RateLimiter {
  public:
   // `perS` tokens a second refill each address's bucket, which holds at most `burst` (a new
-  // address starts full); perS 0 never limits. At most `maxClients` buckets are kept.
+  // address starts full); perS 0 never limits. At most `maxClients` buckets are kept. Thread-safe:
+  // the HTTP doors of every event loop take from one limiter, so that an address is limited
+  // however its connections are spread.
   RateLimiter(uint32_t perS, uint32_t burst, size_t maxClients = 10000);
 
   // Takes one token from `client`'s bucket at `nowMs` (any monotonic clock, in ms): 0 when
   // granted, else the whole seconds (at least 1) until a token will be there.
   uint32_t take(const std::string& client, int64_t nowMs);
 
-  size_t clients() const { return buckets_.size(); }
+  size_t clients() const;
 
  private:
   struct Bucket {
@@ -35,6 +38,7 @@ class RateLimiter {
   uint64_t perS_;
   uint64_t capacity_;  // burst, in milliTokens
   size_t maxClients_;
+  mutable std::mutex mutex_;  // guards the buckets
   std::list<Bucket> buckets_;  // most recently used first
   std::unordered_map<std::string_view, std::list<Bucket>::iterator> index_;  // keys view Bucket::client
 };

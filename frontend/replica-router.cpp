@@ -42,8 +42,8 @@ int stateOf(rpc::ReplicaState s) {
 
 struct ReplicaRouter::Replica {
   Replica(const NodeConfig& c, kj::Network& net, kj::Timer& timer, uint32_t timeoutMs,
-          const std::string& secret)
-      : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)) {}
+          const std::string& secret, std::atomic<uint32_t>& inFlight)
+      : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)), inFlight(inFlight) {}
   NodeConfig config;
   RpcLink link;
   int state = DOWN;
@@ -54,23 +54,38 @@ struct ReplicaRouter::Replica {
   uint64_t orderCount = 0;
   uint64_t fetched = 0;
   std::string contentDigest;
-  uint32_t inFlight = 0;  // calls routed to it and not yet answered
+  std::atomic<uint32_t>& inFlight;  // calls routed to it and not yet answered, by every loop
   kj::TimePoint refusedUntil = kj::origin<kj::TimePoint>();  // not chosen again before then
   bool diverged = false;
 };
 
 ReplicaRouter::ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network,
-                             kj::Timer& timer, const std::string& secret)
-    : config_(config), name_(std::move(name)), timer_(timer), heartbeatMs_(config.heartbeatMs),
+                             kj::Timer& timer, const std::string& secret, RoutingBoard* board, size_t loop)
+    : config_(config), name_(std::move(name)),
+      ownBoard_(board ? kj::Own<RoutingBoard>() : kj::heap<RoutingBoard>(config.replicas.size())),
+      board_(board ? *board : *ownBoard_), loop_(loop), timer_(timer), heartbeatMs_(config.heartbeatMs),
       startedAt_(timer.now()), tasks_(kj::heap<kj::TaskSet>(logErrors)) {
-  for (auto& r : config.replicas) {
-    replicas_.push_back(kj::heap<Replica>(r, network, timer, config.callTimeoutMs, secret));
+  for (size_t i = 0; i < config.replicas.size(); ++i) {
+    replicas_.push_back(kj::heap<Replica>(config.replicas[i], network, timer, config.callTimeoutMs, secret,
+                                          board_.inFlight(i)));
   }
 }
 
-ReplicaRouter::~ReplicaRouter() {}
+ReplicaRouter::~ReplicaRouter() { board_.leave(loop_); }
+
+size_t ReplicaRouter::indexOf(const Replica& r) const {
+  for (size_t i = 0; i < replicas_.size(); ++i) {
+    if (replicas_[i].get() == &r) return i;
+  }
+  KJ_FAIL_ASSERT("not one of this router's replicas");
+}
 
 kj::Promise<void> ReplicaRouter::start() {
+  if (!leads()) {
+    adopt(board_.follow(loop_, *this));
+    return kj::READY_NOW;
+  }
+  board_.lead(*this);
   events_.record(rpc::EventKind::STARTED, {}, fmt::format("{} started.", name_));
   auto first = kj::heapArrayBuilder<kj::Promise<void>>(replicas_.size());
   for (auto& r : replicas_) first.add(probe(*r));
@@ -89,7 +104,7 @@ kj::Promise<void> ReplicaRouter::start() {
 }
 
 void ReplicaRouter::setHeartbeat(uint32_t ms) {
-  JH_INFO("heartbeat period {} ms -> {} ms", heartbeatMs_, ms);
+  say(LogLevel::INFO, "heartbeat period {} ms -> {} ms", heartbeatMs_, ms);
   heartbeatMs_ = ms;
 }
 
@@ -130,25 +145,25 @@ void ReplicaRouter::noteState(Replica& r, int state) {
   } else if (before == DOWN) {
     events_.record(rpc::EventKind::REPLICA_UP, name,
                    fmt::format("{} answers again ({}).", name, stateName(state)));
-    JH_INFO("{} answers again and is {}", name, stateName(state));
+    say(LogLevel::INFO, "{} answers again and is {}", name, stateName(state));
   } else if (state == READY && before == SYNCING) {
     events_.record(rpc::EventKind::REPLICA_READY, name,
                    fmt::format("{} has caught up: {} fetched since it started.", name, counted(r.fetched, "row", "rows")),
                    r.fetched);
-    JH_INFO("{} has caught up ({} fetched since it started) and is READY", name, counted(r.fetched, "row", "rows"));
+    say(LogLevel::INFO, "{} has caught up ({} fetched since it started) and is READY", name, counted(r.fetched, "row", "rows"));
   } else {
-    JH_INFO("{} is {}", name, stateName(state));
+    say(LogLevel::INFO, "{} is {}", name, stateName(state));
   }
 }
 
 void ReplicaRouter::markDown(Replica& r, const kj::Exception& e) {
   r.link.drop();
   if (r.state != DOWN) {
-    bool wasPrimary = static_cast<int>(&r - replicas_[0].get()) == primary_;
+    bool wasPrimary = static_cast<int>(indexOf(r)) == primary_;
     if (wasPrimary) {
-      JH_WARN("the primary {} is down: {}", r.config.name, failureReason(e));
+      say(LogLevel::WARN, "the primary {} is down: {}", r.config.name, failureReason(e));
     } else {
-      JH_WARN("{} is down: {}", r.config.name, failureReason(e));
+      say(LogLevel::WARN, "{} is down: {}", r.config.name, failureReason(e));
     }
   }
   noteState(r, DOWN);
@@ -165,6 +180,13 @@ int ReplicaRouter::choosePrimary() const {
 }
 
 void ReplicaRouter::reconsider() {
+  choose();
+  RoutingView view{primary_, holdingCalls(), handingOver_};
+  if (!chosenOnce_) view.holding = true;  // the first choice is not made yet
+  for (auto& sent : board_.post(view)) tasks_->add(kj::mv(sent));
+}
+
+void ReplicaRouter::choose() {
   if (promoting_ >= 0) return;  // one promotion at a time; when it ends, this runs again
   if (primary_ >= 0 && replicas_[primary_]->state != READY) {
     primary_ = -1;  // it went away, or refused a call: fail over
@@ -174,7 +196,7 @@ void ReplicaRouter::reconsider() {
     if (primary_ < 0 && !noPrimaryReported_) {
       noPrimaryReported_ = true;
       events_.record(rpc::EventKind::NO_PRIMARY, {}, "No replica can serve: orders are refused as unavailable.");
-      JH_WARN("no replica can serve as primary: orders are refused as unavailable");
+      say(LogLevel::WARN, "no replica can serve as primary: orders are refused as unavailable");
     }
     return;
   }
@@ -211,7 +233,7 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
     std::string message = fmt::format("Handing over from {} to {}, which is back: holding new orders "
                                       "while it syncs.", replicas_[from]->config.name, name);
     events_.record(rpc::EventKind::HAND_OVER, name, message);
-    JH_INFO("{}", message);
+    say(LogLevel::INFO, "{}", message);
     ready = drainOldPrimary(from, timer_.now() + config_.callTimeoutMs * kj::MILLISECONDS);
   }
   std::string previous = lastPromoted_;
@@ -245,9 +267,9 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
                                             synced, counted(done.getFetched(), "row", "rows"));
           events_.record(rpc::EventKind::PROMOTED, name, message, done.getFetched());
           if (previous.empty() || handOver) {
-            JH_INFO("{}", message);
+            say(LogLevel::INFO, "{}", message);
           } else {
-            JH_WARN("failover: {}", message);
+            say(LogLevel::WARN, "failover: {}", message);
           }
           primary_ = static_cast<int>(chosen);
           lastPromoted_ = name;
@@ -257,13 +279,13 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
         auto refused = result.getRefused();
         std::string message = fmt::format("{} could not be promoted: {}", name, refused.getMessage().cStr());
         events_.record(rpc::EventKind::PROMOTION_FAILED, name, message);
-        JH_WARN("{}", message);
+        say(LogLevel::WARN, "{}", message);
         next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
         if (refused.getCode() == rpc::RejectCode::NOT_READY && next.state == READY) noteState(next, SYNCING);
       },
       [this, &next](kj::Exception&& e) {
         if (!isConnectionFailure(e)) {
-          JH_ERROR("promoting {} failed: {}", next.config.name, failureReason(e));
+          say(LogLevel::ERROR, "promoting {} failed: {}", next.config.name, failureReason(e));
           next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
           return;
         }
@@ -293,7 +315,7 @@ void ReplicaRouter::checkDivergence() {
       std::string message = fmt::format("{} holds rows that another replica holds differently under the same "
                                         "names: the replicas have DIVERGED.", r->config.name);
       events_.record(rpc::EventKind::DIVERGED, r->config.name, message);
-      JH_ERROR("{}", message);
+      say(LogLevel::ERROR, "{}", message);
     }
     r->diverged = diverged;
   }
@@ -331,16 +353,59 @@ kj::Promise<bool> ReplicaRouter::tryOn(Attempt& attempt, uint64_t tried, kj::Tim
       .then(
           [this, &r, &attempt, nowTried, deadline](Served served) -> kj::Promise<bool> {
             if (served == Served::YES) return true;
-            JH_INFO("{} refused the call (it does not serve now); trying the next replica", r.config.name);
-            if (r.state == READY) noteState(r, SYNCING);  // until its next health answer
-            reconsider();
+            say(LogLevel::INFO, "{} refused the call (it does not serve now); trying the next replica", r.config.name);
+            callFailed(r, false, KJ_EXCEPTION(FAILED, "it refused the call"));
             return tryOn(attempt, nowTried, deadline);
           },
           [this, &r, &attempt, nowTried, deadline](kj::Exception&& e) -> kj::Promise<bool> {
             if (!isConnectionFailure(e)) kj::throwFatalException(kj::mv(e));
-            markDown(r, e);
+            callFailed(r, true, e);
             return tryOn(attempt, nowTried, deadline);
           });
+}
+
+void ReplicaRouter::callFailed(Replica& r, bool down, const kj::Exception& e) {
+  if (leads()) {
+    if (down) {
+      markDown(r, e);
+    } else {
+      if (r.state == READY) noteState(r, SYNCING);  // until its next health answer
+      reconsider();
+    }
+    return;
+  }
+  if (down) r.link.drop();
+  size_t i = indexOf(r);
+  // Until the lead's answer (its next view), calls wait rather than try a replica it may not
+  // have promoted.
+  adopt(RoutingView{-1, true, false});
+  tasks_->add(board_.report(i, down, failureReason(e)));
+}
+
+void ReplicaRouter::adopt(const RoutingView& view) {
+  primary_ = view.primary;
+  handingOver_ = view.handingOver;
+  if (view.holding && viewCame_.get() == nullptr) {
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    promotion_ = paf.promise.fork();
+    viewCame_ = kj::mv(paf.fulfiller);
+  } else if (!view.holding && viewCame_.get() != nullptr) {
+    viewCame_->fulfill();
+    viewCame_ = nullptr;
+    promotion_ = nullptr;
+  }
+}
+
+void ReplicaRouter::reported(size_t i, bool down, const std::string& reason) {
+  KJ_REQUIRE(i < replicas_.size());
+  Replica& r = *replicas_[i];
+  if (down) {
+    if (r.state == DOWN) return reconsider();  // already known; the follower waits for a view
+    markDown(r, plainException(kj::Exception::Type::DISCONNECTED, reason));
+    return;
+  }
+  if (r.state == READY) noteState(r, SYNCING);
+  reconsider();
 }
 
 std::vector<ReplicaRow> ReplicaRouter::table() const {

@@ -18,7 +18,7 @@ struct HttpResult {
 
 class HttpFetcher {
  public:
-  // Starts the worker thread. Construct on the event-loop thread that calls get().
+  // Starts the worker thread. get() may be called from any thread with a KJ event loop.
   HttpFetcher();
   // Stops the worker; promises still pending reject (their transfers are abandoned).
   ~HttpFetcher();

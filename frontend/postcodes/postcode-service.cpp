@@ -42,62 +42,49 @@ std::string requestUrl(std::string_view base, const std::string& postCode) {
 
 }  // namespace
 
+PostcodeService::PostcodeService(PostcodeBook& book, kj::Timer& timer)
+    : book(book), config(book.config()), timer(timer), tasks(taskErrorLogger) {}
+
 PostcodeService::PostcodeService(const PostcodeConfig& config, kj::Timer& timer)
-    : config(config), timer(timer), cache(config.cacheMax), tasks(taskErrorLogger) {
-  for (const std::string& url : config.urls) {
-    breakers.emplace_back(url, config.breakerMs * kj::MILLISECONDS);
-  }
-}
+    : ownBook(kj::heap<PostcodeBook>(config)), book(*ownBook), config(book.config()), timer(timer),
+      tasks(taskErrorLogger) {}
 
 PostcodeService::~PostcodeService() {}
 
 std::optional<PostcodeAnswer> PostcodeService::cached(const std::string& postCode) {
-  std::optional<PostcodeAnswer> answer = cache.find(postCode, timer.now());
-  if (answer) ++cacheHits;
-  return answer;
+  return book.cached(postCode, timer.now());
 }
 
 kj::Promise<PostcodeAnswer> PostcodeService::lookup(std::string input) {
   std::optional<std::string> postCode = normalisePostcode(input);
   if (!postCode) return PostcodeAnswer{Kind::INVALID, {}, {}, invalidInputMessage(input)};
   if (std::optional<PostcodeAnswer> answer = cached(*postCode)) return std::move(*answer);
-  auto paf = kj::newPromiseAndFulfiller<PostcodeAnswer>();
-  auto running = inFlight.find(*postCode);
-  if (running != inFlight.end()) {
-    ++cacheHits;
-    running->second.push_back(std::move(paf.fulfiller));
-    return std::move(paf.promise);
-  }
-  ++cacheMisses;
-  inFlight[*postCode].push_back(std::move(paf.fulfiller));
-  // Waiters are answered, and the entry removed, in the same turn as the answer arrives.
-  kj::Promise<void> answered = askFrom(*postCode, 0).then(
-      [this, key = *postCode](PostcodeAnswer&& answer) {
-        for (auto& waiter : takeWaiters(key)) waiter->fulfill(PostcodeAnswer(answer));
-      },
-      [this, key = *postCode](kj::Exception&& exception) {
-        for (auto& waiter : takeWaiters(key)) waiter->reject(kj::cp(exception));
-        kj::throwFatalException(std::move(exception));
-      });
+  // Every caller waits the same way, whichever loop sends the request: through the book.
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<kj::Own<PostcodeAnswer>>();
+  auto answer = paf.promise.then([](kj::Own<PostcodeAnswer>&& a) { return std::move(*a); });
+  uint64_t id = book.join(*postCode, kj::mv(paf.fulfiller));
+  if (id == 0) return answer;
+  // The waiters are answered in the turn the answer arrives; if this loop stops first, they are
+  // dropped (and reject) rather than left waiting for ever.
+  kj::Promise<void> answered =
+      askFrom(*postCode, 0)
+          .then([this, id](PostcodeAnswer&& answer) { book.finish(id, answer); },
+                [this, id](kj::Exception&& exception) {
+                  book.abandon(id);
+                  kj::throwFatalException(std::move(exception));
+                })
+          .attach(kj::defer([this, id]() { book.abandon(id); }));
   tasks.add(std::move(answered));
-  return std::move(paf.promise);
-}
-
-std::vector<kj::Own<kj::PromiseFulfiller<PostcodeAnswer>>> PostcodeService::takeWaiters(
-    const std::string& postCode) {
-  auto found = inFlight.find(postCode);
-  KJ_ASSERT(found != inFlight.end());
-  auto waiters = std::move(found->second);
-  inFlight.erase(found);
-  return waiters;
+  return answer;
 }
 
 kj::Promise<PostcodeAnswer> PostcodeService::askFrom(std::string postCode, size_t firstUrl) {
   kj::TimePoint now = timer.now();
-  for (size_t i = firstUrl; i < breakers.size(); ++i) {
-    if (!breakers[i].tryAcquire(now)) continue;
-    std::string url = requestUrl(breakers[i].url(), postCode);
-    return fetcher.get(std::move(url), std::max<uint32_t>(config.timeoutMs, 1))
+  for (size_t i = firstUrl; i < book.urlCount(); ++i) {
+    if (!book.tryAcquire(i, now)) continue;
+    std::string url = requestUrl(book.url(i), postCode);
+    return book.fetcher()
+        .get(std::move(url), std::max<uint32_t>(config.timeoutMs, 1))
         .then([this, i, postCode = std::move(postCode)](HttpResult&& result) mutable {
           return answerFrom(i, std::move(postCode), std::move(result));
         });
@@ -108,39 +95,23 @@ kj::Promise<PostcodeAnswer> PostcodeService::askFrom(std::string postCode, size_
 
 kj::Promise<PostcodeAnswer> PostcodeService::answerFrom(size_t url, std::string postCode,
                                                         HttpResult result) {
-  UrlBreaker& breaker = breakers[url];
   PostcodeReply reply = result.status == 0
                             ? PostcodeReply{std::nullopt, std::move(result.error)}
                             : parsePostcodeReply(result.status, result.body, postCode);
   if (reply.answer) {
-    if (breaker.failing()) {
-      JH_INFO("the postcode service at {} answers again", breaker.url());
+    if (book.succeeded(url)) {
+      JH_INFO("the postcode service at {} answers again", book.url(url));
     }
-    breaker.succeeded();
-    remember(*reply.answer);
+    book.remember(*reply.answer, timer.now());
     return std::move(*reply.answer);
   }
-  JH_WARN("the postcode service at {} could not check {} ({}); skipping it for {} ms", breaker.url(), postCode,
+  JH_WARN("the postcode service at {} could not check {} ({}); skipping it for {} ms", book.url(url), postCode,
           reply.failure, config.breakerMs);
-  breaker.failed(timer.now());
+  book.failed(url, timer.now());
   return askFrom(std::move(postCode), url + 1);
 }
 
-void PostcodeService::remember(const PostcodeAnswer& answer) {
-  if (answer.kind == Kind::UNREACHABLE) return;
-  uint32_t seconds = answer.kind == Kind::FOUND ? config.cacheFoundS : config.cacheNotFoundS;
-  if (seconds > 0) cache.put(answer, timer.now() + seconds * kj::SECONDS);
-}
-
-PostcodeStats PostcodeService::stats() const {
-  PostcodeStats stats{{}, cacheHits, cacheMisses};
-  kj::TimePoint now = timer.now();
-  for (const UrlBreaker& breaker : breakers) {
-    stats.urls.push_back(PostcodeUrlStatus{breaker.url(), breaker.state(), breaker.retryInMs(now),
-                                           breaker.requests(), breaker.failures()});
-  }
-  return stats;
-}
+PostcodeStats PostcodeService::stats() const { return book.stats(timer.now()); }
 
 void PostcodeService::TaskErrorLogger::taskFailed(kj::Exception&& exception) {
   JH_WARN("a postcode look-up failed: {}", exception.getDescription().cStr());

@@ -97,7 +97,7 @@ class Loader {
       if (withDir) {
         onlyKeys(v, where, {"name", "address", "dir"});
       } else {
-        onlyKeys(v, where, {"name", "address", "http"});
+        onlyKeys(v, where, {"name", "address", "http", "threads"});
       }
       NodeConfig n;
       n.name = stringIn(v, "name", where, true);
@@ -107,6 +107,7 @@ class Loader {
       if (!withDir) {
         n.http = stringIn(v, "http", where, false);
         if (!n.http.empty() && !parseAddress(n.http)) fail(where + ".http", "'" + n.http + "' is not host:port");
+        n.threads = uintIn(v, "threads", where, 0, 1, MAX_FRONTEND_THREADS);
       }
       if (withDir) {
         n.dir = stringIn(v, "dir", where, true);

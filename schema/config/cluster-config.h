@@ -15,11 +15,15 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The most event-loop threads a front-end may be given (its "threads").
+constexpr uint32_t MAX_FRONTEND_THREADS = 64;
+
 struct NodeConfig {
   std::string name;
   std::string address;  // "host:port", numeric by default
   std::string dir;      // replicas only: their resources folder, made absolute
   std::string http = {};  // front-ends only: where the HTTP door listens ("" for none)
+  uint32_t threads = 0;   // front-ends only: event-loop threads (0: as many as cores, at most 8)
 };
 
 enum class WhenUnreachable { ACCEPT, REJECT };

@@ -15,7 +15,10 @@ std::string logName = "jh";
 LogLevel minLevel = LogLevel::INFO;
 FILE* logFile = nullptr;
 const char* LEVEL_NAMES[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
+thread_local std::string threadTag;
 }  // namespace
+
+void logThreadTag(std::string tag) { threadTag = tag.empty() ? std::string() : "[" + tag + "] "; }
 
 bool logInit(std::string name, std::string_view level, std::string filePath) {
   std::lock_guard lock(logMutex);
@@ -41,8 +44,8 @@ bool logInit(std::string name, std::string_view level, std::string filePath) {
 bool logEnabled(LogLevel level) { return level >= minLevel; }
 
 void logLine(LogLevel level, std::string_view message) {
-  std::string line = fmt::format("{} {} {} | {}\n", utcTimestampNow(),
-                                 LEVEL_NAMES[static_cast<int>(level)], logName, message);
+  std::string line = fmt::format("{} {} {} | {}{}\n", utcTimestampNow(),
+                                 LEVEL_NAMES[static_cast<int>(level)], logName, threadTag, message);
   std::lock_guard lock(logMutex);
   fwrite(line.data(), 1, line.size(), stderr);
   if (logFile) {

@@ -16,6 +16,10 @@ enum class LogLevel { DEBUG = 0, INFO = 1, WARN = 2, ERROR = 3 };
 // $JH_LOG_LEVEL, else INFO. Returns false (and keeps INFO) for an unknown level name.
 bool logInit(std::string name, std::string_view level, std::string filePath = {});
 
+// Starts each later line logged from the calling thread with "[tag] " ("" for none): which of a
+// process's event loops said it.
+void logThreadTag(std::string tag);
+
 bool logEnabled(LogLevel level);
 void logLine(LogLevel level, std::string_view message);
 

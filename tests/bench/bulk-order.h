@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "schema/order.h"
+#include "schema/orders/order.h"
 
 namespace jh::bench {
 

@@ -5,6 +5,7 @@
 
 #include <kj/async-io.h>
 
+#include "frontend/front-end-shared.h"
 #include "frontend/order-desk.h"
 #include "frontend/postcodes/postcode-service.h"
 #include "frontend/replica-router.h"
@@ -14,7 +15,7 @@
 namespace jh::test {
 
 struct DeskRig {
-  explicit DeskRig(uint32_t callTimeoutMs = 300);
+  explicit DeskRig(uint32_t callTimeoutMs = 300, uint32_t heartbeatMs = 20);
 
   // Waits (bounded) until `name` is the primary; whether it is.
   bool primaryIs(const std::string& name);
@@ -29,6 +30,7 @@ struct DeskRig {
   FakeReplicas fakes{io};
   FakePostcodesProcess postcodesProcess;
   ClusterConfig config;
+  kj::Own<FrontEndShared> shared;  // what the loops of a front-end share; here, one loop
   kj::Own<ReplicaRouter> router;
   kj::Own<PostcodeService> postcodes;
   kj::Own<OrderDesk> desk;

@@ -76,8 +76,9 @@ kj::Promise<void> readAll(kj::AsyncIoStream& in, std::string& out) {
 }
 
 struct DoorRig : DeskRig {
-  explicit DoorRig(jh::HttpConfig http = {}) : httpConfig(withPage(std::move(http))) {
-    door = kj::heap<jh::HttpDoor>(*desk, httpConfig, io.provider->getTimer());
+  explicit DoorRig(jh::HttpConfig http = {})
+      : httpConfig(withPage(std::move(http))), limiter(httpConfig.ratePerS, httpConfig.rateBurst) {
+    door = kj::heap<jh::HttpDoor>(*desk, httpConfig, io.provider->getTimer(), limiter);
     listener = io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
     serving = door->listen(*listener).eagerlyEvaluate([](kj::Exception&& e) { FAIL(e.getDescription().cStr()); });
     REQUIRE(primaryIs("r1"));
@@ -116,6 +117,7 @@ struct DoorRig : DeskRig {
   }
 
   jh::HttpConfig httpConfig;
+  jh::RateLimiter limiter;
   kj::Own<jh::HttpDoor> door;
   kj::Own<kj::ConnectionReceiver> listener;
   kj::Promise<void> serving = nullptr;

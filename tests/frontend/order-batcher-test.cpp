@@ -24,7 +24,7 @@ struct BatcherRig {
     router = kj::heap<ReplicaRouter>(config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "");
     router->start().wait(io.waitScope);
     REQUIRE(runUntil(io, [&]() { return router->primaryName() == "r1"; }));
-    batcher = kj::heap<OrderBatcher>(*router, 0);
+    batcher = kj::heap<OrderBatcher>(*router, 0, tally);
   }
 
   // `n` orders handed to the batcher in one event-loop turn.
@@ -46,6 +46,7 @@ struct BatcherRig {
   FakeReplicas fakes;
   jh::ClusterConfig config;
   kj::Own<ReplicaRouter> router;
+  jh::OrderTally tally;
   kj::Own<OrderBatcher> batcher;
   size_t placed = 0;
 };

@@ -47,7 +47,7 @@ TEST_CASE("an order is priced from the menu, stamped, given its area and stored 
   CHECK_FALSE(other.placed);
   CHECK(other.code == RejectCode::CONFLICTING_ORDER_ID);
   CHECK(rig.wait(rig.desk->catalogue()).index() == 0);
-  CHECK(rig.desk->status().ordersPlaced == 2);  // the first and its repeat were acknowledged
+  CHECK(rig.wait(rig.desk->status()).ordersPlaced == 2);  // the first and its repeat were acknowledged
 }
 
 TEST_CASE("a bad order id, user code, item or postcode is refused before any order reaches a replica") {
@@ -139,15 +139,15 @@ TEST_CASE("status names the primary, counts the orders placed, and its last even
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   REQUIRE(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"}).placed);
-  jh::ClusterStatus s = rig.desk->status();
+  jh::ClusterStatus s = rig.wait(rig.desk->status());
   CHECK(s.frontend == "fe");
   CHECK(s.primary == "r1");
   CHECK(s.replicas.size() == 3);
   CHECK(s.ordersPlaced == 1);
   CHECK(s.ordersFailed == 0);
   REQUIRE(s.lastEvent > 0);
-  auto events = rig.desk->events(0);
+  auto events = rig.wait(rig.desk->events(0));
   REQUIRE_FALSE(events.empty());
   CHECK(events.back().id == s.lastEvent);
-  CHECK(rig.desk->events(s.lastEvent).empty());
+  CHECK(rig.wait(rig.desk->events(s.lastEvent)).empty());
 }

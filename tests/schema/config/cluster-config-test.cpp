@@ -150,6 +150,22 @@ TEST_CASE("a bad or reused http address and unknown http settings are errors nam
   checkRefused(withReplicas(R"(, "http": "127.0.0.1:8080")"), "http");
 }
 
+TEST_CASE("a front-end's threads are read, absent as 0 (the cores), and out of range an error naming the key") {
+  TempDir dir;
+  ClusterConfig c = jh::loadClusterConfig(dir.write("cluster.json", withReplicas(R"(,
+    "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 4 },
+                   { "name": "fe2", "address": "127.0.0.1:9010" } ])")));
+  REQUIRE(c.frontends.size() == 2);
+  CHECK(c.frontends[0].threads == 4);
+  CHECK(c.frontends[1].threads == 0);
+  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 0 } ])"),
+               "frontends[0].threads");
+  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 65 } ])"),
+               "frontends[0].threads");
+  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": "2" } ])"),
+               "frontends[0].threads");
+}
+
 TEST_CASE("keys that are given override the defaults") {
   TempDir dir;
   ClusterConfig c = jh::loadClusterConfig(dir.write("cluster.json", withReplicas(R"(,
