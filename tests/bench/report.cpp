@@ -219,36 +219,29 @@ class Report {
 
   std::string cpu() const {
     std::string t =
-        "The CPU each process used during the run above (user + system time from `/proc`, over the run's\n"
-        "wall time, in cores: 1.00 is one core busy all the time), and what that comes to per order in µs.\n"
-        "The load generator's is its own.\n\n"
-        "| clients | min_acks | orders/s | front-end | primary | each backup | jh-bench | µs of CPU per order, "
-        "servers | Redis RPUSH/s | Redis primary | each replica | redis-benchmark | µs per RPUSH, servers |\n"
+        "The CPU each process used during the runs above (user + system time from `/proc` over the run's\n"
+        "wall time, in cores: 1.00 is one core busy all the time), and what the servers' together come to\n"
+        "per order, in µs. Beside ours, the Redis run it alternated with: RPUSH at min_acks 0, RPUSH + WAIT\n"
+        "1 at min_acks 1. \"load\" is the load generator's own (jh-bench; redis-benchmark or jh-redis-wait).\n\n"
+        "| clients | min_acks | ours orders/s | front-end | primary | each backup | load | µs per order | "
+        "Redis/s | Redis primary | each replica | load | µs per order |\n"
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
     for (int acks : {0, 1}) {
       for (auto& c : clients_) {
-        Run ours = median(fmt::format("ours-{}-{}", acks, c));
-        double rate = field(ours, "orders_per_s");
+        Run ours = median(fmt::format("ours-{}-{}", acks, c)), redis = median(reference(acks, c));
         double fe = field(ours, "cpu_cores.front-end"), primary = field(ours, "cpu_cores.primary");
         double backups = field(ours, "cpu_cores.backup-2") + field(ours, "cpu_cores.backup-3");
-        std::string redisCols = "| | | | ";
-        if (acks == 0) {
-          Run redis = median("redis-" + c);
-          double rr = field(redis, "orders_per_s"), rp = field(redis, "cpu_cores.redis-primary");
-          double rb = field(redis, "cpu_cores.redis-replica-1") + field(redis, "cpu_cores.redis-replica-2");
-          redisCols = fmt::format("{} | {} | {} | {} | {}", grouped(rr), fixed(rp, 2), fixed(rb / 2, 2),
-                                  fixed(field(redis, "cpu_cores.load"), 2), perOrder(rp + rb, rr));
-        } else {
-          redisCols = "— | | | | ";
-        }
-        t += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, acks, grouped(rate), fixed(fe, 2),
-                         fixed(primary, 2), fixed(backups / 2, 2), fixed(field(ours, "cpu_cores.load"), 2),
-                         perOrder(fe + primary + backups, rate), redisCols);
+        double rp = field(redis, "cpu_cores.redis-primary");
+        double rb = field(redis, "cpu_cores.redis-replica-1") + field(redis, "cpu_cores.redis-replica-2");
+        t += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, acks,
+                         grouped(field(ours, "orders_per_s")), fixed(fe, 2), fixed(primary, 2), fixed(backups / 2, 2),
+                         fixed(field(ours, "cpu_cores.load"), 2), perOrderUs(ours, fe + primary + backups),
+                         grouped(field(redis, "orders_per_s")), fixed(rp, 2), fixed(rb / 2, 2),
+                         fixed(field(redis, "cpu_cores.load"), 2), perOrderUs(redis, rp + rb));
       }
     }
     return t;
   }
-  static std::string perOrder(double cores, double perS) { return perS > 0 ? fixed(cores * 1e6 / perS, 1) : "—"; }
 
   std::string floor() const {
     std::string t =
@@ -365,7 +358,7 @@ class Report {
         "BENCH_BIG_ORDERS=100000 BENCH_CLIENTS=\"1 16\" scripts/bench.sh   # a quick look\nBENCH_REPEAT=3 "
         "scripts/bench.sh                   # medians of three\n```\n\nThe script lists its settings at its top "
         "(`BENCH_*`). It reads the machine's core count, sizes the load\ngenerators' threads to it (a quarter of "
-        "the cores, 1 to 8) and, on {} cores or more, writes its\nresults into a section of their own (\"On N "
+        "the cores, 2 to 8) and, on {} cores or more, writes its\nresults into a section of their own (\"On N "
         "cores\"), leaving the others as they are. It installs\nredis-server, redis-tools and gnuplot-nox when "
         "missing (`scripts/install-deps.sh --bench`), builds\n`{}/`, starts each private cluster with `jh-cluster` "
         "(free loopback ports, a temp folder, every\nprocess stopped by pid) and computes every figure and table "
@@ -452,18 +445,24 @@ double field(const Run& run, const std::string& name) {
   return it == run.end() ? 0 : it->second;
 }
 
+std::string perOrderUs(const Run& run, double cores) {
+  double orders = field(run, "ops") > 0 ? field(run, "ops") : field(run, "requests");
+  if (orders > 0) return fixed(cores * field(run, "wall_s") * 1e6 / orders, 1);
+  double rate = field(run, "orders_per_s");  // a tool that gives only its rate (jh-redis-wait)
+  return rate > 0 ? fixed(cores * 1e6 / rate, 1) : "—";
+}
+
 std::string perOrderLine(const std::string& label, const Run& run) {
   double rate = field(run, "orders_per_s");
   std::string line = fmt::format("{} {} client(s): {} orders/s; µs of CPU (context switches) per order:", label,
                                  number(field(run, "clients")), grouped(rate));
   // Over the whole measured command (jh-report run's wall_s), by the orders it placed.
   double orders = field(run, "ops") > 0 ? field(run, "ops") : field(run, "requests");
-  double wall = field(run, "wall_s");
   const std::string cpu = "cpu_cores.";
   for (auto& [name, cores] : run) {
     if (name.rfind(cpu, 0) != 0) continue;
     std::string process = name.substr(cpu.size());
-    line += fmt::format(" {} {}", process, orders > 0 ? fixed(cores * wall * 1e6 / orders, 1) : "—");
+    line += fmt::format(" {} {}", process, perOrderUs(run, cores));
     auto s = run.find("switches." + process);
     if (s != run.end() && orders > 0) line += fmt::format(" ({})", fixed(s->second / orders, 1));
   }

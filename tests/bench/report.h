@@ -28,6 +28,9 @@ std::optional<Run> redisCsvRun(const std::string& csvLine, unsigned clients, uns
 Run medianRun(std::vector<Run> runs);
 double field(const Run& run, const std::string& name);  // 0 when absent
 
+// The µs of `cores` over a run's measured time (jh-report run's wall_s) by the orders it placed
+// (its ops, or a redis-benchmark run's requests; else its orders/s); "—" without any.
+std::string perOrderUs(const Run& run, double cores);
 // "LABEL 64 client(s): 9,120 orders/s; µs of CPU (context switches) per order: primary 28.1
 // (1.9) … load 12.0": each process's cpu_cores and switches of a run, per order.
 std::string perOrderLine(const std::string& label, const Run& run);
