@@ -5,7 +5,7 @@
 # only sequences the runs: jh-cluster starts and stops every process by pid, jh-report measures
 # each run (with each process's CPU) and computes every figure and table.
 #
-# Usage: scripts/bench.sh            (about 8 minutes on 2 cores with the defaults)
+# Usage: scripts/bench.sh            (about 3 to 4 minutes on 2 cores with the defaults)
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [5]            length of each throughput and getOrders run
 #   BENCH_REPEAT [1]             throughput runs per point; the median (by orders/s) is reported
