@@ -112,22 +112,25 @@ EOF
   cluster_do aux wait-listening "127.0.0.1:$edge" >/dev/null || die "jh-rpc-floor ($kind) not listening"
 }
 
-# redis_start: Redis 7, a primary and two replicas, AOF with fsync on every write, no snapshots;
-# sets REDIS_PORT and REDIS_CPU (jh-report's CPU options for the three).
+# redis_start [CONFIG_LINE...]: Redis 7, a primary (with the extra configuration lines, e.g.
+# "io-threads 4") and two replicas, AOF with fsync on every write, no snapshots; sets REDIS_PORT
+# and REDIS_CPU (jh-report's CPU options for the three). redis_stop stops them.
+redis_stop() { for p in redis-2 redis-1 redis-0; do cluster_do aux stop "$p" >/dev/null; done; }
 redis_start() {
-  local i port dir
+  local i port dir n=${REDIS_STARTS:-0}
   REDIS_CPU=""
   for i in 0 1 2; do
-    dir=$WORK/redis-$i
+    dir=$WORK/redis-$n-$i
     port=$(cluster_do aux free-port) || die "no free port"
     ((i == 0)) && REDIS_PORT=$port
     mkdir -p "$dir"
     printf '%s\n' "port $port" "bind 127.0.0.1" "dir $dir" "appendonly yes" "appendfsync always" 'save ""' \
       "daemonize no" "logfile $dir/redis.log" >"$dir/redis.conf"
-    ((i == 0)) || echo "replicaof 127.0.0.1 $REDIS_PORT" >>"$dir/redis.conf"
+    if ((i == 0)); then printf '%s\n' "$@" >>"$dir/redis.conf"; else echo "replicaof 127.0.0.1 $REDIS_PORT" >>"$dir/redis.conf"; fi
     cluster_do aux run "redis-$i" redis-server "$dir/redis.conf" >/dev/null || die "redis-server"
     REDIS_CPU+=" --cpu $( ((i == 0)) && echo redis-primary || echo "redis-replica-$i")=$(cluster_pid aux "redis-$i")"
   done
+  REDIS_STARTS=$((n + 1))
   local deadline=$(($(now_ms) + 30000))
   until [[ $(timeout 3 redis-cli -p "$REDIS_PORT" info replication 2>/dev/null | grep -c '^slave[0-9]*:.*state=online') == 2 ]]; do
     (($(now_ms) < deadline)) || die "Redis replicas not online after 30 s"

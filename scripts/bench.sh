@@ -118,7 +118,14 @@ throughput 0
 for p in floor-hop floor-path floor-path-primary; do cluster_do aux stop "$p" >/dev/null; done
 say "4/8 throughput, min_acks 1 vs Redis RPUSH + WAIT 1"
 throughput 1
-for p in redis-2 redis-1 redis-0; do cluster_do aux stop "$p" >/dev/null; done
+redis_stop
+if ((CORES >= MANY)); then
+  # The anchor on many cores: Redis in its own multi-core mode, RPUSH at the same client counts.
+  say "4/8 Redis with --io-threads 4 --io-threads-do-reads yes"
+  redis_start "io-threads 4" "io-threads-do-reads yes"
+  for c in "${CLIENTS[@]}"; do redis_rpush "$c" >>"$R/redis-io-$c.jsonl"; done
+  redis_stop
+fi
 
 say "5/8 $BIG_ORDERS orders on file: start-up, memory, getOrders"
 t=$(now_ms)

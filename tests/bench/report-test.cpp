@@ -113,6 +113,10 @@ TEST_CASE("a many-core report is one section of its own and leaves the rest of t
   CHECK(many.sections[0].text.find("| 256 | 30,000 |") != std::string::npos);
   CHECK(many.sections[0].text.find("| orders/s ≥ 1.0× Redis RPUSH, 256 client(s) | 0.50× | **not met** |") !=
         std::string::npos);
+  CHECK(many.sections[0].text.find("multi-core mode") == std::string::npos);  // no io-threads runs
+  dir.write("redis-io-256.jsonl", "{\"orders_per_s\":120000,\"p50_ms\":1,\"p99_ms\":4}\n");
+  many = renderReport(parseFacts("cores=16\nclients=1 256\nbig_orders=1000\n"), dir.path(), true);
+  CHECK(many.sections[0].text.find("| 256 | 30,000 | 120,000 | 1.000 | 4.000 | **0.25** |") != std::string::npos);
   std::string old = "# Benchmarks\n\ntwo cores\n\n## Failover\n\nkept\n";
   std::string merged = mergeReport(old, many);
   CHECK(merged.rfind("# Benchmarks\n\ntwo cores\n\n## Failover\n\nkept\n\n## On 16 cores\n", 0) == 0);

@@ -189,6 +189,12 @@ class Report {
   }
 
   std::string throughput(int acks) const {
+    struct IoThreads {
+      std::string clients;
+      double ours;
+      Run redis;
+    };
+    std::vector<IoThreads> ioThreads;
     std::string t =
         acks == 0
             ? fmt::format("`jh-bench --clients N --duration {} --threads {}` (each client its own connection to the "
@@ -203,6 +209,7 @@ class Report {
                      acks == 0 ? "RPUSH" : "RPUSH+WAIT");
     for (auto& c : clients_) {
       Run ours = median(fmt::format("ours-{}-{}", acks, c)), ref = median(reference(acks, c));
+      if (acks == 0) ioThreads.push_back({c, field(ours, "orders_per_s"), median("redis-io-" + c)});
       std::string r = ratio(field(ours, "orders_per_s"), field(ref, "orders_per_s"));
       auto g = goal(acks, c);
       std::string goalText = g ? fmt::format("≥ {:.1f}: {}", *g, verdict(field(ours, "orders_per_s") >=
@@ -213,6 +220,16 @@ class Report {
                        fixed(field(ours, "p99_ms"), 3), fixed(field(ours, "p999_ms"), 3), number(field(ours, "errors")),
                        grouped(field(ref, "orders_per_s")), fixed(field(ref, "p50_ms"), 3),
                        fixed(field(ref, "p99_ms"), 3), r, goalText);
+    }
+    if (acks == 1 || std::all_of(ioThreads.begin(), ioThreads.end(), [](auto& p) { return p.redis.empty(); })) return t;
+    t += "\nAnd against Redis in its multi-core mode (`io-threads 4`, `io-threads-do-reads yes` on the primary),\n"
+         "run after the tables above with the same `redis-benchmark` command:\n\n"
+         "| clients | ours orders/s | Redis io-threads 4 RPUSH/s | p50 | p99 | ours / Redis io-threads |\n"
+         "| ---: | ---: | ---: | ---: | ---: | ---: |\n";
+    for (auto& p : ioThreads) {
+      t += fmt::format("| {} | {} | {} | {} | {} | **{}** |\n", p.clients, grouped(p.ours),
+                       grouped(field(p.redis, "orders_per_s")), fixed(field(p.redis, "p50_ms"), 3),
+                       fixed(field(p.redis, "p99_ms"), 3), ratio(p.ours, field(p.redis, "orders_per_s")));
     }
     return t;
   }

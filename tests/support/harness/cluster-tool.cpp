@@ -8,7 +8,8 @@
 //   kill NAME [SIGNAL]          signals a process (default KILL); SIGNAL as in kill -l
 //   start NAME                  starts it again: "ok PID"
 //   stop NAME                   TERM, grace, KILL: "ok EXIT_STATUS"
-//   run NAME PROGRAM [ARG…]     starts a further process by that name: "ok PID"
+//   run NAME PROGRAM [ARG…]     starts a further process by that name (a name used before
+//                               once that process has ended): "ok PID"
 //   pid NAME                    "ok PID STARTED_UNIX_MS" (PID -1 when never started)
 //   wait-exit NAME [S]          waits (at most S s, 60) for it to exit: "ok EXIT_STATUS"
 //   wait-ready NAME [S]         waits (at most S s, 20) until the replica is READY

@@ -315,12 +315,15 @@ void TestCluster::start(const std::string& name) {
 }
 
 void TestCluster::run(const std::string& name, std::vector<std::string> argv) {
-  if (nodes_.count(name)) throw std::runtime_error("TestCluster: there already is a process named '" + name + "'");
   if (argv.empty()) throw std::runtime_error("TestCluster: no command to run as '" + name + "'");
-  Node n;
+  if (auto it = nodes_.find(name); it != nodes_.end()) {
+    if (!it->second.further) throw std::runtime_error("TestCluster: '" + name + "' is one of the cluster's own");
+    if (isRunning(name)) throw std::runtime_error("TestCluster: " + name + " is still running");
+  }
+  Node& n = nodes_[name];
   n.name = name;
+  n.further = true;
   n.argv = std::move(argv);
-  nodes_[name] = std::move(n);
   start(name);
 }
 

@@ -90,8 +90,9 @@ class TestCluster {
   // Process control, by name: a replica's or front-end's name, or FAKE_POSTCODES. Unknown names
   // throw.
   void start(const std::string& name);  // starts it (again); it must not be running
-  // Adds a further process by a new name (a reference server, a load generator), run from the
-  // cluster's folder with its output in the logs like the others, and starts it.
+  // Starts a further process by a name of its own (a reference server, a load generator), run
+  // from the cluster's folder with its output in the logs like the others; a name used before
+  // by run() may be given again, with another command, once that process has ended.
   void run(const std::string& name, std::vector<std::string> argv);
   bool kill(const std::string& name, int signal);  // false when it is not running
   int stop(const std::string& name, std::chrono::milliseconds grace = std::chrono::seconds(5));  // its exit status
@@ -142,6 +143,7 @@ class TestCluster {
     std::string dir;      // replicas only
     std::unique_ptr<ChildProcess> process;
     int64_t startedAtMs = 0;
+    bool further = false;  // started by run()
   };
   Node& node(const std::string& name);
   const Node& node(const std::string& name) const;
