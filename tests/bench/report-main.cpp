@@ -65,12 +65,6 @@ long switches(const std::string& pid) {
   return total;
 }
 
-std::string readAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 int run(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> watched;  // name, pid
@@ -174,10 +168,10 @@ int write(int argc, char** argv) {
     else throw std::invalid_argument("unknown argument " + a);
   }
   if (results.empty() || out.empty()) throw std::invalid_argument("--results DIR and --out FILE are needed");
-  auto timeline = jh::bench::parseTimeline(readAll(results + "/timeline-1ms.csv"));
+  auto timeline = jh::bench::parseTimeline(jh::bench::readWholeFile(results + "/timeline-1ms.csv"));
   std::ofstream(results + "/timeline-10ms.csv") << jh::bench::sumBuckets(timeline, 10);
-  auto facts = jh::bench::parseFacts(readAll(results + "/facts.txt"));
-  std::string merged = jh::bench::mergeReport(readAll(out), jh::bench::renderReport(facts, results, manyCores));
+  auto facts = jh::bench::parseFacts(jh::bench::readWholeFile(results + "/facts.txt"));
+  std::string merged = jh::bench::mergeReport(jh::bench::readWholeFile(out), jh::bench::renderReport(facts, results, manyCores));
   std::ofstream file(out, std::ios::trunc);
   file << merged;
   if (!file.flush()) throw std::runtime_error("cannot write " + out);

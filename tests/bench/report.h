@@ -36,6 +36,7 @@ std::string perOrderUs(const Run& run, double cores);
 std::string perOrderLine(const std::string& label, const Run& run);
 
 // Figures as the report writes them.
+std::string plainNumber(double value);  // 16 -> "16", 0.25 -> "0.250"
 std::string fixed(double value, int decimals);
 std::string grouped(double value);  // 26047 -> "26,047"
 std::string ratio(double ours, double reference);  // "0.45", or "—" without a reference
@@ -74,6 +75,10 @@ Document splitSections(const std::string& markdown);
 // others are kept where they are, generated sections the old file lacks follow the generated
 // section before them; the preamble is the generated one unless it is empty.
 std::string mergeReport(const std::string& old, const Document& generated);
+
+// The runs of a .jsonl file (none when it cannot be read), and a whole file ("" likewise).
+std::vector<Run> readRunsFile(const std::string& path);
+std::string readWholeFile(const std::string& path);
 
 // scripts/bench.sh's facts: "KEY=VALUE" lines.
 using Facts = std::map<std::string, std::string>;
