@@ -10,8 +10,7 @@
 # Environment: HTTP_COST_SECONDS [5] per run; HTTP_COST_ROUNDS [3]; HTTP_COST_MODES ["order menu"]
 # (jh-bench modes); CPU_BUILD_DIR [build-release]; CPU_BIN: already built binaries to measure.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh
 
@@ -19,40 +18,24 @@ CLIENTS=${1:-16}
 SECS=${HTTP_COST_SECONDS:-5}
 ROUNDS=${HTTP_COST_ROUNDS:-3}
 read -r -a MODES <<<"${HTTP_COST_MODES:-order menu}"
-BUILD_DIR=${CPU_BUILD_DIR:-build-release}
-scripts/install-deps.sh --bench >&2
-if [[ -n ${CPU_BIN:-} ]]; then
-  BIN=$(cd "$CPU_BIN" && pwd)
-else
-  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j"$(nproc)" --target jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes >&2
-  BIN=$ROOT/$BUILD_DIR/bin
-fi
+BIN_GIVEN=${CPU_BIN:-}
+bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/jh-http-cost.XXXXXX")
-trap 'stop_everything; rm -rf "$WORK"' EXIT
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-postcodes_start
-cluster_create cost 0 http
-cluster_start cost
-FRONTEND_PID=${PID_OF[cost/just.hungry]}
-jh_bench cost 1 --clients "$CLIENTS" --user-prefix warm-rpc >/dev/null
-jh_bench cost 1 --clients "$CLIENTS" --user-prefix warm-http --door http >/dev/null
+# One address sends every request: no rate limit.
+ours cost --http --http-settings '"rate_per_s": 0'
+cpu="--cpu front-end=$(cluster_pid cost just.hungry)"
+load "" cost 1 --clients "$CLIENTS" --user-prefix warm-rpc >/dev/null
+load "" cost 1 --clients "$CLIENTS" --user-prefix warm-http --door http >/dev/null
 
 RESULTS=$WORK/results.jsonl
 say "$CLIENTS clients, $SECS s a run, $ROUNDS rounds, modes: ${MODES[*]}; doors alternate within each round"
 for ((round = 1; round <= ROUNDS; round++)); do
   for mode in "${MODES[@]}"; do
     for door in rpc http; do
-      t0=$(cpu_ticks "$FRONTEND_PID")
-      json=$(jh_bench cost "$SECS" --clients "$CLIENTS" --mode "$mode" --door "$door" --user-prefix "r$round-$door")
-      t1=$(cpu_ticks "$FRONTEND_PID")
-      [[ -n $json ]] || die "jh-bench gave no result ($door, $mode)"
-      jq -c --argjson ticks "$((t1 - t0))" --argjson tick "$TICK" \
-        '. + {round: '"$round"', frontend_us_per_request: (if .ops > 0 then $ticks * 1e6 / $tick / .ops else null end)}' \
-        <<<"$json" | tee -a "$RESULTS" |
+      load "$cpu" cost "$SECS" --clients "$CLIENTS" --mode "$mode" --door "$door" --user-prefix "r$round-$door" |
+        jq -c '. + {round: '"$round"', mode: "'"$mode"'", door: "'"$door"'",
+                    frontend_us_per_request: (if .ops > 0 then .cpu_cores["front-end"] * .wall_s * 1e6 / .ops else null end)}' |
+        tee -a "$RESULTS" |
         jq -r '"round \(.round) \(.mode) \(.door): \(.orders_per_s | floor)/s, p50 \(.p50_ms) ms, front-end \(.frontend_us_per_request * 10 | round / 10) µs of CPU per request, \(.errors) errors"'
     done
   done

@@ -15,6 +15,7 @@ PACKAGES=(
   libedit-dev                            # client's line editing (BSD licence, readline API)
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
   tmux procps iproute2 jq                # launcher: windows, ps/kill, ss (port checks), cluster file
+  shellcheck                             # tests: every shell script clean at warning level
   spin                                   # tests/model: the replication protocol's model is checked by spin
   chromium chromium-driver python3-selenium  # tests/web: the web page in headless Chromium, driven by Selenium
 )

@@ -9,22 +9,23 @@ BIN=$(cd "$1" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jh-floor-test.XXXXXX")
 # shellcheck source=scripts/bench-lib.sh
 source "$ROOT/scripts/bench-lib.sh"
-trap 'stop_everything; rm -rf "$WORK"' EXIT
+trap 'cluster_down aux; rm -rf "$WORK"' EXIT
 
 fail() {
   echo "floor-test: FAILED: $*" >&2
   exit 1
 }
 
+cluster_up aux "$WORK/aux" --no-start || fail "jh-cluster did not start"
 floor_start hop hop
 floor_start path path
 # A generous call timeout: on a loaded machine an order timed out by jh-bench but written by the
 # floor would show as a difference, which is not what this test is about.
 
-hop=$("$BIN/jh-bench" --cluster "$(cluster_file hop)" --json --duration 1 --clients 4 --user-prefix h --timeout-ms 30000)
+hop=$("$BIN/jh-bench" --cluster "$WORK/hop/cluster.json" --json --duration 1 --clients 4 --user-prefix h --timeout-ms 30000)
 [[ $(jq '.ops' <<<"$hop") -gt 0 && $(jq '.errors' <<<"$hop") == 0 ]] || fail "hop floor: $hop"
 
-path=$("$BIN/jh-bench" --cluster "$(cluster_file path)" --json --duration 1 --clients 8 --user-prefix p --timeout-ms 30000 \
+path=$("$BIN/jh-bench" --cluster "$WORK/path/cluster.json" --json --duration 1 --clients 8 --user-prefix p --timeout-ms 30000 \
   --acked-out "$WORK/acked.txt")
 acked=$(jq '.acknowledged' <<<"$path")
 [[ $acked -gt 0 && $(jq '.errors' <<<"$path") == 0 ]] || fail "group-commit floor: $path"

@@ -1,13 +1,12 @@
 # shellcheck shell=bash
 # Shared by the launcher's tests (sourced): a private cluster that never meets a user's running
-# system (free ports, a temporary folder, its own run folder and so its own tmux socket, a
-# jh-fake-postcodes), bounded polling, and the check that nothing survives. Everything a test
-# starts it ends by pid or by its own tmux socket, in the EXIT trap.
+# system (its cluster file and jh-fake-postcodes from jh-cluster: free ports, a temporary folder;
+# its own run folder and so its own tmux socket), bounded polling, and the check that nothing
+# survives. Everything a test starts it ends by pid or by its own tmux socket, in the EXIT trap.
 # Needs: BIN (the binaries' folder) and TEST (a name for messages) set before sourcing.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STEP="checking the binaries"
-FAKE_PID=""
 STOPPED=0
 declare -A SEEN_PIDS=()  # every pid startup.sh recorded, to check that none survives
 CLEANUPS=()              # further commands for the EXIT trap (e.g. a tmux server of the test's)
@@ -17,7 +16,7 @@ fail() {
   exit 1
 }
 
-for b in jh-replica jh-frontend jh-client jh-fake-postcodes; do
+for b in jh-replica jh-frontend jh-client jh-fake-postcodes jh-cluster; do
   [[ -x $BIN/$b ]] || fail "$BIN/$b is not built"
 done
 for p in jq ss; do command -v "$p" >/dev/null || fail "$p is not installed"; done
@@ -32,13 +31,13 @@ cleanup() {
   local rc=$? f c
   if ((rc != 0)); then
     echo "----- logs of the failed run ($TMP) -----" >&2
-    for f in "$JH_RUN_DIR"/logs/*.log "$TMP"/fake.* "$TMP"/*.out; do
+    for f in "$JH_RUN_DIR"/logs/*.log "$TMP"/logs/* "$TMP"/tool.err "$TMP"/*.out; do
       [[ -s $f ]] && { echo "== $f" >&2; tail -n 25 "$f" >&2; }
     done
   fi
   for c in "${CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
   ((STOPPED)) || "$ROOT/startup.sh" stop >/dev/null 2>&1 || true
-  [[ -n $FAKE_PID ]] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+  cluster_down files
   if [[ -n ${JH_KEEP_TEST_DIRS:-} ]]; then
     echo "JH_KEEP_TEST_DIRS: kept $TMP" >&2
   else
@@ -52,6 +51,8 @@ trap cleanup EXIT
 PROG=$TEST
 # shellcheck source=scripts/launcher-lib.sh
 source "$ROOT/scripts/launcher-lib.sh"
+# shellcheck source=scripts/cluster-lib.sh
+source "$ROOT/scripts/cluster-lib.sh"
 alive() { pid_alive "$1"; }
 wait_for() { poll_until "$@"; }
 
@@ -67,53 +68,12 @@ client() { timeout 20 "$BIN/jh-client" --cluster "$CLUSTER" "$@"; }
 
 # Writes cluster.json with FRONTENDS front-ends (just.hungry, just.hungry.2, …) and three
 # replicas on free ports, min_acks 1 (an acknowledged order is on a backup too, so it is listed
-# right after a kill), postcodes from a jh-fake-postcodes of our own.
+# right after a kill), postcodes from a jh-fake-postcodes of our own: jh-cluster --no-start, which
+# runs the fake until the test ends; startup.sh starts the servers. PORTS: front-ends', replicas'.
 make_cluster() {
-  local frontends=${1:-1} n p i
-  STEP="picking ports"
-  while ((${#PORTS[@]} < frontends + 3)); do
-    # Below Linux's ephemeral range (32768+), so that no outgoing connection takes one meanwhile.
-    p=$((20000 + RANDOM % 12000))
-    [[ " ${PORTS[*]} " == *" $p "* ]] && continue
-    [[ -z $(ss -Hltn "sport = :$p") ]] && PORTS+=("$p")
-  done
-
-  STEP="starting jh-fake-postcodes"
-  "$BIN/jh-fake-postcodes" --port 0 >"$TMP/fake.out" 2>"$TMP/fake.err" &
-  FAKE_PID=$!
-  wait_for 10 '[[ $(head -n1 "$TMP/fake.out" 2>/dev/null) == "listening on "* ]] || ! alive $FAKE_PID' ||
-    fail "it did not say where it listens"
-  alive "$FAKE_PID" || fail "it exited: $(cat "$TMP/fake.err")"
-  local fake
-  fake=$(head -n1 "$TMP/fake.out")
-  fake=${fake#listening on }
-
-  STEP="writing the cluster file"
-  for n in 1 2 3; do
-    mkdir -p "$TMP/replica-server-$n"
-    cp "$ROOT/resources/replica-server-$n"/{motd.txt,menu.csv} "$TMP/replica-server-$n/"
-  done
-  local list="" name
-  for ((i = 0; i < frontends; i++)); do
-    name=just.hungry
-    ((i == 0)) || name=just.hungry.$((i + 1))
-    list+="${list:+, }{ \"name\": \"$name\", \"address\": \"127.0.0.1:${PORTS[$i]}\" }"
-  done
-  cat >"$CLUSTER" <<EOF
-{
-  "frontends": [ $list ],
-  "replicas": [
-    { "name": "replica.server1", "address": "127.0.0.1:${PORTS[$frontends]}", "dir": "replica-server-1" },
-    { "name": "replica.server2", "address": "127.0.0.1:${PORTS[$((frontends + 1))]}", "dir": "replica-server-2" },
-    { "name": "replica.server3", "address": "127.0.0.1:${PORTS[$((frontends + 2))]}", "dir": "replica-server-3" }
-  ],
-  "postcodes": { "urls": ["http://$fake"], "timeout_ms": 2000, "when_unreachable": "accept" },
-  "heartbeat_ms": 100,
-  "call_timeout_ms": 1000,
-  "sync_timeout_ms": 1000,
-  "min_acks": 1
-}
-EOF
+  STEP="writing the cluster file with jh-cluster"
+  cluster_up files "$TMP" --no-start --frontends "${1:-1}" --min-acks 1 || fail "jh-cluster did not start"
+  mapfile -t PORTS < <(jq -r '.frontends[].address, .replicas[].address' <<<"${WHERE[files]}" | cut -d: -f2)
 }
 
 # The steady state: every replica READY and so replica.server1 primary (a replica that finishes

@@ -17,6 +17,8 @@ MODE=${1:?usage: netns-fault-test.sh partition|delay BIN_DIR}
 BIN=$(realpath "${2:?usage: netns-fault-test.sh partition|delay BIN_DIR}")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 [[ $MODE == partition || $MODE == delay ]] || { echo "unknown mode $MODE" >&2; exit 2; }
+# shellcheck source=scripts/cluster-lib.sh
+source "$ROOT/scripts/cluster-lib.sh"
 
 CALL_TIMEOUT_MS=1000
 HEARTBEAT_MS=100
@@ -27,7 +29,6 @@ TAG=jh$$                      # interface names are at most 15 characters
 NS_PREFIX=jhtest-$$
 BRIDGE=${TAG}br
 STEP="checking what this machine permits"
-PIDS=()
 NAMESPACES=()
 LINKS=()
 TMP=""
@@ -49,16 +50,10 @@ cleanup() {
   [[ -n ${WATCHDOG:-} ]] && kill "$WATCHDOG" 2>/dev/null
   if ((rc != 0 && rc != 77)) && [[ -n $TMP ]]; then
     echo "----- logs of the failed run ($TMP) -----" >&2
-    for f in "$TMP"/*.log; do [[ -s $f ]] && { echo "== $f" >&2; tail -n 20 "$f" >&2; }; done
+    for f in "$TMP"/logs/* "$TMP"/tool.err; do [[ -s $f ]] && { echo "== $f" >&2; tail -n 20 "$f" >&2; }; done
   fi
-  local pid deadline
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  deadline=$((SECONDS + 5))
-  for pid in "${PIDS[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
+  # jh-cluster stops everything it started (the servers and jh-bench) by pid.
+  cluster_down netns
   # Deleting a host-side veth deletes its peer (and the qdiscs on both); then the namespaces.
   local l ns
   for l in "${LINKS[@]}"; do ip link del "$l" 2>/dev/null; done
@@ -86,7 +81,7 @@ WATCHDOG=$!
 # What this machine permits. Anything missing is a clean skip that says what and why.
 [[ $(id -u) == 0 ]] || skip "network namespaces not permitted here: needs root (CAP_NET_ADMIN), running as uid $(id -u)"
 command -v ip >/dev/null || skip "network namespaces not permitted here: ip (iproute2) is not installed"
-for b in jh-replica jh-frontend jh-client jh-bench; do [[ -x $BIN/$b ]] || fail "$BIN/$b is not built"; done
+for b in jh-replica jh-frontend jh-client jh-bench jh-cluster; do [[ -x $BIN/$b ]] || fail "$BIN/$b is not built"; done
 command -v jq >/dev/null || fail "jq is not installed (scripts/install-deps.sh installs it)"
 
 # Leftovers of an earlier run that was killed outright (its trap never ran): its pid is gone.
@@ -148,34 +143,19 @@ for n in 1 2 3; do
   ip -n "$ns" link set eth0 up || fail "eth0 up in $ns"
 done
 
-STEP="writing the cluster file"
+STEP="starting the replicas in their namespaces and the front-end (jh-cluster)"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jh-netns-XXXXXX")
 CLUSTER=$TMP/cluster.json
-FE_PORT=""
-while [[ -z $FE_PORT ]]; do
-  p=$((20000 + RANDOM % 12000))
-  [[ -z $(ss -Hltn "sport = :$p" 2>/dev/null) ]] && FE_PORT=$p
-done
-for n in 1 2 3; do
-  mkdir -p "$TMP/replica-server-$n"
-  cp "$ROOT/resources/replica-server-$n/menu.csv" "$ROOT/resources/replica-server-$n/motd.txt" "$TMP/replica-server-$n/"
-done
 # Each replica listens on its own namespace's address; port 7001 is free in every fresh
 # namespace. Postcodes: a url that refuses at once, accepted as "unverified" (no internet here).
-cat >"$CLUSTER" <<EOF
-{
-  "frontends": [ { "name": "just.hungry", "address": "127.0.0.1:$FE_PORT" } ],
-  "replicas": [
-    { "name": "replica.server1", "address": "$NET.11:7001", "dir": "replica-server-1" },
-    { "name": "replica.server2", "address": "$NET.12:7001", "dir": "replica-server-2" },
-    { "name": "replica.server3", "address": "$NET.13:7001", "dir": "replica-server-3" }
-  ],
-  "postcodes": { "urls": ["http://127.0.0.1:9"], "timeout_ms": 300, "when_unreachable": "accept" },
-  "heartbeat_ms": $HEARTBEAT_MS,
-  "call_timeout_ms": $CALL_TIMEOUT_MS,
-  "min_acks": 0
-}
-EOF
+args=(--postcodes http://127.0.0.1:9 --postcode-timeout-ms 300 --heartbeat-ms "$HEARTBEAT_MS"
+  --call-timeout-ms "$CALL_TIMEOUT_MS" --sync-timeout-ms 3000 --ready-timeout 20)
+for n in 1 2 3; do
+  args+=(--address "replica.server$n=$NET.1$n:7001" --prefix "replica.server$n=ip netns exec $NS_PREFIX-r$n")
+done
+cluster_up netns "$TMP" "${args[@]}" || fail "the cluster did not come up with replica.server1 primary"
+FE_PORT=$(jq -r '.frontends[0].address' <<<"${WHERE[netns]}")
+FE_PORT=${FE_PORT##*:}
 
 client() { timeout 20 "$BIN/jh-client" --cluster "$CLUSTER" "$@"; }
 status() { timeout 5 "$BIN/jh-client" --cluster "$CLUSTER" --json status 2>/dev/null; }
@@ -201,35 +181,22 @@ converged() {
   status | jq -e '(.replicas | length == 3) and all(.replicas[]; .state == "READY" and .lag == 0)
                   and ([.replicas[].order_count] | unique | length == 1)' >/dev/null
 }
-all_ready_primary_1() {
-  status | jq -e '.primary == "replica.server1" and all(.replicas[]; .state == "READY")' >/dev/null
-}
 
-STEP="starting the replicas in their namespaces and the front-end"
-for n in 1 2 3; do
-  ip netns exec "$NS_PREFIX-r$n" "$BIN/jh-replica" --cluster "$CLUSTER" --name "replica.server$n" \
-    >"$TMP/replica$n.log" 2>&1 &
-  PIDS+=($!)
-done
-"$BIN/jh-frontend" --cluster "$CLUSTER" >"$TMP/frontend.log" 2>&1 &
-PIDS+=($!)
-wait_for 20 all_ready_primary_1 || fail "the cluster did not come up with replica.server1 primary: $(status)"
 say "3 replicas in namespaces $NS_PREFIX-r1..3 on $NET.0/24, front-end on 127.0.0.1:$FE_PORT"
 
-# Starts jh-bench for `$1` seconds in the background; its pid is BENCH.
+# Starts jh-bench for `$1` seconds, through jh-cluster; its JSON line goes to $TMP/logs/bench.out.
 start_bench() {
-  "$BIN/jh-bench" --cluster "$CLUSTER" --clients 4 --duration "$1" --retry-until-acked --timeout-ms 5000 \
-    --user-prefix netns --item CHIPS --acked-out "$TMP/acked.txt" --timeline-out "$TMP/timeline.csv" \
-    --bucket-ms 100 --json >"$TMP/bench.json" 2>"$TMP/bench.log" &
-  BENCH=$!
-  PIDS+=("$BENCH")
+  cluster_do netns run bench "$BIN/jh-bench" --cluster "$CLUSTER" --clients 4 --duration "$1" --retry-until-acked \
+    --timeout-ms 5000 --user-prefix netns --item CHIPS --acked-out "$TMP/acked.txt" --timeline-out "$TMP/timeline.csv" \
+    --bucket-ms 100 --json >/dev/null || fail "jh-bench did not start"
 }
 
 finish_bench() {
   STEP="waiting for jh-bench"
-  wait "$BENCH"
-  local rc=$?
-  [[ $rc == 0 ]] || fail "jh-bench exited with $rc: $(cat "$TMP/bench.json" "$TMP/bench.log")"
+  local rc
+  rc=$(cluster_do netns wait-exit bench 60) || fail "jh-bench did not end"
+  cp "$TMP/logs/bench.out" "$TMP/bench.json"
+  [[ $rc == 0 ]] || fail "jh-bench exited with $rc: $(cat "$TMP/logs/bench.out" "$TMP/logs/bench.err")"
   say "jh-bench: $(cat "$TMP/bench.json")"
 }
 

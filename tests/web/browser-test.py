@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The web page in a real browser (DESIGN.md §6): headless Chromium, driven by Selenium, against a
-real cluster (jh-test-cluster: three replicas, a front-end with its HTTP door, the postcodes.io
+real cluster (jh-cluster: three replicas, a front-end with its HTTP door, the postcodes.io
 imitation). A person enters a user code, sees the message of the day and the menu, orders a dish
 to a postcode whose area is shown before confirming, sees it listed; the primary is killed
 (kill -9); the live view shows the new primary, the old one down and the change in its timeline;
@@ -42,16 +42,16 @@ except ImportError:
 
 
 class Cluster:
-    """jh-test-cluster as a child: where it runs, and commands to it. Closing its input stops
+    """jh-cluster as a child: where it runs, and commands to it. Closing its input stops
     every process it started; it is only killed (by pid) if it does not exit in time."""
 
     def __init__(self, bin_dir, *args):
-        self.process = subprocess.Popen([os.path.join(bin_dir, "jh-test-cluster"), *args],
+        self.process = subprocess.Popen([os.path.join(bin_dir, "jh-cluster"), *args],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self._line(60)
         if not line:
             self.close()
-            raise RuntimeError("jh-test-cluster did not start a cluster (its errors are above)")
+            raise RuntimeError("jh-cluster did not start a cluster (its errors are above)")
         self.where = json.loads(line)
 
     def _line(self, timeout_s):
@@ -62,8 +62,8 @@ class Cluster:
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
         answer = self._line(30)
-        if answer != "ok":
-            raise RuntimeError(f"jh-test-cluster: {line}: {answer or 'no answer'}")
+        if answer != "ok" and not answer.startswith("ok "):
+            raise RuntimeError(f"jh-cluster: {line}: {answer or 'no answer'}")
 
     def close(self):
         if self.process.poll() is not None:

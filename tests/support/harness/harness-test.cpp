@@ -163,3 +163,19 @@ TEST_CASE("a cluster whose binaries are missing fails saying which, and leaves n
   CHECK(message.find("/nonexistent-bin/jh-replica") != std::string::npos);
   CHECK(std::filesystem::is_empty(tmp.path));
 }
+
+TEST_CASE("a cluster in a folder it was given leaves that folder, even when it fails") {
+  ScratchDir tmp;
+  setenv("JH_BIN_DIR", "/nonexistent-bin", 1);
+  ClusterOptions options;
+  options.dir = tmp.path + "/given";
+  std::string message;
+  try {
+    TestCluster cluster(options);
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  unsetenv("JH_BIN_DIR");
+  CHECK(message.find("jh-replica is not built") != std::string::npos);
+  CHECK(std::filesystem::is_directory(options.dir));
+}

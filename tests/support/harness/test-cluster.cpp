@@ -67,7 +67,13 @@ std::string makeTempDir() {
 TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)), binDir_(binDir()) {
   if (options_.replicas == 0) throw std::runtime_error("TestCluster: at least one replica is needed");
   if (options_.frontends == 0) throw std::runtime_error("TestCluster: at least one front-end is needed");
-  dir_ = makeTempDir();
+  if (options_.dir.empty()) {
+    dir_ = makeTempDir();
+  } else {
+    fs::create_directories(options_.dir);
+    dir_ = fs::absolute(options_.dir).string();
+    ownDir_ = false;
+  }
   try {
     clusterFile_ = dir_ + "/cluster.json";
     fs::create_directories(dir_ + "/logs");
@@ -77,11 +83,15 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
     // Front-ends on the first ports, replicas on the next, the front-ends' HTTP on the last.
     size_t httpPorts = options_.http ? options_.frontends : 0;
     auto ports = pickFreePorts(options_.frontends + options_.replicas + httpPorts);
+    auto addressOf = [&](const std::string& name, uint16_t port) {
+      auto given = options_.addresses.find(name);
+      return given != options_.addresses.end() ? given->second : "127.0.0.1:" + std::to_string(port);
+    };
     fs::path seed = fs::path(JH_SOURCE_DIR) / "resources" / "replica-server-1";
     for (size_t i = 1; i <= options_.replicas; ++i) {
       Node n;
       n.name = "replica.server" + std::to_string(i);
-      n.address = "127.0.0.1:" + std::to_string(ports[options_.frontends + i - 1]);
+      n.address = addressOf(n.name, ports[options_.frontends + i - 1]);
       n.dir = dir_ + "/replica-server-" + std::to_string(i);
       fs::create_directories(n.dir);
       for (const char* file : {"motd.txt", "menu.csv"}) {
@@ -94,7 +104,7 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
     for (size_t i = 0; i < frontends.size(); ++i) {
       Node fe;
       fe.name = frontends[i];
-      fe.address = "127.0.0.1:" + std::to_string(ports[i]);
+      fe.address = addressOf(fe.name, ports[i]);
       if (options_.http) fe.http = "127.0.0.1:" + std::to_string(ports[options_.frontends + options_.replicas + i]);
       fe.argv = {frontendBin, "--cluster", clusterFile_, "--name", fe.name};
       nodes_[fe.name] = std::move(fe);
@@ -127,7 +137,7 @@ void TestCluster::cleanUp() {
     if (n.process) n.process->stop(std::chrono::seconds(5));
   }
   nodes_.clear();
-  if (dir_.empty()) return;
+  if (dir_.empty() || !ownDir_) return;
   if (const char* keep = std::getenv("JH_KEEP_TEST_DIRS"); keep && *keep) {
     std::cerr << "JH_KEEP_TEST_DIRS: kept " << dir_ << "\n";
   } else {
@@ -215,29 +225,31 @@ void TestCluster::waitReady() {
       fail(name + " did not become READY within " + std::to_string(options_.readyTimeout.count()) + " ms");
     }
   }
+  // Tests start from the steady state (not whichever replica finished catching up first).
   for (auto& frontend : frontendNames()) {
-    if (node(frontend).process) waitSettled(frontend);
+    if (node(frontend).process && !waitSettled(options_.readyTimeout, false, frontend)) {
+      fail(frontend + " did not see every replica READY within " +
+           std::to_string(options_.readyTimeout.count()) + " ms");
+    }
   }
 }
 
-void TestCluster::waitSettled(const std::string& frontend) {
-  // Tests start from the steady state: the front-end sees every started replica READY, so the
-  // first of them is primary (not whichever finished catching up first).
-  bool settled = waitUntil([&]() {
+bool TestCluster::waitSettled(std::chrono::milliseconds timeout, bool equalCounts,
+                              const std::string& frontend) const {
+  return waitUntil([&]() {
     auto status = frontendStatus(frontend);
     if (!status || status->primary.empty()) return false;
     std::string first;
+    std::optional<uint64_t> count;
     for (auto& r : status->replicas) {
       if (!node(r.name).process) continue;
       if (r.state != "READY") return false;
+      if (equalCounts && count && *count != r.orderCount) return false;
+      count = r.orderCount;
       if (first.empty()) first = r.name;
     }
     return status->primary == first;  // any hand-over to the first replica is done
-  }, options_.readyTimeout);
-  if (!settled) {
-    fail(frontend + " did not see every replica READY within " +
-         std::to_string(options_.readyTimeout.count()) + " ms");
-  }
+  }, timeout);
 }
 
 void TestCluster::fail(const std::string& what) const {
@@ -289,12 +301,30 @@ void TestCluster::start(const std::string& name) {
   if (n.process && n.process->isRunning()) throw std::runtime_error("TestCluster: " + name + " is already running");
   n.process.reset();
   std::vector<std::string> argv = n.argv;
+  if (auto words = options_.prefix.find(name); words != options_.prefix.end()) {
+    argv.insert(argv.begin(), words->second.begin(), words->second.end());
+  }
   if (auto env = options_.environment.find(name); env != options_.environment.end()) {
     // env(1) sets them and execs the program: the pid stays the program's.
     argv.insert(argv.begin(), env->second.begin(), env->second.end());
     argv.insert(argv.begin(), "env");
   }
   n.process = std::make_unique<ChildProcess>(argv, dir_, logPath(name, "out"), logPath(name, "err"));
+  n.startedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void TestCluster::run(const std::string& name, std::vector<std::string> argv) {
+  if (argv.empty()) throw std::runtime_error("TestCluster: no command to run as '" + name + "'");
+  if (auto it = nodes_.find(name); it != nodes_.end()) {
+    if (!it->second.further) throw std::runtime_error("TestCluster: '" + name + "' is one of the cluster's own");
+    if (isRunning(name)) throw std::runtime_error("TestCluster: " + name + " is still running");
+  }
+  Node& n = nodes_[name];
+  n.name = name;
+  n.further = true;
+  n.argv = std::move(argv);
+  start(name);
 }
 
 bool TestCluster::kill(const std::string& name, int signal) {
@@ -321,6 +351,15 @@ bool TestCluster::isRunning(const std::string& name) {
 pid_t TestCluster::pid(const std::string& name) const {
   const Node& n = node(name);
   return n.process ? n.process->pid() : -1;
+}
+
+int64_t TestCluster::startedAtMs(const std::string& name) const { return node(name).startedAtMs; }
+
+std::optional<int> TestCluster::waitExit(const std::string& name, std::chrono::milliseconds timeout) {
+  Node& n = node(name);
+  if (!n.process) return std::nullopt;
+  if (!waitUntil([&] { return !n.process->isRunning(); }, timeout)) return std::nullopt;
+  return n.process->exitStatus();
 }
 
 std::string TestCluster::logText(const std::string& name) const {

@@ -52,6 +52,13 @@ struct ClusterOptions {
   // tails) when they are not in time.
   bool waitReady = true;
   std::chrono::milliseconds readyTimeout = std::chrono::seconds(20);
+  // The folder to use instead of a new temporary one: made if missing, never removed.
+  std::string dir;
+  // Addresses ("HOST:PORT") by replica or front-end name, instead of free loopback ports.
+  std::map<std::string, std::string> addresses;
+  // Words put before one process's command, by name (e.g. "ip netns exec NS"); the command
+  // must exec the program, so that the pid stays the program's.
+  std::map<std::string, std::vector<std::string>> prefix;
 };
 
 class TestCluster {
@@ -83,11 +90,18 @@ class TestCluster {
   // Process control, by name: a replica's or front-end's name, or FAKE_POSTCODES. Unknown names
   // throw.
   void start(const std::string& name);  // starts it (again); it must not be running
+  // Starts a further process by a name of its own (a reference server, a load generator), run
+  // from the cluster's folder with its output in the logs like the others; a name used before
+  // by run() may be given again, with another command, once that process has ended.
+  void run(const std::string& name, std::vector<std::string> argv);
   bool kill(const std::string& name, int signal);  // false when it is not running
   int stop(const std::string& name, std::chrono::milliseconds grace = std::chrono::seconds(5));  // its exit status
   void restart(const std::string& name);  // stop (if running), then start
   bool isRunning(const std::string& name);
   pid_t pid(const std::string& name) const;  // -1 when never started
+  int64_t startedAtMs(const std::string& name) const;  // Unix ms of its last start; 0 when never
+  // Its exit status once it has exited within `timeout`, else nullopt (it keeps running).
+  std::optional<int> waitExit(const std::string& name, std::chrono::milliseconds timeout);
   std::string logText(const std::string& name) const;  // its stdout then its stderr, all runs
 
   // The path of one of the binaries under test ("jh-client"); throws when it is not built.
@@ -105,6 +119,10 @@ class TestCluster {
   // Polls frontendStatus() until the front-end answers and names a primary.
   bool waitFrontendUp(std::chrono::milliseconds timeout = std::chrono::seconds(10),
                       const std::string& frontend = FRONTEND) const;
+  // Polls until the steady state: the front-end sees every started replica READY, so the first
+  // of them is primary, and (with `equalCounts`) all holding as many orders. Whether it came.
+  bool waitSettled(std::chrono::milliseconds timeout, bool equalCounts = false,
+                   const std::string& frontend = FRONTEND) const;
 
   // The file a replica writes its orders to: orders.csv, or orders.csv.partial while it has not
   // synced with every peer since it started without orders.csv.
@@ -124,6 +142,8 @@ class TestCluster {
     std::string http;     // front-ends with options().http only
     std::string dir;      // replicas only
     std::unique_ptr<ChildProcess> process;
+    int64_t startedAtMs = 0;
+    bool further = false;  // started by run()
   };
   Node& node(const std::string& name);
   const Node& node(const std::string& name) const;
@@ -131,13 +151,13 @@ class TestCluster {
   void startFakePostcodes();
   void writeClusterFile() const;
   void waitReady();
-  void waitSettled(const std::string& frontend);
   void cleanUp();
   [[noreturn]] void fail(const std::string& what) const;
 
   ClusterOptions options_;
   std::string binDir_;
   std::string dir_;
+  bool ownDir_ = true;  // whether the folder is ours to remove
   std::string clusterFile_;
   std::string fakeUrl_;
   // Declared after dir_: nodes (and so their processes) go first on destruction.
