@@ -18,8 +18,6 @@ namespace {
 
 LogTaskFailures logTaskErrors{"background"};
 
-Refusal refuse(rpc::RejectCode code, std::string message) { return Refusal{code, std::move(message)}; }
-
 // Each order read from orders.csv at start goes straight into the store.
 struct StoreLoader final : OrderFile::Loader {
   explicit StoreLoader(OrderStore& s) : store(s) {}
@@ -73,30 +71,30 @@ std::string ReplicaNode::placingKey(const OrderRecord& order) {
   return key;
 }
 
-std::optional<Refusal> ReplicaNode::notServing() const {
+std::optional<Rejection> ReplicaNode::notServing() const {
   using C = rpc::RejectCode;
-  if (stopping_) return refuse(C::NOT_READY, name_ + " is stopping.");
-  if (!ready_) return refuse(C::NOT_READY, name_ + " is still catching up.");
-  if (writesBroken_) return refuse(C::NOT_READY, name_ + " cannot write its orders file just now.");
-  if (!promoted_) return refuse(C::NOT_READY, name_ + " is not a primary: no front-end has promoted it.");
+  if (stopping_) return Rejection{C::NOT_READY, name_ + " is stopping."};
+  if (!ready_) return Rejection{C::NOT_READY, name_ + " is still catching up."};
+  if (writesBroken_) return Rejection{C::NOT_READY, name_ + " cannot write its orders file just now."};
+  if (!promoted_) return Rejection{C::NOT_READY, name_ + " is not a primary: no front-end has promoted it."};
   return std::nullopt;
 }
 
-std::optional<Refusal> ReplicaNode::notReadyToPromote() const {
+std::optional<Rejection> ReplicaNode::notReadyToPromote() const {
   if (stopping_ || !ready_ || writesBroken_) return notServing();
   return std::nullopt;
 }
 
-std::optional<Refusal> ReplicaNode::check(const OrderRecord& order, uint32_t minAcks) const {
+std::optional<Rejection> ReplicaNode::check(const OrderRecord& order, uint32_t minAcks) const {
   using C = rpc::RejectCode;
   if (auto refusal = notServing()) return refusal;
-  if (auto bad = checkUserCode(order.userCode)) return refuse(C::INVALID_USER_CODE, *bad);
-  if (auto bad = checkOrderFields(order)) return refuse(C::INVALID_ORDER, *bad);
+  if (auto bad = checkUserCode(order.userCode)) return Rejection{C::INVALID_USER_CODE, *bad};
+  if (auto bad = checkOrderFields(order)) return Rejection{C::INVALID_ORDER, *bad};
   if (!order.status.empty() && order.status != STATUS_CONFIRMED) {
-    return refuse(C::INVALID_ORDER, "An order's status can only be CONFIRMED.");
+    return Rejection{C::INVALID_ORDER, "An order's status can only be CONFIRMED."};
   }
   if (minAcks >= config_.replicas.size()) {
-    return refuse(C::INVALID_ORDER, "More acknowledgements were asked for than there are backups.");
+    return Rejection{C::INVALID_ORDER, "More acknowledgements were asked for than there are backups."};
   }
   return std::nullopt;
 }
@@ -178,7 +176,7 @@ kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<Orde
         },
         [this, &p](kj::Exception&&) -> kj::Promise<void> {
           for (size_t i : p.fresh) {
-            p.outcomes[i] = refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.");
+            p.outcomes[i] = Rejection{rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk."};
           }
           return kj::READY_NOW;
         });
@@ -209,12 +207,12 @@ kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, 
     return writing_.at(it->second).addBranch().then(
         [this, request, minAcks]() { return answerRepeat(request, minAcks); },
         [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
-          return PlaceOutcome{refuse(rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk.")};
+          return PlaceOutcome{Rejection{rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk."}};
         });
   }
   KJ_ASSERT(conflicting, "a repeat of an order that is neither stored nor on its way");
-  return PlaceOutcome{refuse(rpc::RejectCode::CONFLICTING_ORDER_ID,
-                             fmt::format("Order id {} was already used for a different order.", request.orderId))};
+  return PlaceOutcome{Rejection{rpc::RejectCode::CONFLICTING_ORDER_ID,
+                             fmt::format("Order id {} was already used for a different order.", request.orderId)}};
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t minAcks) {
@@ -236,11 +234,11 @@ kj::Promise<bool> ReplicaNode::acked(const OriginIncarnation& source, uint64_t s
       .then([]() { return true; }, [](kj::Exception&&) { return false; });
 }
 
-Refusal ReplicaNode::unconfirmed(uint32_t minAcks) {
-  return refuse(rpc::RejectCode::UNAVAILABLE,
+Rejection ReplicaNode::unconfirmed(uint32_t minAcks) {
+  return Rejection{rpc::RejectCode::UNAVAILABLE,
                 fmt::format("The order could not be copied to {} in time, so it is not confirmed; it is kept "
                             "as pending, and retrying with the same order id is safe: it will not order twice.",
-                            counted(minAcks, "backup", "backups")));
+                            counted(minAcks, "backup", "backups"))};
 }
 
 uint32_t ReplicaNode::ackCount(std::string_view origin, uint64_t incarnation, uint64_t seq) const {
@@ -264,7 +262,7 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
     return PromoteOutcome{std::move(*refusal)};
   }
   size_t n = config_.replicas.size();
-  if (minAcks >= n) return PromoteOutcome{refuse(C::INVALID_ORDER, "More acknowledgements were asked for than there are backups.")};
+  if (minAcks >= n) return PromoteOutcome{Rejection{C::INVALID_ORDER, "More acknowledgements were asked for than there are backups."}};
   KJ_REQUIRE(syncer_ != nullptr, "promote() before the replication thread runs");
 
   // An order acknowledged with min_acks K is durable on K + 1 of the N replicas; this replica and
@@ -316,9 +314,9 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
       p.decided = true;
       JH_WARN("not promoted by {}: only {} of the {} peers needed to hold every order acknowledged with "
               "min_acks {} could be synced with", frontend, p.vouching, p.need, p.minAcks);
-      p.done->fulfill(PromoteOutcome{refuse(
+      p.done->fulfill(PromoteOutcome{Rejection{
           rpc::RejectCode::UNAVAILABLE,
-          fmt::format("{} could not reach enough replicas to be sure it holds every confirmed order.", name_))});
+          fmt::format("{} could not reach enough replicas to be sure it holds every confirmed order.", name_)}});
     }
   };
   finish(state, false);

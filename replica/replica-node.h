@@ -24,18 +24,14 @@
 #include "replica/order-store.h"
 #include "replica/resources.h"
 #include "replica/wake-signal.h"
+#include "schema/answers/rejection.h"
 #include "schema/config/cluster-config.h"
 #include "schema/orders/order.h"
 #include "schema/orders/version-vector.h"
 
 namespace jh {
 
-struct Refusal {
-  rpc::RejectCode code;
-  std::string message;
-};
-
-using PlaceOutcome = std::variant<OrderRecord, Refusal>;
+using PlaceOutcome = Reply<OrderRecord>;
 
 struct PeerView {
   bool reachable = false;
@@ -67,7 +63,7 @@ struct Promoted {
   std::vector<std::string> syncedWith;
   uint64_t fetched = 0;
 };
-using PromoteOutcome = std::variant<Promoted, Refusal>;
+using PromoteOutcome = Reply<Promoted>;
 
 class ReplicaNode {
  public:
@@ -109,7 +105,7 @@ class ReplicaNode {
   kj::Promise<PromoteOutcome> promote(const std::string& frontend, uint32_t minAcks, std::set<std::string> skip);
 
   // Why this replica serves no client calls now, or nullopt when it does.
-  std::optional<Refusal> notServing() const;
+  std::optional<Rejection> notServing() const;
 
   // How reads show a held row: PENDING while fewer than `minAcks` peers hold it.
   bool pending(const StoredOrder& row, uint32_t minAcks) const;
@@ -155,13 +151,13 @@ class ReplicaNode {
   // strictly in the order persist() was called. The rows are shared with the caller, which may
   // move them out once the returned promise resolves (they are applied then).
   kj::Promise<void> persist(std::shared_ptr<const std::vector<OrderRecord>> rows, Rows whose);
-  std::optional<Refusal> check(const OrderRecord& order, uint32_t minAcks) const;
-  std::optional<Refusal> notReadyToPromote() const;
+  std::optional<Rejection> check(const OrderRecord& order, uint32_t minAcks) const;
+  std::optional<Rejection> notReadyToPromote() const;
   kj::Promise<PlaceOutcome> answerRepeat(const OrderRecord& request, uint32_t minAcks);
   kj::Promise<PlaceOutcome> afterAcks(OrderRecord stored, uint32_t minAcks);
   // Resolves true once `minAcks` peers hold `seq` of `source`, false when that takes too long.
   kj::Promise<bool> acked(const OriginIncarnation& source, uint64_t seq, uint32_t minAcks);
-  static Refusal unconfirmed(uint32_t minAcks);
+  static Rejection unconfirmed(uint32_t minAcks);
   uint32_t ackCount(std::string_view origin, uint64_t incarnation, uint64_t seq) const;
   kj::Promise<void> watchAcks(uint64_t seen);
   void settleAckWaiters();

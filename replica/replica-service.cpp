@@ -24,14 +24,14 @@ void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::
 
 uint64_t outcomeWords(const PlaceOutcome& outcome) {
   if (auto* placed = std::get_if<OrderRecord>(&outcome)) return orderWireWords(*placed);
-  return 8 + std::get<Refusal>(outcome).message.size() / 8;
+  return 8 + std::get<Rejection>(outcome).message.size() / 8;
 }
 
 void setOutcome(rpc::OrderResult::Builder result, const PlaceOutcome& outcome) {
   if (auto* placed = std::get_if<OrderRecord>(&outcome)) {
     toWire(*placed, result.initPlaced());
   } else {
-    auto& refusal = std::get<Refusal>(outcome);
+    auto& refusal = std::get<Rejection>(outcome);
     setRejection(result.initRejected(), refusal.code, refusal.message);
   }
 }
@@ -176,7 +176,7 @@ kj::Promise<void> ReplicaService::promote(PromoteContext context) {
   context.releaseParams();
   return node_.promote(frontend, minAcks, std::move(skip)).then([context](PromoteOutcome outcome) mutable {
     auto result = context.getResults().initResult();
-    if (auto* refusal = std::get_if<Refusal>(&outcome)) {
+    if (auto* refusal = std::get_if<Rejection>(&outcome)) {
       setRejection(result.initRefused(), refusal->code, refusal->message);
       return;
     }

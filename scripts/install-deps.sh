@@ -16,6 +16,7 @@ PACKAGES=(
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
   tmux procps iproute2 jq                # launcher: windows, ps/kill, ss (port checks), cluster file
   shellcheck                             # tests: every shell script clean at warning level
+  clang-format                           # tests: every C++ file laid out as .clang-format says
   spin                                   # tests/model: the replication protocol's model is checked by spin
   chromium chromium-driver python3-selenium  # tests/web: the web page in headless Chromium, driven by Selenium
 )

@@ -7,20 +7,11 @@
 #include <variant>
 #include <vector>
 
+#include "schema/answers/rejection.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/answers/replica-row.h"
 
 namespace jh {
-
-// An expected refusal (a bad item, an unknown postcode…): data, not an exception.
-struct Rejection {
-  rpc::RejectCode code;
-  std::string message;  // one plain sentence for a person
-};
-
-// Either what was asked for, or why it was refused.
-template <typename T>
-using Reply = std::variant<T, Rejection>;
 
 struct MenuEntry {
   std::string item;

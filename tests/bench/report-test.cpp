@@ -47,7 +47,7 @@ TEST_CASE("ratios, verdicts and grouped numbers read as the report prints them")
   CHECK(fixed(0.31049, 3) == "0.310");
 }
 
-TEST_CASE("redis-benchmark's CSV result becomes a run like jh-bench's; its header does not") {
+TEST_CASE("redis-benchmark's CSV result becomes a run like jh-bench's, its header does not") {
   auto run = redisCsvRun(R"("RPUSH","6296.28","2.5","0.1","0.151","0.3","0.431","12.2")", 1, 31000);
   REQUIRE(run);
   CHECK(field(*run, "orders_per_s") == doctest::Approx(6296.28));

@@ -80,7 +80,7 @@ TEST_CASE("each event is a line: its UTC time to the millisecond, the time since
   CHECK(timelineText({}, Style(false)) == "The front-end has recorded no events yet.\n");
 }
 
-TEST_CASE("on a terminal a long message is broken at spaces under its start; elsewhere an event "
+TEST_CASE("on a terminal a long message is broken at spaces under its start, elsewhere an event "
           "stays one line") {
   auto promoted = event(2, T0 + 9, rpc::EventKind::PROMOTED,
                         "replica.server2 is now the primary (was replica.server1): it synced with "

@@ -142,7 +142,7 @@ TEST_CASE("every rejection code exits 1, except UNAVAILABLE which exits 3") {
   }
 }
 
-TEST_CASE("the same --id with the same order places it once; with another item it conflicts") {
+TEST_CASE("the same --id with the same order places it once, with another item it conflicts") {
   ClientRig rig;
   std::vector<std::string> order = {"--json", "--user", "ann", "order", "Margherita pizza",
                                     "SW1A 1AA", "--id", "same-1"};

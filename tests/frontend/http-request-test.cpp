@@ -35,7 +35,7 @@ T callOf(const HttpRequestHead& head, std::string_view body = {}) {
 
 }  // namespace
 
-TEST_CASE("each route of the API and the page's files are found; anything else is 404") {
+TEST_CASE("each route of the API and the page's files are found, anything else is 404") {
   CHECK(callOf<jh::PageCall>(get("/")).file == "index.html");
   CHECK(callOf<jh::PageCall>(get("/app.js")).file == "app.js");
   CHECK(callOf<jh::PageCall>(get("/app.css?v=2")).file == "app.css");
@@ -73,7 +73,7 @@ TEST_CASE("a method a route does not take is 405 with the methods it does take")
   CHECK(refusal(head).message == "That method is not allowed here.");
 }
 
-TEST_CASE("a page of orders is read from the query, decoded; a missing user or a bad limit is 400") {
+TEST_CASE("a page of orders is read from the query, decoded, a missing user or a bad limit is 400") {
   auto call = callOf<jh::OrdersCall>(get("/api/orders?user=ann%20o%27hara&limit=5&cursor=c%2B1&x=ignored"));
   CHECK(call.userCode == "ann o'hara");
   CHECK(call.limit == 5);
@@ -183,7 +183,7 @@ TEST_CASE("before a body is read: another site's Origin is 403, a body not JSON 
   CHECK(r.message.find("Idempotency-Key") != std::string::npos);
 }
 
-TEST_CASE("reads of orders and postcodes and orders placed draw on the rate limit; the rest do not") {
+TEST_CASE("reads of orders and postcodes and orders placed draw on the rate limit, the rest do not") {
   auto limited = [](const char* method, const char* target) {
     auto m = jh::matchRoute(method, target);
     REQUIRE(std::holds_alternative<jh::RouteMatch>(m));

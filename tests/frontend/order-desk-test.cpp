@@ -24,7 +24,7 @@ RejectCode pageCode(const jh::OrdersPage& page) {
 
 }  // namespace
 
-TEST_CASE("an order is priced from the menu, stamped, given its area and stored on the primary; a repeat answers the stored copy") {
+TEST_CASE("an order is priced from the menu, stamped, given its area and stored on the primary, a repeat answers the stored copy") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   OrderOutcome first = place(rig, {"o-1", "ann", " hamburger ", "ab10 1ab"});

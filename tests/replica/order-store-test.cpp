@@ -79,7 +79,7 @@ TEST_CASE("apply takes seq held+1 per origin incarnation and refuses a gap or a 
   CHECK(repeatOf(store, order("e", "r1", 4)) == nullptr);
 }
 
-TEST_CASE("a repeat is found by user and order id; the same id for another user is another order") {
+TEST_CASE("a repeat is found by user and order id, the same id for another user is another order") {
   OrderStore store;
   store.apply(order("x", "r1", 1, "alice", "2026-11-21T10:00:00.000Z"));
   store.apply(order("x", "r2", 1, "bob", "2026-11-21T10:00:01.000Z"));  // schedule 5: one id, two users

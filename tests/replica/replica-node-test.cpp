@@ -22,7 +22,7 @@
 using jh::OrderRecord;
 using jh::PeerSynced;
 using jh::PlaceOutcome;
-using jh::Refusal;
+using jh::Rejection;
 using jh::ReplicaNode;
 using jh::VersionVector;
 using jh::rpc::RejectCode;
@@ -138,7 +138,7 @@ const jh::StoredOrder* stored(NodeRig& rig, const OrderRecord& request) {
 bool promoted(const jh::PromoteOutcome& outcome) { return std::holds_alternative<jh::Promoted>(outcome); }
 
 const OrderRecord& placed(const PlaceOutcome& outcome) {
-  if (auto* refusal = std::get_if<Refusal>(&outcome)) {
+  if (auto* refusal = std::get_if<Rejection>(&outcome)) {
     FAIL("refused: " << jh::rejectCodeName(refusal->code) << ": " << refusal->message);
   }
   return std::get<OrderRecord>(outcome);
@@ -146,7 +146,7 @@ const OrderRecord& placed(const PlaceOutcome& outcome) {
 
 // The refusal's code, or nullopt when the order was placed.
 std::optional<RejectCode> refusalCode(const PlaceOutcome& outcome) {
-  if (auto* refusal = std::get_if<Refusal>(&outcome)) return refusal->code;
+  if (auto* refusal = std::get_if<Rejection>(&outcome)) return refusal->code;
   return std::nullopt;
 }
 
@@ -314,7 +314,7 @@ TEST_CASE("with min_acks 1 and no peer progress, placeOrder is UNAVAILABLE after
   kj::TimePoint start = rig.io.provider->getTimer().now();
   PlaceOutcome outcome = rig.place(request("a"), 1);
   CHECK(refusalCode(outcome) == RejectCode::UNAVAILABLE);
-  CHECK(std::get<Refusal>(outcome).message.find("retrying with the same order id is safe") != std::string::npos);
+  CHECK(std::get<Rejection>(outcome).message.find("retrying with the same order id is safe") != std::string::npos);
   CHECK(rig.io.provider->getTimer().now() - start >= 75 * kj::MILLISECONDS);
   // Stored and durable here all the same: a retry with the same id is answered from the store,
   // and reads show it PENDING until a backup holds it.
@@ -387,7 +387,7 @@ TEST_CASE("with min_acks 1, a call whose ack wait ends confirms the orders a pee
   CHECK(refusalCode(outcomes[1]) == RejectCode::UNAVAILABLE);
 }
 
-TEST_CASE("a failed write refuses the order and degrades the node until a disk probe succeeds; "
+TEST_CASE("a failed write refuses the order and degrades the node until a disk probe succeeds, "
           "then, promoted again, a retry is stored afresh in a new incarnation") {
   jh::test::SyncGate gate;
   NodeRig rig;
@@ -450,7 +450,7 @@ TEST_CASE("promotion with min_acks 1 is refused UNAVAILABLE when no peer that vo
   rig.syncer.answers["r3"] = FakeSyncer::Answer::HOLDS_NO_HISTORY;
   auto outcome = rig.promote(1);
   REQUIRE_FALSE(promoted(outcome));
-  CHECK(std::get<Refusal>(outcome).code == RejectCode::UNAVAILABLE);
+  CHECK(std::get<Rejection>(outcome).code == RejectCode::UNAVAILABLE);
   CHECK_FALSE(rig.node->promoted());
   CHECK(refusalCode(rig.place(request("a"), 1)) == RejectCode::NOT_READY);
   rig.syncer.answers["r2"] = FakeSyncer::Answer::NEVER;  // a frozen peer: refused at the deadline
@@ -498,7 +498,7 @@ TEST_CASE("promotion of a replica that is catching up or stopping is refused NOT
   NodeRig rig(3);
   auto outcome = rig.promote(0);
   REQUIRE_FALSE(promoted(outcome));
-  CHECK(std::get<Refusal>(outcome).code == RejectCode::NOT_READY);
+  CHECK(std::get<Rejection>(outcome).code == RejectCode::NOT_READY);
   CHECK(rig.syncer.asked.empty());
 }
 

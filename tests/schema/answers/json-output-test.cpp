@@ -104,7 +104,7 @@ TEST_CASE("a page of orders as the primary sent it has next_cursor, and conflict
   CHECK(parseJson(orderJson(plain)) == doc["orders"][0]);
 }
 
-TEST_CASE("events name their kind in words; status carries the counters the live view reads") {
+TEST_CASE("events name their kind in words, status carries the counters the live view reads") {
   std::vector<ClusterEvent> events = {{3, 1700000000123, rpc::EventKind::PROMOTED, "replica.server2", 4, "replica.server2 is now the primary."}};
   auto doc = parseJson(eventsJson(events));
   REQUIRE(doc["events"].Size() == 1);
