@@ -12,8 +12,8 @@ namespace {
 // Each command and how many arguments it takes.
 const std::map<std::string, size_t>& commandArity() {
   static const std::map<std::string, size_t> arity = {
-      {"motd", 0}, {"menu", 0}, {"orders", 0}, {"order", 2}, {"validate", 1}, {"status", 0}, {"heartbeat", 1},
-      {"events", 0}};
+      {"motd", 0},     {"menu", 0},   {"orders", 0},    {"order", 2},
+      {"validate", 1}, {"status", 0}, {"heartbeat", 1}, {"events", 0}};
   return arity;
 }
 
@@ -91,7 +91,8 @@ std::variant<CommandLine, UsageError> parseCommandLine(const std::vector<std::st
       fail(fmt::format("The command '{}' needs --user CODE.", command));
     } else if (command == "heartbeat") {
       const std::string& ms = cl.command[1];
-      bool digits = !ms.empty() && ms.size() <= 5 && ms.find_first_not_of("0123456789") == std::string::npos;
+      bool digits =
+          !ms.empty() && ms.size() <= 5 && ms.find_first_not_of("0123456789") == std::string::npos;
       if (!digits || std::stoul(ms) < 10 || std::stoul(ms) > 60000) {
         fail("The heartbeat period is a number of milliseconds from 10 to 60000.");
       }

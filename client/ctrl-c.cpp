@@ -64,8 +64,7 @@ CtrlC::~CtrlC() noexcept(false) {
 
 bool CtrlC::take() {
   char drained[64];
-  while (read(readEnd_, drained, sizeof drained) > 0) {
-  }
+  while (read(readEnd_, drained, sizeof drained) > 0) {}
   bool was = pressed != 0;
   pressed = 0;
   return was;

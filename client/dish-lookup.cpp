@@ -67,7 +67,8 @@ size_t distanceWithin(const std::vector<uint32_t>& answer, const std::vector<uin
 
 // The names closest to `answer`, in menu order: those at the smallest distance, when it is
 // within a quarter of the answer's length. Empty when none is close or too many are.
-std::vector<std::string> closestNames(const std::vector<MenuEntry>& menu, const std::string& answer) {
+std::vector<std::string> closestNames(const std::vector<MenuEntry>& menu,
+                                      const std::string& answer) {
   auto wanted = codePoints(answer);
   if (wanted.size() < 2 || wanted.size() > MAX_SUGGESTED_ANSWER) return {};
   size_t best = wanted.size() / 4;

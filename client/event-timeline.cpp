@@ -21,12 +21,9 @@ std::string painted(rpc::EventKind kind, std::string_view text, const Style& sty
     case rpc::EventKind::REPLICA_DOWN:
     case rpc::EventKind::NO_PRIMARY:
     case rpc::EventKind::PROMOTION_FAILED:
-    case rpc::EventKind::DIVERGED:
-      return style.bad(text);
-    case rpc::EventKind::PROMOTED:
-      return style.good(text);
-    default:
-      return std::string(text);
+    case rpc::EventKind::DIVERGED: return style.bad(text);
+    case rpc::EventKind::PROMOTED: return style.good(text);
+    default: return std::string(text);
   }
 }
 
@@ -59,23 +56,24 @@ class Follower {
               if (again) lastId_ = 0;
               for (auto& e : events) {
                 lastId_ = std::max(lastId_, e.id);
-                if (skipSeen && (e.atMs < *lastAtMs_ || (e.atMs == *lastAtMs_ && seenAtLast_.count(e.message)))) {
+                if (skipSeen && (e.atMs < *lastAtMs_ ||
+                                 (e.atMs == *lastAtMs_ && seenAtLast_.count(e.message)))) {
                   continue;
                 }
                 show(e);
               }
             },
             [this](kj::Exception&& e) {
-              if (!failing_) {
-                reporter_.note(fmt::format("{} Still asking.", failureText(e)));
-              }
+              if (!failing_) { reporter_.note(fmt::format("{} Still asking.", failureText(e))); }
               failing_ = true;
               fromStart_ = true;
             });
   }
 
   void show(const TimelineEvent& e) {
-    reporter_.done(reporter_.json() ? eventJson(e) : timelineLine(e, lastAtMs_, reporter_.style(), reporter_.width()));
+    reporter_.done(reporter_.json()
+                       ? eventJson(e)
+                       : timelineLine(e, lastAtMs_, reporter_.style(), reporter_.width()));
     if (lastAtMs_ != e.atMs) seenAtLast_.clear();
     seenAtLast_.insert(e.message);
     lastAtMs_ = e.atMs;
@@ -107,8 +105,8 @@ std::string interval(int64_t ms) {
   return fmt::format("+{} s", groupedNumber(static_cast<uint64_t>(ms / 1000)));
 }
 
-std::string timelineLine(const TimelineEvent& e, std::optional<int64_t> previousAtMs, const Style& style,
-                         size_t width) {
+std::string timelineLine(const TimelineEvent& e, std::optional<int64_t> previousAtMs,
+                         const Style& style, size_t width) {
   std::string since = previousAtMs ? interval(e.atMs - *previousAtMs) : "";
   std::string out = fmt::format("{}  {}  ", style.dim(clockTime(e.atMs)), fit(since, 10, true));
   // Wrapped where a terminal a little wider than the prefix allows it; each piece painted alone.
@@ -123,7 +121,8 @@ std::string timelineLine(const TimelineEvent& e, std::optional<int64_t> previous
   }
 }
 
-std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style, size_t width) {
+std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style,
+                         size_t width) {
   if (events.empty()) return "The front-end has recorded no events yet.\n";
   std::string out;
   std::optional<int64_t> previous;
@@ -134,11 +133,13 @@ std::string timelineText(const std::vector<TimelineEvent>& events, const Style& 
   return out;
 }
 
-kj::Promise<int> followEvents(FrontEndApi& api, kj::Timer& timer, Reporter& reporter, kj::Promise<void> stop,
-                              kj::Duration period) {
+kj::Promise<int> followEvents(FrontEndApi& api, kj::Timer& timer, Reporter& reporter,
+                              kj::Promise<void> stop, kj::Duration period) {
   auto follower = kj::heap<Follower>(api, timer, reporter, period);
   auto running = follower->run();
-  return running.exclusiveJoin(kj::mv(stop)).attach(kj::mv(follower)).then([]() { return EXIT_DONE; });
+  return running.exclusiveJoin(kj::mv(stop)).attach(kj::mv(follower)).then([]() {
+    return EXIT_DONE;
+  });
 }
 
 }  // namespace jh::client

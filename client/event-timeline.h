@@ -33,7 +33,8 @@ std::string timelineLine(const TimelineEvent& event, std::optional<int64_t> prev
                          const Style& style, size_t width = 0);
 
 // Every event as a line, or a sentence when there are none.
-std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style, size_t width = 0);
+std::string timelineText(const std::vector<TimelineEvent>& events, const Style& style,
+                         size_t width = 0);
 
 // `events --follow`: asks `api` for the events after the last one printed every `period`, and
 // prints each as it comes (a line, or with --json one document a line), until `stop` resolves
@@ -41,7 +42,7 @@ std::string timelineText(const std::vector<TimelineEvent>& events, const Style& 
 // on the error stream and keeps asking. Once it answers again, or when the client reconnected
 // (to another front-end, or to one that restarted and numbers its events afresh), it reads the
 // feed from the start and skips what is not later than the last event printed.
-kj::Promise<int> followEvents(FrontEndApi& api, kj::Timer& timer, Reporter& reporter, kj::Promise<void> stop,
-                              kj::Duration period = 100 * kj::MILLISECONDS);
+kj::Promise<int> followEvents(FrontEndApi& api, kj::Timer& timer, Reporter& reporter,
+                              kj::Promise<void> stop, kj::Duration period = 100 * kj::MILLISECONDS);
 
 }  // namespace jh::client

@@ -1,6 +1,6 @@
-// What the client asks of a front-end, as plain C++ values (schema/answers/front-end-values.h): the seam
-// between the client's screens and commands and the Cap'n Proto connection, so that tests can put
-// a fake in its place.
+// What the client asks of a front-end, as plain C++ values (schema/answers/front-end-values.h): the
+// seam between the client's screens and commands and the Cap'n Proto connection, so that tests can
+// put a fake in its place.
 #pragma once
 
 #include <cstdint>

@@ -14,9 +14,7 @@ namespace {
 std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
 capnp::Text::Reader text(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
 
-Rejection fromWire(rpc::Rejection::Reader r) {
-  return Rejection{r.getCode(), str(r.getMessage())};
-}
+Rejection fromWire(rpc::Rejection::Reader r) { return Rejection{r.getCode(), str(r.getMessage())}; }
 
 Reply<OrderRecord> fromWire(rpc::OrderResult::Reader r) {
   if (r.isRejected()) return fromWire(r.getRejected());
@@ -45,17 +43,15 @@ ClusterStatus fromWire(rpc::ClusterStatus::Reader r) {
   out.frontend = str(r.getFrontend());
   out.primary = str(r.getPrimary());
   for (auto x : r.getReplicas()) {
-    out.replicas.push_back(ReplicaRow{str(x.getName()), str(x.getAddress()),
-                                      str(x.getState()), str(x.getRole()),
-                                      x.getLastSeenMsAgo(), x.getLag(), x.getOrderCount(),
-                                      x.getContentDiffers(), x.getRowCount(), x.getDiverged(),
-                                      x.getFetched()});
+    out.replicas.push_back(ReplicaRow{str(x.getName()), str(x.getAddress()), str(x.getState()),
+                                      str(x.getRole()), x.getLastSeenMsAgo(), x.getLag(),
+                                      x.getOrderCount(), x.getContentDiffers(), x.getRowCount(),
+                                      x.getDiverged(), x.getFetched()});
   }
   out.heartbeatMs = r.getHeartbeatMs();
   for (auto x : r.getPostcodeServices()) {
-    out.postcodeServices.push_back(PostcodeServiceRow{str(x.getUrl()), str(x.getState()),
-                                                      x.getRetryInMs(), x.getRequests(),
-                                                      x.getFailures()});
+    out.postcodeServices.push_back(PostcodeServiceRow{
+        str(x.getUrl()), str(x.getState()), x.getRetryInMs(), x.getRequests(), x.getFailures()});
   }
   out.cacheHits = r.getCacheHits();
   out.cacheMisses = r.getCacheMisses();
@@ -68,7 +64,7 @@ ClusterStatus fromWire(rpc::ClusterStatus::Reader r) {
 
 std::string failureReason(const kj::Exception& e) {
   return e.getType() == kj::Exception::Type::OVERLOADED ? "did not answer in time"
-                                                         : "could not be reached";
+                                                        : "could not be reached";
 }
 
 }  // namespace
@@ -113,8 +109,8 @@ kj::Promise<T> FrontEndClient::attempt(Request request, size_t start, uint32_t n
               const NodeConfig& f = frontends_[index];
               return kj::Exception(
                   e.getType(), __FILE__, __LINE__,
-                  kj::str(fmt::format("no front-end answered after {} attempts ({} at {} {})",
-                                      next, f.name, f.address, failureReason(e))
+                  kj::str(fmt::format("no front-end answered after {} attempts ({} at {} {})", next,
+                                      f.name, f.address, failureReason(e))
                               .c_str()));
             }
             if (next % links_.size() != 0) return attempt<T>(kj::mv(request), start, next);
@@ -165,8 +161,8 @@ kj::Promise<Reply<std::vector<OrderRecord>>> FrontEndClient::orders(std::string 
   return ordersFrom(std::move(userCode), {}, {});
 }
 
-kj::Promise<Reply<std::vector<OrderRecord>>> FrontEndClient::ordersFrom(std::string userCode, std::string cursor,
-                                                                        std::vector<OrderRecord> before) {
+kj::Promise<Reply<std::vector<OrderRecord>>> FrontEndClient::ordersFrom(
+    std::string userCode, std::string cursor, std::vector<OrderRecord> before) {
   // Page by page, newest first: no list is too long to fetch.
   return withFailover<Reply<OrdersPage>>([userCode, cursor](rpc::FrontEnd::Client& fe) {
            auto req = fe.getOrdersRequest();
@@ -175,27 +171,29 @@ kj::Promise<Reply<std::vector<OrderRecord>>> FrontEndClient::ordersFrom(std::str
            req.setLimit(MAX_ORDERS_PAGE);
            return req.send().then([](auto r) { return fromWire(r.getResult()); });
          })
-      .then([this, userCode, cursor, before = std::move(before)](Reply<OrdersPage> reply) mutable
-            -> kj::Promise<Reply<std::vector<OrderRecord>>> {
-        if (auto* rejection = std::get_if<Rejection>(&reply)) return Reply<std::vector<OrderRecord>>(*rejection);
+      .then([this, userCode, cursor, before = std::move(before)](
+                Reply<OrdersPage> reply) mutable -> kj::Promise<Reply<std::vector<OrderRecord>>> {
+        if (auto* rejection = std::get_if<Rejection>(&reply))
+          return Reply<std::vector<OrderRecord>>(*rejection);
         auto& [page, next] = std::get<OrdersPage>(reply);
-        before.insert(before.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
-        if (next.empty() || next == cursor || page.empty()) return Reply<std::vector<OrderRecord>>(std::move(before));
+        before.insert(before.end(), std::make_move_iterator(page.begin()),
+                      std::make_move_iterator(page.end()));
+        if (next.empty() || next == cursor || page.empty())
+          return Reply<std::vector<OrderRecord>>(std::move(before));
         return ordersFrom(std::move(userCode), std::move(next), std::move(before));
       });
 }
 
 kj::Promise<Reply<OrderRecord>> FrontEndClient::placeOrder(OrderRequest request) {
   // The same request, and so the same order id, goes out on every attempt.
-  return withFailover<Reply<OrderRecord>>(
-      [o = std::move(request)](rpc::FrontEnd::Client& fe) {
-        auto req = fe.placeOrderRequest(placeOrderSize(o.orderId, o.userCode, o.item, o.postCode));
-        req.setOrderId(text(o.orderId));
-        req.setUserCode(text(o.userCode));
-        req.setItem(text(o.item));
-        req.setPostCode(text(o.postCode));
-        return req.send().then([](auto r) { return fromWire(r.getResult()); });
-      });
+  return withFailover<Reply<OrderRecord>>([o = std::move(request)](rpc::FrontEnd::Client& fe) {
+    auto req = fe.placeOrderRequest(placeOrderSize(o.orderId, o.userCode, o.item, o.postCode));
+    req.setOrderId(text(o.orderId));
+    req.setUserCode(text(o.userCode));
+    req.setItem(text(o.item));
+    req.setPostCode(text(o.postCode));
+    return req.send().then([](auto r) { return fromWire(r.getResult()); });
+  });
 }
 
 kj::Promise<Reply<PostcodeInfo>> FrontEndClient::validatePostcode(std::string postCode) {
@@ -215,10 +213,11 @@ kj::Promise<ClusterStatus> FrontEndClient::status() {
 
 kj::Promise<void> FrontEndClient::setHeartbeat(uint32_t ms) {
   return withFailover<bool>([ms](rpc::FrontEnd::Client& fe) {
-    auto req = fe.setHeartbeatRequest();
-    req.setMs(ms);
-    return req.send().then([](auto) { return true; });
-  }).ignoreResult();
+           auto req = fe.setHeartbeatRequest();
+           req.setMs(ms);
+           return req.send().then([](auto) { return true; });
+         })
+      .ignoreResult();
 }
 
 kj::Promise<std::vector<TimelineEvent>> FrontEndClient::events(uint64_t after) {
@@ -228,8 +227,8 @@ kj::Promise<std::vector<TimelineEvent>> FrontEndClient::events(uint64_t after) {
     return req.send().then([](auto r) {
       std::vector<TimelineEvent> out;
       for (auto e : r.getEvents()) {
-        out.push_back(TimelineEvent{e.getId(), e.getAtMs(), e.getKind(), str(e.getReplica()), e.getCount(),
-                                    str(e.getMessage())});
+        out.push_back(TimelineEvent{e.getId(), e.getAtMs(), e.getKind(), str(e.getReplica()),
+                                    e.getCount(), str(e.getMessage())});
       }
       return out;
     });

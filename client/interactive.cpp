@@ -16,8 +16,7 @@ namespace jh::client {
 
 namespace {
 
-const char* HOME_CHOICES =
-    "\nWhat next?  1) menu and order   2) my orders   3) status   4) exit\n";
+const char* HOME_CHOICES = "\nWhat next?  1) menu and order   2) my orders   3) status   4) exit\n";
 
 const char* UNREACHABLE_PROMPT = "(service unreachable) > ";
 
@@ -77,7 +76,8 @@ const Rejection* unavailable(const ClusterStatus&) { return nullptr; }
 
 // After an order was answered "unavailable": it may be stored (and show as PENDING), but a retry
 // carries the same order id.
-const char* const RETRY_IS_SAFE = "Trying again is safe: it sends the same order id, so it never orders twice.\n";
+const char* const RETRY_IS_SAFE =
+    "Trying again is safe: it sends the same order id, so it never orders twice.\n";
 
 // A Ctrl-C that ended the wait for a request.
 struct Cancelled {};
@@ -87,11 +87,7 @@ struct Cancelled {};
 InteractiveSession::InteractiveSession(FrontEndApi& api, LineInput& input, std::ostream& out,
                                        Style style, std::optional<std::string> userCode,
                                        Interrupts* interrupts)
-    : api_(api),
-      input_(input),
-      out_(out),
-      style_(style),
-      userCode_(userCode.value_or("")),
+    : api_(api), input_(input), out_(out), style_(style), userCode_(userCode.value_or("")),
       interrupts_(interrupts) {}
 
 kj::Promise<int> InteractiveSession::run() {
@@ -238,8 +234,8 @@ kj::Promise<void> InteractiveSession::askPostcode(std::vector<MenuEntry> menu, M
       });
 }
 
-kj::Promise<void> InteractiveSession::confirmAndPlace(std::vector<MenuEntry> menu,
-                                                      MenuEntry item, PostcodeInfo where) {
+kj::Promise<void> InteractiveSession::confirmAndPlace(std::vector<MenuEntry> menu, MenuEntry item,
+                                                      PostcodeInfo where) {
   auto yes = askYesNo(fmt::format("Order {} ({}) to {}? [y/n] ", item.item,
                                   formatPounds(item.pricePence), where.postCode));
   if (yes.kind == Kind::END) return kj::READY_NOW;
@@ -253,8 +249,7 @@ kj::Promise<void> InteractiveSession::confirmAndPlace(std::vector<MenuEntry> men
   }
   // One id for this attempt and every retry of it: the front-end places it at most once.
   OrderRequest request{newOrderId(), userCode_, item.item, where.postCode};
-  return retrying<Reply<OrderRecord>>([this, request]() { return api_.placeOrder(request); },
-                                      true)
+  return retrying<Reply<OrderRecord>>([this, request]() { return api_.placeOrder(request); }, true)
       .then([this](Outcome<Reply<OrderRecord>> placed) {
         if (!placed.reply) {
           say("The order may not have been placed; see your orders to check.\n");
@@ -291,44 +286,45 @@ template <typename T>
 kj::Promise<InteractiveSession::Outcome<T>> InteractiveSession::retrying(
     kj::Function<kj::Promise<T>()> call, bool order) {
   using Attempt = std::variant<T, kj::Exception, Cancelled>;
-  kj::Promise<Attempt> attempt =
-      kj::evalNow([&call]() { return call(); })
-          .then([](T value) { return Attempt(std::move(value)); },
-                [](kj::Exception&& e) { return Attempt(kj::mv(e)); });
+  kj::Promise<Attempt> attempt = kj::evalNow([&call]() { return call(); })
+                                     .then([](T value) { return Attempt(std::move(value)); },
+                                           [](kj::Exception&& e) { return Attempt(kj::mv(e)); });
   if (interrupts_ != nullptr) {
     // Whichever comes first: the other is cancelled (a request's RPC with it).
-    attempt = attempt.exclusiveJoin(interrupts_->next().then([]() { return Attempt(Cancelled{}); }));
+    attempt =
+        attempt.exclusiveJoin(interrupts_->next().then([]() { return Attempt(Cancelled{}); }));
   }
-  return attempt.then([this, call = kj::mv(call), order](
-                          Attempt outcome) mutable -> kj::Promise<Outcome<T>> {
-    bool cancelled = false;
-    if (auto* value = std::get_if<T>(&outcome)) {
-      reachable_ = true;
-      if (auto again = api_.takeReconnection()) say(style_.dim(reconnectedText(*again)) + "\n");
-      const Rejection* rejection = unavailable(*value);
-      if (rejection == nullptr) return Outcome<T>{std::move(*value), false};
-      reachable_ = false;
-      sayError(rejectionText(*rejection), true);
-      if (order) say(RETRY_IS_SAFE);
-    } else if (auto* e = std::get_if<kj::Exception>(&outcome)) {
-      reachable_ = false;
-      sayError(failureText(*e), true);
-      if (order) say(RETRY_IS_SAFE);
-    } else {
-      cancelled = true;
-      if (!order) {
-        say("Stopped waiting for the service.\n");
-        return Outcome<T>{std::nullopt, true};
-      }
-      // The front-end may still place it; a retry sends the same order id, so it cannot be
-      // placed twice.
-      sayError("Stopped waiting for the service. The order may still be placed; trying again "
-               "will not place it twice.");
-    }
-    auto again = askYesNo("Try again? [y/n] ");
-    if (!isLine(again) || again.text == "n") return Outcome<T>{std::nullopt, cancelled};
-    return retrying<T>(kj::mv(call), order);
-  });
+  return attempt.then(
+      [this, call = kj::mv(call), order](Attempt outcome) mutable -> kj::Promise<Outcome<T>> {
+        bool cancelled = false;
+        if (auto* value = std::get_if<T>(&outcome)) {
+          reachable_ = true;
+          if (auto again = api_.takeReconnection()) say(style_.dim(reconnectedText(*again)) + "\n");
+          const Rejection* rejection = unavailable(*value);
+          if (rejection == nullptr) return Outcome<T>{std::move(*value), false};
+          reachable_ = false;
+          sayError(rejectionText(*rejection), true);
+          if (order) say(RETRY_IS_SAFE);
+        } else if (auto* e = std::get_if<kj::Exception>(&outcome)) {
+          reachable_ = false;
+          sayError(failureText(*e), true);
+          if (order) say(RETRY_IS_SAFE);
+        } else {
+          cancelled = true;
+          if (!order) {
+            say("Stopped waiting for the service.\n");
+            return Outcome<T>{std::nullopt, true};
+          }
+          // The front-end may still place it; a retry sends the same order id, so it cannot be
+          // placed twice.
+          sayError(
+              "Stopped waiting for the service. The order may still be placed; trying again "
+              "will not place it twice.");
+        }
+        auto again = askYesNo("Try again? [y/n] ");
+        if (!isLine(again) || again.text == "n") return Outcome<T>{std::nullopt, cancelled};
+        return retrying<T>(kj::mv(call), order);
+      });
 }
 
 Answer InteractiveSession::ask(const std::string& prompt, const char* history,

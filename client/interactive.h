@@ -80,7 +80,7 @@ class InteractiveSession {
   Style style_;
   std::string userCode_;
   Interrupts* interrupts_;
-  bool ended_ = false;  // the person is leaving (or the input ended): nothing more is asked
+  bool ended_ = false;     // the person is leaving (or the input ended): nothing more is asked
   bool reachable_ = true;  // the last call was carried out: the home prompt says when not
 };
 

@@ -72,7 +72,7 @@ class EditLineInput final : public LineInput {
   std::ostream& echo_;
   CtrlC& ctrlC_;
   std::map<std::string, std::vector<std::string>> histories_;  // oldest first
-  std::string current_;  // whose lines libedit's list holds
+  std::string current_;                                        // whose lines libedit's list holds
 };
 
 }  // namespace jh::client

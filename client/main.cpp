@@ -40,9 +40,8 @@ int main(int argc, char** argv) {
     if (cl.frontend) {
       const jh::NodeConfig* chosen = config.findFrontend(*cl.frontend);
       if (chosen == nullptr) {
-        return reporter.usageError(
-            "USAGE", "The cluster file " + config.path + " lists no front-end '" + *cl.frontend +
-                         "'.");
+        return reporter.usageError("USAGE", "The cluster file " + config.path +
+                                                " lists no front-end '" + *cl.frontend + "'.");
       }
       frontends = {*chosen};
     }
@@ -50,9 +49,7 @@ int main(int argc, char** argv) {
       return reporter.usageError("CONFIG",
                                  "The cluster file " + config.path + " lists no front-end.");
     }
-  } catch (const std::exception& e) {
-    return reporter.usageError("CONFIG", e.what());
-  }
+  } catch (const std::exception& e) { return reporter.usageError("CONFIG", e.what()); }
 
   // `events --follow` runs until Ctrl-C or a TERM, and then ends as it would at the end of a feed.
   if (cl.follow) jh::captureStopSignals();

@@ -31,9 +31,8 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
   const std::string& command = cl.command[0];
   const Style& style = r.style();
   if (command == "motd") {
-    return api.motd().then([&r](Reply<std::string> reply) {
-      return report(r, reply, motdJson, asText);
-    });
+    return api.motd().then(
+        [&r](Reply<std::string> reply) { return report(r, reply, motdJson, asText); });
   }
   if (command == "menu") {
     return api.menu().then([&r, &style](Reply<std::vector<MenuEntry>> reply) {
@@ -47,31 +46,37 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
   }
   if (command == "order") {
     // The dish is looked up in the menu as the interactive client does, by number or name.
-    return api.menu().then([&cl, &api, &r, &style](
-                               Reply<std::vector<MenuEntry>> menu) -> kj::Promise<int> {
-      if (auto* rejection = std::get_if<Rejection>(&menu)) return r.rejected(*rejection);
-      auto dish = findDish(std::get<std::vector<MenuEntry>>(menu), cl.command[1]);
-      if (auto* rejection = std::get_if<Rejection>(&dish)) return r.rejected(*rejection);
-      OrderRequest request{cl.orderId.value_or(newOrderId()), *cl.userCode,
-                           std::get<MenuEntry>(dish).item, cl.command[2]};
-      std::string id = request.orderId;
-      // Unavailable: the order may be stored (it reads PENDING) or not; the same id is safe again.
-      auto safeAgain = [id](Rejection rejection) {
-        rejection.message += fmt::format(" Its order id is {}: ordering again with --id {} is safe, it never "
-                                         "orders twice.", id, id);
-        return rejection;
-      };
-      return api.placeOrder(std::move(request))
-          .then(
-              [&r, &style, safeAgain](Reply<OrderRecord> reply) {
-                auto* rejection = std::get_if<Rejection>(&reply);
-                if (rejection && rejection->code == rpc::RejectCode::UNAVAILABLE) return r.rejected(safeAgain(*rejection));
-                return report(r, reply, orderJson, [&style](auto& v) { return orderPlacedText(v, style); });
-              },
-              [&r, safeAgain](kj::Exception&& e) {
-                return r.rejected(safeAgain(Rejection{rpc::RejectCode::UNAVAILABLE, failureText(e)}));
-              });
-    });
+    return api.menu().then(
+        [&cl, &api, &r, &style](Reply<std::vector<MenuEntry>> menu) -> kj::Promise<int> {
+          if (auto* rejection = std::get_if<Rejection>(&menu)) return r.rejected(*rejection);
+          auto dish = findDish(std::get<std::vector<MenuEntry>>(menu), cl.command[1]);
+          if (auto* rejection = std::get_if<Rejection>(&dish)) return r.rejected(*rejection);
+          OrderRequest request{cl.orderId.value_or(newOrderId()), *cl.userCode,
+                               std::get<MenuEntry>(dish).item, cl.command[2]};
+          std::string id = request.orderId;
+          // Unavailable: the order may be stored (it reads PENDING) or not; the same id is safe
+          // again.
+          auto safeAgain = [id](Rejection rejection) {
+            rejection.message += fmt::format(
+                " Its order id is {}: ordering again with --id {} is safe, it never "
+                "orders twice.",
+                id, id);
+            return rejection;
+          };
+          return api.placeOrder(std::move(request))
+              .then(
+                  [&r, &style, safeAgain](Reply<OrderRecord> reply) {
+                    auto* rejection = std::get_if<Rejection>(&reply);
+                    if (rejection && rejection->code == rpc::RejectCode::UNAVAILABLE)
+                      return r.rejected(safeAgain(*rejection));
+                    return report(r, reply, orderJson,
+                                  [&style](auto& v) { return orderPlacedText(v, style); });
+                  },
+                  [&r, safeAgain](kj::Exception&& e) {
+                    return r.rejected(
+                        safeAgain(Rejection{rpc::RejectCode::UNAVAILABLE, failureText(e)}));
+                  });
+        });
   }
   if (command == "validate") {
     return api.validatePostcode(cl.command[1]).then([&r](Reply<PostcodeInfo> reply) {
@@ -81,8 +86,9 @@ kj::Promise<int> dispatch(const CommandLine& cl, FrontEndApi& api, Reporter& r) 
   if (command == "heartbeat") {
     auto ms = static_cast<uint32_t>(std::stoul(cl.command[1]));
     return api.setHeartbeat(ms).then([&r, ms]() {
-      return r.done(r.json() ? fmt::format("{{\"heartbeat_ms\":{}}}", ms)
-                             : fmt::format("The front-end now checks the replicas every {} ms.\n", ms));
+      return r.done(r.json()
+                        ? fmt::format("{{\"heartbeat_ms\":{}}}", ms)
+                        : fmt::format("The front-end now checks the replicas every {} ms.\n", ms));
     });
   }
   if (command == "events") {
@@ -139,7 +145,8 @@ std::optional<Rejection> checkBeforeCalling(const CommandLine& cl) {
     }
   }
   if (cl.orderId) {
-    if (auto why = checkOrderId(*cl.orderId)) return Rejection{rpc::RejectCode::INVALID_ORDER, *why};
+    if (auto why = checkOrderId(*cl.orderId))
+      return Rejection{rpc::RejectCode::INVALID_ORDER, *why};
   }
   return std::nullopt;
 }

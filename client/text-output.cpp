@@ -135,7 +135,8 @@ std::string ordersText(const std::vector<OrderRecord>& orders, const Style& styl
     anyPending = anyPending || pending;
     anyConflict = anyConflict || o.conflict;
     std::string mark = pending ? style.bad(" PENDING") : o.conflict ? style.bad(" CONFLICT") : "";
-    out += fmt::format("  {}  {}  {}{}\n", fit(readableTime(o.timeStamp), 23), fit(o.item, pending || o.conflict ? 31 : 40),
+    out += fmt::format("  {}  {}  {}{}\n", fit(readableTime(o.timeStamp), 23),
+                       fit(o.item, pending || o.conflict ? 31 : 40),
                        fit(formatPounds(o.pricePence), 9, true), mark);
     // The id is never cut: the area gives way.
     std::string where = fmt::format("    {}  to {}, ", o.orderId, o.postCode);
@@ -143,12 +144,14 @@ std::string ordersText(const std::vector<OrderRecord>& orders, const Style& styl
     out += where + cut(o.area, used < 79 ? 79 - used : 0) + "\n";
   }
   if (anyPending) {
-    out += "PENDING: stored, but not yet copied to enough backups to be confirmed; it will be, or\n"
-           "ordering again with the same order id is safe (it never orders twice).\n";
+    out +=
+        "PENDING: stored, but not yet copied to enough backups to be confirmed; it will be, or\n"
+        "ordering again with the same order id is safe (it never orders twice).\n";
   }
   if (anyConflict) {
-    out += "CONFLICT: a different order was confirmed earlier under the same order id, during a\n"
-           "failover; both stand.\n";
+    out +=
+        "CONFLICT: a different order was confirmed earlier under the same order id, during a\n"
+        "failover; both stand.\n";
   }
   return out;
 }
@@ -172,44 +175,49 @@ std::string statusText(const ClusterStatus& s, const Style& style) {
       "Front-end {}, primary {}, heartbeat every {} ms.\n", s.frontend,
       s.primary.empty() ? style.bad("none (no replica is ready)") : style.good(s.primary),
       s.heartbeatMs);
-  out += style.bold(fmt::format("  {} {} {} {} {} {} {} {}", fit("Replica", 15), fit("Address", 15),
-                                fit("State", 9), fit("Role", 7), fit("Seen", 6, true),
-                                fit("Lag", 4, true), fit("Orders", 6, true), fit("Rows", 6, true))) +
-         "\n";
+  out +=
+      style.bold(fmt::format("  {} {} {} {} {} {} {} {}", fit("Replica", 15), fit("Address", 15),
+                             fit("State", 9), fit("Role", 7), fit("Seen", 6, true),
+                             fit("Lag", 4, true), fit("Orders", 6, true), fit("Rows", 6, true))) +
+      "\n";
   bool anyDiffers = false, anyDiverged = false;
   for (auto& r : s.replicas) {
     std::string role = fit(r.role, 7);
     if (r.role == "primary") role = style.good(role);
     if (r.role == "down") role = style.bad(role);
     std::string state = r.diverged ? style.bad(fit("DIVERGED", 9)) : fit(r.state, 9);
-    out += fmt::format("  {} {} {} {} {} {} {} {}{}\n", fit(r.name, 15), fit(r.address, 15), state, role,
-                       fit(lastSeen(r.lastSeenMsAgo), 6, true), fit(std::to_string(r.lag), 4, true),
-                       fit(std::to_string(r.orderCount), 6, true), fit(std::to_string(r.rowCount), 6, true),
-                       r.contentDiffers ? style.bad(" *") : "");
+    out += fmt::format(
+        "  {} {} {} {} {} {} {} {}{}\n", fit(r.name, 15), fit(r.address, 15), state, role,
+        fit(lastSeen(r.lastSeenMsAgo), 6, true), fit(std::to_string(r.lag), 4, true),
+        fit(std::to_string(r.orderCount), 6, true), fit(std::to_string(r.rowCount), 6, true),
+        r.contentDiffers ? style.bad(" *") : "");
     anyDiffers = anyDiffers || r.contentDiffers;
     anyDiverged = anyDiverged || r.diverged;
   }
   if (anyDiffers) out += "  * its menu or motd differs from the primary's.\n";
   if (anyDiverged) {
-    out += style.bad("  DIVERGED: two replicas hold different rows under one name (see the log).") + "\n";
+    out += style.bad("  DIVERGED: two replicas hold different rows under one name (see the log).") +
+           "\n";
   }
   out += "  Orders as users see them; Rows counts every stored copy.\n";
   for (auto& r : s.replicas) {
     if (r.role != "down" && !r.diverged) {
       if (r.state == "SYNCING") {
-        out += fmt::format("  {} is catching up: {} {} fetched{}.\n", r.name, groupedNumber(r.fetched),
-                           r.fetched == 1 ? "row" : "rows",
-                           s.primary.empty() ? "" : fmt::format(", {} to go", groupedNumber(r.lag)));
+        out +=
+            fmt::format("  {} is catching up: {} {} fetched{}.\n", r.name, groupedNumber(r.fetched),
+                        r.fetched == 1 ? "row" : "rows",
+                        s.primary.empty() ? "" : fmt::format(", {} to go", groupedNumber(r.lag)));
       } else if (r.state == "PROMOTING") {
-        out += fmt::format("  {} is being promoted: it syncs with its peers before it serves.\n", r.name);
+        out += fmt::format("  {} is being promoted: it syncs with its peers before it serves.\n",
+                           r.name);
       }
     }
   }
   for (auto& p : s.postcodeServices) {
-    std::string state = p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs)
-                                             : p.state;
-    std::string counts = fmt::format("({}, {} failed)", counted(p.requests, "request", "requests"),
-                                     p.failures);
+    std::string state =
+        p.state == "failing" ? fmt::format("failing, retry in {} ms", p.retryInMs) : p.state;
+    std::string counts =
+        fmt::format("({}, {} failed)", counted(p.requests, "request", "requests"), p.failures);
     std::string line = fmt::format("Postcodes: {} {} {}", p.url, state, counts);
     // A long url puts the state on a line of its own rather than losing it.
     if (columns(line) > 79) line = cut("Postcodes: " + p.url, 79) + "\n  " + state + " " + counts;
@@ -240,8 +248,7 @@ std::string failureText(const kj::Exception& e) {
     case kj::Exception::Type::DISCONNECTED:
     case kj::Exception::Type::OVERLOADED:
       return fmt::format("The service is unavailable: {}.", what);
-    default:
-      return fmt::format("The service could not carry out the request: {}.", what);
+    default: return fmt::format("The service could not carry out the request: {}.", what);
   }
 }
 

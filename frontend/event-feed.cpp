@@ -6,9 +6,11 @@
 
 namespace jh {
 
-uint64_t EventFeed::record(rpc::EventKind kind, std::string replica, std::string message, uint64_t count) {
+uint64_t EventFeed::record(rpc::EventKind kind, std::string replica, std::string message,
+                           uint64_t count) {
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   events_.push_back(ClusterEvent{next_, now, kind, std::move(replica), count, std::move(message)});
   if (events_.size() > keep_) events_.pop_front();
   return next_++;

@@ -18,7 +18,8 @@ class EventFeed {
   explicit EventFeed(size_t keep = 512) : keep_(keep) {}
 
   // Records an event stamped now; returns its id.
-  uint64_t record(rpc::EventKind kind, std::string replica, std::string message, uint64_t count = 0);
+  uint64_t record(rpc::EventKind kind, std::string replica, std::string message,
+                  uint64_t count = 0);
 
   // The events kept with ids above `after`, oldest first.
   std::vector<ClusterEvent> since(uint64_t after) const;

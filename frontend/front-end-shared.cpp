@@ -22,14 +22,18 @@ kj::Promise<ClusterStatus> FrontEndShared::status() {
 }
 
 kj::Promise<std::vector<ClusterEvent>> FrontEndShared::events(uint64_t after) {
-  return desks_.onLoop<std::vector<ClusterEvent>>(0, [after](OrderDesk& lead) { return lead.localEvents(after); });
+  return desks_.onLoop<std::vector<ClusterEvent>>(
+      0, [after](OrderDesk& lead) { return lead.localEvents(after); });
 }
 
 kj::Promise<void> FrontEndShared::setHeartbeat(uint32_t ms) {
-  return desks_.onLoop<bool>(0, [ms](OrderDesk& lead) {
-    lead.setLocalHeartbeat(ms);
-    return true;
-  }).ignoreResult();
+  return desks_
+      .onLoop<bool>(0,
+                    [ms](OrderDesk& lead) {
+                      lead.setLocalHeartbeat(ms);
+                      return true;
+                    })
+      .ignoreResult();
 }
 
 }  // namespace jh

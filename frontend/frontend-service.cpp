@@ -53,7 +53,8 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
                        str(params.getPostCode())};
   context.releaseParams();
   return desk_.placeOrder(std::move(request)).then([context](OrderOutcome outcome) mutable {
-    uint64_t words = outcome.placed ? orderWireWords(*outcome.placed) : 8 + outcome.message.size() / 8;
+    uint64_t words =
+        outcome.placed ? orderWireWords(*outcome.placed) : 8 + outcome.message.size() / 8;
     auto result = context.getResults(capnp::MessageSize{words + 8, 0}).initResult();
     if (outcome.placed) {
       toWire(*outcome.placed, result.initPlaced());
@@ -117,18 +118,19 @@ kj::Promise<void> FrontEndService::status(StatusContext context) {
 }
 
 kj::Promise<void> FrontEndService::events(EventsContext context) {
-  return desk_.events(context.getParams().getAfter()).then([context](std::vector<ClusterEvent> events) mutable {
-    auto list = context.getResults().initEvents(static_cast<unsigned>(events.size()));
-    for (unsigned i = 0; i < events.size(); ++i) {
-      auto& e = events[i];
-      list[i].setId(e.id);
-      list[i].setAtMs(e.atMs);
-      list[i].setKind(e.kind);
-      list[i].setReplica(e.replica);
-      list[i].setCount(e.count);
-      list[i].setMessage(e.message);
-    }
-  });
+  return desk_.events(context.getParams().getAfter())
+      .then([context](std::vector<ClusterEvent> events) mutable {
+        auto list = context.getResults().initEvents(static_cast<unsigned>(events.size()));
+        for (unsigned i = 0; i < events.size(); ++i) {
+          auto& e = events[i];
+          list[i].setId(e.id);
+          list[i].setAtMs(e.atMs);
+          list[i].setKind(e.kind);
+          list[i].setReplica(e.replica);
+          list[i].setCount(e.count);
+          list[i].setMessage(e.message);
+        }
+      });
 }
 
 kj::Promise<void> FrontEndService::setHeartbeat(SetHeartbeatContext context) {

@@ -24,7 +24,8 @@ using C = rpc::RejectCode;
 // The page may load its own files and call its own API, and nothing else: no inline script, no
 // other site, no framing.
 constexpr const char* PAGE_POLICY =
-    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src "
+    "'none'";
 constexpr const char* API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 const char* reasonPhrase(unsigned status) {
@@ -48,7 +49,8 @@ const char* reasonPhrase(unsigned status) {
 
 const char* contentTypeOf(const std::string& file) {
   auto ends = [&](std::string_view suffix) {
-    return file.size() >= suffix.size() && file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return file.size() >= suffix.size() &&
+           file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
@@ -65,7 +67,7 @@ HttpReply json(unsigned status, std::string body) {
 }
 
 std::optional<std::string_view> header(const kj::HttpHeaders& headers, kj::HttpHeaderId id) {
-  KJ_IF_MAYBE(v, headers.get(id)) { return std::string_view(v->cStr(), v->size()); }
+  KJ_IF_MAYBE (v, headers.get(id)) { return std::string_view(v->cStr(), v->size()); }
   return std::nullopt;
 }
 
@@ -95,8 +97,10 @@ bool saysClose(std::optional<std::string_view> connection) {
   for (size_t at = 0; at < lower.size();) {
     size_t end = std::min(lower.find(',', at), lower.size());
     std::string_view option(lower.data() + at, end - at);
-    while (!option.empty() && (option.front() == ' ' || option.front() == '\t')) option.remove_prefix(1);
-    while (!option.empty() && (option.back() == ' ' || option.back() == '\t')) option.remove_suffix(1);
+    while (!option.empty() && (option.front() == ' ' || option.front() == '\t'))
+      option.remove_prefix(1);
+    while (!option.empty() && (option.back() == ' ' || option.back() == '\t'))
+      option.remove_suffix(1);
     if (option == "close") return true;
     at = end + 1;
   }
@@ -151,8 +155,9 @@ class HttpDoor::Connection final : public kj::HttpService {
  public:
   Connection(HttpDoor& door, std::string client) : door_(door), client_(std::move(client)) {}
 
-  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url, const kj::HttpHeaders& headers,
-                            kj::AsyncInputStream& body, Response& response) override {
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override {
     return door_.request(client_, method, url, headers, body, response);
   }
 
@@ -161,7 +166,8 @@ class HttpDoor::Connection final : public kj::HttpService {
   std::string client_;
 };
 
-HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer, RateLimiter& limiter)
+HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer,
+                   RateLimiter& limiter)
     : desk_(desk), timer_(timer), limiter_(limiter) {
   namespace fs = std::filesystem;
   for (const char* name : {"index.html", "app.css", "app.js", "favicon.svg"}) {
@@ -191,28 +197,34 @@ HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer, 
   settings.pipelineTimeout = config.idleTimeoutMs * kj::MILLISECONDS;
   settings.errorHandler = *this;
   settings.callbacks = *this;
-  server_ = kj::heap<kj::HttpServer>(timer, *headerTable_, [this](kj::AsyncIoStream& connection) -> kj::Own<kj::HttpService> {
-    std::string client;
-    sockaddr_storage address{};
-    uint length = sizeof address;
-    try {
-      connection.getpeername(reinterpret_cast<sockaddr*>(&address), &length);
-      client = rateLimitKey(reinterpret_cast<sockaddr*>(&address), length);
-    } catch (const kj::Exception&) {
-      // Not a socket (a pipe in tests): every such connection shares the "" bucket.
-    }
-    return kj::heap<Connection>(*this, std::move(client));
-  }, settings);
+  server_ = kj::heap<kj::HttpServer>(
+      timer, *headerTable_,
+      [this](kj::AsyncIoStream& connection) -> kj::Own<kj::HttpService> {
+        std::string client;
+        sockaddr_storage address{};
+        uint length = sizeof address;
+        try {
+          connection.getpeername(reinterpret_cast<sockaddr*>(&address), &length);
+          client = rateLimitKey(reinterpret_cast<sockaddr*>(&address), length);
+        } catch (const kj::Exception&) {
+          // Not a socket (a pipe in tests): every such connection shares the "" bucket.
+        }
+        return kj::heap<Connection>(*this, std::move(client));
+      },
+      settings);
 }
 
 HttpDoor::~HttpDoor() {}
 
-kj::Promise<void> HttpDoor::listen(kj::ConnectionReceiver& listener) { return server_->listenHttp(listener); }
+kj::Promise<void> HttpDoor::listen(kj::ConnectionReceiver& listener) {
+  return server_->listenHttp(listener);
+}
 
 kj::Promise<void> HttpDoor::drain() { return server_->drain(); }
 
-kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod method, kj::StringPtr url,
-                                    const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod method,
+                                    kj::StringPtr url, const kj::HttpHeaders& headers,
+                                    kj::AsyncInputStream& body,
                                     kj::HttpService::Response& response) {
   auto head = kj::heap<OwnedHead>();
   head->method = kj::str(method).cStr();
@@ -226,9 +238,10 @@ kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod me
     head->contentLength = std::strtoull(std::string(*length).c_str(), nullptr, 10);
   }
   auto began = timer_.now();
-  auto logged = [this, began, client, method = head->method, target = head->target](unsigned status) {
-    JH_DEBUG("http {} {} from {}: {} in {} us", method, target.substr(0, 200), client.empty() ? "-" : client,
-             status, (timer_.now() - began) / kj::MICROSECONDS);
+  auto logged = [this, began, client, method = head->method,
+                 target = head->target](unsigned status) {
+    JH_DEBUG("http {} {} from {}: {} in {} us", method, target.substr(0, 200),
+             client.empty() ? "-" : client, status, (timer_.now() - began) / kj::MICROSECONDS);
   };
   auto reply = [this, &response, logged, close = head->close](HttpReply r) {
     logged(r.status);
@@ -243,8 +256,11 @@ kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod me
   if (isRateLimited(match)) {
     int64_t nowMs = (timer_.now() - kj::origin<kj::TimePoint>()) / kj::MILLISECONDS;
     if (uint32_t wait = limiter_.take(client, nowMs)) {
-      HttpReply r = refusalReply({429, "TOO_MANY_REQUESTS",
-                                  fmt::format("Too many requests from your address; try again in {} s.", wait), {}});
+      HttpReply r = refusalReply(
+          {429,
+           "TOO_MANY_REQUESTS",
+           fmt::format("Too many requests from your address; try again in {} s.", wait),
+           {}});
       r.retryAfterS = wait;
       return reply(std::move(r));
     }
@@ -271,7 +287,8 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
   if (auto* page = std::get_if<PageCall>(&call)) {
     auto it = files_.find(page->file);
     if (it == files_.end()) {
-      return refusalReply({404, "NOT_FOUND", "The web page is not installed on this front-end.", {}});
+      return refusalReply(
+          {404, "NOT_FOUND", "The web page is not installed on this front-end.", {}});
     }
     HttpReply r;
     r.contentType = it->second.contentType;
@@ -315,7 +332,9 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
     return desk_.status().then([](ClusterStatus status) { return json(200, statusJson(status)); });
   }
   if (auto* events = std::get_if<EventsCall>(&call)) {
-    return desk_.events(events->after).then([](std::vector<ClusterEvent> list) { return json(200, eventsJson(list)); });
+    return desk_.events(events->after).then([](std::vector<ClusterEvent> list) {
+      return json(200, eventsJson(list));
+    });
   }
   KJ_UNREACHABLE;
 }
@@ -331,7 +350,8 @@ kj::Promise<void> HttpDoor::send(kj::HttpService::Response& response, HttpReply 
   if (reply.retryAfterS > 0) headers.set(retryAfter_, retryAfter);
   if (!reply.allow.empty()) headers.set(allow_, kj::StringPtr(reply.allow.c_str()));
   closeThisReply_ = reply.close;
-  auto stream = response.send(reply.status, reasonPhrase(reply.status), headers, uint64_t(reply.body.size()));
+  auto stream =
+      response.send(reply.status, reasonPhrase(reply.status), headers, uint64_t(reply.body.size()));
   closeThisReply_ = false;
   if (reply.body.empty()) return kj::READY_NOW;
   auto body = kj::heap<std::string>(std::move(reply.body));
@@ -341,7 +361,8 @@ kj::Promise<void> HttpDoor::send(kj::HttpService::Response& response, HttpReply 
 
 kj::Promise<void> HttpDoor::handleClientProtocolError(kj::HttpHeaders::ProtocolError protocolError,
                                                       kj::HttpService::Response& response) {
-  HttpRefusal refusal{protocolError.statusCode, "INVALID_REQUEST",
+  HttpRefusal refusal{protocolError.statusCode,
+                      "INVALID_REQUEST",
                       fmt::format("This is not an HTTP request the service can read: {}.",
                                   protocolError.description.cStr()),
                       {}};
@@ -350,16 +371,22 @@ kj::Promise<void> HttpDoor::handleClientProtocolError(kj::HttpHeaders::ProtocolE
 
 kj::Promise<void> HttpDoor::handleApplicationError(kj::Exception exception,
                                                    kj::Maybe<kj::HttpService::Response&> response) {
-  if (exception.getType() == kj::Exception::Type::DISCONNECTED) return kj::READY_NOW;  // the client left
+  if (exception.getType() == kj::Exception::Type::DISCONNECTED)
+    return kj::READY_NOW;  // the client left
   JH_ERROR("http request failed: {}", exception.getDescription().cStr());
-  KJ_IF_MAYBE(r, response) {
-    return send(*r, refusalReply({500, "INTERNAL_ERROR", "Something went wrong in the service; please try again.", {}}));
+  KJ_IF_MAYBE (r, response) {
+    return send(
+        *r,
+        refusalReply(
+            {500, "INTERNAL_ERROR", "Something went wrong in the service; please try again.", {}}));
   }
   return kj::READY_NOW;
 }
 
 kj::Promise<void> HttpDoor::handleNoResponse(kj::HttpService::Response& response) {
-  return send(response, refusalReply({500, "INTERNAL_ERROR", "The service gave no answer; please try again.", {}}));
+  return send(
+      response,
+      refusalReply({500, "INTERNAL_ERROR", "The service gave no answer; please try again.", {}}));
 }
 
 }  // namespace jh

@@ -77,8 +77,8 @@ class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServe
   RateLimiter& limiter_;
   std::map<std::string, PageFile, std::less<>> files_;
   kj::Own<kj::HttpHeaderTable> headerTable_;
-  kj::HttpHeaderId idempotencyKey_, origin_, retryAfter_, allow_, cacheControl_, contentSecurityPolicy_,
-      noSniff_, referrerPolicy_;
+  kj::HttpHeaderId idempotencyKey_, origin_, retryAfter_, allow_, cacheControl_,
+      contentSecurityPolicy_, noSniff_, referrerPolicy_;
   kj::Own<kj::HttpServer> server_;
   bool closeThisReply_ = false;  // set only while send() begins a reply
 };

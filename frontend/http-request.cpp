@@ -15,12 +15,18 @@ namespace {
 constexpr std::string_view API = "/api/";
 constexpr std::string_view POSTCODES = "/api/postcodes/";
 // The page's files, served from the page folder; "/" is index.html.
-constexpr std::array<std::string_view, 4> PAGE_FILES = {"index.html", "app.css", "app.js", "favicon.svg"};
+constexpr std::array<std::string_view, 4> PAGE_FILES = {"index.html", "app.css", "app.js",
+                                                        "favicon.svg"};
 
-HttpRefusal badRequest(std::string message) { return {400, "INVALID_REQUEST", std::move(message), {}}; }
+HttpRefusal badRequest(std::string message) {
+  return {400, "INVALID_REQUEST", std::move(message), {}};
+}
 
 HttpRefusal tooLarge() {
-  return {413, "BODY_TOO_LARGE", fmt::format("A request body may hold at most {} bytes.", MAX_HTTP_BODY), {}};
+  return {413,
+          "BODY_TOO_LARGE",
+          fmt::format("A request body may hold at most {} bytes.", MAX_HTTP_BODY),
+          {}};
 }
 
 char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -41,14 +47,16 @@ std::string_view trimmed(std::string_view s) {
 
 // "application/json", with or without parameters ("; charset=utf-8"), in any case.
 bool isJson(std::string_view contentType) {
-  return equalsIgnoringCase(trimmed(contentType.substr(0, contentType.find(';'))), "application/json");
+  return equalsIgnoringCase(trimmed(contentType.substr(0, contentType.find(';'))),
+                            "application/json");
 }
 
 // Whether `origin` is the page's own: the scheme and the Host the request was sent to.
 bool sameOrigin(std::string_view origin, std::optional<std::string_view> host) {
   if (!host || host->empty()) return false;
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (origin.size() == scheme.size() + host->size() && equalsIgnoringCase(origin.substr(0, scheme.size()), scheme) &&
+    if (origin.size() == scheme.size() + host->size() &&
+        equalsIgnoringCase(origin.substr(0, scheme.size()), scheme) &&
         equalsIgnoringCase(origin.substr(scheme.size()), *host)) {
       return true;
     }
@@ -94,7 +102,8 @@ struct Query {
   std::array<std::optional<std::string>, 3> values;
 };
 
-std::variant<Query, HttpRefusal> readQuery(std::string_view query, std::array<std::string_view, 3> wanted) {
+std::variant<Query, HttpRefusal> readQuery(std::string_view query,
+                                           std::array<std::string_view, 3> wanted) {
   Query out;
   while (!query.empty()) {
     size_t amp = query.find('&');
@@ -103,7 +112,8 @@ std::variant<Query, HttpRefusal> readQuery(std::string_view query, std::array<st
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     auto name = percentDecode(pair.substr(0, eq), true);
-    auto value = percentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    auto value = percentDecode(
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!name || !value) return badRequest("The query holds a malformed %-escape.");
     for (size_t i = 0; i < wanted.size(); ++i) {
       if (wanted[i].empty() || *name != wanted[i]) continue;
@@ -144,11 +154,13 @@ std::variant<HttpCall, HttpRefusal> readEventsQuery(std::string_view query) {
 std::variant<HttpCall, HttpRefusal> readOrderBody(std::string_view body, std::string_view key) {
   rapidjson::Document doc;
   // Iterative: no recursion on deep nesting. Invalid UTF-8 is refused here, not stored.
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
+                                                                                    body.size());
   if (doc.HasParseError()) {
     std::string why = rapidjson::GetParseError_En(doc.GetParseError());
     while (!why.empty() && why.back() == '.') why.pop_back();
-    return badRequest(fmt::format("The body is not JSON: {} (at byte {}).", why, doc.GetErrorOffset()));
+    return badRequest(
+        fmt::format("The body is not JSON: {} (at byte {}).", why, doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) {
     return badRequest(R"(The body must be a JSON object: {"user_code", "item", "post_code"}.)");
@@ -160,8 +172,9 @@ std::variant<HttpCall, HttpRefusal> readOrderBody(std::string_view body, std::st
     size_t i = 0;
     while (i < FIELDS.size() && FIELDS[i] != name) ++i;
     if (i == FIELDS.size()) {
-      return badRequest(fmt::format(R"(Unknown field "{}": an order is {{"user_code", "item", "post_code"}}.)",
-                                    cutAtCharacter(name, 64)));
+      return badRequest(
+          fmt::format(R"(Unknown field "{}": an order is {{"user_code", "item", "post_code"}}.)",
+                      cutAtCharacter(name, 64)));
     }
     if (!m.value.IsString()) return badRequest(fmt::format("{} must be a string.", name));
     values[i] = std::string(m.value.GetString(), m.value.GetStringLength());
@@ -169,7 +182,8 @@ std::variant<HttpCall, HttpRefusal> readOrderBody(std::string_view body, std::st
   for (size_t i = 0; i < FIELDS.size(); ++i) {
     if (!values[i]) return badRequest(fmt::format("{} is missing.", FIELDS[i]));
   }
-  return PlaceCall{OrderRequest{std::string(key), std::move(*values[0]), std::move(*values[1]), std::move(*values[2])}};
+  return PlaceCall{OrderRequest{std::string(key), std::move(*values[0]), std::move(*values[1]),
+                                std::move(*values[2])}};
 }
 
 }  // namespace
@@ -216,39 +230,49 @@ std::variant<RouteMatch, HttpRefusal> matchRoute(std::string_view method, std::s
     }
   } else {
     for (std::string_view file : PAGE_FILES) {
-      if (path.size() == file.size() + 1 && path[0] == '/' && path.substr(1) == file) route = Route::PAGE;
+      if (path.size() == file.size() + 1 && path[0] == '/' && path.substr(1) == file)
+        route = Route::PAGE;
     }
   }
   if (!route) return HttpRefusal{404, "NOT_FOUND", "There is nothing at this address.", {}};
   bool post = method == "POST";
   if (!(method == "GET" || method == "HEAD" || (post && postToo))) {
-    return HttpRefusal{405, "METHOD_NOT_ALLOWED", fmt::format("{} is not allowed here.", methodInWords(method)),
+    return HttpRefusal{405, "METHOD_NOT_ALLOWED",
+                       fmt::format("{} is not allowed here.", methodInWords(method)),
                        postToo ? "GET, HEAD, POST" : "GET, HEAD"};
   }
   return RouteMatch{*route, post, path, query};
 }
 
-bool isRateLimited(const RouteMatch& match) { return match.route == Route::ORDERS || match.route == Route::POSTCODE; }
+bool isRateLimited(const RouteMatch& match) {
+  return match.route == Route::ORDERS || match.route == Route::POSTCODE;
+}
 
 std::optional<HttpRefusal> checkHead(const RouteMatch& match, const HttpRequestHead& head) {
   if (head.contentLength && *head.contentLength > MAX_HTTP_BODY) return tooLarge();
   if (!match.post) return std::nullopt;
   // A browser names the page that sends a POST from another site; only our own page may write.
   if (head.origin && !sameOrigin(*head.origin, head.host)) {
-    return HttpRefusal{403, "FORBIDDEN_ORIGIN", "Orders may only be placed from this service's own page.", {}};
+    return HttpRefusal{
+        403, "FORBIDDEN_ORIGIN", "Orders may only be placed from this service's own page.", {}};
   }
   if (!head.contentType || !isJson(*head.contentType)) {
-    return HttpRefusal{415, "UNSUPPORTED_MEDIA_TYPE", "An order is sent as Content-Type: application/json.", {}};
+    return HttpRefusal{
+        415, "UNSUPPORTED_MEDIA_TYPE", "An order is sent as Content-Type: application/json.", {}};
   }
   if (!head.idempotencyKey) {
-    return badRequest("An order needs an Idempotency-Key header: a new UUID per order, the same on every retry of it.");
+    return badRequest(
+        "An order needs an Idempotency-Key header: a new UUID per order, the same on every retry "
+        "of it.");
   }
   return std::nullopt;
 }
 
-std::variant<HttpCall, HttpRefusal> readCall(const RouteMatch& match, const HttpRequestHead& head, std::string_view body) {
+std::variant<HttpCall, HttpRefusal> readCall(const RouteMatch& match, const HttpRequestHead& head,
+                                             std::string_view body) {
   switch (match.route) {
-    case Route::PAGE: return PageCall{std::string(match.path == "/" ? "index.html" : match.path.substr(1))};
+    case Route::PAGE:
+      return PageCall{std::string(match.path == "/" ? "index.html" : match.path.substr(1))};
     case Route::MOTD: return MotdCall{};
     case Route::MENU: return MenuCall{};
     case Route::STATUS: return StatusCall{};
@@ -265,7 +289,8 @@ std::variant<HttpCall, HttpRefusal> readCall(const RouteMatch& match, const Http
   return badRequest("Unknown request.");
 }
 
-std::variant<HttpCall, HttpRefusal> interpretRequest(const HttpRequestHead& head, std::string_view body) {
+std::variant<HttpCall, HttpRefusal> interpretRequest(const HttpRequestHead& head,
+                                                     std::string_view body) {
   auto matched = matchRoute(head.method, head.target);
   if (auto* no = std::get_if<HttpRefusal>(&matched)) return std::move(*no);
   auto& match = std::get<RouteMatch>(matched);

@@ -30,17 +30,17 @@ struct HttpRequestHead {
 
 // A request refused by the door itself, or a desk answer turned into a refusal.
 struct HttpRefusal {
-  unsigned status;       // 400, 403, 404, 405, 413, 415, 422, 429, 503…
-  std::string code;      // "INVALID_REQUEST", "NOT_FOUND"…, or a schema code ("UNKNOWN_ITEM")
-  std::string message;   // one plain sentence for a person
-  std::string allow;     // 405 only: the methods the route takes ("GET, HEAD")
+  unsigned status;      // 400, 403, 404, 405, 413, 415, 422, 429, 503…
+  std::string code;     // "INVALID_REQUEST", "NOT_FOUND"…, or a schema code ("UNKNOWN_ITEM")
+  std::string message;  // one plain sentence for a person
+  std::string allow;    // 405 only: the methods the route takes ("GET, HEAD")
 };
 
 enum class Route { PAGE, MOTD, MENU, ORDERS, POSTCODE, STATUS, EVENTS };
 
 struct RouteMatch {
   Route route;
-  bool post = false;    // POST (else GET or HEAD)
+  bool post = false;       // POST (else GET or HEAD)
   std::string_view path;   // undecoded, without the query
   std::string_view query;  // after '?', undecoded; "" when none
 };
@@ -66,8 +66,8 @@ struct StatusCall {};
 struct EventsCall {
   uint64_t after = 0;
 };
-using HttpCall =
-    std::variant<PageCall, MotdCall, MenuCall, OrdersCall, PlaceCall, PostcodeCall, StatusCall, EventsCall>;
+using HttpCall = std::variant<PageCall, MotdCall, MenuCall, OrdersCall, PlaceCall, PostcodeCall,
+                              StatusCall, EventsCall>;
 
 // The route of `method target`: 404 for an unknown path, 405 (with `allow`) for a method the
 // route does not take.
@@ -89,7 +89,8 @@ std::variant<HttpCall, HttpRefusal> readCall(const RouteMatch& match, const Http
 
 // matchRoute, checkHead and readCall in turn, and 413 for a body above MAX_HTTP_BODY whatever its
 // Content-Length said: what the door does with a request, less the rate limit and the I/O.
-std::variant<HttpCall, HttpRefusal> interpretRequest(const HttpRequestHead& head, std::string_view body);
+std::variant<HttpCall, HttpRefusal> interpretRequest(const HttpRequestHead& head,
+                                                     std::string_view body);
 
 // Decodes %XX escapes (and '+' as a space, when `plusIsSpace`); nullopt for a malformed escape.
 std::optional<std::string> percentDecode(std::string_view text, bool plusIsSpace);

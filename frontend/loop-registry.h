@@ -55,7 +55,8 @@ class LoopRegistry {
                  std::lock_guard lock(mutex_);
                  object = entries_[index].object;
                }
-               if (object == nullptr) kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "that event loop has stopped"));
+               if (object == nullptr)
+                 kj::throwFatalException(KJ_EXCEPTION(DISCONNECTED, "that event loop has stopped"));
                return run(*object);
              });
            })

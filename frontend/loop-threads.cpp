@@ -15,10 +15,12 @@ namespace jh {
 namespace {
 
 size_t parseCount(const std::string& text, const std::string& where) {
-  bool digits = !text.empty() && text.size() <= 3 && text.find_first_not_of("0123456789") == std::string::npos;
+  bool digits = !text.empty() && text.size() <= 3 &&
+                text.find_first_not_of("0123456789") == std::string::npos;
   size_t n = digits ? std::stoul(text) : 0;
   if (n < 1 || n > MAX_FRONTEND_THREADS) {
-    throw ConfigError(fmt::format("{}: '{}' is not a number of threads from 1 to {}", where, text, MAX_FRONTEND_THREADS));
+    throw ConfigError(fmt::format("{}: '{}' is not a number of threads from 1 to {}", where, text,
+                                  MAX_FRONTEND_THREADS));
   }
   return n;
 }
@@ -27,7 +29,8 @@ size_t parseCount(const std::string& text, const std::string& where) {
 
 size_t chooseLoopCount(const std::optional<std::string>& flag, const NodeConfig& self) {
   if (flag) return parseCount(*flag, "--threads");
-  if (const char* env = std::getenv("JH_FRONTEND_THREADS"); env && *env) return parseCount(env, "JH_FRONTEND_THREADS");
+  if (const char* env = std::getenv("JH_FRONTEND_THREADS"); env && *env)
+    return parseCount(env, "JH_FRONTEND_THREADS");
   if (self.threads > 0) return self.threads;
   size_t cores = std::thread::hardware_concurrency();
   return std::clamp<size_t>(cores, 1, DEFAULT_LOOPS_CAP);
@@ -86,9 +89,7 @@ void LoopThreads::run(Loop& loop) {
       if (loop.stopAsked) loop.stop->fulfill();
     }
     body_(loop.index, io, kj::mv(stop.promise));
-  } catch (const kj::Exception& e) {
-    fail(kj::cp(e));
-  } catch (const std::exception& e) {
+  } catch (const kj::Exception& e) { fail(kj::cp(e)); } catch (const std::exception& e) {
     fail(plainException(kj::Exception::Type::FAILED, e.what()));
   }
   std::lock_guard lock(mutex_);
@@ -102,7 +103,7 @@ void LoopThreads::fail(kj::Exception&& e) {
 }
 
 kj::Promise<void> LoopThreads::failed() {
-  KJ_IF_MAYBE(p, failedPromise_) {
+  KJ_IF_MAYBE (p, failedPromise_) {
     auto promise = kj::mv(*p);
     failedPromise_ = nullptr;
     return promise;
@@ -116,7 +117,7 @@ kj::Promise<void> LoopThreads::stop() {
     std::lock_guard lock(mutex_);
     for (auto& loop : loops_) {
       askStop(*loop);
-      KJ_IF_MAYBE(p, loop->donePromise) {
+      KJ_IF_MAYBE (p, loop->donePromise) {
         all.add(kj::mv(*p));
         loop->donePromise = nullptr;
       } else {

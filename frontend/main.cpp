@@ -22,7 +22,8 @@
 namespace {
 
 constexpr const char* USAGE =
-    "usage: jh-frontend [--cluster FILE] [--name NAME] [--threads N] [--log-level debug|info|warn|error]\n";
+    "usage: jh-frontend [--cluster FILE] [--name NAME] [--threads N] [--log-level "
+    "debug|info|warn|error]\n";
 
 // Takes `--threads N` out of the arguments, leaving the daemons' common ones; nullopt when absent.
 // False when --threads has no value.
@@ -31,7 +32,8 @@ bool takeThreadsFlag(std::vector<char*>& args, std::optional<std::string>& threa
     if (std::string(args[i]) != "--threads") continue;
     if (i + 1 >= args.size()) return false;
     threads = args[i + 1];
-    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+               args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
     return true;
   }
   return true;
@@ -85,11 +87,12 @@ int main(int argc, char** argv) {
 
     if (loops > 1) jh::logThreadTag("loop 1");
     jh::ServingLoop lead(io, config, name, secret, shared, 0, rpcPort, httpPort.get());
-    jh::LoopThreads others(loops, [&](size_t index, kj::AsyncIoContext& own, kj::Promise<void> stop) {
-      jh::ServingLoop loop(own, config, name, secret, shared, index, rpcPort, httpPort.get());
-      loop.start().wait(own.waitScope);
-      loop.serve(kj::mv(stop)).wait(own.waitScope);
-    });
+    jh::LoopThreads others(
+        loops, [&](size_t index, kj::AsyncIoContext& own, kj::Promise<void> stop) {
+          jh::ServingLoop loop(own, config, name, secret, shared, index, rpcPort, httpPort.get());
+          loop.start().wait(own.waitScope);
+          loop.serve(kj::mv(stop)).wait(own.waitScope);
+        });
     auto failed = others.failed().fork();
     lead.start().exclusiveJoin(failed.addBranch()).wait(io.waitScope);
 
@@ -99,12 +102,16 @@ int main(int argc, char** argv) {
       if (row.state == "PROMOTING") promoting = row.name;
     }
     if (!lead.router().primaryName().empty()) {
-      JH_INFO("listening on {} for clients ({}); the primary is {}", self->address, threads, lead.router().primaryName());
+      JH_INFO("listening on {} for clients ({}); the primary is {}", self->address, threads,
+              lead.router().primaryName());
     } else if (!promoting.empty()) {
-      JH_INFO("listening on {} for clients ({}); {} becomes the primary once it has synced with its peers",
-              self->address, threads, promoting);
+      JH_INFO(
+          "listening on {} for clients ({}); {} becomes the primary once it has synced with its "
+          "peers",
+          self->address, threads, promoting);
     } else {
-      JH_INFO("listening on {} for clients ({}); no replica is ready to be the primary yet", self->address, threads);
+      JH_INFO("listening on {} for clients ({}); no replica is ready to be the primary yet",
+              self->address, threads);
     }
     if (httpPort.get() != nullptr) {
       JH_INFO("serving the web page and the HTTP API on http://{}/{}", self->http,
@@ -112,13 +119,17 @@ int main(int argc, char** argv) {
     }
 
     bool loopFailed = false;
-    auto stopped = jh::stopSignal(io.unixEventPort).exclusiveJoin(failed.addBranch().catch_([&](kj::Exception&&) {
-      loopFailed = true;
-    }));
-    auto asked = stopped.then([&]() {
-      JH_INFO("asked to stop: no new connections, finishing the calls under way (at most {} ms)",
-              2 * config.callTimeoutMs);
-    }).fork();
+    auto stopped =
+        jh::stopSignal(io.unixEventPort)
+            .exclusiveJoin(failed.addBranch().catch_([&](kj::Exception&&) { loopFailed = true; }));
+    auto asked = stopped
+                     .then([&]() {
+                       JH_INFO(
+                           "asked to stop: no new connections, finishing the calls under way (at "
+                           "most {} ms)",
+                           2 * config.callTimeoutMs);
+                     })
+                     .fork();
     // The other loops stop with this one, and this loop keeps running until they have: they may
     // be waiting for an answer from it (status, events).
     auto othersDone = asked.addBranch().then([&]() { return others.stop(); });

@@ -29,15 +29,19 @@ std::string upperTrimmed(std::string_view s) {
   return out;
 }
 
-OrderOutcome refused(C code, std::string message) { return OrderOutcome{std::nullopt, code, std::move(message)}; }
+OrderOutcome refused(C code, std::string message) {
+  return OrderOutcome{std::nullopt, code, std::move(message)};
+}
 
 }  // namespace
 
-OrdersPage::OrdersPage(capnp::Response<rpc::Replica::GetOrdersResults>&& reply) : reply_(kj::mv(reply)) {
-  KJ_IF_MAYBE(r, reply_) { result_ = r->getResult(); }
+OrdersPage::OrdersPage(capnp::Response<rpc::Replica::GetOrdersResults>&& reply)
+    : reply_(kj::mv(reply)) {
+  KJ_IF_MAYBE (r, reply_) { result_ = r->getResult(); }
 }
 
-OrdersPage::OrdersPage(const Rejection& rejection) : built_(kj::heap<capnp::MallocMessageBuilder>(64)) {
+OrdersPage::OrdersPage(const Rejection& rejection)
+    : built_(kj::heap<capnp::MallocMessageBuilder>(64)) {
   auto root = built_->initRoot<rpc::OrdersResult>();
   auto out = root.initRejected();
   out.setCode(rejection.code);
@@ -46,14 +50,16 @@ OrdersPage::OrdersPage(const Rejection& rejection) : built_(kj::heap<capnp::Mall
 }
 
 capnp::MessageSize OrdersPage::size() const {
-  KJ_IF_MAYBE(r, reply_) { return r->totalSize(); }
+  KJ_IF_MAYBE (r, reply_) { return r->totalSize(); }
   return result_.totalSize();
 }
 
 OrderDesk::OrderDesk(const ClusterConfig& config, std::string name, ReplicaRouter& router,
-                     PostcodeService& postcodes, kj::Timer& timer, FrontEndShared& shared, size_t loop)
-    : config_(config), name_(std::move(name)), router_(router), postcodes_(postcodes), timer_(timer),
-      shared_(shared), loop_(loop), batcher_(router, config.minAcks, shared.tally()), catalogueAt_(timer.now()) {
+                     PostcodeService& postcodes, kj::Timer& timer, FrontEndShared& shared,
+                     size_t loop)
+    : config_(config), name_(std::move(name)), router_(router), postcodes_(postcodes),
+      timer_(timer), shared_(shared), loop_(loop), batcher_(router, config.minAcks, shared.tally()),
+      catalogueAt_(timer.now()) {
   shared_.join(loop_, *this);
 }
 
@@ -89,35 +95,40 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() 
         });
       });
     });
-    catalogueFetch_ = fetch
-        .then([this, fetched](bool served) {
-          if (served) {
-            catalogue_ = fetched;
-            catalogueAt_ = timer_.now();
-          }
-        }, [](kj::Exception&& e) {
-          JH_ERROR("cannot fetch the menu and message of the day from the primary: {}", e.getDescription().cStr());
-        })
-        .then([this]() { catalogueFetch_ = nullptr; })
-        .fork();
+    catalogueFetch_ =
+        fetch
+            .then(
+                [this, fetched](bool served) {
+                  if (served) {
+                    catalogue_ = fetched;
+                    catalogueAt_ = timer_.now();
+                  }
+                },
+                [](kj::Exception&& e) {
+                  JH_ERROR("cannot fetch the menu and message of the day from the primary: {}",
+                           e.getDescription().cStr());
+                })
+            .then([this]() { catalogueFetch_ = nullptr; })
+            .fork();
   }
   auto answer = [this]() -> Answer {
     // A stale copy is better than none when no replica answers.
     if (catalogue_) return catalogue_;
     return Rejection{C::UNAVAILABLE, NO_REPLICA};
   };
-  KJ_IF_MAYBE(f, catalogueFetch_) { return f->addBranch().then(kj::mv(answer)); }
+  KJ_IF_MAYBE (f, catalogueFetch_) { return f->addBranch().then(kj::mv(answer)); }
   return answer();
 }
 
-kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit, std::string cursor) {
+kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
+                                          std::string cursor) {
   if (auto bad = checkUserCode(userCode)) return OrdersPage(Rejection{C::INVALID_USER_CODE, *bad});
   auto page = kj::heap<kj::Maybe<OrdersPage>>();
   auto& ref = *page;
   uint32_t minAcks = config_.minAcks;
   std::string detail = userCode;
-  auto routed = router_.route([&ref, userCode = std::move(userCode), cursor = std::move(cursor), limit,
-                               minAcks](rpc::Replica::Client replica) {
+  auto routed = router_.route([&ref, userCode = std::move(userCode), cursor = std::move(cursor),
+                               limit, minAcks](rpc::Replica::Client replica) {
     auto req = replica.getOrdersRequest();
     req.setUserCode(userCode);
     req.setCursor(cursor);
@@ -133,18 +144,22 @@ kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit, 
     });
   });
   return track("getOrders", std::move(detail),
-               routed.then([&ref](bool served) -> OrdersPage {
-                       KJ_IF_MAYBE(p, ref) {
-                         if (served) return kj::mv(*p);
-                       }
-                       return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
-                     },
-                     [](kj::Exception&& e) {
-                       // Not a connection failure (the router handles those): a bug far away.
-                       JH_ERROR("a request failed inside the front-end ({}); the client was told the service is unavailable",
-                                e.getDescription().cStr());
-                       return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
-                     })
+               routed
+                   .then(
+                       [&ref](bool served) -> OrdersPage {
+                         KJ_IF_MAYBE (p, ref) {
+                           if (served) return kj::mv(*p);
+                         }
+                         return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
+                       },
+                       [](kj::Exception&& e) {
+                         // Not a connection failure (the router handles those): a bug far away.
+                         JH_ERROR(
+                             "a request failed inside the front-end ({}); the client was told the "
+                             "service is unavailable",
+                             e.getDescription().cStr());
+                         return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
+                       })
                    .attach(kj::mv(page)));
 }
 
@@ -154,7 +169,8 @@ kj::Promise<OrderOutcome> OrderDesk::placeOrder(OrderRequest request) {
   order.userCode = std::move(request.userCode);
   if (auto bad = checkOrderId(order.orderId)) return refused(C::INVALID_ORDER, *bad);
   if (auto bad = checkUserCode(order.userCode)) return refused(C::INVALID_USER_CODE, *bad);
-  if (request.item.size() > MAX_ITEM) return refused(C::UNKNOWN_ITEM, "That item is not on the menu.");
+  if (request.item.size() > MAX_ITEM)
+    return refused(C::UNKNOWN_ITEM, "That item is not on the menu.");
   PostcodeVerdict verdict = judgePostcode(request.postCode);
   if (!verdict.normalised) return refused(C::INVALID_POSTCODE, notAPostcode(verdict));
   const std::string& normalised = *verdict.normalised;
@@ -163,32 +179,39 @@ kj::Promise<OrderOutcome> OrderDesk::placeOrder(OrderRequest request) {
   // With the menu fresh, the order is priced in this turn (and with the postcode's answer cached,
   // handed to the batcher too), without a continuation per step.
   if (auto cat = freshCatalogue()) {
-    if (auto no = priceFromMenu(*cat, request.item, order)) return refused(no->code, std::move(no->message));
+    if (auto no = priceFromMenu(*cat, request.item, order))
+      return refused(no->code, std::move(no->message));
     return track("placeOrder", std::move(detail), locateAndPlace(std::move(order), normalised));
   }
-  return track("placeOrder", std::move(detail),
-               loadCatalogue().then([this, item = std::move(request.item), order = std::move(order),
-                                 postcode = normalised](Reply<std::shared_ptr<const Catalogue>> c) mutable
-                                -> kj::Promise<OrderOutcome> {
-                 if (auto* no = std::get_if<Rejection>(&c)) return refused(no->code, no->message);
-                 auto& cat = *std::get<std::shared_ptr<const Catalogue>>(c);
-                 if (auto no = priceFromMenu(cat, item, order)) return refused(no->code, std::move(no->message));
-                 return locateAndPlace(std::move(order), postcode);
-               }));
+  return track(
+      "placeOrder", std::move(detail),
+      loadCatalogue().then(
+          [this, item = std::move(request.item), order = std::move(order), postcode = normalised](
+              Reply<std::shared_ptr<const Catalogue>> c) mutable -> kj::Promise<OrderOutcome> {
+            if (auto* no = std::get_if<Rejection>(&c)) return refused(no->code, no->message);
+            auto& cat = *std::get<std::shared_ptr<const Catalogue>>(c);
+            if (auto no = priceFromMenu(cat, item, order))
+              return refused(no->code, std::move(no->message));
+            return locateAndPlace(std::move(order), postcode);
+          }));
 }
 
-kj::Promise<OrderOutcome> OrderDesk::locateAndPlace(OrderRecord order, const std::string& postCode) {
-  if (auto answer = postcodes_.cached(postCode)) return placeAt(std::move(order), std::move(*answer));
-  return postcodes_.lookup(postCode).then([this, order = std::move(order)](PostcodeAnswer answer) mutable {
-    return placeAt(std::move(order), std::move(answer));
-  });
+kj::Promise<OrderOutcome> OrderDesk::locateAndPlace(OrderRecord order,
+                                                    const std::string& postCode) {
+  if (auto answer = postcodes_.cached(postCode))
+    return placeAt(std::move(order), std::move(*answer));
+  return postcodes_.lookup(postCode).then(
+      [this, order = std::move(order)](PostcodeAnswer answer) mutable {
+        return placeAt(std::move(order), std::move(answer));
+      });
 }
 
 std::optional<Rejection> OrderDesk::priceFromMenu(const Catalogue& cat, const std::string& item,
                                                   OrderRecord& order) const {
   std::string wanted = upperTrimmed(item);
   auto it = std::find(cat.keys.begin(), cat.keys.end(), wanted);
-  if (it == cat.keys.end()) return Rejection{C::UNKNOWN_ITEM, fmt::format("\"{}\" is not on the menu.", item)};
+  if (it == cat.keys.end())
+    return Rejection{C::UNKNOWN_ITEM, fmt::format("\"{}\" is not on the menu.", item)};
   const MenuEntry& entry = cat.items[static_cast<size_t>(it - cat.keys.begin())];
   order.item = entry.item;
   order.pricePence = entry.pricePence;
@@ -197,12 +220,15 @@ std::optional<Rejection> OrderDesk::priceFromMenu(const Catalogue& cat, const st
 
 kj::Promise<OrderOutcome> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
   switch (answer.kind) {
-    case PostcodeAnswer::Kind::INVALID: return refused(C::INVALID_POSTCODE, std::move(answer.message));
-    case PostcodeAnswer::Kind::NOT_FOUND: return refused(C::POSTCODE_NOT_FOUND, std::move(answer.message));
+    case PostcodeAnswer::Kind::INVALID:
+      return refused(C::INVALID_POSTCODE, std::move(answer.message));
+    case PostcodeAnswer::Kind::NOT_FOUND:
+      return refused(C::POSTCODE_NOT_FOUND, std::move(answer.message));
     case PostcodeAnswer::Kind::UNREACHABLE:
       if (config_.postcodes.whenUnreachable == WhenUnreachable::REJECT) {
-        return refused(C::UNAVAILABLE, "The postcode could not be checked because postcodes.io is "
-                                       "unreachable, so the order was not placed.");
+        return refused(C::UNAVAILABLE,
+                       "The postcode could not be checked because postcodes.io is "
+                       "unreachable, so the order was not placed.");
       }
       order.postCode = answer.postCode;
       order.area = std::string(AREA_UNVERIFIED);
@@ -219,28 +245,35 @@ kj::Promise<OrderOutcome> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer a
 
 kj::Promise<Reply<PostcodeInfo>> OrderDesk::validatePostcode(std::string_view input) {
   PostcodeVerdict verdict = judgePostcode(input);
-  if (!verdict.normalised) return Reply<PostcodeInfo>(Rejection{C::INVALID_POSTCODE, notAPostcode(verdict)});
+  if (!verdict.normalised)
+    return Reply<PostcodeInfo>(Rejection{C::INVALID_POSTCODE, notAPostcode(verdict)});
   // From here on only the normalised form: what a person typed may hold line breaks and any
   // Unicode white space, which have no place in a log line or a URL.
   std::string postcode = std::move(*verdict.normalised);
   bool rejectUnreachable = config_.postcodes.whenUnreachable == WhenUnreachable::REJECT;
   return track("validatePostcode", postcode,
-               postcodes_.lookup(postcode).then([rejectUnreachable](PostcodeAnswer answer) -> Reply<PostcodeInfo> {
-                 switch (answer.kind) {
-                   case PostcodeAnswer::Kind::INVALID: return Rejection{C::INVALID_POSTCODE, answer.message};
-                   case PostcodeAnswer::Kind::NOT_FOUND: return Rejection{C::POSTCODE_NOT_FOUND, answer.message};
-                   case PostcodeAnswer::Kind::UNREACHABLE:
-                     if (rejectUnreachable) return Rejection{C::UNAVAILABLE, answer.message};
-                     return PostcodeInfo{answer.postCode, std::string(AREA_UNVERIFIED), false};
-                   case PostcodeAnswer::Kind::FOUND: return PostcodeInfo{answer.postCode, answer.area, true};
-                 }
-                 KJ_UNREACHABLE;
-               }));
+               postcodes_.lookup(postcode).then(
+                   [rejectUnreachable](PostcodeAnswer answer) -> Reply<PostcodeInfo> {
+                     switch (answer.kind) {
+                       case PostcodeAnswer::Kind::INVALID:
+                         return Rejection{C::INVALID_POSTCODE, answer.message};
+                       case PostcodeAnswer::Kind::NOT_FOUND:
+                         return Rejection{C::POSTCODE_NOT_FOUND, answer.message};
+                       case PostcodeAnswer::Kind::UNREACHABLE:
+                         if (rejectUnreachable) return Rejection{C::UNAVAILABLE, answer.message};
+                         return PostcodeInfo{answer.postCode, std::string(AREA_UNVERIFIED), false};
+                       case PostcodeAnswer::Kind::FOUND:
+                         return PostcodeInfo{answer.postCode, answer.area, true};
+                     }
+                     KJ_UNREACHABLE;
+                   }));
 }
 
 kj::Promise<ClusterStatus> OrderDesk::status() { return shared_.status(); }
 
-kj::Promise<std::vector<ClusterEvent>> OrderDesk::events(uint64_t after) { return shared_.events(after); }
+kj::Promise<std::vector<ClusterEvent>> OrderDesk::events(uint64_t after) {
+  return shared_.events(after);
+}
 
 kj::Promise<void> OrderDesk::setHeartbeat(uint32_t ms) {
   KJ_REQUIRE(ms >= 10 && ms <= 60000, "heartbeat must be between 10 ms and 60 s", ms);
@@ -254,17 +287,21 @@ ClusterStatus OrderDesk::localStatus() const {
   s.heartbeatMs = router_.heartbeatMs();
   s.replicas = router_.table();
   auto stats = postcodes_.stats();
-  for (auto& u : stats.urls) s.postcodeServices.push_back({u.url, u.state, u.retryInMs, u.requests, u.failures});
+  for (auto& u : stats.urls)
+    s.postcodeServices.push_back({u.url, u.state, u.retryInMs, u.requests, u.failures});
   s.cacheHits = stats.cacheHits;
   s.cacheMisses = stats.cacheMisses;
-  s.whenUnreachable = config_.postcodes.whenUnreachable == WhenUnreachable::ACCEPT ? "accept" : "reject";
+  s.whenUnreachable =
+      config_.postcodes.whenUnreachable == WhenUnreachable::ACCEPT ? "accept" : "reject";
   s.ordersPlaced = batcher_.placed();
   s.ordersFailed = batcher_.failed();
   s.lastEvent = router_.events().lastId();
   return s;
 }
 
-std::vector<ClusterEvent> OrderDesk::localEvents(uint64_t after) const { return router_.events().since(after); }
+std::vector<ClusterEvent> OrderDesk::localEvents(uint64_t after) const {
+  return router_.events().since(after);
+}
 
 void OrderDesk::setLocalHeartbeat(uint32_t ms) { router_.setHeartbeat(ms); }
 
@@ -276,12 +313,14 @@ kj::Promise<T> OrderDesk::track(const char* what, std::string detail, kj::Promis
   auto began = timer_.now();
   return call.attach(kj::defer([this, n, what, began]() {
     --inFlight_;
-    JH_DEBUG("request {} ({}) answered in {} µs", n, what, (timer_.now() - began) / kj::MICROSECONDS);
+    JH_DEBUG("request {} ({}) answered in {} µs", n, what,
+             (timer_.now() - began) / kj::MICROSECONDS);
   }));
 }
 
 kj::Promise<void> OrderDesk::drain(kj::Duration bound) {
-  return drainUntil(timer_, [this]() { return inFlight_ == 0; }, bound);
+  return drainUntil(
+      timer_, [this]() { return inFlight_ == 0; }, bound);
 }
 
 }  // namespace jh

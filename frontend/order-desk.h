@@ -28,7 +28,8 @@ namespace jh {
 struct Catalogue {
   std::string motd;
   std::vector<MenuEntry> items;
-  std::vector<std::string> keys;  // items[i] as an order's item is matched: upper case, no edge spaces
+  std::vector<std::string>
+      keys;  // items[i] as an order's item is matched: upper case, no edge spaces
 };
 
 // One page of a user's orders as the primary sent it (newest first), or why there is none; the
@@ -93,8 +94,10 @@ class OrderDesk {
 
  private:
   // Puts the menu's name and price for `item` on the order; nullopt, or why not.
-  std::optional<Rejection> priceFromMenu(const Catalogue& cat, const std::string& item, OrderRecord& order) const;
-  // Looks the (normalised) postcode up, from the cache in this turn when it is there, then placeAt().
+  std::optional<Rejection> priceFromMenu(const Catalogue& cat, const std::string& item,
+                                         OrderRecord& order) const;
+  // Looks the (normalised) postcode up, from the cache in this turn when it is there, then
+  // placeAt().
   kj::Promise<OrderOutcome> locateAndPlace(OrderRecord order, const std::string& postCode);
   // Puts the postcode's answer on the order, stamps it and hands it to the batcher, or refuses it.
   kj::Promise<OrderOutcome> placeAt(OrderRecord order, PostcodeAnswer answer);

@@ -10,7 +10,8 @@
 namespace jh {
 
 RateLimiter::RateLimiter(uint32_t perS, uint32_t burst, size_t maxClients)
-    : perS_(perS), capacity_(uint64_t(std::max<uint32_t>(burst, 1)) * 1000), maxClients_(std::max<size_t>(maxClients, 1)) {}
+    : perS_(perS), capacity_(uint64_t(std::max<uint32_t>(burst, 1)) * 1000),
+      maxClients_(std::max<size_t>(maxClients, 1)) {}
 
 uint32_t RateLimiter::take(const std::string& client, int64_t nowMs) {
   if (perS_ == 0) return 0;
@@ -31,7 +32,8 @@ uint32_t RateLimiter::take(const std::string& client, int64_t nowMs) {
     // perS tokens a second is perS milliTokens a millisecond (perS >= 1: a wait longer than
     // capacity_ ms refills the bucket, and the product below cannot overflow).
     uint64_t elapsed = static_cast<uint64_t>(nowMs - b.atMs);
-    b.milliTokens = elapsed > capacity_ ? capacity_ : std::min(capacity_, b.milliTokens + elapsed * perS_);
+    b.milliTokens =
+        elapsed > capacity_ ? capacity_ : std::min(capacity_, b.milliTokens + elapsed * perS_);
     b.atMs = nowMs;
   }
   if (b.milliTokens >= 1000) {

@@ -38,9 +38,10 @@ class RateLimiter {
   uint64_t perS_;
   uint64_t capacity_;  // burst, in milliTokens
   size_t maxClients_;
-  mutable std::mutex mutex_;  // guards the buckets
+  mutable std::mutex mutex_;   // guards the buckets
   std::list<Bucket> buckets_;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Bucket>::iterator> index_;  // keys view Bucket::client
+  std::unordered_map<std::string_view, std::list<Bucket>::iterator>
+      index_;  // keys view Bucket::client
 };
 
 // The key a peer address is limited under: an IPv4 address as is, an IPv6 address by its /64

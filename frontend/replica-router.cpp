@@ -43,7 +43,8 @@ int stateOf(rpc::ReplicaState s) {
 struct ReplicaRouter::Replica {
   Replica(const NodeConfig& c, kj::Network& net, kj::Timer& timer, uint32_t timeoutMs,
           const std::string& secret, std::atomic<uint32_t>& inFlight)
-      : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)), inFlight(inFlight) {}
+      : config(c), link(net, timer, c.address, timeoutMs, replicaOpener(secret)),
+        inFlight(inFlight) {}
   NodeConfig config;
   RpcLink link;
   int state = DOWN;
@@ -60,14 +61,16 @@ struct ReplicaRouter::Replica {
 };
 
 ReplicaRouter::ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network,
-                             kj::Timer& timer, const std::string& secret, RoutingBoard* board, size_t loop)
+                             kj::Timer& timer, const std::string& secret, RoutingBoard* board,
+                             size_t loop)
     : config_(config), name_(std::move(name)),
       ownBoard_(board ? kj::Own<RoutingBoard>() : kj::heap<RoutingBoard>(config.replicas.size())),
-      board_(board ? *board : *ownBoard_), loop_(loop), timer_(timer), heartbeatMs_(config.heartbeatMs),
-      startedAt_(timer.now()), tasks_(kj::heap<kj::TaskSet>(logErrors)) {
+      board_(board ? *board : *ownBoard_), loop_(loop), timer_(timer),
+      heartbeatMs_(config.heartbeatMs), startedAt_(timer.now()),
+      tasks_(kj::heap<kj::TaskSet>(logErrors)) {
   for (size_t i = 0; i < config.replicas.size(); ++i) {
-    replicas_.push_back(kj::heap<Replica>(config.replicas[i], network, timer, config.callTimeoutMs, secret,
-                                          board_.inFlight(i)));
+    replicas_.push_back(kj::heap<Replica>(config.replicas[i], network, timer, config.callTimeoutMs,
+                                          secret, board_.inFlight(i)));
   }
 }
 
@@ -109,14 +112,14 @@ void ReplicaRouter::setHeartbeat(uint32_t ms) {
 }
 
 kj::Promise<void> ReplicaRouter::heartbeatLoop(Replica& r) {
-  return probe(r).then([this]() { return timer_.afterDelay(heartbeatMs_ * kj::MILLISECONDS); })
+  return probe(r)
+      .then([this]() { return timer_.afterDelay(heartbeatMs_ * kj::MILLISECONDS); })
       .then([this, &r]() { return heartbeatLoop(r); });
 }
 
 kj::Promise<void> ReplicaRouter::probe(Replica& r) {
-  auto call = r.link.get<rpc::Replica>().then([](rpc::Replica::Client c) {
-    return c.healthRequest().send();
-  });
+  auto call = r.link.get<rpc::Replica>().then(
+      [](rpc::Replica::Client c) { return c.healthRequest().send(); });
   return timer_.timeoutAfter(config_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call))
       .then(
           [this, &r](capnp::Response<rpc::Replica::HealthResults> reply) {
@@ -148,9 +151,11 @@ void ReplicaRouter::noteState(Replica& r, int state) {
     say(LogLevel::INFO, "{} answers again and is {}", name, stateName(state));
   } else if (state == READY && before == SYNCING) {
     events_.record(rpc::EventKind::REPLICA_READY, name,
-                   fmt::format("{} has caught up: {} fetched since it started.", name, counted(r.fetched, "row", "rows")),
+                   fmt::format("{} has caught up: {} fetched since it started.", name,
+                               counted(r.fetched, "row", "rows")),
                    r.fetched);
-    say(LogLevel::INFO, "{} has caught up ({} fetched since it started) and is READY", name, counted(r.fetched, "row", "rows"));
+    say(LogLevel::INFO, "{} has caught up ({} fetched since it started) and is READY", name,
+        counted(r.fetched, "row", "rows"));
   } else {
     say(LogLevel::INFO, "{} is {}", name, stateName(state));
   }
@@ -195,7 +200,8 @@ void ReplicaRouter::choose() {
   if (chosen < 0) {
     if (primary_ < 0 && !noPrimaryReported_) {
       noPrimaryReported_ = true;
-      events_.record(rpc::EventKind::NO_PRIMARY, {}, "No replica can serve: orders are refused as unavailable.");
+      events_.record(rpc::EventKind::NO_PRIMARY, {},
+                     "No replica can serve: orders are refused as unavailable.");
       say(LogLevel::WARN, "no replica can serve as primary: orders are refused as unavailable");
     }
     return;
@@ -204,7 +210,8 @@ void ReplicaRouter::choose() {
   if (primary_ >= 0 && chosen > primary_) return;  // a healthy primary stays until a better one
   // At start, a higher-priority replica still catching up is worth waiting for (a moment, at
   // most the sync timeout) rather than promoting one replica now and another a second later.
-  if (lastPromoted_.empty() && timer_.now() < startedAt_ + config_.syncTimeoutMs * kj::MILLISECONDS) {
+  if (lastPromoted_.empty() &&
+      timer_.now() < startedAt_ + config_.syncTimeoutMs * kj::MILLISECONDS) {
     for (int i = 0; i < chosen; ++i) {
       if (replicas_[i]->state == SYNCING) return;
     }
@@ -219,7 +226,9 @@ kj::Promise<void> ReplicaRouter::drainOldPrimary(size_t from, kj::TimePoint dead
   // What the old primary is doing must finish first, so that what it acknowledges is there for
   // the new one to pull.
   if (replicas_[from]->inFlight == 0 || timer_.now() >= deadline) return kj::READY_NOW;
-  return timer_.afterDelay(HANDOVER_POLL).then([this, from, deadline]() { return drainOldPrimary(from, deadline); });
+  return timer_.afterDelay(HANDOVER_POLL).then([this, from, deadline]() {
+    return drainOldPrimary(from, deadline);
+  });
 }
 
 kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
@@ -230,67 +239,80 @@ kj::Promise<void> ReplicaRouter::promote(size_t chosen, bool handOver) {
   kj::Promise<void> ready = kj::READY_NOW;
   if (handOver) {
     size_t from = static_cast<size_t>(primary_);
-    std::string message = fmt::format("Handing over from {} to {}, which is back: holding new orders "
-                                      "while it syncs.", replicas_[from]->config.name, name);
+    std::string message = fmt::format(
+        "Handing over from {} to {}, which is back: holding new orders "
+        "while it syncs.",
+        replicas_[from]->config.name, name);
     events_.record(rpc::EventKind::HAND_OVER, name, message);
     say(LogLevel::INFO, "{}", message);
     ready = drainOldPrimary(from, timer_.now() + config_.callTimeoutMs * kj::MILLISECONDS);
   }
   std::string previous = lastPromoted_;
-  events_.record(rpc::EventKind::PROMOTING, name, fmt::format("Promoting {}: it syncs with its peers first.", name));
-  return ready.then([this, &next]() {
-    std::vector<std::string> skip;
-    for (auto& r : replicas_) {
-      if (r.get() != &next && r->state == DOWN) skip.push_back(r->config.name);
-    }
-    auto call = next.link.get<rpc::Replica>().then([this, skip = kj::mv(skip)](rpc::Replica::Client c) {
-      auto req = c.promoteRequest();
-      req.setFrontend(name_);
-      req.setMinAcks(config_.minAcks);
-      auto list = req.initSkip(static_cast<unsigned>(skip.size()));
-      for (unsigned i = 0; i < skip.size(); ++i) list.set(i, skip[i]);
-      return req.send();
-    });
-    // The replica bounds its own sync by the call timeout; allow for the round trips around it.
-    return timer_.timeoutAfter(2 * config_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call));
-  }).then(
-      [this, &next, chosen, handOver, previous](capnp::Response<rpc::Replica::PromoteResults> reply) {
-        auto result = reply.getResult();
-        const std::string& name = next.config.name;
-        if (result.isPromoted()) {
-          auto done = result.getPromoted();
-          std::vector<std::string> peers;
-          for (auto p : done.getSyncedWith()) peers.push_back(p);
-          std::string synced = peers.empty() ? std::string("no peer") : fmt::format("{}", fmt::join(peers, " and "));
-          std::string message = fmt::format("{} is now the primary{}: it synced with {} and fetched {}.",
-                                            name, previous.empty() || previous == name ? "" : " (was " + previous + ")",
-                                            synced, counted(done.getFetched(), "row", "rows"));
-          events_.record(rpc::EventKind::PROMOTED, name, message, done.getFetched());
-          if (previous.empty() || handOver) {
-            say(LogLevel::INFO, "{}", message);
-          } else {
-            say(LogLevel::WARN, "failover: {}", message);
-          }
-          primary_ = static_cast<int>(chosen);
-          lastPromoted_ = name;
-          noPrimaryReported_ = false;
-          return;
+  events_.record(rpc::EventKind::PROMOTING, name,
+                 fmt::format("Promoting {}: it syncs with its peers first.", name));
+  return ready
+      .then([this, &next]() {
+        std::vector<std::string> skip;
+        for (auto& r : replicas_) {
+          if (r.get() != &next && r->state == DOWN) skip.push_back(r->config.name);
         }
-        auto refused = result.getRefused();
-        std::string message = fmt::format("{} could not be promoted: {}", name, refused.getMessage().cStr());
-        events_.record(rpc::EventKind::PROMOTION_FAILED, name, message);
-        say(LogLevel::WARN, "{}", message);
-        next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
-        if (refused.getCode() == rpc::RejectCode::NOT_READY && next.state == READY) noteState(next, SYNCING);
-      },
-      [this, &next](kj::Exception&& e) {
-        if (!isConnectionFailure(e)) {
-          say(LogLevel::ERROR, "promoting {} failed: {}", next.config.name, failureReason(e));
-          next.refusedUntil = timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
-          return;
-        }
-        markDown(next, e);
+        auto call =
+            next.link.get<rpc::Replica>().then([this, skip = kj::mv(skip)](rpc::Replica::Client c) {
+              auto req = c.promoteRequest();
+              req.setFrontend(name_);
+              req.setMinAcks(config_.minAcks);
+              auto list = req.initSkip(static_cast<unsigned>(skip.size()));
+              for (unsigned i = 0; i < skip.size(); ++i) list.set(i, skip[i]);
+              return req.send();
+            });
+        // The replica bounds its own sync by the call timeout; allow for the round trips around it.
+        return timer_.timeoutAfter(2 * config_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call));
       })
+      .then(
+          [this, &next, chosen, handOver,
+           previous](capnp::Response<rpc::Replica::PromoteResults> reply) {
+            auto result = reply.getResult();
+            const std::string& name = next.config.name;
+            if (result.isPromoted()) {
+              auto done = result.getPromoted();
+              std::vector<std::string> peers;
+              for (auto p : done.getSyncedWith()) peers.push_back(p);
+              std::string synced = peers.empty() ? std::string("no peer")
+                                                 : fmt::format("{}", fmt::join(peers, " and "));
+              std::string message =
+                  fmt::format("{} is now the primary{}: it synced with {} and fetched {}.", name,
+                              previous.empty() || previous == name ? "" : " (was " + previous + ")",
+                              synced, counted(done.getFetched(), "row", "rows"));
+              events_.record(rpc::EventKind::PROMOTED, name, message, done.getFetched());
+              if (previous.empty() || handOver) {
+                say(LogLevel::INFO, "{}", message);
+              } else {
+                say(LogLevel::WARN, "failover: {}", message);
+              }
+              primary_ = static_cast<int>(chosen);
+              lastPromoted_ = name;
+              noPrimaryReported_ = false;
+              return;
+            }
+            auto refused = result.getRefused();
+            std::string message =
+                fmt::format("{} could not be promoted: {}", name, refused.getMessage().cStr());
+            events_.record(rpc::EventKind::PROMOTION_FAILED, name, message);
+            say(LogLevel::WARN, "{}", message);
+            next.refusedUntil =
+                timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
+            if (refused.getCode() == rpc::RejectCode::NOT_READY && next.state == READY)
+              noteState(next, SYNCING);
+          },
+          [this, &next](kj::Exception&& e) {
+            if (!isConnectionFailure(e)) {
+              say(LogLevel::ERROR, "promoting {} failed: {}", next.config.name, failureReason(e));
+              next.refusedUntil =
+                  timer_.now() + std::max<uint32_t>(2 * heartbeatMs_, 100) * kj::MILLISECONDS;
+              return;
+            }
+            markDown(next, e);
+          })
       .then([this]() {
         promoting_ = -1;
         handingOver_ = false;
@@ -312,8 +334,10 @@ void ReplicaRouter::checkDivergence() {
       }
     }
     if (diverged && !r->diverged) {
-      std::string message = fmt::format("{} holds rows that another replica holds differently under the same "
-                                        "names: the replicas have DIVERGED.", r->config.name);
+      std::string message = fmt::format(
+          "{} holds rows that another replica holds differently under the same "
+          "names: the replicas have DIVERGED.",
+          r->config.name);
       events_.record(rpc::EventKind::DIVERGED, r->config.name, message);
       say(LogLevel::ERROR, "{}", message);
     }
@@ -346,14 +370,17 @@ kj::Promise<bool> ReplicaRouter::tryOn(Attempt& attempt, uint64_t tried, kj::Tim
   int i = primary_;
   Replica& r = *replicas_[i];
   ++r.inFlight;
-  auto call = r.link.get<rpc::Replica>().then([&attempt](rpc::Replica::Client c) { return attempt(c); });
+  auto call =
+      r.link.get<rpc::Replica>().then([&attempt](rpc::Replica::Client c) { return attempt(c); });
   uint64_t nowTried = tried | (uint64_t(1) << i);
   return timer_.timeoutAfter(config_.callTimeoutMs * kj::MILLISECONDS, kj::mv(call))
       .attach(kj::defer([&r]() { --r.inFlight; }))
       .then(
           [this, &r, &attempt, nowTried, deadline](Served served) -> kj::Promise<bool> {
             if (served == Served::YES) return true;
-            say(LogLevel::INFO, "{} refused the call (it does not serve now); trying the next replica", r.config.name);
+            say(LogLevel::INFO,
+                "{} refused the call (it does not serve now); trying the next replica",
+                r.config.name);
             callFailed(r, false, KJ_EXCEPTION(FAILED, "it refused the call"));
             return tryOn(attempt, nowTried, deadline);
           },
@@ -418,7 +445,9 @@ std::vector<ReplicaRow> ReplicaRouter::table() const {
     row.address = r.config.address;
     row.state = static_cast<int>(i) == promoting_ ? "PROMOTING" : stateName(r.state);
     row.role = static_cast<int>(i) == primary_ ? "primary" : r.state == DOWN ? "down" : "backup";
-    KJ_IF_MAYBE(seen, r.lastSeen) { row.lastSeenMsAgo = (timer_.now() - *seen) / kj::MILLISECONDS; }
+    KJ_IF_MAYBE (seen, r.lastSeen) {
+      row.lastSeenMsAgo = (timer_.now() - *seen) / kj::MILLISECONDS;
+    }
     row.orderCount = r.orderCount;
     row.rowCount = r.rowCount;
     row.fetched = r.fetched;

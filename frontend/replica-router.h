@@ -30,8 +30,9 @@ class ReplicaRouter {
   // loop 0's, the lead, watches the replicas, chooses and promotes the primary and keeps the
   // events; the others follow its choice (RoutingBoard). Without a board, it has one of its own
   // and leads.
-  ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network, kj::Timer& timer,
-                const std::string& secret, RoutingBoard* board = nullptr, size_t loop = 0);
+  ReplicaRouter(const ClusterConfig& config, std::string name, kj::Network& network,
+                kj::Timer& timer, const std::string& secret, RoutingBoard* board = nullptr,
+                size_t loop = 0);
   ~ReplicaRouter();
 
   // The lead starts the heartbeats and resolves once every replica has answered or missed its
@@ -102,11 +103,11 @@ class ReplicaRouter {
   kj::Timer& timer_;
   uint32_t heartbeatMs_;
   std::vector<kj::Own<Replica>> replicas_;
-  int primary_ = -1;            // promoted, and serving this front-end's calls
-  int promoting_ = -1;          // being promoted now
-  bool handingOver_ = false;    // the promotion is a hand-over: primary_ still serves, calls wait
-  bool chosenOnce_ = false;     // the first round of health answers is in
-  std::string lastPromoted_;    // the replica this front-end last promoted ("" before the first)
+  int primary_ = -1;          // promoted, and serving this front-end's calls
+  int promoting_ = -1;        // being promoted now
+  bool handingOver_ = false;  // the promotion is a hand-over: primary_ still serves, calls wait
+  bool chosenOnce_ = false;   // the first round of health answers is in
+  std::string lastPromoted_;  // the replica this front-end last promoted ("" before the first)
   bool noPrimaryReported_ = false;
   kj::TimePoint startedAt_;
   kj::Maybe<kj::ForkedPromise<void>> promotion_;  // resolves when the promotion under way ends

@@ -20,10 +20,12 @@ std::vector<kj::Promise<void>> RoutingBoard::post(RoutingView view) {
   for (size_t loop : followers) {
     if (loop == 0) continue;
     // Executors keep the order of calls from one thread to another: views arrive as posted.
-    sent.push_back(routers_.onLoop<bool>(loop, [view](ReplicaRouter& router) {
-                             router.adopt(view);
-                             return true;
-                           })
+    sent.push_back(routers_
+                       .onLoop<bool>(loop,
+                                     [view](ReplicaRouter& router) {
+                                       router.adopt(view);
+                                       return true;
+                                     })
                        .ignoreResult()
                        .catch_([](kj::Exception&&) {}));  // that loop has stopped
   }
@@ -40,10 +42,11 @@ void RoutingBoard::leave(size_t loop) { routers_.leave(loop); }
 
 kj::Promise<void> RoutingBoard::report(size_t i, bool down, std::string reason) {
   return routers_
-      .onLoop<bool>(0, [i, down, reason = kj::mv(reason)](ReplicaRouter& lead) {
-        lead.reported(i, down, reason);
-        return true;
-      })
+      .onLoop<bool>(0,
+                    [i, down, reason = kj::mv(reason)](ReplicaRouter& lead) {
+                      lead.reported(i, down, reason);
+                      return true;
+                    })
       .ignoreResult()
       .catch_([](kj::Exception&&) {});  // the lead has stopped: the front-end is stopping
 }

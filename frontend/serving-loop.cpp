@@ -5,17 +5,19 @@
 
 namespace jh {
 
-ServingLoop::ServingLoop(kj::AsyncIoContext& io, const ClusterConfig& config, const std::string& name,
-                         const std::string& secret, FrontEndShared& shared, size_t index, SharedPort& rpcPort,
-                         SharedPort* httpPort)
+ServingLoop::ServingLoop(kj::AsyncIoContext& io, const ClusterConfig& config,
+                         const std::string& name, const std::string& secret, FrontEndShared& shared,
+                         size_t index, SharedPort& rpcPort, SharedPort* httpPort)
     : config_(config), timer_(io.provider->getTimer()),
       rpcListener_(rpcPort.take(index, *io.lowLevelProvider)),
-      httpListener_(httpPort ? httpPort->take(index, *io.lowLevelProvider) : kj::Own<kj::ConnectionReceiver>()),
+      httpListener_(httpPort ? httpPort->take(index, *io.lowLevelProvider)
+                             : kj::Own<kj::ConnectionReceiver>()),
       router_(config, name, io.provider->getNetwork(), timer_, secret, &shared.routing(), index),
       postcodes_(shared.postcodes(), timer_),
       desk_(config, name, router_, postcodes_, timer_, shared, index),
       server_(kj::heap<FrontEndService>(desk_), timer_, FRONTEND_MAX_MESSAGE_BYTES) {
-  if (httpListener_.get() != nullptr) door_ = kj::heap<HttpDoor>(desk_, config.http, timer_, shared.rateLimiter());
+  if (httpListener_.get() != nullptr)
+    door_ = kj::heap<HttpDoor>(desk_, config.http, timer_, shared.rateLimiter());
 }
 
 ServingLoop::~ServingLoop() {}

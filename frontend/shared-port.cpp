@@ -20,7 +20,8 @@ namespace jh {
 namespace {
 
 [[noreturn]] void cannotListen(const std::string& address, const std::string& why) {
-  throw plainException(kj::Exception::Type::FAILED, fmt::format("cannot listen on {}: {}", address, why));
+  throw plainException(kj::Exception::Type::FAILED,
+                       fmt::format("cannot listen on {}: {}", address, why));
 }
 
 std::string systemReason(int error) {
@@ -69,7 +70,9 @@ SharedPort::SharedPort(const std::string& address, size_t copies) {
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE;
   addrinfo* found = nullptr;
-  if (int error = ::getaddrinfo(host.c_str(), std::to_string(hostPort->port).c_str(), &hints, &found); error != 0) {
+  if (int error =
+          ::getaddrinfo(host.c_str(), std::to_string(hostPort->port).c_str(), &hints, &found);
+      error != 0) {
     cannotListen(address, gai_strerror(error));
   }
   sockaddr_storage where{};
@@ -116,7 +119,8 @@ kj::Own<kj::ConnectionReceiver> SharedPort::take(size_t i, kj::LowLevelAsyncIoPr
   int fd = fds_[i];
   fds_[i] = -1;
   using P = kj::LowLevelAsyncIoProvider;
-  return provider.wrapListenSocketFd(fd, P::TAKE_OWNERSHIP | P::ALREADY_CLOEXEC | P::ALREADY_NONBLOCK);
+  return provider.wrapListenSocketFd(fd,
+                                     P::TAKE_OWNERSHIP | P::ALREADY_CLOEXEC | P::ALREADY_NONBLOCK);
 }
 
 }  // namespace jh

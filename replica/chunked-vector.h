@@ -58,7 +58,8 @@ class ChunkedVector {
   T& emplace_back(Args&&... args) {
     auto [chunk, offset] = place(size_);
     if (chunk == chunks_.size()) {
-      chunks_.push_back(static_cast<T*>(::operator new(chunkSize(chunk) * sizeof(T), std::align_val_t{alignof(T)})));
+      chunks_.push_back(static_cast<T*>(
+          ::operator new (chunkSize(chunk) * sizeof(T), std::align_val_t{alignof(T)})));
     }
     T* at = new (&chunks_[chunk][offset]) T(std::forward<Args>(args)...);
     ++size_;
@@ -75,7 +76,8 @@ class ChunkedVector {
 
   void clear() {
     for (size_t i = size_; i > 0; --i) std::destroy_at(&(*this)[i - 1]);
-    for (size_t c = 0; c < chunks_.size(); ++c) ::operator delete(chunks_[c], std::align_val_t{alignof(T)});
+    for (size_t c = 0; c < chunks_.size(); ++c)
+      ::operator delete (chunks_[c], std::align_val_t{alignof(T)});
     chunks_.clear();
     size_ = 0;
   }
@@ -97,12 +99,32 @@ class ChunkedVector {
     reference operator*() const { return (*v_)[i_]; }
     pointer operator->() const { return &(*v_)[i_]; }
     reference operator[](difference_type n) const { return (*v_)[i_ + n]; }
-    Iter& operator++() { ++i_; return *this; }
-    Iter operator++(int) { Iter t = *this; ++i_; return t; }
-    Iter& operator--() { --i_; return *this; }
-    Iter operator--(int) { Iter t = *this; --i_; return t; }
-    Iter& operator+=(difference_type n) { i_ += n; return *this; }
-    Iter& operator-=(difference_type n) { i_ -= n; return *this; }
+    Iter& operator++() {
+      ++i_;
+      return *this;
+    }
+    Iter operator++(int) {
+      Iter t = *this;
+      ++i_;
+      return t;
+    }
+    Iter& operator--() {
+      --i_;
+      return *this;
+    }
+    Iter operator--(int) {
+      Iter t = *this;
+      --i_;
+      return t;
+    }
+    Iter& operator+=(difference_type n) {
+      i_ += n;
+      return *this;
+    }
+    Iter& operator-=(difference_type n) {
+      i_ -= n;
+      return *this;
+    }
     friend Iter operator+(Iter a, difference_type n) { return a += n; }
     friend Iter operator+(difference_type n, Iter a) { return a += n; }
     friend Iter operator-(Iter a, difference_type n) { return a -= n; }
@@ -141,14 +163,16 @@ class ChunkedVector {
   void erase(const_iterator at) {
     size_t i = at.index();
     KJ_ASSERT(i < size_);
-    std::move(begin() + static_cast<std::ptrdiff_t>(i) + 1, end(), begin() + static_cast<std::ptrdiff_t>(i));
+    std::move(begin() + static_cast<std::ptrdiff_t>(i) + 1, end(),
+              begin() + static_cast<std::ptrdiff_t>(i));
     pop_back();
   }
 
  private:
   static constexpr size_t chunkSize(size_t chunk) {
     size_t growing = CHUNK_LOG2 - FIRST_LOG2;  // chunks 1..growing double in size
-    return chunk == 0 ? size_t{1} << FIRST_LOG2 : size_t{1} << (FIRST_LOG2 + std::min(chunk, growing + 1) - 1);
+    return chunk == 0 ? size_t{1} << FIRST_LOG2
+                      : size_t{1} << (FIRST_LOG2 + std::min(chunk, growing + 1) - 1);
   }
   // Chunk k >= 1 of the growing ones starts at 2^(FIRST_LOG2 + k - 1), where it ends the one
   // before; from index CHUNK on, the chunks are all CHUNK long.

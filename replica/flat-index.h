@@ -60,14 +60,17 @@ class FlatIndex {
 
   // Stores `value` (not UINT32_MAX) under its key, KeyOf(value), unless the key is present;
   // returns the stored value's slot and whether it was inserted.
-  std::pair<uint32_t*, bool> tryEmplace(uint32_t value) { return tryEmplace(value, hashOf(keyOf_(value))); }
+  std::pair<uint32_t*, bool> tryEmplace(uint32_t value) {
+    return tryEmplace(value, hashOf(keyOf_(value)));
+  }
 
   // The same, with the key's hashOf() already known. Bulk inserts compute hashes some entries
   // ahead and prefetch() their slots, so that the cache misses overlap instead of queueing.
   std::pair<uint32_t*, bool> tryEmplace(uint32_t value, uint32_t h) {
     // The step comes first, so that the slot returned is not moved before the caller is done.
     step();
-    if ((size_ + 1) * 10 > table_.capacity * 7) grow(table_.capacity == 0 ? 16 : table_.capacity * 2);
+    if ((size_ + 1) * 10 > table_.capacity * 7)
+      grow(table_.capacity == 0 ? 16 : table_.capacity * 2);
     Key key = keyOf_(value);
     if (uint32_t* found = find(key, h)) return {found, false};
     uint32_t* slot = place(table_, tagOf(h), value);
@@ -101,7 +104,8 @@ class FlatIndex {
   size_t capacity() const { return table_.capacity; }
 
  private:
-  static constexpr uint32_t USED = 0x80000000u;  // set in every used slot's tag; a free slot is all zero
+  static constexpr uint32_t USED =
+      0x80000000u;  // set in every used slot's tag; a free slot is all zero
   struct Slot {
     uint32_t tag;  // the key's hash with USED set
     uint32_t value;
@@ -176,9 +180,11 @@ class FlatIndex {
 
   // Begins moving every entry into a table of `capacity` slots.
   void grow(size_t capacity) {
-    KJ_ASSERT(!moving(), "the index outgrew its new table before the old one was emptied", size_, capacity);
+    KJ_ASSERT(!moving(), "the index outgrew its new table before the old one was emptied", size_,
+              capacity);
     Table bigger = Table::make(capacity);  // first: if it throws, nothing has changed
-    old_.release(SIZE_MAX);  // (long given back: that takes (capacity / 2) * 8 / RELEASE_STEP insertions)
+    old_.release(
+        SIZE_MAX);  // (long given back: that takes (capacity / 2) * 8 / RELEASE_STEP insertions)
     old_ = table_;
     moved_ = 0;
     table_ = bigger;

@@ -48,8 +48,10 @@ int main(int argc, char** argv) {
     }
     std::string secret = jh::loadClusterSecret(config);
     if (secret.empty()) {
-      JH_WARN("the cluster file {} names no secret_file: anyone who can reach this port can call the replica",
-              config.path);
+      JH_WARN(
+          "the cluster file {} names no secret_file: anyone who can reach this port can call the "
+          "replica",
+          config.path);
     }
     auto io = kj::setupAsyncIo();
     jh::ReplicaNode node(config, *index, io.provider->getTimer());
@@ -57,8 +59,8 @@ int main(int argc, char** argv) {
     const std::string& address = config.replicas[*index].address;
     auto listener = jh::listenOn(io.provider->getNetwork(), address, io.waitScope);
     jh::rpc::Replica::Client replica = kj::heap<jh::ReplicaService>(node);
-    jh::RpcServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)), io.provider->getTimer(),
-                         jh::REPLICA_MAX_MESSAGE_BYTES);
+    jh::RpcServer server(kj::heap<jh::ReplicaGate>(secret, kj::mv(replica)),
+                         io.provider->getTimer(), jh::REPLICA_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
     JH_INFO("listening on {}; SYNCING: catching up from its peers before it takes orders", address);
 

@@ -41,7 +41,8 @@ class MappedFile {
     size_ = static_cast<size_t>(st.st_size);
     if (size_ == 0) return;
     void* at = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (at == MAP_FAILED) throw ConfigError(fmt::format("{}: cannot be read: {}", path, strerror(errno)));
+    if (at == MAP_FAILED)
+      throw ConfigError(fmt::format("{}: cannot be read: {}", path, strerror(errno)));
     data_ = static_cast<const char*>(at);
     madvise(at, size_, MADV_SEQUENTIAL);
   }
@@ -87,7 +88,8 @@ OrderFile::OrderFile(std::string path, Loader&& loader) : path_(std::move(path))
     writing_ = path_ + ".partial";
   }
   fd_ = ::open(writing_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw ConfigError(fmt::format("{}: cannot be opened: {}", writing_, strerror(errno)));
+  if (fd_ < 0)
+    throw ConfigError(fmt::format("{}: cannot be opened: {}", writing_, strerror(errno)));
   try {
     load(loader);
   } catch (...) {
@@ -111,19 +113,21 @@ void OrderFile::load(Loader& loader) {
     std::map<OriginIncarnation, uint64_t, OriginIncarnationLess> lastSeq;
     const OriginIncarnation* lastSource = nullptr;  // rows come in runs of one origin incarnation
     uint64_t* lastSourceSeq = nullptr;
-    bool beforeIncarnations = false;  // the old header: rows of 10 fields may follow
+    bool beforeIncarnations = false;   // the old header: rows of 10 fields may follow
     loader.expect(data.size() / 120);  // about one order per 120 bytes
     while (true) {
       auto result = reader.next(fields);
       if (result == CsvReader::Result::END) break;
       if (result == CsvReader::Result::TORN) {
         if (completeRecordFollows(data.substr(reader.recordOffset()))) {
-            throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", writing_,
+          throw ConfigError(fmt::format("{}:{}: a quoted field that is never closed", writing_,
                                         reader.recordLine()));
         }
-        JH_WARN("{} ends in a record cut short at line {} (a write interrupted by a crash): cutting off its "
-                "{} bytes, which were never acknowledged", writing_, reader.recordLine(),
-                data.size() - reader.recordOffset());
+        JH_WARN(
+            "{} ends in a record cut short at line {} (a write interrupted by a crash): cutting "
+            "off its "
+            "{} bytes, which were never acknowledged",
+            writing_, reader.recordLine(), data.size() - reader.recordOffset());
         break;
       }
       auto where = [&]() { return fmt::format("{}:{}", writing_, reader.recordLine()); };
@@ -139,26 +143,34 @@ void OrderFile::load(Loader& loader) {
           throw ConfigError(where() + ": the first line is not the orders header");
         }
         if (beforeIncarnations) {
-          JH_INFO("{} was written before incarnations existed: its rows count as incarnation 0, and new "
-                  "rows carry an incarnation column", writing_);
+          JH_INFO(
+              "{} was written before incarnations existed: its rows count as incarnation 0, and "
+              "new "
+              "rows carry an incarnation column",
+              writing_);
         }
       } else {
         if (fields.size() != orderCsvHeader().size() && !beforeIncarnations) {
-          throw ConfigError(fmt::format("{}: expected {} fields, found {}", where(), orderCsvHeader().size(),
-                                        fields.size()));
+          throw ConfigError(fmt::format("{}: expected {} fields, found {}", where(),
+                                        orderCsvHeader().size(), fields.size()));
         }
         std::string error;
         auto order = orderFromCsv(fields, error);
         if (!order) throw ConfigError(where() + ": " + error);
-        if (!lastSource || lastSource->origin != order->origin || lastSource->incarnation != order->incarnation) {
-          auto it = lastSeq.try_emplace(OriginIncarnation{std::string(order->origin), order->incarnation}, 0).first;
+        if (!lastSource || lastSource->origin != order->origin ||
+            lastSource->incarnation != order->incarnation) {
+          auto it =
+              lastSeq
+                  .try_emplace(OriginIncarnation{std::string(order->origin), order->incarnation}, 0)
+                  .first;
           lastSource = &it->first;
           lastSourceSeq = &it->second;
         }
         uint64_t& last = *lastSourceSeq;
         if (order->seq != last + 1) {
-          throw ConfigError(fmt::format("{}: seq {} of origin {} incarnation {} follows seq {} (a gap or a repeat)",
-                                        where(), order->seq, order->origin, order->incarnation, last));
+          throw ConfigError(fmt::format(
+              "{}: seq {} of origin {} incarnation {} follows seq {} (a gap or a repeat)", where(),
+              order->seq, order->origin, order->incarnation, last));
         }
         last = order->seq;
         loader.add(*order);
@@ -170,14 +182,16 @@ void OrderFile::load(Loader& loader) {
   if (header) goodLength = 0;  // nothing but blank lines: start the file afresh
   if (goodLength < fileSize || goodLength == 0) {
     if (ftruncate(fd_, static_cast<off_t>(goodLength)) != 0) {
-      throw ConfigError(fmt::format("{}: cannot cut off the torn record: {}", writing_, strerror(errno)));
+      throw ConfigError(
+          fmt::format("{}: cannot cut off the torn record: {}", writing_, strerror(errno)));
     }
     std::string error;
     if (goodLength == 0) {
       size_ = 0;
       if (!writeAll(headerLine(), error)) throw ConfigError(writing_ + ": " + error);
     }
-    if (fdatasync(fd_) != 0) throw ConfigError(fmt::format("{}: fdatasync: {}", writing_, strerror(errno)));
+    if (fdatasync(fd_) != 0)
+      throw ConfigError(fmt::format("{}: fdatasync: {}", writing_, strerror(errno)));
   }
   size_ = static_cast<uint64_t>(lseek(fd_, 0, SEEK_END));
 }
@@ -186,8 +200,9 @@ void OrderFile::keepHistory() {
   if (holdsHistory_) return;
   // The rows are durable already (every append was synced); the rename makes the name durable.
   if (::rename(writing_.c_str(), path_.c_str()) != 0) {
-    JH_ERROR("cannot rename {} to {} ({}): this replica still vouches for none of its earlier orders",
-             writing_, path_, strerror(errno));
+    JH_ERROR(
+        "cannot rename {} to {} ({}): this replica still vouches for none of its earlier orders",
+        writing_, path_, strerror(errno));
     return;
   }
   std::string dir = path_.substr(0, path_.find_last_of('/') + 1);
@@ -216,7 +231,8 @@ kj::Promise<void> OrderFile::append(std::string records) {
   {
     std::lock_guard lock(mutex_);
     if (failed_) {
-      return plainException(kj::Exception::Type::FAILED, fmt::format("{} cannot be written: {}", writing_, failure_));
+      return plainException(kj::Exception::Type::FAILED,
+                            fmt::format("{} cannot be written: {}", writing_, failure_));
     }
     queue_.push_back(Pending{std::move(records), kj::mv(paf.fulfiller)});
   }
@@ -302,8 +318,11 @@ void OrderFile::writerLoop() {
       // Nothing of this batch is acknowledged: cut the file back so that no half-written or
       // unsynced record is read as an order at the next start.
       if (ftruncate(fd_, static_cast<off_t>(before)) == 0) size_ = before;
-      JH_ERROR("cannot write {} ({}): {} of orders not stored, and no more taken until the disk "
-               "works again", path_, error, batch.size() == 1 ? std::string("1 batch") : fmt::format("{} batches", batch.size()));
+      JH_ERROR(
+          "cannot write {} ({}): {} of orders not stored, and no more taken until the disk "
+          "works again",
+          path_, error,
+          batch.size() == 1 ? std::string("1 batch") : fmt::format("{} batches", batch.size()));
       std::vector<Pending> later;
       {
         std::lock_guard lock(mutex_);
@@ -312,7 +331,8 @@ void OrderFile::writerLoop() {
         later.swap(queue_);
       }
       auto failure = [&]() {
-        return plainException(kj::Exception::Type::FAILED, fmt::format("cannot write {}: {}", path_, error));
+        return plainException(kj::Exception::Type::FAILED,
+                              fmt::format("cannot write {}: {}", path_, error));
       };
       for (auto& p : batch) p.done->reject(failure());
       for (auto& p : later) p.done->reject(failure());

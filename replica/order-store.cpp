@@ -23,7 +23,9 @@ struct Fnv {
 
 uint64_t rowDigest(const OrderView& o) {
   Fnv f;
-  for (auto field : {o.orderId, o.userCode, o.item, o.timeStamp, o.postCode, o.area, o.status, o.origin}) f.add(field);
+  for (auto field :
+       {o.orderId, o.userCode, o.item, o.timeStamp, o.postCode, o.area, o.status, o.origin})
+    f.add(field);
   f.add(static_cast<uint64_t>(o.pricePence));
   f.add(o.incarnation);
   f.add(o.seq);
@@ -56,10 +58,12 @@ std::optional<OrdersCursor> OrdersCursor::decode(std::string_view text) {
     return true;
   };
   auto number = [](std::string_view s, uint64_t& n) {
-    return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), n).ptr == s.data() + s.size();
+    return !s.empty() &&
+           std::from_chars(s.data(), s.data() + s.size(), n).ptr == s.data() + s.size();
   };
   std::string_view stamp, incarnation, seq;
-  if (!field(stamp) || !field(incarnation) || !field(seq) || stamp.empty() || text.empty()) return std::nullopt;
+  if (!field(stamp) || !field(incarnation) || !field(seq) || stamp.empty() || text.empty())
+    return std::nullopt;
   if (!number(incarnation, c.incarnation) || !number(seq, c.seq)) return std::nullopt;
   c.timeStamp = stamp;
   c.origin = text;
@@ -80,17 +84,19 @@ void OrderStore::append(const OrderView& row, Incarnation& incarnation) {
 
 void OrderStore::apply(const OrderView& row) {
   uint64_t held = vector_.get(row.origin, row.incarnation);
-  KJ_REQUIRE(row.seq == held + 1, "gap or repeat in applied rows", std::string(row.origin), row.incarnation,
-             row.seq, held);
+  KJ_REQUIRE(row.seq == held + 1, "gap or repeat in applied rows", std::string(row.origin),
+             row.incarnation, row.seq, held);
   {
     std::unique_lock lock(mutex_);
-    if (!staged_.empty() && staged_.front().seq == row.seq && staged_.front().origin == row.origin &&
-        staged_.front().incarnation == row.incarnation) {
+    if (!staged_.empty() && staged_.front().seq == row.seq &&
+        staged_.front().origin == row.origin && staged_.front().incarnation == row.incarnation) {
       staged_.pop_front();
     }
     auto it = byOrigin_.find(OriginIncarnationView{row.origin, row.incarnation});
     if (it == byOrigin_.end()) {
-      it = byOrigin_.emplace(OriginIncarnation{std::string(row.origin), row.incarnation}, Incarnation{}).first;
+      it = byOrigin_
+               .emplace(OriginIncarnation{std::string(row.origin), row.incarnation}, Incarnation{})
+               .first;
     }
     append(row, it->second);
     vector_.set(row.origin, row.incarnation, row.seq);
@@ -101,8 +107,10 @@ void OrderStore::apply(const OrderView& row) {
 void OrderStore::stage(const OrderRecord& row) {
   std::unique_lock lock(mutex_);
   uint64_t top = staged_.empty() ? vector_.get(row.origin, row.incarnation) : staged_.back().seq;
-  KJ_REQUIRE(row.seq == top + 1, "gap or repeat in staged rows", row.origin.c_str(), row.incarnation, row.seq, top);
-  KJ_REQUIRE(staged_.empty() || (staged_.back().origin == row.origin && staged_.back().incarnation == row.incarnation),
+  KJ_REQUIRE(row.seq == top + 1, "gap or repeat in staged rows", row.origin.c_str(),
+             row.incarnation, row.seq, top);
+  KJ_REQUIRE(staged_.empty() || (staged_.back().origin == row.origin &&
+                                 staged_.back().incarnation == row.incarnation),
              "staged rows of two incarnations");
   staged_.push_back(row);
 }
@@ -115,14 +123,17 @@ void OrderStore::dropStaged() {
 void OrderStore::reserve(size_t n) { byKey_.reserve(byKey_.size() + n); }
 
 void OrderStore::applyLoaded(const OrderView& row) {
-  if (!loadingSource_ || loadingSource_->origin != row.origin || loadingSource_->incarnation != row.incarnation) {
-    auto it = byOrigin_.try_emplace(OriginIncarnation{std::string(row.origin), row.incarnation}).first;
+  if (!loadingSource_ || loadingSource_->origin != row.origin ||
+      loadingSource_->incarnation != row.incarnation) {
+    auto it =
+        byOrigin_.try_emplace(OriginIncarnation{std::string(row.origin), row.incarnation}).first;
     loadingSource_ = &it->first;
     loadingRows_ = &it->second;
   }
   // rows[seq - 1] is the row of (origin, incarnation, seq), so the size is what is held.
-  KJ_REQUIRE(row.seq == loadingRows_->rows.size() + 1, "gap or repeat in loaded rows", loadingSource_->origin.c_str(),
-             loadingSource_->incarnation, row.seq, loadingRows_->rows.size());
+  KJ_REQUIRE(row.seq == loadingRows_->rows.size() + 1, "gap or repeat in loaded rows",
+             loadingSource_->origin.c_str(), loadingSource_->incarnation, row.seq,
+             loadingRows_->rows.size());
   append(row, *loadingRows_);
   auto index = static_cast<uint32_t>(rows_.size() - 1);
   Hashes h = hashesOf(index);
@@ -205,7 +216,8 @@ void OrderStore::list(uint32_t row, uint32_t userHash) {
   if (listed.empty() || !precedes(row, listed.back())) {
     listed.push_back(row);
   } else {
-    auto at = std::upper_bound(listed.begin(), listed.end(), row, [this](uint32_t a, uint32_t b) { return precedes(a, b); });
+    auto at = std::upper_bound(listed.begin(), listed.end(), row,
+                               [this](uint32_t a, uint32_t b) { return precedes(a, b); });
     listed.insert(at, row);
   }
   ++listed_;
@@ -236,7 +248,8 @@ const StoredOrder* OrderStore::findRepeat(const OrderView& request, bool& confli
   return nullptr;
 }
 
-OrderStore::Page OrderStore::pageOf(std::string_view userCode, size_t limit, const OrdersCursor* before) const {
+OrderStore::Page OrderStore::pageOf(std::string_view userCode, size_t limit,
+                                    const OrdersCursor* before) const {
   Page page;
   const uint32_t* user = byUser_.find(userCode);
   if (!user || limit == 0) return page;
@@ -245,8 +258,9 @@ OrderStore::Page OrderStore::pageOf(std::string_view userCode, size_t limit, con
   if (before) {
     auto bound = std::tuple(std::string_view(before->timeStamp), std::string_view(before->origin),
                             before->incarnation, before->seq);
-    end = std::lower_bound(listed.begin(), listed.end(), bound,
-                           [this](uint32_t row, const auto& b) { return rows_[row].precedence() < b; });
+    end = std::lower_bound(
+        listed.begin(), listed.end(), bound,
+        [this](uint32_t row, const auto& b) { return rows_[row].precedence() < b; });
   }
   size_t n = std::min(limit, static_cast<size_t>(end - listed.begin()));
   page.orders.reserve(n);
@@ -257,7 +271,8 @@ OrderStore::Page OrderStore::pageOf(std::string_view userCode, size_t limit, con
   }
   if (end - static_cast<std::ptrdiff_t>(n) != listed.begin()) {
     const StoredOrder& last = *page.orders.back().order;
-    page.next = OrdersCursor{std::string(last.timeStamp()), std::string(last.origin()), last.incarnation(), last.seq()};
+    page.next = OrdersCursor{std::string(last.timeStamp()), std::string(last.origin()),
+                             last.incarnation(), last.seq()};
   }
   return page;
 }
@@ -272,7 +287,8 @@ std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t
                                              std::string_view onlyOrigin, bool staged) const {
   std::shared_lock lock(mutex_);
   std::vector<OrderRecord> out;
-  out.reserve(std::min<size_t>(limit, staged ? staged_.size() + 16 : 16));  // (the push loops' usual batch)
+  out.reserve(
+      std::min<size_t>(limit, staged ? staged_.size() + 16 : 16));  // (the push loops' usual batch)
   more = false;
   auto full = [&]() {
     if (out.size() < limit) return false;
@@ -289,7 +305,8 @@ std::vector<OrderRecord> OrderStore::collect(const VersionVector& theirs, size_t
   }
   if (staged && !staged_.empty() && (onlyOrigin.empty() || staged_.front().origin == onlyOrigin)) {
     const OrderRecord& first = staged_.front();
-    uint64_t from = std::max(theirs.get(first.origin, first.incarnation), vector_.get(first.origin, first.incarnation));
+    uint64_t from = std::max(theirs.get(first.origin, first.incarnation),
+                             vector_.get(first.origin, first.incarnation));
     for (auto& row : staged_) {
       if (row.seq <= from) continue;
       if (full()) return out;

@@ -64,14 +64,16 @@ class OrderStore {
     bool conflict;  // a different order was acknowledged earlier under the same key
   };
   struct Page {
-    std::vector<Listed> orders;  // newest first
+    std::vector<Listed> orders;        // newest first
     std::optional<OrdersCursor> next;  // where the next (older) page starts, if any is left
   };
   // Up to `limit` of the user's orders older than `before` (all when null), newest first: one per
   // key and request. O(log k + limit) in the user's k orders. Main thread only.
   Page pageOf(std::string_view userCode, size_t limit, const OrdersCursor* before) const;
 
-  uint64_t held(std::string_view origin, uint64_t incarnation) const { return vector_.get(origin, incarnation); }
+  uint64_t held(std::string_view origin, uint64_t incarnation) const {
+    return vector_.get(origin, incarnation);
+  }
   const VersionVector& vector() const { return vector_; }
   // Per origin incarnation, a digest of its rows 1..held (main thread).
   IncarnationDigests digests() const;
@@ -92,7 +94,8 @@ class OrderStore {
  private:
   struct UserOrders {
     uint32_t keyRow;  // a row of this user's, whose user_code is the index's key
-    ChunkedVector<uint32_t, 12, 2> listed;  // one row per key and request, oldest first (by precedence)
+    ChunkedVector<uint32_t, 12, 2>
+        listed;  // one row per key and request, oldest first (by precedence)
   };
   struct Incarnation {
     ChunkedVector<uint32_t> rows;  // [seq - 1] -> row
@@ -108,13 +111,17 @@ class OrderStore {
   using Rows = ChunkedVector<StoredOrder>;
   struct KeyOfRow {
     const Rows* rows;
-    OrderKey operator()(uint32_t row) const { return {(*rows)[row].userCode(), (*rows)[row].orderId()}; }
+    OrderKey operator()(uint32_t row) const {
+      return {(*rows)[row].userCode(), (*rows)[row].orderId()};
+    }
     static size_t hash(const OrderKey& k);
   };
   struct CodeOfUser {
     const Rows* rows;
     const ChunkedVector<UserOrders>* users;
-    std::string_view operator()(uint32_t user) const { return (*rows)[(*users)[user].keyRow].userCode(); }
+    std::string_view operator()(uint32_t user) const {
+      return (*rows)[(*users)[user].keyRow].userCode();
+    }
   };
 
   struct Hashes {
@@ -128,10 +135,13 @@ class OrderStore {
   void list(uint32_t row, uint32_t userHash);
   void relist(uint32_t before, uint32_t after);
   std::string conflictKey(uint32_t row) const;
-  bool precedes(uint32_t a, uint32_t b) const { return rows_[a].precedence() < rows_[b].precedence(); }
+  bool precedes(uint32_t a, uint32_t b) const {
+    return rows_[a].precedence() < rows_[b].precedence();
+  }
   void append(const OrderView& row, Incarnation& incarnation);
 
-  mutable std::shared_mutex mutex_;  // guards rows_, byOrigin_, staged_ and vector_ against other threads
+  mutable std::shared_mutex
+      mutex_;  // guards rows_, byOrigin_, staged_ and vector_ against other threads
   // Rows never move, so the indexes below can read their keys from them.
   Rows rows_;
   TextArena text_;  // the rows' text; written by the main thread before the row is added
@@ -140,8 +150,8 @@ class OrderStore {
   VersionVector vector_;
   // Main-thread-only indexes.
   ChunkedVector<UserOrders> users_;
-  FlatIndex<KeyOfRow> byKey_{KeyOfRow{&rows_}};                  // the earliest row of each key
-  FlatIndex<CodeOfUser> byUser_{CodeOfUser{&rows_, &users_}};    // index in users_
+  FlatIndex<KeyOfRow> byKey_{KeyOfRow{&rows_}};                // the earliest row of each key
+  FlatIndex<CodeOfUser> byUser_{CodeOfUser{&rows_, &users_}};  // index in users_
   // Keys held for more than one request (two sides of a failover): the rows listed besides the
   // earliest, one per other request. Rare; keyed by conflictKey().
   std::unordered_map<std::string, std::vector<uint32_t>> conflicts_;

@@ -9,7 +9,7 @@ namespace jh {
 
 PushSchedule::Action PushSchedule::next(kj::TimePoint now, PushSource& source) {
   if (inFlight_ == 0) {
-    KJ_IF_MAYBE(e, failure_) {
+    KJ_IF_MAYBE (e, failure_) {
       lastFailure_ = kj::mv(*e);
       failure_ = nullptr;
       behind_ = false;

@@ -23,13 +23,14 @@ class PushSource {
   // Up to `limit` rows that a peer holding `held` lacks, in seq order per origin incarnation:
   // this replica's own rows (those on their way to its disk too), or with `othersToo` every
   // origin's.
-  virtual std::vector<OrderRecord> rowsAfter(const VersionVector& held, size_t limit, bool othersToo) = 0;
+  virtual std::vector<OrderRecord> rowsAfter(const VersionVector& held, size_t limit,
+                                             bool othersToo) = 0;
   // Whether a peer holding `held` lacks rows of other origins that are durable here.
   virtual bool othersLacking(const VersionVector& held) = 0;
 };
 
 struct PushLimits {
-  size_t batch = 2000;          // rows per replicate call
+  size_t batch = 2000;  // rows per replicate call
   // replicate calls on their way to one peer: while the peer syncs one batch, the next is
   // already there, so its writer goes from one sync to the next without waiting out a round trip.
   uint32_t inFlight = 2;
@@ -54,11 +55,12 @@ class PushSchedule {
   };
   struct Action {
     Step step;
-    std::vector<OrderRecord> rows;  // SEND
+    std::vector<OrderRecord> rows;        // SEND
     kj::Duration wait = 0 * kj::SECONDS;  // AWAIT_ROWS, BACK_OFF
   };
 
-  explicit PushSchedule(PushLimits limits = {}) : limits_(limits), backoffMs_(limits.firstBackoffMs) {}
+  explicit PushSchedule(PushLimits limits = {})
+      : limits_(limits), backoffMs_(limits.firstBackoffMs) {}
 
   // The next step, given the rows `source` has now.
   Action next(kj::TimePoint now, PushSource& source);
@@ -84,16 +86,16 @@ class PushSchedule {
 
  private:
   PushLimits limits_;
-  bool known_ = false;      // held_ reflects the peer's last reply
+  bool known_ = false;  // held_ reflects the peer's last reply
   bool reachable_ = false;
-  VersionVector held_;      // what the peer holds, as of its last reply
-  VersionVector sent_;      // held_ and what is on its way to the peer in replicate calls
-  uint32_t inFlight_ = 0;   // replicate calls not ended yet
+  VersionVector held_;                // what the peer holds, as of its last reply
+  VersionVector sent_;                // held_ and what is on its way to the peer in replicate calls
+  uint32_t inFlight_ = 0;             // replicate calls not ended yet
   kj::Maybe<kj::Exception> failure_;  // one failed: start over once none is on its way
   kj::Maybe<kj::Exception> lastFailure_;
-  bool behind_ = false;     // a reply held less than its call carried: resend from held_
+  bool behind_ = false;  // a reply held less than its call carried: resend from held_
   kj::TimePoint heardAt_ = kj::origin<kj::TimePoint>();  // when held_ was last updated
-  bool forward_ = false;    // send other origins' rows too: a fresh vector shows them lacking
+  bool forward_ = false;  // send other origins' rows too: a fresh vector shows them lacking
   uint32_t backoffMs_;
 };
 

@@ -26,17 +26,13 @@ struct StoreLoader final : OrderFile::Loader {
   OrderStore& store;
 };
 
-
 }  // namespace
 
 ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Timer& timer)
-    : config_(config),
-      name_(config.replicas.at(selfIndex).name),
-      timer_(timer),
+    : config_(config), name_(config.replicas.at(selfIndex).name), timer_(timer),
       resources_(loadResources(config.replicas[selfIndex].dir)),
       file_(config.replicas[selfIndex].dir + "/orders.csv", StoreLoader(store_)),
-      tail_(kj::Promise<void>(kj::READY_NOW).fork()),
-      tasks_(logTaskErrors) {
+      tail_(kj::Promise<void>(kj::READY_NOW).fork()), tasks_(logTaskErrors) {
   store_.finishLoading();
   accepted_ = store_.vector();
   incarnation_ = newIncarnation();
@@ -44,19 +40,22 @@ ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Time
     if (r.name != name_) peers_[r.name] = PeerView{};
   }
   tasks_.add(watchAcks(peerNews_.generation()));
-  JH_INFO("loaded {} from {} (vector {}); menu of {}", counted(store_.rows(), "row", "rows"), file_.path(),
-          store_.vector().toString(), counted(resources_.menu.size(), "item", "items"));
+  JH_INFO("loaded {} from {} (vector {}); menu of {}", counted(store_.rows(), "row", "rows"),
+          file_.path(), store_.vector().toString(),
+          counted(resources_.menu.size(), "item", "items"));
   JH_INFO("this start is incarnation {} of {}{}", incarnation_, name_,
-          file_.holdsHistory() ? ""
-                               : "; orders.csv was missing, so this replica vouches for none of its "
-                                 "earlier orders until it has synced with every peer");
+          file_.holdsHistory()
+              ? ""
+              : "; orders.csv was missing, so this replica vouches for none of its "
+                "earlier orders until it has synced with every peer");
 }
 
 uint64_t ReplicaNode::newIncarnation() const {
   // A number never used before, whatever this replica remembers: the wall clock in microseconds,
   // raised above any incarnation of its own that it holds rows of (a clock set back).
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   uint64_t number = std::max<uint64_t>(static_cast<uint64_t>(now), incarnation_ + 1);
   for (auto& [source, seq] : store_.vector().entries()) {
     if (source.origin == name_) number = std::max(number, source.incarnation + 1);
@@ -75,8 +74,10 @@ std::optional<Rejection> ReplicaNode::notServing() const {
   using C = rpc::RejectCode;
   if (stopping_) return Rejection{C::NOT_READY, name_ + " is stopping."};
   if (!ready_) return Rejection{C::NOT_READY, name_ + " is still catching up."};
-  if (writesBroken_) return Rejection{C::NOT_READY, name_ + " cannot write its orders file just now."};
-  if (!promoted_) return Rejection{C::NOT_READY, name_ + " is not a primary: no front-end has promoted it."};
+  if (writesBroken_)
+    return Rejection{C::NOT_READY, name_ + " cannot write its orders file just now."};
+  if (!promoted_)
+    return Rejection{C::NOT_READY, name_ + " is not a primary: no front-end has promoted it."};
   return std::nullopt;
 }
 
@@ -94,7 +95,8 @@ std::optional<Rejection> ReplicaNode::check(const OrderRecord& order, uint32_t m
     return Rejection{C::INVALID_ORDER, "An order's status can only be CONFIRMED."};
   }
   if (minAcks >= config_.replicas.size()) {
-    return Rejection{C::INVALID_ORDER, "More acknowledgements were asked for than there are backups."};
+    return Rejection{C::INVALID_ORDER,
+                     "More acknowledgements were asked for than there are backups."};
   }
   return std::nullopt;
 }
@@ -110,12 +112,13 @@ kj::Promise<PlaceOutcome> ReplicaNode::placeOrder(OrderRecord order, uint32_t mi
 // One placeOrders call on its way: the outcomes by position, filled as they become known.
 struct ReplicaNode::Placing {
   std::vector<PlaceOutcome> outcomes;
-  std::vector<size_t> fresh;    // positions of the new orders, in seq order
-  std::vector<size_t> repeats;  // positions of repeats, answered once the new orders are on their way
+  std::vector<size_t> fresh;  // positions of the new orders, in seq order
+  std::vector<size_t>
+      repeats;  // positions of repeats, answered once the new orders are on their way
 };
 
 kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<OrderRecord> orders,
-                                                                 uint32_t minAcks) {
+                                                                uint32_t minAcks) {
   // One pass sorts the orders: refused (answered here), new (stamped, and written together: one
   // append, one promise and one acknowledgement wait for the whole call, not one per order), or
   // repeats (of a stored order, of one on its way to disk, or of an earlier one of this call).
@@ -165,7 +168,8 @@ kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<Orde
               .then([this, &p, rows, minAcks](bool acknowledged) {
                 for (size_t k = 0; k < p.fresh.size(); ++k) {
                   OrderRecord& row = (*rows)[k];
-                  // (When the wait for the last one timed out, earlier ones may still have made it.)
+                  // (When the wait for the last one timed out, earlier ones may still have made
+                  // it.)
                   if (acknowledged || ackCount(row.origin, row.incarnation, row.seq) >= minAcks) {
                     p.outcomes[p.fresh[k]] = std::move(row);
                   } else {
@@ -176,7 +180,8 @@ kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<Orde
         },
         [this, &p](kj::Exception&&) -> kj::Promise<void> {
           for (size_t i : p.fresh) {
-            p.outcomes[i] = Rejection{rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk."};
+            p.outcomes[i] = Rejection{rpc::RejectCode::NOT_READY,
+                                      name_ + " could not write the order to disk."};
           }
           return kj::READY_NOW;
         });
@@ -190,10 +195,12 @@ kj::Promise<std::vector<PlaceOutcome>> ReplicaNode::placeOrders(std::vector<Orde
         p.outcomes[i] = std::move(outcome);
       }));
     }
-    answered = answered.then([repeats = repeats.finish()]() mutable { return kj::joinPromises(kj::mv(repeats)); });
+    answered = answered.then(
+        [repeats = repeats.finish()]() mutable { return kj::joinPromises(kj::mv(repeats)); });
   }
   // (The continuations above point into `placing`; they are destroyed before it.)
-  return answered.then([placing = kj::mv(placing)]() mutable { return std::move(placing->outcomes); });
+  return answered.then(
+      [placing = kj::mv(placing)]() mutable { return std::move(placing->outcomes); });
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, uint32_t minAcks) {
@@ -204,26 +211,31 @@ kj::Promise<PlaceOutcome> ReplicaNode::answerRepeat(const OrderRecord& request, 
   auto it = placing_.find(placingKey(request));
   if (it != placing_.end()) {
     // The first attempt is still on its way to disk: answer as it will be answered.
-    return writing_.at(it->second).addBranch().then(
-        [this, request, minAcks]() { return answerRepeat(request, minAcks); },
-        [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
-          return PlaceOutcome{Rejection{rpc::RejectCode::NOT_READY, name_ + " could not write the order to disk."}};
-        });
+    return writing_.at(it->second)
+        .addBranch()
+        .then([this, request, minAcks]() { return answerRepeat(request, minAcks); },
+              [this](kj::Exception&&) -> kj::Promise<PlaceOutcome> {
+                return PlaceOutcome{Rejection{rpc::RejectCode::NOT_READY,
+                                              name_ + " could not write the order to disk."}};
+              });
   }
   KJ_ASSERT(conflicting, "a repeat of an order that is neither stored nor on its way");
-  return PlaceOutcome{Rejection{rpc::RejectCode::CONFLICTING_ORDER_ID,
-                             fmt::format("Order id {} was already used for a different order.", request.orderId)}};
+  return PlaceOutcome{Rejection{
+      rpc::RejectCode::CONFLICTING_ORDER_ID,
+      fmt::format("Order id {} was already used for a different order.", request.orderId)}};
 }
 
 kj::Promise<PlaceOutcome> ReplicaNode::afterAcks(OrderRecord stored, uint32_t minAcks) {
   auto source = OriginIncarnation{stored.origin, stored.incarnation};
   uint64_t seq = stored.seq;
-  return acked(source, seq, minAcks).then([stored = std::move(stored), minAcks](bool acknowledged) mutable {
-    return acknowledged ? PlaceOutcome{std::move(stored)} : PlaceOutcome{unconfirmed(minAcks)};
-  });
+  return acked(source, seq, minAcks)
+      .then([stored = std::move(stored), minAcks](bool acknowledged) mutable {
+        return acknowledged ? PlaceOutcome{std::move(stored)} : PlaceOutcome{unconfirmed(minAcks)};
+      });
 }
 
-kj::Promise<bool> ReplicaNode::acked(const OriginIncarnation& source, uint64_t seq, uint32_t minAcks) {
+kj::Promise<bool> ReplicaNode::acked(const OriginIncarnation& source, uint64_t seq,
+                                     uint32_t minAcks) {
   if (minAcks == 0) return true;
   awaitingAcks_ = true;  // before reading peers_: progress reported after this read wakes us
   if (ackCount(source.origin, source.incarnation, seq) >= minAcks) return true;
@@ -235,10 +247,12 @@ kj::Promise<bool> ReplicaNode::acked(const OriginIncarnation& source, uint64_t s
 }
 
 Rejection ReplicaNode::unconfirmed(uint32_t minAcks) {
-  return Rejection{rpc::RejectCode::UNAVAILABLE,
-                fmt::format("The order could not be copied to {} in time, so it is not confirmed; it is kept "
-                            "as pending, and retrying with the same order id is safe: it will not order twice.",
-                            counted(minAcks, "backup", "backups"))};
+  return Rejection{
+      rpc::RejectCode::UNAVAILABLE,
+      fmt::format(
+          "The order could not be copied to {} in time, so it is not confirmed; it is kept "
+          "as pending, and retrying with the same order id is safe: it will not order twice.",
+          counted(minAcks, "backup", "backups"))};
 }
 
 uint32_t ReplicaNode::ackCount(std::string_view origin, uint64_t incarnation, uint64_t seq) const {
@@ -262,7 +276,9 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
     return PromoteOutcome{std::move(*refusal)};
   }
   size_t n = config_.replicas.size();
-  if (minAcks >= n) return PromoteOutcome{Rejection{C::INVALID_ORDER, "More acknowledgements were asked for than there are backups."}};
+  if (minAcks >= n)
+    return PromoteOutcome{Rejection{
+        C::INVALID_ORDER, "More acknowledgements were asked for than there are backups."}};
   KJ_REQUIRE(syncer_ != nullptr, "promote() before the replication thread runs");
 
   // An order acknowledged with min_acks K is durable on K + 1 of the N replicas; this replica and
@@ -270,7 +286,7 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
   struct Promotion {
     uint32_t minAcks;
     size_t need;
-    size_t unsettled;             // peers whose sync has not ended
+    size_t unsettled;               // peers whose sync has not ended
     std::set<std::string> awaited;  // with min_acks 0: every peer not skipped, until it settles
     size_t vouching = 0;
     bool decided = false;
@@ -297,8 +313,8 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
       // here) but not yet read: they must be durable before it serves (the model found this).
       // How the last write ended does not matter here: a failure leaves the node degraded, which
       // refuses below, and a failure long past (the disk works again) must not refuse for ever.
-      tasks_.add(tail_.addBranch().then([]() {}, [](kj::Exception&&) {}).then(
-          [this, frontend, state]() {
+      tasks_.add(
+          tail_.addBranch().then([]() {}, [](kj::Exception&&) {}).then([this, frontend, state]() {
             Promotion& p = *state;
             if (auto refusal = notReadyToPromote()) {
               p.done->fulfill(PromoteOutcome{std::move(*refusal)});
@@ -306,17 +322,24 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
             }
             promoted_ = true;
             JH_INFO("promoted by {}: synced with {} ({} fetched); serving as primary", frontend,
-                    p.result.syncedWith.empty() ? std::string("no peer") : fmt::format("{}", fmt::join(p.result.syncedWith, ", ")),
+                    p.result.syncedWith.empty()
+                        ? std::string("no peer")
+                        : fmt::format("{}", fmt::join(p.result.syncedWith, ", ")),
                     counted(p.result.fetched, "row", "rows"));
             p.done->fulfill(PromoteOutcome{p.result});
           }));
     } else if (final || p.unsettled == 0) {
       p.decided = true;
-      JH_WARN("not promoted by {}: only {} of the {} peers needed to hold every order acknowledged with "
-              "min_acks {} could be synced with", frontend, p.vouching, p.need, p.minAcks);
+      JH_WARN(
+          "not promoted by {}: only {} of the {} peers needed to hold every order acknowledged "
+          "with "
+          "min_acks {} could be synced with",
+          frontend, p.vouching, p.need, p.minAcks);
       p.done->fulfill(PromoteOutcome{Rejection{
           rpc::RejectCode::UNAVAILABLE,
-          fmt::format("{} could not reach enough replicas to be sure it holds every confirmed order.", name_)}});
+          fmt::format(
+              "{} could not reach enough replicas to be sure it holds every confirmed order.",
+              name_)}});
     }
   };
   finish(state, false);
@@ -330,15 +353,16 @@ kj::Promise<PromoteOutcome> ReplicaNode::promote(const std::string& frontend, ui
       state->awaited.erase(peer);
       finish(state, false);
     };
-    tasks_.add(syncer_->syncWith(peer, timeout).then(
-        [this, state, settle](PeerSynced synced) mutable {
-          onSynced(synced);
-          state->result.syncedWith.push_back(synced.peer);
-          state->result.fetched += synced.fetched;
-          if (synced.holdsHistory) ++state->vouching;
-          settle();
-        },
-        [settle](kj::Exception&&) mutable { settle(); }));
+    tasks_.add(syncer_->syncWith(peer, timeout)
+                   .then(
+                       [this, state, settle](PeerSynced synced) mutable {
+                         onSynced(synced);
+                         state->result.syncedWith.push_back(synced.peer);
+                         state->result.fetched += synced.fetched;
+                         if (synced.holdsHistory) ++state->vouching;
+                         settle();
+                       },
+                       [settle](kj::Exception&&) mutable { settle(); }));
   }
   tasks_.add(timer_.afterDelay(timeout).then([state, finish]() mutable { finish(state, true); }));
   return kj::mv(paf.promise);
@@ -360,7 +384,8 @@ void ReplicaNode::onSynced(const PeerSynced& synced) {
 }
 
 void ReplicaNode::keepHistoryOnceSynced() {
-  if (!file_.holdsHistory() && syncedSinceStart_.size() + 1 >= config_.replicas.size()) file_.keepHistory();
+  if (!file_.holdsHistory() && syncedSinceStart_.size() + 1 >= config_.replicas.size())
+    file_.keepHistory();
 }
 
 kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
@@ -368,18 +393,19 @@ kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
   for (auto& row : rows) {
     auto bad = checkOrderFields(row);
     // (Any origin's rows travel: a replica since removed from the cluster file may have made them.)
-    if (!bad && (row.origin.empty() || row.origin.size() > 64 || row.seq == 0 || row.status != STATUS_CONFIRMED)) {
+    if (!bad && (row.origin.empty() || row.origin.size() > 64 || row.seq == 0 ||
+                 row.status != STATUS_CONFIRMED)) {
       bad = "no origin, seq 0 or a status other than CONFIRMED";
     }
     if (bad) {  // never stored, whoever sent it; the sender is stuck here until someone looks
-      JH_WARN("refused a replicated row {} ({}#{}:{}): {}", row.orderId.substr(0, 64), row.origin.substr(0, 64),
-              row.incarnation, row.seq, *bad);
+      JH_WARN("refused a replicated row {} ({}#{}:{}): {}", row.orderId.substr(0, 64),
+              row.origin.substr(0, 64), row.incarnation, row.seq, *bad);
       break;
     }
     uint64_t held = accepted_.get(row.origin, row.incarnation);
     if (row.seq <= held) continue;
     if (row.seq != held + 1) break;  // a gap: the sender resends from our vector
-    if (writesBroken_) {  // nothing new can be stored; what is held can still be told
+    if (writesBroken_) {             // nothing new can be stored; what is held can still be told
       return KJ_EXCEPTION(FAILED, "this replica cannot write its orders file just now", name_);
     }
     accepted_.set(row.origin, row.incarnation, row.seq);
@@ -387,13 +413,15 @@ kj::Promise<VersionVector> ReplicaNode::ingest(std::vector<OrderRecord> rows) {
   }
   // With nothing new, wait only for what is already queued; how that ended does not matter, as a
   // failed write was taken back out of accepted_ and the store holds only what is durable.
-  kj::Promise<void> done = take.empty()
-      ? tail_.addBranch().then([]() {}, [](kj::Exception&&) {})
-      : persist(std::make_shared<const std::vector<OrderRecord>>(std::move(take)), Rows::REPLICATED);
+  kj::Promise<void> done =
+      take.empty() ? tail_.addBranch().then([]() {}, [](kj::Exception&&) {})
+                   : persist(std::make_shared<const std::vector<OrderRecord>>(std::move(take)),
+                             Rows::REPLICATED);
   return done.then([this]() { return store_.vector(); });
 }
 
-kj::Promise<void> ReplicaNode::persist(std::shared_ptr<const std::vector<OrderRecord>> rows, Rows whose) {
+kj::Promise<void> ReplicaNode::persist(std::shared_ptr<const std::vector<OrderRecord>> rows,
+                                       Rows whose) {
   auto stage = [&]() {
     for (auto& row : *rows) store_.stage(row);
     ownOrders_.notify();
@@ -425,8 +453,9 @@ kj::Promise<void> ReplicaNode::persist(std::shared_ptr<const std::vector<OrderRe
 
 void ReplicaNode::onWriteFailure() {
   if (!writesBroken_) {
-    JH_ERROR("state DEGRADED: orders.csv cannot be written; taking no orders, checking the disk "
-             "every second");
+    JH_ERROR(
+        "state DEGRADED: orders.csv cannot be written; taking no orders, checking the disk "
+        "every second");
   }
   writesBroken_ = true;
   promoted_ = false;  // it may miss rows meanwhile: a front-end promotes it again when it is back
@@ -443,14 +472,18 @@ void ReplicaNode::onWriteFailure() {
 }
 
 kj::Promise<void> ReplicaNode::probeDisk() {
-  return timer_.afterDelay(1 * kj::SECONDS).then([this]() { return file_.probe(); }).then([this](bool ok) -> kj::Promise<void> {
-    if (!ok) return probeDisk();
-    probing_ = false;
-    writesBroken_ = false;
-    JH_INFO("state READY: orders.csv can be written again (vector {}); new orders are incarnation {}",
+  return timer_.afterDelay(1 * kj::SECONDS)
+      .then([this]() { return file_.probe(); })
+      .then([this](bool ok) -> kj::Promise<void> {
+        if (!ok) return probeDisk();
+        probing_ = false;
+        writesBroken_ = false;
+        JH_INFO(
+            "state READY: orders.csv can be written again (vector {}); new orders are incarnation "
+            "{}",
             store_.vector().toString(), incarnation_);
-    return kj::READY_NOW;
-  });
+        return kj::READY_NOW;
+      });
 }
 
 std::map<std::string, PeerView> ReplicaNode::peers() const {
@@ -458,7 +491,8 @@ std::map<std::string, PeerView> ReplicaNode::peers() const {
   return peers_;
 }
 
-void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable, const VersionVector& vector) {
+void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable,
+                                 const VersionVector& vector) {
   {
     std::lock_guard lock(peersMutex_);
     auto it = peers_.find(peer);
@@ -502,16 +536,20 @@ void ReplicaNode::setReady() {
   if (ready_) return;
   ready_ = true;
   keepHistoryOnceSynced();  // (a replica without peers)
-  JH_INFO("state READY with vector {} ({})", store_.vector().toString(), counted(store_.rows(), "row", "rows"));
+  JH_INFO("state READY with vector {} ({})", store_.vector().toString(),
+          counted(store_.rows(), "row", "rows"));
 }
 
 kj::Promise<void> ReplicaNode::drain(kj::Duration bound) {
   stopping_ = true;
   promoted_ = false;
-  return drainUntil(timer_, [this]() {
-    settleAckWaiters();  // drops the waits that timed out
-    return writesInFlight_ == 0 && placing_.empty() && ackWaiters_.empty();
-  }, bound);
+  return drainUntil(
+      timer_,
+      [this]() {
+        settleAckWaiters();  // drops the waits that timed out
+        return writesInFlight_ == 0 && placing_.empty() && ackWaiters_.empty();
+      },
+      bound);
 }
 
 }  // namespace jh

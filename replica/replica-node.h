@@ -97,12 +97,14 @@ class ReplicaNode {
   kj::Promise<PlaceOutcome> placeOrder(OrderRecord order, uint32_t minAcks);
 
   // placeOrder for each of `orders`, the new ones sharing one write; outcome i answers order i.
-  kj::Promise<std::vector<PlaceOutcome>> placeOrders(std::vector<OrderRecord> orders, uint32_t minAcks);
+  kj::Promise<std::vector<PlaceOutcome>> placeOrders(std::vector<OrderRecord> orders,
+                                                     uint32_t minAcks);
 
   // A front-end makes this replica its primary (DESIGN.md §4): resolves once it has synced with
   // enough peers to hold every order acknowledged with `minAcks` (peers in `skip` are not waited
   // for), or refuses. From then on it serves client calls.
-  kj::Promise<PromoteOutcome> promote(const std::string& frontend, uint32_t minAcks, std::set<std::string> skip);
+  kj::Promise<PromoteOutcome> promote(const std::string& frontend, uint32_t minAcks,
+                                      std::set<std::string> skip);
 
   // Why this replica serves no client calls now, or nullopt when it does.
   std::optional<Rejection> notServing() const;
@@ -190,7 +192,7 @@ class ReplicaNode {
   std::unordered_map<std::string, uint64_t> placing_;
   std::unordered_map<uint64_t, kj::ForkedPromise<void>> writing_;
   uint64_t batches_ = 0;
-  mutable std::mutex peersMutex_;           // peers_ is written by the replication thread
+  mutable std::mutex peersMutex_;  // peers_ is written by the replication thread
   std::map<std::string, PeerView> peers_;
   std::atomic<bool> awaitingAcks_ = false;  // set before an ack wait reads peers_
   WakeSignal peerNews_;                     // peers_ changed while acks were awaited

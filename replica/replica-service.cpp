@@ -14,7 +14,8 @@ namespace jh {
 
 namespace {
 const int64_t STARTED_AT_MS = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count();
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
 constexpr uint32_t MAX_PULL = 5000;  // rows: a reply stays well under REPLICA_MAX_MESSAGE_BYTES
 
 void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::string& message) {
@@ -61,7 +62,8 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
     return kj::READY_NOW;
   }
   std::string user = params.getUserCode();
-  uint32_t limit = params.getLimit() == 0 ? DEFAULT_ORDERS_PAGE : std::min(params.getLimit(), MAX_ORDERS_PAGE);
+  uint32_t limit =
+      params.getLimit() == 0 ? DEFAULT_ORDERS_PAGE : std::min(params.getLimit(), MAX_ORDERS_PAGE);
   uint32_t minAcks = params.getMinAcks();
   std::optional<OrdersCursor> cursor;
   if (params.getCursor().size() > 0) {
@@ -73,7 +75,8 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
     }
   }
   auto page = node_.store().pageOf(user, limit, cursor ? &*cursor : nullptr);
-  auto size = ordersWireSize(page.orders, [](const OrderStore::Listed& o) { return o.order->view(); });
+  auto size =
+      ordersWireSize(page.orders, [](const OrderStore::Listed& o) { return o.order->view(); });
   auto results = context.getResults(size);
   auto list = results.initResult().initOrders(static_cast<unsigned>(page.orders.size()));
   for (unsigned i = 0; i < page.orders.size(); ++i) {
@@ -92,7 +95,8 @@ kj::Promise<void> ReplicaService::placeOrder(PlaceOrderContext context) {
   uint32_t minAcks = params.getMinAcks();
   context.releaseParams();
   return node_.placeOrder(std::move(order), minAcks).then([context](PlaceOutcome outcome) mutable {
-    setOutcome(context.getResults(capnp::MessageSize{outcomeWords(outcome) + 8, 0}).initResult(), outcome);
+    setOutcome(context.getResults(capnp::MessageSize{outcomeWords(outcome) + 8, 0}).initResult(),
+               outcome);
   });
 }
 
@@ -103,12 +107,14 @@ kj::Promise<void> ReplicaService::placeOrders(PlaceOrdersContext context) {
   for (auto o : params.getOrders()) orders.push_back(fromWire(o));
   uint32_t minAcks = params.getMinAcks();
   context.releaseParams();
-  return node_.placeOrders(std::move(orders), minAcks).then([context](std::vector<PlaceOutcome> outcomes) mutable {
-    uint64_t words = 16;
-    for (auto& o : outcomes) words += outcomeWords(o);
-    auto results = context.getResults(capnp::MessageSize{words, 0}).initResults(static_cast<unsigned>(outcomes.size()));
-    for (unsigned i = 0; i < outcomes.size(); ++i) setOutcome(results[i], outcomes[i]);
-  });
+  return node_.placeOrders(std::move(orders), minAcks)
+      .then([context](std::vector<PlaceOutcome> outcomes) mutable {
+        uint64_t words = 16;
+        for (auto& o : outcomes) words += outcomeWords(o);
+        auto results = context.getResults(capnp::MessageSize{words, 0})
+                           .initResults(static_cast<unsigned>(outcomes.size()));
+        for (unsigned i = 0; i < outcomes.size(); ++i) setOutcome(results[i], outcomes[i]);
+      });
 }
 
 kj::Promise<void> ReplicaService::health(HealthContext context) {
@@ -148,7 +154,9 @@ kj::Promise<void> ReplicaService::replicate(ReplicateContext context) {
   for (auto o : orders) rows.push_back(fromWire(o));
   context.releaseParams();
   return node_.ingest(std::move(rows)).then([context](VersionVector held) mutable {
-    held.fill([&](unsigned n) { return context.getResults(capnp::MessageSize{8 + 8 * n, 0}).initVector(n); });
+    held.fill([&](unsigned n) {
+      return context.getResults(capnp::MessageSize{8 + 8 * n, 0}).initVector(n);
+    });
   });
 }
 
@@ -174,18 +182,20 @@ kj::Promise<void> ReplicaService::promote(PromoteContext context) {
   std::set<std::string> skip;
   for (auto name : params.getSkip()) skip.insert(name);
   context.releaseParams();
-  return node_.promote(frontend, minAcks, std::move(skip)).then([context](PromoteOutcome outcome) mutable {
-    auto result = context.getResults().initResult();
-    if (auto* refusal = std::get_if<Rejection>(&outcome)) {
-      setRejection(result.initRefused(), refusal->code, refusal->message);
-      return;
-    }
-    auto& promoted = std::get<Promoted>(outcome);
-    auto done = result.initPromoted();
-    auto synced = done.initSyncedWith(static_cast<unsigned>(promoted.syncedWith.size()));
-    for (unsigned i = 0; i < promoted.syncedWith.size(); ++i) synced.set(i, promoted.syncedWith[i]);
-    done.setFetched(promoted.fetched);
-  });
+  return node_.promote(frontend, minAcks, std::move(skip))
+      .then([context](PromoteOutcome outcome) mutable {
+        auto result = context.getResults().initResult();
+        if (auto* refusal = std::get_if<Rejection>(&outcome)) {
+          setRejection(result.initRefused(), refusal->code, refusal->message);
+          return;
+        }
+        auto& promoted = std::get<Promoted>(outcome);
+        auto done = result.initPromoted();
+        auto synced = done.initSyncedWith(static_cast<unsigned>(promoted.syncedWith.size()));
+        for (unsigned i = 0; i < promoted.syncedWith.size(); ++i)
+          synced.set(i, promoted.syncedWith[i]);
+        done.setFetched(promoted.fetched);
+      });
 }
 
 }  // namespace jh

@@ -34,7 +34,8 @@ LogTaskFailures logErrors{"replication"};
 // Everything that lives on the replication thread.
 class Replicator::Worker final : public PushSource {
  public:
-  Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io, const std::string& secret)
+  Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io,
+         const std::string& secret)
       : node_(node), main_(main), timer_(io.provider->getTimer()), tasks_(logErrors) {
     const ClusterConfig& c = node.config();
     for (auto& r : c.replicas) {
@@ -48,17 +49,20 @@ class Replicator::Worker final : public PushSource {
     auto deadline = timer_.now() + node_.config().syncTimeoutMs * kj::MILLISECONDS;
     auto catchUps = kj::heapArrayBuilder<kj::Promise<void>>(peers_.size());
     for (auto& p : peers_) catchUps.add(catchUp(*p, deadline, FIRST_BACKOFF_MS));
-    tasks_.add(kj::joinPromises(catchUps.finish()).then([this]() {
-      return main_.executeAsync([&node = node_]() {
-        node.setReady();
-        return node.holdsHistory();
-      });
-    }).then([this](bool holdsHistory) {
-      for (auto& p : peers_) {
-        tasks_.add(pushLoop(*p));
-        if (!holdsHistory && !p->synced) tasks_.add(resyncLater(*p, FIRST_BACKOFF_MS));
-      }
-    }));
+    tasks_.add(kj::joinPromises(catchUps.finish())
+                   .then([this]() {
+                     return main_.executeAsync([&node = node_]() {
+                       node.setReady();
+                       return node.holdsHistory();
+                     });
+                   })
+                   .then([this](bool holdsHistory) {
+                     for (auto& p : peers_) {
+                       tasks_.add(pushLoop(*p));
+                       if (!holdsHistory && !p->synced)
+                         tasks_.add(resyncLater(*p, FIRST_BACKOFF_MS));
+                     }
+                   }));
   }
 
   // Pulls from `peer` everything this replica lacks, until the peer has nothing more.
@@ -70,7 +74,8 @@ class Replicator::Worker final : public PushSource {
   }
 
   // PushSource: the node's store.
-  std::vector<OrderRecord> rowsAfter(const VersionVector& held, size_t limit, bool othersToo) override {
+  std::vector<OrderRecord> rowsAfter(const VersionVector& held, size_t limit,
+                                     bool othersToo) override {
     bool more = false;
     std::string_view only = othersToo ? std::string_view() : std::string_view(node_.name());
     return node_.store().collect(held, limit, more, only, true);
@@ -108,7 +113,8 @@ class Replicator::Worker final : public PushSource {
           });
           return timer_.timeoutAfter(timeout, kj::mv(req));
         })
-        .then([this, &p, timeout, progress = kj::mv(progress)](capnp::Response<rpc::Replica::PullResults> reply) mutable {
+        .then([this, &p, timeout, progress = kj::mv(progress)](
+                  capnp::Response<rpc::Replica::PullResults> reply) mutable {
           std::vector<OrderRecord> rows;
           rows.reserve(reply.getOrders().size());
           for (auto o : reply.getOrders()) rows.push_back(fromWire(o));
@@ -116,15 +122,18 @@ class Replicator::Worker final : public PushSource {
           progress.holdsHistory = reply.getHoldsHistory();
           progress.vector = VersionVector::fromWire(reply.getHeld());
           size_t count = rows.size();
-          return main_.executeAsync([&node = node_, rows = std::move(rows)]() mutable {
-                   return node.ingest(std::move(rows));
-                 })
-              .then([this, &p, timeout, more, count, progress = kj::mv(progress)](VersionVector mine) mutable
-                    -> kj::Promise<PeerSynced> {
+          return main_
+              .executeAsync([&node = node_, rows = std::move(rows)]() mutable {
+                return node.ingest(std::move(rows));
+              })
+              .then([this, &p, timeout, more, count, progress = kj::mv(progress)](
+                        VersionVector mine) mutable -> kj::Promise<PeerSynced> {
                 progress.fetched += count;
                 if (!more && mine.covers(progress.vector)) return kj::mv(progress);
-                // Rows it refused (never stored, see ReplicaNode::ingest) would be asked for for ever.
-                if (count == 0) return KJ_EXCEPTION(FAILED, "the peer's rows could not be taken", p.name);
+                // Rows it refused (never stored, see ReplicaNode::ingest) would be asked for for
+                // ever.
+                if (count == 0)
+                  return KJ_EXCEPTION(FAILED, "the peer's rows could not be taken", p.name);
                 return pullAll(p, timeout, kj::mv(progress));
               });
         })
@@ -137,43 +146,50 @@ class Replicator::Worker final : public PushSource {
   // Records a sync that this thread started (the node's own promotions record theirs).
   kj::Promise<void> recordSynced(Peer& p, PeerSynced synced) {
     p.synced = true;
-    return main_.executeAsync([&node = node_, synced = kj::mv(synced)]() { node.onSynced(synced); });
+    return main_.executeAsync(
+        [&node = node_, synced = kj::mv(synced)]() { node.onSynced(synced); });
   }
 
   // Syncs with the peer at start. Gives up on a peer that cannot be reached by `deadline`; a peer
   // that answers is followed to the end.
   kj::Promise<void> catchUp(Peer& p, kj::TimePoint deadline, uint32_t backoffMs) {
-    return pullAll(p, timeout(), PeerSynced{p.name}).then(
-        [this, &p](PeerSynced synced) {
-          JH_INFO("caught up with {}: fetched {} it lacked", p.name, counted(synced.fetched, "row", "rows"));
-          return recordSynced(p, kj::mv(synced));
-        },
-        [this, &p, deadline, backoffMs](kj::Exception&& e) -> kj::Promise<void> {
-          if (timer_.now() >= deadline) {
-            JH_WARN("{} could not be reached to catch up with ({}); going on without it", p.name, failureReason(e));
-            return kj::READY_NOW;
-          }
-          return timer_.afterDelay(backoffMs * kj::MILLISECONDS).then([this, &p, deadline, backoffMs]() {
-            return catchUp(p, deadline, std::min(backoffMs * 2, MAX_CATCH_UP_BACKOFF_MS));
-          });
-        });
+    return pullAll(p, timeout(), PeerSynced{p.name})
+        .then(
+            [this, &p](PeerSynced synced) {
+              JH_INFO("caught up with {}: fetched {} it lacked", p.name,
+                      counted(synced.fetched, "row", "rows"));
+              return recordSynced(p, kj::mv(synced));
+            },
+            [this, &p, deadline, backoffMs](kj::Exception&& e) -> kj::Promise<void> {
+              if (timer_.now() >= deadline) {
+                JH_WARN("{} could not be reached to catch up with ({}); going on without it",
+                        p.name, failureReason(e));
+                return kj::READY_NOW;
+              }
+              return timer_.afterDelay(backoffMs * kj::MILLISECONDS)
+                  .then([this, &p, deadline, backoffMs]() {
+                    return catchUp(p, deadline, std::min(backoffMs * 2, MAX_CATCH_UP_BACKOFF_MS));
+                  });
+            });
   }
 
   // After start, for a replica without its history: keeps asking a peer it has not synced with.
   kj::Promise<void> resyncLater(Peer& p, uint32_t backoffMs) {
-    return timer_.afterDelay(backoffMs * kj::MILLISECONDS).then([this, &p]() {
-      if (p.synced) return kj::Promise<PeerSynced>(KJ_EXCEPTION(FAILED, "already synced"));
-      return pullAll(p, timeout(), PeerSynced{p.name});
-    }).then(
-        [this, &p](PeerSynced synced) {
-          JH_INFO("caught up with {}, which was not reachable at start: fetched {}", p.name,
-                  counted(synced.fetched, "row", "rows"));
-          return recordSynced(p, kj::mv(synced));
-        },
-        [this, &p, backoffMs](kj::Exception&&) -> kj::Promise<void> {
-          if (p.synced) return kj::READY_NOW;
-          return resyncLater(p, std::min(backoffMs * 2, MAX_RESYNC_BACKOFF_MS));
-        });
+    return timer_.afterDelay(backoffMs * kj::MILLISECONDS)
+        .then([this, &p]() {
+          if (p.synced) return kj::Promise<PeerSynced>(KJ_EXCEPTION(FAILED, "already synced"));
+          return pullAll(p, timeout(), PeerSynced{p.name});
+        })
+        .then(
+            [this, &p](PeerSynced synced) {
+              JH_INFO("caught up with {}, which was not reachable at start: fetched {}", p.name,
+                      counted(synced.fetched, "row", "rows"));
+              return recordSynced(p, kj::mv(synced));
+            },
+            [this, &p, backoffMs](kj::Exception&&) -> kj::Promise<void> {
+              if (p.synced) return kj::READY_NOW;
+              return resyncLater(p, std::min(backoffMs * 2, MAX_RESYNC_BACKOFF_MS));
+            });
   }
 
   // One cross-thread wait for new own rows, shared by every peer's loop: the main thread then
@@ -194,11 +210,13 @@ class Replicator::Worker final : public PushSource {
   }
 
   kj::Promise<void> askVector(Peer& p) {
-    auto req = p.link.get<rpc::Replica>().then([](rpc::Replica::Client c) { return c.healthRequest().send(); });
+    auto req = p.link.get<rpc::Replica>().then(
+        [](rpc::Replica::Client c) { return c.healthRequest().send(); });
     return timer_.timeoutAfter(timeout(), kj::mv(req))
         .then(
             [this, &p](capnp::Response<rpc::Replica::HealthResults> reply) {
-              p.schedule.onVector(VersionVector::fromWire(reply.getHealth().getVector()), timer_.now());
+              p.schedule.onVector(VersionVector::fromWire(reply.getHealth().getVector()),
+                                  timer_.now());
               report(p);
             },
             [&p](kj::Exception&& e) { p.schedule.onFailure(kj::mv(e)); });
@@ -207,27 +225,30 @@ class Replicator::Worker final : public PushSource {
   // Sends rows without waiting for the reply (the schedule bounds how many calls are out).
   void push(Peer& p, std::vector<OrderRecord> rows) {
     auto carried = p.schedule.onSent(rows);
-    auto req = p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
-      auto r = c.replicateRequest(ordersWireSize(rows));
-      r.setSender(node_.name());
-      auto list = r.initOrders(static_cast<unsigned>(rows.size()));
-      for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
-      return r.send();
-    });
+    auto req =
+        p.link.get<rpc::Replica>().then([this, rows = std::move(rows)](rpc::Replica::Client c) {
+          auto r = c.replicateRequest(ordersWireSize(rows));
+          r.setSender(node_.name());
+          auto list = r.initOrders(static_cast<unsigned>(rows.size()));
+          for (unsigned i = 0; i < rows.size(); ++i) toWire(rows[i], list[i]);
+          return r.send();
+        });
     tasks_.add(timer_.timeoutAfter(timeout(), kj::mv(req))
-        .then(
-            [this, &p, carried = kj::mv(carried)](capnp::Response<rpc::Replica::ReplicateResults> reply) {
-              p.schedule.onReply(carried, VersionVector::fromWire(reply.getVector()), timer_.now());
-              report(p);
-            },
-            [&p](kj::Exception&& e) { p.schedule.onFailure(kj::mv(e)); })
-        .then([&p]() {
-          p.schedule.onCallEnded();
-          if (p.answered) {
-            p.answered->fulfill();
-            p.answered = nullptr;
-          }
-        }));
+                   .then(
+                       [this, &p, carried = kj::mv(carried)](
+                           capnp::Response<rpc::Replica::ReplicateResults> reply) {
+                         p.schedule.onReply(carried, VersionVector::fromWire(reply.getVector()),
+                                            timer_.now());
+                         report(p);
+                       },
+                       [&p](kj::Exception&& e) { p.schedule.onFailure(kj::mv(e)); })
+                   .then([&p]() {
+                     p.schedule.onCallEnded();
+                     if (p.answered) {
+                       p.answered->fulfill();
+                       p.answered = nullptr;
+                     }
+                   }));
   }
 
   // Keeps one peer up to date, forever: carries out what its schedule decides.
@@ -237,13 +258,11 @@ class Replicator::Worker final : public PushSource {
     auto action = p.schedule.next(timer_.now(), *this);
     auto again = [this, &p]() { return [this, &p]() { return pushLoop(p); }; };
     switch (action.step) {
-      case PushSchedule::Step::ASK_VECTOR:
-        return askVector(p).then(again());
+      case PushSchedule::Step::ASK_VECTOR: return askVector(p).then(again());
       case PushSchedule::Step::SEND:
         push(p, std::move(action.rows));
         return kj::evalLater(again());  // another call may go out at once
-      case PushSchedule::Step::AWAIT_CALL:
-        return callEnded(p).then(again());
+      case PushSchedule::Step::AWAIT_CALL: return callEnded(p).then(again());
       case PushSchedule::Step::AWAIT_CALL_OR_ROWS:
         return callEnded(p).exclusiveJoin(ownRowsAfter(seen)).then(again());
       case PushSchedule::Step::AWAIT_ROWS:
@@ -251,8 +270,9 @@ class Replicator::Worker final : public PushSource {
       case PushSchedule::Step::BACK_OFF:
         p.link.drop();
         if (wasReachable) {
-          KJ_IF_MAYBE(e, p.schedule.lastFailure()) {
-            JH_INFO("lost contact with {} ({}); trying again, at least every second", p.name, failureReason(*e));
+          KJ_IF_MAYBE (e, p.schedule.lastFailure()) {
+            JH_INFO("lost contact with {} ({}); trying again, at least every second", p.name,
+                    failureReason(*e));
           }
           report(p);
         }
@@ -286,7 +306,8 @@ void Replicator::start() {
 
 kj::Promise<PeerSynced> Replicator::syncWith(const std::string& peer, kj::Duration timeout) {
   KJ_REQUIRE(executor_ != nullptr, "the replication thread is not running");
-  return executor_->executeAsync([this, peer, timeout]() { return worker_->syncOnce(peer, timeout); });
+  return executor_->executeAsync(
+      [this, peer, timeout]() { return worker_->syncOnce(peer, timeout); });
 }
 
 void Replicator::run() {

@@ -45,8 +45,8 @@ class Replicator final : public PeerSyncer {
   std::condition_variable started_;
   kj::Own<kj::CrossThreadPromiseFulfiller<void>> stopRequest_;  // set by the thread at start
   kj::Own<kj::CrossThreadPromiseFulfiller<void>> stopped_;      // fulfilled once joined
-  const kj::Executor* executor_ = nullptr;  // the thread's, set at start
-  Worker* worker_ = nullptr;                // lives on the thread while it runs
+  const kj::Executor* executor_ = nullptr;                      // the thread's, set at start
+  Worker* worker_ = nullptr;                                    // lives on the thread while it runs
   bool running_ = false;
 };
 

@@ -56,10 +56,12 @@ Resources loadResources(const std::string& dir) {
     if (result == CsvReader::Result::END) break;
     std::string where = fmt::format("{}:{}", menuPath, reader.recordLine());
     if (result == CsvReader::Result::BAD) throw ConfigError(where + ": " + reader.error());
-    if (result == CsvReader::Result::TORN) throw ConfigError(where + ": a quoted field that is never closed");
+    if (result == CsvReader::Result::TORN)
+      throw ConfigError(where + ": a quoted field that is never closed");
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
     if (fields.size() != 2) {
-      throw ConfigError(fmt::format("{}: expected 2 fields (item,price), found {}", where, fields.size()));
+      throw ConfigError(
+          fmt::format("{}: expected 2 fields (item,price), found {}", where, fields.size()));
     }
     if (header) {
       header = false;
@@ -69,8 +71,9 @@ Resources loadResources(const std::string& dir) {
     if (auto bad = checkItemText(fields[0])) throw ConfigError(where + ": " + *bad);
     auto price = parsePrice(fields[1]);
     if (!price) {
-      throw ConfigError(fmt::format(
-          "{}: price '{}' is not a non-negative amount with at most two decimals", where, fields[1]));
+      throw ConfigError(
+          fmt::format("{}: price '{}' is not a non-negative amount with at most two decimals",
+                      where, fields[1]));
     }
     if (!seen.insert(fields[0]).second) {
       throw ConfigError(fmt::format("{}: item '{}' is listed twice", where, fields[0]));

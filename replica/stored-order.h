@@ -48,9 +48,8 @@ class StoredOrder {
   // Copies the order's text into `arena`.
   StoredOrder(const OrderView& o, TextArena& arena)
       : pricePence_(o.pricePence), incarnation_(o.incarnation), seq_(o.seq) {
-    const std::array<std::string_view, TEXTS> texts = {o.orderId,  o.userCode, o.item,
-                                                       o.timeStamp, o.postCode, o.area,
-                                                       o.status,   o.origin};
+    const std::array<std::string_view, TEXTS> texts = {
+        o.orderId, o.userCode, o.item, o.timeStamp, o.postCode, o.area, o.status, o.origin};
     size_t total = 0;
     for (auto t : texts) total += t.size();
     KJ_REQUIRE(total <= UINT32_MAX, "an order's text is too long to store", total);
@@ -73,8 +72,8 @@ class StoredOrder {
   uint64_t seq() const { return seq_; }
 
   OrderView view() const {
-    return {text(0), text(1), text(2), pricePence_, text(3), text(4), text(5), text(6), text(7),
-            incarnation_, seq_};
+    return {text(0), text(1), text(2), pricePence_,  text(3), text(4),
+            text(5), text(6), text(7), incarnation_, seq_};
   }
   OrderRecord record() const { return view().record(); }
   // The order of reads (newest last), and which copy reads show when a failover stored one

@@ -6,8 +6,10 @@
 
 namespace jh {
 
-PostcodeBook::PostcodeBook(const PostcodeConfig& config) : config_(config), cache_(config.cacheMax) {
-  for (const std::string& url : config_.urls) breakers_.emplace_back(url, config_.breakerMs * kj::MILLISECONDS);
+PostcodeBook::PostcodeBook(const PostcodeConfig& config)
+    : config_(config), cache_(config.cacheMax) {
+  for (const std::string& url : config_.urls)
+    breakers_.emplace_back(url, config_.breakerMs * kj::MILLISECONDS);
 }
 
 PostcodeBook::~PostcodeBook() {}
@@ -51,7 +53,8 @@ void PostcodeBook::abandon(uint64_t id) { take(id); }
 
 void PostcodeBook::remember(const PostcodeAnswer& answer, kj::TimePoint now) {
   if (answer.kind == PostcodeAnswer::Kind::UNREACHABLE) return;
-  uint32_t seconds = answer.kind == PostcodeAnswer::Kind::FOUND ? config_.cacheFoundS : config_.cacheNotFoundS;
+  uint32_t seconds =
+      answer.kind == PostcodeAnswer::Kind::FOUND ? config_.cacheFoundS : config_.cacheNotFoundS;
   if (seconds == 0) return;
   std::lock_guard lock(mutex_);
   cache_.put(answer, now + seconds * kj::SECONDS);

@@ -83,7 +83,7 @@ class PostcodeBook {
   std::vector<Waiter> take(uint64_t id);
 
   PostcodeConfig config_;
-  mutable std::mutex mutex_;  // guards everything below but the fetcher
+  mutable std::mutex mutex_;          // guards everything below but the fetcher
   std::vector<UrlBreaker> breakers_;  // one per config_.urls entry, same order
   PostcodeCache cache_;
   uint64_t cacheHits_ = 0;

@@ -77,7 +77,8 @@ PostcodeReply parsePostcodeReply(long httpStatus, std::string_view body,
   if (httpStatus != 200 && httpStatus != 404) return failed(fmt::format("HTTP {}", httpStatus));
   rapidjson::Document document;
   // Iterative: a hostile body nested a million deep must not exhaust the stack.
-  document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+      body.data(), body.size());
   if (document.HasParseError() || !document.IsObject()) {
     return failed(fmt::format("HTTP {} with a body that is not a JSON object", httpStatus));
   }

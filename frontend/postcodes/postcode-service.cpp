@@ -99,14 +99,12 @@ kj::Promise<PostcodeAnswer> PostcodeService::answerFrom(size_t url, std::string 
                             ? PostcodeReply{std::nullopt, std::move(result.error)}
                             : parsePostcodeReply(result.status, result.body, postCode);
   if (reply.answer) {
-    if (book.succeeded(url)) {
-      JH_INFO("the postcode service at {} answers again", book.url(url));
-    }
+    if (book.succeeded(url)) { JH_INFO("the postcode service at {} answers again", book.url(url)); }
     book.remember(*reply.answer, timer.now());
     return std::move(*reply.answer);
   }
-  JH_WARN("the postcode service at {} could not check {} ({}); skipping it for {} ms", book.url(url), postCode,
-          reply.failure, config.breakerMs);
+  JH_WARN("the postcode service at {} could not check {} ({}); skipping it for {} ms",
+          book.url(url), postCode, reply.failure, config.breakerMs);
   book.failed(url, timer.now());
   return askFrom(std::move(postCode), url + 1);
 }

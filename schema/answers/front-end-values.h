@@ -25,7 +25,8 @@ struct PostcodeInfo {
 };
 
 struct OrderRequest {
-  std::string orderId;  // the idempotency key (with userCode): the same on every retry of one attempt
+  std::string
+      orderId;  // the idempotency key (with userCode): the same on every retry of one attempt
   std::string userCode;
   std::string item;
   std::string postCode;  // as typed; the front-end normalises it
@@ -55,11 +56,11 @@ struct ClusterStatus {
 
 // One thing the cluster did, as one front-end saw it (DESIGN.md §8).
 struct ClusterEvent {
-  uint64_t id = 0;     // 1, 2, 3… within this front-end's run
-  int64_t atMs = 0;    // wall clock, ms since the epoch
+  uint64_t id = 0;   // 1, 2, 3… within this front-end's run
+  int64_t atMs = 0;  // wall clock, ms since the epoch
   rpc::EventKind kind = rpc::EventKind::STARTED;
   std::string replica;
-  uint64_t count = 0;  // rows fetched, where it applies
+  uint64_t count = 0;   // rows fetched, where it applies
   std::string message;  // one sentence for a person
 };
 

@@ -87,9 +87,9 @@ std::string_view view(capnp::Text::Reader t) { return {t.begin(), t.size()}; }
 
 // The order's text as it lies in the message: nothing is copied.
 OrderView wireView(rpc::Order::Reader o) {
-  return {view(o.getOrderId()), view(o.getUserCode()), view(o.getItem()), o.getPricePence(),
+  return {view(o.getOrderId()),   view(o.getUserCode()), view(o.getItem()), o.getPricePence(),
           view(o.getTimeStamp()), view(o.getPostCode()), view(o.getArea()), view(o.getStatus()),
-          view(o.getOrigin()), o.getIncarnation(), o.getSeq()};
+          view(o.getOrigin()),    o.getIncarnation(),    o.getSeq()};
 }
 
 void writeEvent(JsonOut& j, const ClusterEvent& e) {

@@ -16,9 +16,9 @@ struct ReplicaRow {
   uint64_t lag = 0;         // rows it lacks compared with the primary
   uint64_t orderCount = 0;  // orders as users see them
   bool contentDiffers = false;
-  uint64_t rowCount = 0;    // rows held, every copy counted
-  bool diverged = false;    // holds rows that another replica holds differently under one name
-  uint64_t fetched = 0;     // rows pulled from peers since it started
+  uint64_t rowCount = 0;  // rows held, every copy counted
+  bool diverged = false;  // holds rows that another replica holds differently under one name
+  uint64_t fetched = 0;   // rows pulled from peers since it started
 };
 
 }  // namespace jh

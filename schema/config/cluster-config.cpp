@@ -38,7 +38,8 @@ std::pair<size_t, size_t> lineAndColumn(const std::string& text, size_t offset) 
 // RapidJSON's "Invalid value." as "invalid value", to sit inside a sentence.
 std::string asClause(std::string message) {
   while (!message.empty() && (message.back() == '.' || message.back() == ' ')) message.pop_back();
-  if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z') message[0] = char(message[0] - 'A' + 'a');
+  if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z')
+    message[0] = char(message[0] - 'A' + 'a');
   return message;
 }
 
@@ -50,7 +51,8 @@ class Loader {
     throw ConfigError(fmt::format("{}: {}: {}", path_, key, what));
   }
 
-  void onlyKeys(const Value& obj, const std::string& where, std::initializer_list<const char*> keys) {
+  void onlyKeys(const Value& obj, const std::string& where,
+                std::initializer_list<const char*> keys) {
     for (auto& m : obj.GetObject()) {
       bool known = false;
       for (const char* k : keys) known = known || m.name.GetString() == std::string_view(k);
@@ -102,11 +104,13 @@ class Loader {
       NodeConfig n;
       n.name = stringIn(v, "name", where, true);
       n.address = stringIn(v, "address", where, true);
-      if (!parseAddress(n.address)) fail(where + ".address", "'" + n.address + "' is not host:port");
+      if (!parseAddress(n.address))
+        fail(where + ".address", "'" + n.address + "' is not host:port");
       if (!names.insert(n.name).second) fail(where + ".name", "duplicate name '" + n.name + "'");
       if (!withDir) {
         n.http = stringIn(v, "http", where, false);
-        if (!n.http.empty() && !parseAddress(n.http)) fail(where + ".http", "'" + n.http + "' is not host:port");
+        if (!n.http.empty() && !parseAddress(n.http))
+          fail(where + ".http", "'" + n.http + "' is not host:port");
         n.threads = uintIn(v, "threads", where, 0, 1, MAX_FRONTEND_THREADS);
       }
       if (withDir) {
@@ -126,16 +130,18 @@ class Loader {
       throw ConfigError(fmt::format("the cluster file {} is empty", path_));
     }
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());  // no recursion on deep nesting
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.c_str(),
+                                              text.size());  // no recursion on deep nesting
     if (doc.HasParseError()) {
       auto [line, column] = lineAndColumn(text, doc.GetErrorOffset());
-      throw ConfigError(fmt::format("the cluster file {} is not JSON: {} at line {}, column {}", path_,
-                                    asClause(rapidjson::GetParseError_En(doc.GetParseError())), line,
-                                    column));
+      throw ConfigError(
+          fmt::format("the cluster file {} is not JSON: {} at line {}, column {}", path_,
+                      asClause(rapidjson::GetParseError_En(doc.GetParseError())), line, column));
     }
     if (!doc.IsObject()) fail("(top)", "must be an object");
-    onlyKeys(doc, "", {"frontends", "replicas", "postcodes", "http", "heartbeat_ms", "call_timeout_ms",
-                       "min_acks", "sync_timeout_ms", "secret_file"});
+    onlyKeys(doc, "",
+             {"frontends", "replicas", "postcodes", "http", "heartbeat_ms", "call_timeout_ms",
+              "min_acks", "sync_timeout_ms", "secret_file"});
 
     ClusterConfig c;
     c.path = path_;
@@ -147,7 +153,8 @@ class Loader {
     for (auto* list : {&c.frontends, &c.replicas}) {
       for (auto& n : *list) {
         for (auto* a : {&n.address, &n.http}) {
-          if (!a->empty() && !addresses.insert(*a).second) fail(n.name, "address " + *a + " is used twice");
+          if (!a->empty() && !addresses.insert(*a).second)
+            fail(n.name, "address " + *a + " is used twice");
         }
       }
     }
@@ -156,7 +163,8 @@ class Loader {
     c.syncTimeoutMs = uintIn(doc, "sync_timeout_ms", "", c.syncTimeoutMs, 0, 600000);
     c.minAcks = uintIn(doc, "min_acks", "", c.minAcks, 0, 1000);
     if (c.minAcks > c.replicas.size() - 1) {
-      fail("min_acks", fmt::format("cannot exceed the number of backups ({})", c.replicas.size() - 1));
+      fail("min_acks",
+           fmt::format("cannot exceed the number of backups ({})", c.replicas.size() - 1));
     }
     if (auto it = doc.FindMember("secret_file"); it != doc.MemberEnd()) {
       if (!it->value.IsString()) fail("secret_file", "must be a string");
@@ -165,11 +173,13 @@ class Loader {
       c.secretFile = p.lexically_normal().string();
     }
 
-    c.http.pageDir = (fs::absolute(fs::path(path_)).parent_path() / "web").lexically_normal().string();
+    c.http.pageDir =
+        (fs::absolute(fs::path(path_)).parent_path() / "web").lexically_normal().string();
     if (auto it = doc.FindMember("http"); it != doc.MemberEnd()) {
       const Value& h = it->value;
       if (!h.IsObject()) fail("http", "must be an object");
-      onlyKeys(h, "http", {"page_dir", "rate_per_s", "rate_burst", "header_timeout_ms", "idle_timeout_ms"});
+      onlyKeys(h, "http",
+               {"page_dir", "rate_per_s", "rate_burst", "header_timeout_ms", "idle_timeout_ms"});
       if (h.HasMember("page_dir")) {
         fs::path d(stringIn(h, "page_dir", "http", true));
         if (d.is_relative()) d = fs::absolute(fs::path(path_)).parent_path() / d;
@@ -177,17 +187,20 @@ class Loader {
       }
       c.http.ratePerS = uintIn(h, "rate_per_s", "http", c.http.ratePerS, 0, 1000000);
       c.http.rateBurst = uintIn(h, "rate_burst", "http", c.http.rateBurst, 1, 1000000);
-      c.http.headerTimeoutMs = uintIn(h, "header_timeout_ms", "http", c.http.headerTimeoutMs, 10, 600000);
+      c.http.headerTimeoutMs =
+          uintIn(h, "header_timeout_ms", "http", c.http.headerTimeoutMs, 10, 600000);
       c.http.idleTimeoutMs = uintIn(h, "idle_timeout_ms", "http", c.http.idleTimeoutMs, 10, 600000);
     }
 
     if (auto it = doc.FindMember("postcodes"); it != doc.MemberEnd()) {
       const Value& p = it->value;
       if (!p.IsObject()) fail("postcodes", "must be an object");
-      onlyKeys(p, "postcodes", {"urls", "timeout_ms", "when_unreachable", "cache_found_s",
-                                "cache_not_found_s", "cache_max", "breaker_ms"});
+      onlyKeys(p, "postcodes",
+               {"urls", "timeout_ms", "when_unreachable", "cache_found_s", "cache_not_found_s",
+                "cache_max", "breaker_ms"});
       if (auto u = p.FindMember("urls"); u != p.MemberEnd()) {
-        if (!u->value.IsArray() || u->value.Empty()) fail("postcodes.urls", "must be a non-empty list");
+        if (!u->value.IsArray() || u->value.Empty())
+          fail("postcodes.urls", "must be a non-empty list");
         c.postcodes.urls.clear();
         for (auto& url : u->value.GetArray()) {
           std::string s = url.IsString() ? url.GetString() : "";
@@ -198,12 +211,15 @@ class Loader {
           c.postcodes.urls.push_back(s);
         }
       }
-      c.postcodes.timeoutMs = uintIn(p, "timeout_ms", "postcodes", c.postcodes.timeoutMs, 1, 600000);
-      c.postcodes.cacheFoundS = uintIn(p, "cache_found_s", "postcodes", c.postcodes.cacheFoundS, 0, 1u << 30);
+      c.postcodes.timeoutMs =
+          uintIn(p, "timeout_ms", "postcodes", c.postcodes.timeoutMs, 1, 600000);
+      c.postcodes.cacheFoundS =
+          uintIn(p, "cache_found_s", "postcodes", c.postcodes.cacheFoundS, 0, 1u << 30);
       c.postcodes.cacheNotFoundS =
           uintIn(p, "cache_not_found_s", "postcodes", c.postcodes.cacheNotFoundS, 0, 1u << 30);
       c.postcodes.cacheMax = uintIn(p, "cache_max", "postcodes", c.postcodes.cacheMax, 0, 1u << 30);
-      c.postcodes.breakerMs = uintIn(p, "breaker_ms", "postcodes", c.postcodes.breakerMs, 0, 3600000);
+      c.postcodes.breakerMs =
+          uintIn(p, "breaker_ms", "postcodes", c.postcodes.breakerMs, 0, 3600000);
       if (auto w = p.FindMember("when_unreachable"); w != p.MemberEnd()) {
         std::string s = w->value.IsString() ? w->value.GetString() : "";
         if (s == "accept") {
@@ -241,7 +257,8 @@ class Loader {
   }
 
   [[noreturn]] void cannotRead(int error) const {
-    throw ConfigError(fmt::format("cannot read the cluster file {}: {}", path_, std::strerror(error)));
+    throw ConfigError(
+        fmt::format("cannot read the cluster file {}: {}", path_, std::strerror(error)));
   }
 
   std::string path_;
@@ -292,7 +309,8 @@ std::optional<HostPort> parseAddress(const std::string& address) {
       if (!ok) return std::nullopt;
     }
   }
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
     return std::nullopt;
   }
   unsigned long p = std::stoul(port);

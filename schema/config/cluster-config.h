@@ -20,8 +20,8 @@ constexpr uint32_t MAX_FRONTEND_THREADS = 64;
 
 struct NodeConfig {
   std::string name;
-  std::string address;  // "host:port", numeric by default
-  std::string dir;      // replicas only: their resources folder, made absolute
+  std::string address;    // "host:port", numeric by default
+  std::string dir;        // replicas only: their resources folder, made absolute
   std::string http = {};  // front-ends only: where the HTTP door listens ("" for none)
   uint32_t threads = 0;   // front-ends only: event-loop threads (0: as many as cores, at most 8)
 };
@@ -32,21 +32,23 @@ struct PostcodeConfig {
   std::vector<std::string> urls = {"https://api.postcodes.io"};
   uint32_t timeoutMs = 2000;
   WhenUnreachable whenUnreachable = WhenUnreachable::ACCEPT;
-  uint32_t cacheFoundS = 86400;     // lifetime of a cached valid postcode
-  uint32_t cacheNotFoundS = 3600;   // lifetime of a cached "not found"
-  uint32_t cacheMax = 100000;       // entries
-  uint32_t breakerMs = 5000;        // how long a failing url is skipped
+  uint32_t cacheFoundS = 86400;    // lifetime of a cached valid postcode
+  uint32_t cacheNotFoundS = 3600;  // lifetime of a cached "not found"
+  uint32_t cacheMax = 100000;      // entries
+  uint32_t breakerMs = 5000;       // how long a failing url is skipped
 };
 
 // The front-ends' HTTP doors (DESIGN.md §6): the top-level "http" object of the cluster file.
 struct HttpConfig {
-  std::string pageDir;  // the web page's files, made absolute; default: "web" beside the cluster file
+  std::string
+      pageDir;  // the web page's files, made absolute; default: "web" beside the cluster file
   // Requests per second, and the burst, allowed to one client address for reading orders, checking
   // postcodes and placing orders (a token bucket); rate 0 lifts the limit.
   uint32_t ratePerS = 20;
   uint32_t rateBurst = 40;
   uint32_t headerTimeoutMs = 10000;  // a request's line and headers must arrive within this
-  uint32_t idleTimeoutMs = 5000;     // a kept-alive connection without a new request is closed after this
+  uint32_t idleTimeoutMs =
+      5000;  // a kept-alive connection without a new request is closed after this
 };
 
 struct ClusterConfig {

@@ -15,13 +15,14 @@ std::string loadClusterSecret(const ClusterConfig& config) {
   const std::string& path = config.secretFile;
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    throw ConfigError(fmt::format("{}: secret_file: {} cannot be read (./startup.sh creates it; by hand: "
-                                  "head -c 32 /dev/urandom | base64 > FILE && chmod 600 FILE)",
-                                  config.path, path));
+    throw ConfigError(
+        fmt::format("{}: secret_file: {} cannot be read (./startup.sh creates it; by hand: "
+                    "head -c 32 /dev/urandom | base64 > FILE && chmod 600 FILE)",
+                    config.path, path));
   }
   if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    throw ConfigError(fmt::format("{}: secret_file: {} must be readable by its owner only (chmod 600)",
-                                  config.path, path));
+    throw ConfigError(fmt::format(
+        "{}: secret_file: {} must be readable by its owner only (chmod 600)", config.path, path));
   }
   std::ifstream in(path, std::ios::binary);
   std::stringstream buf;
@@ -29,7 +30,8 @@ std::string loadClusterSecret(const ClusterConfig& config) {
   std::string secret = buf.str();
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (!in || secret.empty()) {
-    throw ConfigError(fmt::format("{}: secret_file: {} is empty or cannot be read", config.path, path));
+    throw ConfigError(
+        fmt::format("{}: secret_file: {} is empty or cannot be read", config.path, path));
   }
   return secret;
 }

@@ -56,7 +56,8 @@ CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields) {
         char c = data_[pos_++];
         if (c == '"') {
           if (pos_ < data_.size() && data_[pos_] == '"') {
-            if (!unquoted) unquoted = &unquoted_.emplace_back(data_.substr(start, pos_ - 1 - start));
+            if (!unquoted)
+              unquoted = &unquoted_.emplace_back(data_.substr(start, pos_ - 1 - start));
             unquoted->push_back('"');
             ++pos_;
           } else {
@@ -67,7 +68,8 @@ CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields) {
           if (unquoted) unquoted->push_back(c);
         }
       }
-      fields.push_back(unquoted ? std::string_view(*unquoted) : data_.substr(start, pos_ - 1 - start));
+      fields.push_back(unquoted ? std::string_view(*unquoted)
+                                : data_.substr(start, pos_ - 1 - start));
       if (pos_ < data_.size() && data_[pos_] != ',' && data_[pos_] != '\n' && data_[pos_] != '\r') {
         error_ = "unexpected character after a closing quote";
         return Result::BAD;

@@ -18,15 +18,15 @@ namespace jh {
 
 const std::vector<std::string_view>& orderCsvHeader() {
   static const std::vector<std::string_view> header = {
-      "order_id", "user_code", "item", "price", "time_stamp",
-      "post_code", "area", "status", "origin", "incarnation", "seq"};
+      "order_id", "user_code", "item",   "price",       "time_stamp", "post_code",
+      "area",     "status",    "origin", "incarnation", "seq"};
   return header;
 }
 
 const std::vector<std::string_view>& orderCsvHeaderBeforeIncarnations() {
-  static const std::vector<std::string_view> header = {
-      "order_id", "user_code", "item", "price", "time_stamp",
-      "post_code", "area", "status", "origin", "seq"};
+  static const std::vector<std::string_view> header = {"order_id",   "user_code", "item", "price",
+                                                       "time_stamp", "post_code", "area", "status",
+                                                       "origin",     "seq"};
   return header;
 }
 
@@ -34,13 +34,15 @@ void appendOrderCsv(std::string& out, const OrderRecord& o) {
   // The header's order; price and numbers never need quotes. (Field by field, without the
   // temporary strings and vector of appendCsvRecord: this runs for every order on the primary's
   // event loop.)
-  for (std::string_view field : {std::string_view(o.orderId), std::string_view(o.userCode), std::string_view(o.item)}) {
+  for (std::string_view field :
+       {std::string_view(o.orderId), std::string_view(o.userCode), std::string_view(o.item)}) {
     appendCsvField(out, field);
     out.push_back(',');
   }
   appendPrice(out, o.pricePence);
-  for (std::string_view field : {std::string_view(o.timeStamp), std::string_view(o.postCode), std::string_view(o.area),
-                                 std::string_view(o.status), std::string_view(o.origin)}) {
+  for (std::string_view field :
+       {std::string_view(o.timeStamp), std::string_view(o.postCode), std::string_view(o.area),
+        std::string_view(o.status), std::string_view(o.origin)}) {
     out.push_back(',');
     appendCsvField(out, field);
   }
@@ -94,7 +96,8 @@ std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& f, st
   return o;
 }
 
-std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error) {
+std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields,
+                                        std::string& error) {
   std::vector<std::string_view> views(fields.begin(), fields.end());
   auto order = orderFromCsv(views, error);
   if (!order) return std::nullopt;
@@ -122,7 +125,8 @@ void toWire(const OrderView& o, rpc::Order::Builder out) {
 
 uint64_t orderWireWords(const OrderView& o) {
   auto text = [](std::string_view t) { return (t.size() + 8) / 8; };  // with its NUL, rounded up
-  constexpr uint64_t STRUCT = 4 + 8 + 4;  // data and pointer sections, plus a result union around it
+  constexpr uint64_t STRUCT =
+      4 + 8 + 4;  // data and pointer sections, plus a result union around it
   return STRUCT + text(o.orderId) + text(o.userCode) + text(o.item) + text(o.timeStamp) +
          text(o.postCode) + text(o.area) + text(o.status) + text(o.origin);
 }
@@ -133,9 +137,9 @@ capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view use
 }
 
 OrderRecord fromWire(rpc::Order::Reader in) {
-  return OrderRecord{in.getOrderId(), in.getUserCode(), in.getItem(), in.getPricePence(),
-                     in.getTimeStamp(), in.getPostCode(), in.getArea(), in.getStatus(),
-                     in.getOrigin(), in.getIncarnation(), in.getSeq(), in.getConflict()};
+  return OrderRecord{in.getOrderId(),   in.getUserCode(),    in.getItem(), in.getPricePence(),
+                     in.getTimeStamp(), in.getPostCode(),    in.getArea(), in.getStatus(),
+                     in.getOrigin(),    in.getIncarnation(), in.getSeq(),  in.getConflict()};
 }
 
 namespace {
@@ -162,7 +166,8 @@ bool isControl(char32_t cp) {
 }
 
 // Why `text` is not printable UTF-8 of at most `maxChars` characters, naming it `what`.
-std::optional<std::string> checkPrintable(std::string_view text, std::string_view what, size_t maxChars) {
+std::optional<std::string> checkPrintable(std::string_view text, std::string_view what,
+                                          size_t maxChars) {
   size_t count = 0;
   for (size_t i = 0; i < text.size();) {
     char32_t cp;
@@ -170,7 +175,8 @@ std::optional<std::string> checkPrintable(std::string_view text, std::string_vie
     if (len == 0) return fmt::format("The {} is not valid UTF-8.", what);
     if (isControl(cp)) return fmt::format("The {} contains a control character.", what);
     i += len;
-    if (++count > maxChars) return fmt::format("The {} is longer than {} characters.", what, maxChars);
+    if (++count > maxChars)
+      return fmt::format("The {} is longer than {} characters.", what, maxChars);
   }
   return std::nullopt;
 }

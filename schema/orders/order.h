@@ -12,10 +12,10 @@
 
 namespace jh {
 
-constexpr size_t MAX_USER_CODE = 64;     // characters (code points), DESIGN.md §3
-constexpr size_t MAX_ORDER_ID = 64;      // bytes
-constexpr size_t MAX_ITEM = 200;         // bytes
-constexpr size_t MAX_AREA = 200;          // characters
+constexpr size_t MAX_USER_CODE = 64;              // characters (code points), DESIGN.md §3
+constexpr size_t MAX_ORDER_ID = 64;               // bytes
+constexpr size_t MAX_ITEM = 200;                  // bytes
+constexpr size_t MAX_AREA = 200;                  // characters
 constexpr int64_t MAX_PRICE_PENCE = 100'000'000;  // £1,000,000: no dish costs more
 // A page of a user's orders (getOrders): the default, and the most one page holds.
 constexpr uint32_t DEFAULT_ORDERS_PAGE = 100;
@@ -43,7 +43,9 @@ struct OrderView {
 
   OrderRecord record() const;
   // The idempotency key is (user_code, order_id): a repeat carries the same key.
-  bool sameKey(const OrderView& other) const { return orderId == other.orderId && userCode == other.userCode; }
+  bool sameKey(const OrderView& other) const {
+    return orderId == other.orderId && userCode == other.userCode;
+  }
   // Whether an order under the same key asks for the same thing (else the two conflict).
   bool sameRequest(const OrderView& other) const {
     return userCode == other.userCode && item == other.item && postCode == other.postCode;
@@ -66,7 +68,8 @@ struct OrderRecord {
   bool conflict = false;
 
   OrderView view() const {
-    return {orderId, userCode, item, pricePence, timeStamp, postCode, area, status, origin, incarnation, seq};
+    return {orderId, userCode, item,   pricePence,  timeStamp, postCode,
+            area,    status,   origin, incarnation, seq};
   }
   // Whether a repeated placeOrder asks for the same thing as this stored order.
   bool sameRequest(const OrderView& other) const { return view().sameRequest(other); }
@@ -75,9 +78,18 @@ struct OrderRecord {
 };
 
 inline OrderRecord OrderView::record() const {
-  return {std::string(orderId), std::string(userCode), std::string(item), pricePence,
-          std::string(timeStamp), std::string(postCode), std::string(area), std::string(status),
-          std::string(origin), incarnation, seq, false};
+  return {std::string(orderId),
+          std::string(userCode),
+          std::string(item),
+          pricePence,
+          std::string(timeStamp),
+          std::string(postCode),
+          std::string(area),
+          std::string(status),
+          std::string(origin),
+          incarnation,
+          seq,
+          false};
 }
 
 // The header of orders.csv, in column order.
@@ -92,7 +104,8 @@ void appendOrderCsv(std::string& out, const OrderRecord& order);
 // Reads an order from one CSV record's fields (the view's text is theirs): 11 fields, or the 10
 // of a row written before incarnations (incarnation 0). On failure returns nullopt and sets
 // `error`.
-std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& fields, std::string& error);
+std::optional<OrderView> orderFromCsv(const std::vector<std::string_view>& fields,
+                                      std::string& error);
 std::optional<OrderRecord> orderFromCsv(const std::vector<std::string>& fields, std::string& error);
 
 // The stored order; a read sets `status` (PENDING) and `conflict` on the builder afterwards.
@@ -124,10 +137,10 @@ std::optional<std::string> checkUserCode(std::string_view code);
 std::optional<std::string> checkOrderId(std::string_view id);
 std::optional<std::string> checkItemText(std::string_view item);
 
-// Whether an order's fields, all but origin, incarnation, seq and status, are what the front-end makes: the
-// checks above, a price of 0..MAX_PRICE_PENCE, a time stamp of the form utcTimestampNow()
-// gives, a normalised postcode and a printable area of at most MAX_AREA characters. A replica
-// stores nothing else, whoever sends it.
+// Whether an order's fields, all but origin, incarnation, seq and status, are what the front-end
+// makes: the checks above, a price of 0..MAX_PRICE_PENCE, a time stamp of the form
+// utcTimestampNow() gives, a normalised postcode and a printable area of at most MAX_AREA
+// characters. A replica stores nothing else, whoever sends it.
 std::optional<std::string> checkOrderFields(const OrderRecord& order);
 
 // Now, as "2026-11-21T22:31:05.123Z".

@@ -30,7 +30,8 @@ bool inwardShape(std::u32string_view code) {
 
 // The outward and inward codes of `text` (trimmed) if it matches postcodes.io's regex: the
 // inward code is the last three characters, so the match is the same whichever way it is found.
-std::optional<std::pair<std::u32string_view, std::u32string_view>> splitCodes(std::u32string_view text) {
+std::optional<std::pair<std::u32string_view, std::u32string_view>> splitCodes(
+    std::u32string_view text) {
   if (text.size() < 3) return std::nullopt;
   std::u32string_view inward = text.substr(text.size() - 3);
   std::u32string_view outward = text.substr(0, text.size() - 3);
@@ -42,7 +43,8 @@ std::optional<std::pair<std::u32string_view, std::u32string_view>> splitCodes(st
 // Only for codes splitCodes() accepted: ASCII letters and digits.
 std::string upperAscii(std::u32string_view code) {
   std::string out;
-  for (char32_t c : code) out.push_back(static_cast<char>(c >= U'a' && c <= U'z' ? c - U'a' + U'A' : c));
+  for (char32_t c : code)
+    out.push_back(static_cast<char>(c >= U'a' && c <= U'z' ? c - U'a' + U'A' : c));
   return out;
 }
 
@@ -65,7 +67,8 @@ PostcodeVerdict judgeDecodedPostcode(std::u32string_view text) {
   // wrong ("AB1 01AB"), since removing the space would name another district.
   std::u32string compact(text);
   compact.erase(std::remove_if(compact.begin(), compact.end(), isJsWhiteSpace), compact.end());
-  if (splitCodes(compact)) return {std::nullopt, "it has a space inside the outward or inward code"};
+  if (splitCodes(compact))
+    return {std::nullopt, "it has a space inside the outward or inward code"};
   return {std::nullopt,
           "it is not an outward code (A9, A99, AA9, AA99, A9A or AA9A) and an inward code (9AA)"};
 }

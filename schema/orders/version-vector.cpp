@@ -46,7 +46,8 @@ size_t VersionVector::origins() const {
   return n;
 }
 
-void VersionVector::toWire(capnp::List<rpc::VersionEntry>::Builder out, const IncarnationDigests* digests) const {
+void VersionVector::toWire(capnp::List<rpc::VersionEntry>::Builder out,
+                           const IncarnationDigests* digests) const {
   unsigned i = 0;
   for (auto it = seqs_.begin(); it != seqs_.end();) {
     const std::string& origin = it->first.origin;
@@ -69,7 +70,8 @@ void VersionVector::toWire(capnp::List<rpc::VersionEntry>::Builder out, const In
   }
 }
 
-VersionVector VersionVector::fromWire(capnp::List<rpc::VersionEntry>::Reader in, IncarnationDigests* digests) {
+VersionVector VersionVector::fromWire(capnp::List<rpc::VersionEntry>::Reader in,
+                                      IncarnationDigests* digests) {
   VersionVector v;
   for (auto e : in) {
     auto incarnations = e.getIncarnations();
@@ -79,7 +81,8 @@ VersionVector VersionVector::fromWire(capnp::List<rpc::VersionEntry>::Reader in,
     std::string origin = e.getOrigin();
     for (unsigned k = 0; k < seqs.size(); ++k) {
       v.set(origin, incarnations[k], seqs[k]);
-      if (digests && k < sums.size()) (*digests)[OriginIncarnation{origin, incarnations[k]}] = sums[k];
+      if (digests && k < sums.size())
+        (*digests)[OriginIncarnation{origin, incarnations[k]}] = sums[k];
     }
   }
   return v;

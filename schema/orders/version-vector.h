@@ -47,9 +47,13 @@ class VersionVector {
     auto it = seqs_.find(OriginIncarnationView{origin, incarnation});
     return it == seqs_.end() ? 0 : it->second;
   }
-  uint64_t get(const OriginIncarnation& source) const { return get(source.origin, source.incarnation); }
+  uint64_t get(const OriginIncarnation& source) const {
+    return get(source.origin, source.incarnation);
+  }
   void set(std::string_view origin, uint64_t incarnation, uint64_t seq);
-  void set(const OriginIncarnation& source, uint64_t seq) { set(source.origin, source.incarnation, seq); }
+  void set(const OriginIncarnation& source, uint64_t seq) {
+    set(source.origin, source.incarnation, seq);
+  }
 
   // True when this vector holds at least everything `other` holds.
   bool covers(const VersionVector& other) const;
@@ -64,14 +68,17 @@ class VersionVector {
   // The wire form groups the entries by origin, so that an origin's name is sent once however
   // many incarnations it had. With `digests`, each incarnation's digest travels beside its seq.
   size_t origins() const;
-  void toWire(capnp::List<rpc::VersionEntry>::Builder out, const IncarnationDigests* digests = nullptr) const;
-  // Sets the size of a list field and fills it: `init` is e.g. [&](uint n){ return b.initVector(n); }.
+  void toWire(capnp::List<rpc::VersionEntry>::Builder out,
+              const IncarnationDigests* digests = nullptr) const;
+  // Sets the size of a list field and fills it: `init` is e.g. [&](uint n){ return b.initVector(n);
+  // }.
   template <typename Init>
   void fill(Init&& init, const IncarnationDigests* digests = nullptr) const {
     toWire(init(static_cast<unsigned>(origins())), digests);
   }
   // Reads a wire form; with `digests`, also the digests it carries (none when it carries none).
-  static VersionVector fromWire(capnp::List<rpc::VersionEntry>::Reader in, IncarnationDigests* digests = nullptr);
+  static VersionVector fromWire(capnp::List<rpc::VersionEntry>::Reader in,
+                                IncarnationDigests* digests = nullptr);
 
   // "replica.server1:12 replica.server1#1733412345678901:3": incarnation 0 is shown bare.
   std::string toString() const;

@@ -36,7 +36,8 @@ bool isFinish(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) {
 
 class BufferedStream final : public kj::AsyncIoStream {
  public:
-  BufferedStream(kj::Own<kj::AsyncIoStream> inner, kj::Timer& timer) : inner_(kj::mv(inner)), timer_(timer) {}
+  BufferedStream(kj::Own<kj::AsyncIoStream> inner, kj::Timer& timer)
+      : inner_(kj::mv(inner)), timer_(timer) {}
 
   kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override {
     auto* out = static_cast<kj::byte*>(buffer);
@@ -48,10 +49,11 @@ class BufferedStream final : public kj::AsyncIoStream {
     if (maxBytes >= READ_CAPACITY) {  // a large message body: straight into the caller's memory
       return inner_->tryRead(out, minBytes, maxBytes).then([have](size_t n) { return have + n; });
     }
-    return inner_->tryRead(readBuffer_, minBytes, READ_CAPACITY).then([this, out, maxBytes, have](size_t n) {
-      readEnd_ = n;  // the buffer was empty, so readBegin_ is 0
-      return have + takeBuffered(out, maxBytes);  // n < minBytes only at the end of the stream
-    });
+    return inner_->tryRead(readBuffer_, minBytes, READ_CAPACITY)
+        .then([this, out, maxBytes, have](size_t n) {
+          readEnd_ = n;                               // the buffer was empty, so readBegin_ is 0
+          return have + takeBuffered(out, maxBytes);  // n < minBytes only at the end of the stream
+        });
   }
 
   kj::Promise<void> write(const void* buffer, size_t size) override {
@@ -60,17 +62,19 @@ class BufferedStream final : public kj::AsyncIoStream {
   }
 
   kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
-    KJ_IF_MAYBE(e, writeError_) { return kj::cp(*e); }
+    KJ_IF_MAYBE (e, writeError_) { return kj::cp(*e); }
     // (While a send is under way, whatever is queued goes when it ends anyway.)
     bool hold = !sending_ && (queued_.empty() || holding_) && isFinish(pieces);
     for (auto& piece : pieces) queued_.insert(queued_.end(), piece.begin(), piece.end());
     if (hold) {
       if (!holding_) {
         holding_ = true;
-        holdTimer_ = timer_.afterDelay(FINISH_HOLD).then([this]() {
-          holding_ = false;
-          startSending();
-        }).eagerlyEvaluate(nullptr);
+        holdTimer_ = timer_.afterDelay(FINISH_HOLD)
+                         .then([this]() {
+                           holding_ = false;
+                           startSending();
+                         })
+                         .eagerlyEvaluate(nullptr);
       }
       return kj::READY_NOW;
     }
@@ -103,8 +107,12 @@ class BufferedStream final : public kj::AsyncIoStream {
   void setsockopt(int level, int option, const void* value, kj::uint length) override {
     inner_->setsockopt(level, option, value, length);
   }
-  void getsockname(struct sockaddr* addr, kj::uint* length) override { inner_->getsockname(addr, length); }
-  void getpeername(struct sockaddr* addr, kj::uint* length) override { inner_->getpeername(addr, length); }
+  void getsockname(struct sockaddr* addr, kj::uint* length) override {
+    inner_->getsockname(addr, length);
+  }
+  void getpeername(struct sockaddr* addr, kj::uint* length) override {
+    inner_->getpeername(addr, length);
+  }
   kj::Maybe<int> getFd() const override { return inner_->getFd(); }
 
  private:
@@ -126,13 +134,14 @@ class BufferedStream final : public kj::AsyncIoStream {
   // Sends what is queued at the end of this turn of the event loop.
   void startSending() {
     sending_ = true;
-    sender_ = kj::evalLast([this]() { return sendQueued(); }).eagerlyEvaluate([this](kj::Exception&& e) {
-      sending_ = false;
-      queued_.clear();
-      for (auto& w : drainWaiters_) w->reject(kj::cp(e));
-      drainWaiters_.clear();
-      writeError_ = kj::mv(e);
-    });
+    sender_ =
+        kj::evalLast([this]() { return sendQueued(); }).eagerlyEvaluate([this](kj::Exception&& e) {
+          sending_ = false;
+          queued_.clear();
+          for (auto& w : drainWaiters_) w->reject(kj::cp(e));
+          drainWaiters_.clear();
+          writeError_ = kj::mv(e);
+        });
   }
 
   // Held Finish messages go with whatever is sent next.

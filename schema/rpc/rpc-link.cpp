@@ -24,22 +24,20 @@ LogTaskFailures logErrors{"link", LogLevel::DEBUG};
 
 RpcLink::RpcLink(kj::Network& network, kj::Timer& timer, std::string address,
                  uint32_t connectTimeoutMs, kj::Maybe<Opener> opener)
-    : network_(network),
-      timer_(timer),
-      address_(std::move(address)),
-      connectTimeoutMs_(connectTimeoutMs),
-      opener_(kj::mv(opener)),
+    : network_(network), timer_(timer), address_(std::move(address)),
+      connectTimeoutMs_(connectTimeoutMs), opener_(kj::mv(opener)),
       tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
 
 RpcLink::~RpcLink() noexcept(false) {}
 
 kj::Promise<capnp::Capability::Client> RpcLink::bootstrap() {
   if (connection_) return connection_->cap;
-  KJ_IF_MAYBE(d, dialing_) {
+  KJ_IF_MAYBE (d, dialing_) {
     return d->addBranch().then([this]() -> capnp::Capability::Client {
       if (!connection_) {
-        kj::throwFatalException(plainException(kj::Exception::Type::DISCONNECTED,
-                                                fmt::format("the connection to {} was lost", address_)));
+        kj::throwFatalException(
+            plainException(kj::Exception::Type::DISCONNECTED,
+                           fmt::format("the connection to {} was lost", address_)));
       }
       return connection_->cap;
     });
@@ -51,16 +49,15 @@ kj::Promise<capnp::Capability::Client> RpcLink::bootstrap() {
 kj::Promise<void> RpcLink::dial() {
   ++dials_;
   JH_DEBUG("connecting to {}", address_);
-  auto attempt = network_.parseAddress(address_).then([](kj::Own<kj::NetworkAddress> addr) {
-    return addr->connect().attach(kj::mv(addr));
-  });
+  auto attempt = network_.parseAddress(address_).then(
+      [](kj::Own<kj::NetworkAddress> addr) { return addr->connect().attach(kj::mv(addr)); });
   return timer_.timeoutAfter(connectTimeoutMs_ * kj::MILLISECONDS, kj::mv(attempt))
       .then(
           [this](kj::Own<kj::AsyncIoStream> stream) {
             dialing_ = nullptr;
             JH_DEBUG("connected to {}", address_);
             connection_ = kj::heap<Connection>(kj::mv(stream), timer_);
-            KJ_IF_MAYBE(open, opener_) { connection_->cap = (*open)(connection_->cap); }
+            KJ_IF_MAYBE (open, opener_) { connection_->cap = (*open)(connection_->cap); }
             uint64_t generation = ++generation_;
             tasks_->add(connection_->client.onDisconnect().then([this, generation]() {
               if (generation == generation_) drop();
@@ -72,8 +69,9 @@ kj::Promise<void> RpcLink::dial() {
                                      ? fmt::format("no answer within {} ms", connectTimeoutMs_)
                                      : failureReason(e);
             JH_DEBUG("cannot connect to {}: {}", address_, reason);
-            kj::throwFatalException(plainException(kj::Exception::Type::DISCONNECTED,
-                                                   fmt::format("cannot connect to {}: {}", address_, reason)));
+            kj::throwFatalException(
+                plainException(kj::Exception::Type::DISCONNECTED,
+                               fmt::format("cannot connect to {}: {}", address_, reason)));
           });
 }
 
@@ -85,7 +83,8 @@ void RpcLink::drop() {
 }
 
 RpcLink::Opener replicaOpener(std::string secret) {
-  return [secret = std::move(secret)](capnp::Capability::Client bootstrap) -> capnp::Capability::Client {
+  return [secret =
+              std::move(secret)](capnp::Capability::Client bootstrap) -> capnp::Capability::Client {
     auto req = bootstrap.castAs<rpc::ReplicaGate>().openRequest();
     req.setSecret(kj::arrayPtr(reinterpret_cast<const capnp::byte*>(secret.data()), secret.size()));
     return req.send().getReplica();

@@ -26,7 +26,8 @@ struct RpcServer::Connection {
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpcSystem;
 };
 
-RpcServer::RpcServer(capnp::Capability::Client bootstrap, kj::Timer& timer, uint64_t maxMessageBytes)
+RpcServer::RpcServer(capnp::Capability::Client bootstrap, kj::Timer& timer,
+                     uint64_t maxMessageBytes)
     : bootstrap_(kj::mv(bootstrap)), timer_(timer), maxMessageWords_(maxMessageBytes / 8),
       tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
 
@@ -34,20 +35,26 @@ RpcServer::~RpcServer() {}
 
 kj::Promise<void> RpcServer::listen(kj::ConnectionReceiver& listener) {
   // evalNow: accept() may also throw at once (EMFILE), not only through its promise.
-  return kj::evalNow([&listener]() { return listener.accept(); }).then(
-      [this, &listener](kj::Own<kj::AsyncIoStream> stream) {
-        acceptFailures_ = 0;
-        accept(kj::mv(stream));
-        return listen(listener);
-      },
-      [this, &listener](kj::Exception&& e) {
-        // Typically EMFILE: the connection waits in the backlog until a descriptor is free.
-        if (acceptFailures_++ % 100 == 0) {
-          JH_WARN("cannot accept a new connection ({}) while {} are open; callers wait, trying again "
-                  "every {} ms", failureReason(e), open_, ACCEPT_RETRY / kj::MILLISECONDS);
-        }
-        return timer_.afterDelay(ACCEPT_RETRY).then([this, &listener]() { return listen(listener); });
-      });
+  return kj::evalNow([&listener]() { return listener.accept(); })
+      .then(
+          [this, &listener](kj::Own<kj::AsyncIoStream> stream) {
+            acceptFailures_ = 0;
+            accept(kj::mv(stream));
+            return listen(listener);
+          },
+          [this, &listener](kj::Exception&& e) {
+            // Typically EMFILE: the connection waits in the backlog until a descriptor is free.
+            if (acceptFailures_++ % 100 == 0) {
+              JH_WARN(
+                  "cannot accept a new connection ({}) while {} are open; callers wait, trying "
+                  "again "
+                  "every {} ms",
+                  failureReason(e), open_, ACCEPT_RETRY / kj::MILLISECONDS);
+            }
+            return timer_.afterDelay(ACCEPT_RETRY).then([this, &listener]() {
+              return listen(listener);
+            });
+          });
 }
 
 void RpcServer::accept(kj::Own<kj::AsyncIoStream> stream) {

@@ -19,10 +19,13 @@ void raiseDescriptorLimit() {
   rlim_t before = r.rlim_cur;
   r.rlim_cur = r.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &r) == 0) {
-    JH_INFO("raised the limit on open descriptors from {} to {}, one for each connection", before, r.rlim_max);
+    JH_INFO("raised the limit on open descriptors from {} to {}, one for each connection", before,
+            r.rlim_max);
   } else {
-    JH_WARN("the limit on open descriptors stays at {} ({}): at most about that many connections at once", before,
-            strerror(errno));
+    JH_WARN(
+        "the limit on open descriptors stays at {} ({}): at most about that many connections at "
+        "once",
+        before, strerror(errno));
   }
 }
 
@@ -31,17 +34,17 @@ int runDaemon(kj::FunctionParam<int()> body) {
     return body();
   } catch (const ConfigError& e) {
     JH_ERROR("cannot start: {}", e.what());
-  } catch (const kj::Exception& e) {
-    JH_ERROR("cannot start: {}", failureReason(e));
-  }
+  } catch (const kj::Exception& e) { JH_ERROR("cannot start: {}", failureReason(e)); }
   return 1;
 }
 
-kj::Own<kj::ConnectionReceiver> listenOn(kj::Network& network, const std::string& address, kj::WaitScope& waitScope) {
+kj::Own<kj::ConnectionReceiver> listenOn(kj::Network& network, const std::string& address,
+                                         kj::WaitScope& waitScope) {
   try {
     return network.parseAddress(address).wait(waitScope)->listen();
   } catch (const kj::Exception& e) {
-    throw plainException(kj::Exception::Type::FAILED, fmt::format("cannot listen on {}: {}", address, failureReason(e)));
+    throw plainException(kj::Exception::Type::FAILED,
+                         fmt::format("cannot listen on {}: {}", address, failureReason(e)));
   }
 }
 
@@ -51,10 +54,14 @@ std::optional<DaemonArgs> parseDaemonArgs(int argc, char** argv) {
     std::string flag = argv[i];
     if (i + 1 >= argc) return std::nullopt;
     std::string value = argv[i + 1];
-    if (flag == "--cluster") a.cluster = value;
-    else if (flag == "--name") a.name = value;
-    else if (flag == "--log-level") a.logLevel = value;
-    else return std::nullopt;
+    if (flag == "--cluster")
+      a.cluster = value;
+    else if (flag == "--name")
+      a.name = value;
+    else if (flag == "--log-level")
+      a.logLevel = value;
+    else
+      return std::nullopt;
   }
   return a;
 }

@@ -35,7 +35,8 @@ int runDaemon(kj::FunctionParam<int()> body);
 
 // The listening socket for `address`; throws "cannot listen on ADDRESS: address already in use"
 // and the like, in plain words.
-kj::Own<kj::ConnectionReceiver> listenOn(kj::Network& network, const std::string& address, kj::WaitScope& waitScope);
+kj::Own<kj::ConnectionReceiver> listenOn(kj::Network& network, const std::string& address,
+                                         kj::WaitScope& waitScope);
 
 // Resolves when SIGTERM or SIGINT arrives.
 kj::Promise<void> stopSignal(kj::UnixEventPort& port);

@@ -43,7 +43,8 @@ std::string failureReason(const kj::Exception& e) {
   return out;
 }
 
-kj::Exception plainException(kj::Exception::Type type, std::string description, const char* file, int line) {
+kj::Exception plainException(kj::Exception::Type type, std::string description, const char* file,
+                             int line) {
   return kj::Exception(type, file, line, kj::heapString(description.data(), description.size()));
 }
 

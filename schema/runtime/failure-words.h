@@ -16,7 +16,7 @@ std::string failureReason(const kj::Exception& e);
 
 // An exception of `type` whose description is `description` exactly (KJ_EXCEPTION would append
 // "; name = value" for each further argument, which then reaches every log line that prints it).
-kj::Exception plainException(kj::Exception::Type type, std::string description, const char* file = __builtin_FILE(),
-                             int line = __builtin_LINE());
+kj::Exception plainException(kj::Exception::Type type, std::string description,
+                             const char* file = __builtin_FILE(), int line = __builtin_LINE());
 
 }  // namespace jh

@@ -29,11 +29,16 @@ bool logInit(std::string name, std::string_view level, std::string filePath) {
     chosen = env ? env : "info";
   }
   bool ok = true;
-  if (chosen == "debug") minLevel = LogLevel::DEBUG;
-  else if (chosen == "info") minLevel = LogLevel::INFO;
-  else if (chosen == "warn") minLevel = LogLevel::WARN;
-  else if (chosen == "error") minLevel = LogLevel::ERROR;
-  else ok = false;
+  if (chosen == "debug")
+    minLevel = LogLevel::DEBUG;
+  else if (chosen == "info")
+    minLevel = LogLevel::INFO;
+  else if (chosen == "warn")
+    minLevel = LogLevel::WARN;
+  else if (chosen == "error")
+    minLevel = LogLevel::ERROR;
+  else
+    ok = false;
   if (!filePath.empty()) {
     if (logFile) fclose(logFile);
     logFile = fopen(filePath.c_str(), "a");

@@ -63,7 +63,8 @@ bool AckedCheck::onEveryReplica() const {
   return true;
 }
 
-AckedCheck checkAcked(const std::vector<NodeConfig>& replicas, const std::vector<std::string>& ids) {
+AckedCheck checkAcked(const std::vector<NodeConfig>& replicas,
+                      const std::vector<std::string>& ids) {
   std::unordered_map<std::string_view, size_t> index;
   std::vector<std::string_view> distinct;
   for (auto& id : ids) {
@@ -99,8 +100,8 @@ AckedCheck checkAcked(const std::vector<NodeConfig>& replicas, const std::vector
   return check;
 }
 
-AckedCheck checkAckedWithin(const std::vector<NodeConfig>& replicas, const std::vector<std::string>& ids,
-                            double waitS) {
+AckedCheck checkAckedWithin(const std::vector<NodeConfig>& replicas,
+                            const std::vector<std::string>& ids, double waitS) {
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(waitS * 1000));
   for (;;) {
@@ -117,17 +118,19 @@ std::string ackedReport(const AckedCheck& c) {
   size_t width = 0;
   for (auto& r : c.replicas) width = std::max(width, r.name.size());
   for (auto& r : c.replicas) {
-    out += fmt::format("{:<{}}  {} of {} acknowledged orders ({})", r.name, width, groupedNumber(r.held),
-                       groupedNumber(c.acknowledged), r.files);
+    out += fmt::format("{:<{}}  {} of {} acknowledged orders ({})", r.name, width,
+                       groupedNumber(r.held), groupedNumber(c.acknowledged), r.files);
     if (r.missing > 0) out += fmt::format("; missing {}", listed(r.firstMissing, r.missing));
     out += "\n";
   }
   if (c.lost > 0) {
-    out += fmt::format("lost {} of {}: acknowledged, yet on no replica: {}\n", groupedNumber(c.lost),
-                       groupedNumber(c.acknowledged), listed(c.firstLost, c.lost));
+    out +=
+        fmt::format("lost {} of {}: acknowledged, yet on no replica: {}\n", groupedNumber(c.lost),
+                    groupedNumber(c.acknowledged), listed(c.firstLost, c.lost));
   } else if (!c.onEveryReplica()) {
-    out += fmt::format("lost 0, but {} {} not on every replica after {:.1f} s.\n", groupedNumber(c.notEverywhere),
-                       c.notEverywhere == 1 ? "is" : "are", c.waitedS);
+    out +=
+        fmt::format("lost 0, but {} {} not on every replica after {:.1f} s.\n",
+                    groupedNumber(c.notEverywhere), c.notEverywhere == 1 ? "is" : "are", c.waitedS);
   } else {
     out += fmt::format("lost 0: every one of the {} acknowledged orders is on every replica.\n",
                        groupedNumber(c.acknowledged));

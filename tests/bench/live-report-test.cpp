@@ -12,17 +12,21 @@ namespace jh::bench {
 
 namespace {
 
-const char* HEADER = "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n";
+const char* HEADER =
+    "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n";
 
 std::string row(const std::string& id, uint64_t seq) {
-  return id + ",demo-1,HAMBURGER,7.85,2026-12-04T19:50:03.101Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,7," +
+  return id +
+         ",demo-1,HAMBURGER,7.85,2026-12-04T19:50:03.101Z,AB10 1AB,Aberdeen "
+         "City,CONFIRMED,replica.server1,7," +
          std::to_string(seq) + "\r\n";
 }
 
 std::vector<NodeConfig> threeReplicas(const jh::test::TempDir& dir) {
   std::vector<NodeConfig> replicas;
   for (int i = 1; i <= 3; ++i) {
-    replicas.push_back({"replica.server" + std::to_string(i), "127.0.0.1:1", dir.file("r" + std::to_string(i))});
+    replicas.push_back(
+        {"replica.server" + std::to_string(i), "127.0.0.1:1", dir.file("r" + std::to_string(i))});
   }
   return replicas;
 }
@@ -40,21 +44,26 @@ TEST_CASE("a live line gives what happened in the second that just ended, and th
   CHECK(liveLine(3600, Tally{360000000, 999, 999}, Tally{359900000, 0, 0}).size() <= 79);
 }
 
-TEST_CASE("the closing summary counts the orders and says which were attempted but never "
-          "acknowledged") {
-  CHECK(liveSummary(23.44, Tally{9120, 0, 3}, 0) == "Stopped after 23.4 s: 9,120 orders acknowledged, 0 failed, 3 retried.");
+TEST_CASE(
+    "the closing summary counts the orders and says which were attempted but never "
+    "acknowledged") {
+  CHECK(liveSummary(23.44, Tally{9120, 0, 3}, 0) ==
+        "Stopped after 23.4 s: 9,120 orders acknowledged, 0 failed, 3 retried.");
   CHECK(liveSummary(1, Tally{1, 2, 0}, 4) ==
-        "Stopped after 1.0 s: 1 order acknowledged, 2 failed, 0 retried. 4 attempted but never acknowledged "
+        "Stopped after 1.0 s: 1 order acknowledged, 2 failed, 0 retried. 4 attempted but never "
+        "acknowledged "
         "(refused, or under way when it stopped): not counted.");
 }
 
-TEST_CASE("the check finds every acknowledged order on every replica by its order_id, whatever "
-          "else the files hold, and says lost 0") {
+TEST_CASE(
+    "the check finds every acknowledged order on every replica by its order_id, whatever "
+    "else the files hold, and says lost 0") {
   jh::test::TempDir dir;
   for (auto name : {"r1/orders.csv", "r2/orders.csv", "r3/orders.csv.partial"}) {
     std::filesystem::create_directories(dir.file(std::string(name).substr(0, 2)));
     // Other orders, the acknowledged ones in another order, and a torn final record.
-    dir.write(name, std::string(HEADER) + row("other-1", 1) + row("a-2", 2) + row("a-1", 3) + "a-3,demo");
+    dir.write(name,
+              std::string(HEADER) + row("other-1", 1) + row("a-2", 2) + row("a-1", 3) + "a-3,demo");
   }
   auto check = checkAcked(threeReplicas(dir), {"a-1", "a-2", "a-2"});
   CHECK(check.acknowledged == 2);
@@ -86,7 +95,8 @@ TEST_CASE("the check names what a replica lacks, and what no replica holds as lo
   dir.write("r1/orders.csv", std::string(HEADER) + row("a-1", 1) + row("a-2", 2) + row("a-3", 3));
   check = checkAckedWithin(threeReplicas(dir), {"a-1", "a-2", "a-3"}, 0);
   CHECK(check.lost == 0);
-  CHECK(ackedReport(check).find("lost 0, but 3 are not on every replica after 0.0 s.\n") != std::string::npos);
+  CHECK(ackedReport(check).find("lost 0, but 3 are not on every replica after 0.0 s.\n") !=
+        std::string::npos);
 }
 
 }  // namespace jh::bench

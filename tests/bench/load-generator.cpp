@@ -34,7 +34,8 @@ std::string jsonString(const std::string& s) {
 std::string percentEncoded(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.') {
       out += static_cast<char>(c);
     } else {
       out += fmt::format("%{:02X}", c);
@@ -47,17 +48,20 @@ std::string percentEncoded(const std::string& s) {
 // request written whole, its reply read by its Content-Length. Only the status is looked at.
 class HttpConnection {
  public:
-  HttpConnection(kj::Network& network, std::string address) : network_(network), address_(std::move(address)) {}
+  HttpConnection(kj::Network& network, std::string address)
+      : network_(network), address_(std::move(address)) {}
 
   // The reply's status code; fails when the connection fails (then dropped).
   kj::Promise<unsigned> exchange(std::string request) {
     auto text = kj::heap<std::string>(std::move(request));
-    auto connected = stream_.get() != nullptr ? kj::Promise<void>(kj::READY_NOW)
-                                        : network_.parseAddress(address_).then([](kj::Own<kj::NetworkAddress> a) {
-                                            return a->connect().attach(kj::mv(a));
-                                          }).then([this](kj::Own<kj::AsyncIoStream> s) { stream_ = kj::mv(s); });
-    return connected
-        .then([this, &ref = *text]() { return stream_->write(ref.data(), ref.size()); })
+    auto connected = stream_.get() != nullptr
+                         ? kj::Promise<void>(kj::READY_NOW)
+                         : network_.parseAddress(address_)
+                               .then([](kj::Own<kj::NetworkAddress> a) {
+                                 return a->connect().attach(kj::mv(a));
+                               })
+                               .then([this](kj::Own<kj::AsyncIoStream> s) { stream_ = kj::mv(s); });
+    return connected.then([this, &ref = *text]() { return stream_->write(ref.data(), ref.size()); })
         .then([this]() {
           received_.clear();
           return readReply();
@@ -81,11 +85,12 @@ class HttpConnection {
         return static_cast<unsigned>(std::atoi(received_.c_str() + 9));
       }
     }
-    return stream_->tryRead(buffer_, 1, sizeof buffer_).then([this](size_t n) -> kj::Promise<unsigned> {
-      if (n == 0) return KJ_EXCEPTION(DISCONNECTED, "the front-end closed the HTTP connection");
-      received_.append(buffer_, n);
-      return readReply();
-    });
+    return stream_->tryRead(buffer_, 1, sizeof buffer_)
+        .then([this](size_t n) -> kj::Promise<unsigned> {
+          if (n == 0) return KJ_EXCEPTION(DISCONNECTED, "the front-end closed the HTTP connection");
+          received_.append(buffer_, n);
+          return readReply();
+        });
   }
 
   kj::Network& network_;
@@ -101,8 +106,7 @@ class Client {
          Clock::time_point start, Clock::time_point deadline)
       : o_(o), index_(index), runTag_(runTag), timer_(io.provider->getTimer()),
         link_(io.provider->getNetwork(), timer_, o.frontendAddress, o.callTimeoutMs),
-        http_(io.provider->getNetwork(), o.frontendAddress),
-        start_(start), deadline_(deadline),
+        http_(io.provider->getNetwork(), o.frontendAddress), start_(start), deadline_(deadline),
         user_(fmt::format("{}-{}", o.userPrefix, index)) {}
 
   kj::Promise<void> loop() {
@@ -110,24 +114,29 @@ class Client {
     if (o_.stop != nullptr && o_.stop->load(std::memory_order_relaxed)) return kj::READY_NOW;
     auto began = Clock::now();
     return timer_.timeoutAfter(o_.callTimeoutMs * kj::MILLISECONDS, once())
-        .then([this](bool ok) { return ok; }, [this](kj::Exception&&) {
-          link_.drop();
-          http_.drop();
-          if (!o_.retryUntilAcked) pendingId_.clear();
-          return false;
-        })
+        .then([this](bool ok) { return ok; },
+              [this](kj::Exception&&) {
+                link_.drop();
+                http_.drop();
+                if (!o_.retryUntilAcked) pendingId_.clear();
+                return false;
+              })
         .then([this, began](bool ok) -> kj::Promise<void> {
           auto end = Clock::now();
           if (ok) {
             ++done_;
             if (o_.live) o_.live->acknowledged.fetch_add(1, std::memory_order_relaxed);
-            successes.push_back({std::chrono::duration_cast<std::chrono::microseconds>(end - start_).count(),
-                                 static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(end - began).count())});
+            successes.push_back(
+                {std::chrono::duration_cast<std::chrono::microseconds>(end - start_).count(),
+                 static_cast<uint32_t>(
+                     std::chrono::duration_cast<std::chrono::microseconds>(end - began).count())});
             return loop();
           }
           ++errors;
           // An order whose id is still pending is tried again with it; any other is given up.
-          if (o_.live) (pendingId_.empty() ? o_.live->failed : o_.live->retried).fetch_add(1, std::memory_order_relaxed);
+          if (o_.live)
+            (pendingId_.empty() ? o_.live->failed : o_.live->retried)
+                .fetch_add(1, std::memory_order_relaxed);
           // Back off a little so that a cluster without a primary is not spun against.
           return timer_.afterDelay(5 * kj::MILLISECONDS).then([this]() { return loop(); });
         });
@@ -152,8 +161,7 @@ class Client {
           req.setUserCode(user_);
           return req.send().then([](auto reply) { return reply.getResult().isOrders(); });
         });
-      case Mode::ORDER:
-        break;
+      case Mode::ORDER: break;
     }
     if (pendingId_.empty()) {
       pendingId_ = fmt::format("{}-{}-{}", runTag_, index_, ++counter_);
@@ -185,12 +193,15 @@ class Client {
     std::string head = "Host: " + o_.frontendAddress + "\r\n";
     switch (o_.mode) {
       case Mode::MENU:
-        return http_.exchange("GET /api/menu HTTP/1.1\r\n" + head + "\r\n").then([](unsigned s) { return s == 200; });
+        return http_.exchange("GET /api/menu HTTP/1.1\r\n" + head + "\r\n").then([](unsigned s) {
+          return s == 200;
+        });
       case Mode::ORDERS:
-        return http_.exchange("GET /api/orders?user=" + percentEncoded(user_) + " HTTP/1.1\r\n" + head + "\r\n")
+        return http_
+            .exchange("GET /api/orders?user=" + percentEncoded(user_) + " HTTP/1.1\r\n" + head +
+                      "\r\n")
             .then([](unsigned s) { return s == 200; });
-      case Mode::ORDER:
-        break;
+      case Mode::ORDER: break;
     }
     if (pendingId_.empty()) {
       pendingId_ = fmt::format("{}-{}-{}", runTag_, index_, ++counter_);
@@ -198,8 +209,9 @@ class Client {
     }
     std::string body = "{\"user_code\":" + jsonString(user_) + ",\"item\":" + jsonString(o_.item) +
                        ",\"post_code\":" + jsonString(o_.postcode) + "}";
-    std::string request = "POST /api/orders HTTP/1.1\r\n" + head + "Content-Type: application/json\r\nIdempotency-Key: " +
-                          pendingId_ + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::string request = "POST /api/orders HTTP/1.1\r\n" + head +
+                          "Content-Type: application/json\r\nIdempotency-Key: " + pendingId_ +
+                          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     return http_.exchange(std::move(request)).then([this](unsigned status) {
       if (status == 201) {
         acked.push_back(pendingId_);

@@ -29,28 +29,28 @@ struct LoadOptions {
   Mode mode = Mode::ORDER;
   Door door = Door::RPC;
   size_t clients = 1;
-  size_t threads = 0;           // 0: min(clients, 2)
+  size_t threads = 0;  // 0: min(clients, 2)
   double durationS = 5;
   uint64_t maxOrders = 0;       // per client; 0 = no limit
   std::string frontendAddress;  // the RPC address, or the http one with Door::HTTP
   std::string userPrefix = "bench";
   std::string item = "HAMBURGER";
   std::string postcode = "AB10 1AB";
-  bool retryUntilAcked = false; // repeat a failed order with the same id until it is placed
+  bool retryUntilAcked = false;  // repeat a failed order with the same id until it is placed
   uint32_t callTimeoutMs = 5000;
-  LiveCounts* live = nullptr;             // updated as calls end, when set
+  LiveCounts* live = nullptr;               // updated as calls end, when set
   const std::atomic<bool>* stop = nullptr;  // once true, each client stops after its call under way
 };
 
 struct Success {
-  int64_t atUs;       // completion, since the run began
+  int64_t atUs;  // completion, since the run began
   uint32_t latencyUs;
 };
 
 struct LoadResult {
   double elapsedS = 0;
-  uint64_t errors = 0;               // failed calls (each retry that failed counts)
-  std::vector<Success> successes;    // sorted by atUs
+  uint64_t errors = 0;                 // failed calls (each retry that failed counts)
+  std::vector<Success> successes;      // sorted by atUs
   std::vector<std::string> attempted;  // order ids tried at least once
   std::vector<std::string> acked;      // order ids placed
 };

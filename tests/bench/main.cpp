@@ -25,7 +25,8 @@
 
 namespace {
 
-constexpr const char* USAGE = R"(usage: jh-bench [--cluster F] [--frontend NAME] --clients N --duration SECONDS
+constexpr const char* USAGE =
+    R"(usage: jh-bench [--cluster F] [--frontend NAME] --clients N --duration SECONDS
                 [--mode order|orders|menu] [--door rpc|http] [--threads T] [--max-orders N] [--user-prefix P]
                 [--item ITEM] [--postcode PC] [--retry-until-acked] [--timeout-ms MS]
                 [--acked-out FILE] [--attempted-out FILE] [--timeline-out FILE] [--bucket-ms MS]
@@ -44,7 +45,8 @@ constexpr const char* USAGE = R"(usage: jh-bench [--cluster F] [--frontend NAME]
 )";
 
 // Writes a valid orders.csv: header, then N orders of one origin with seq 1..N.
-int writeOrders(const std::string& path, uint64_t count, uint64_t users, const std::string& origin) {
+int writeOrders(const std::string& path, uint64_t count, uint64_t users,
+                const std::string& origin) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::string buffer;
   jh::appendCsvRecord(buffer, jh::orderCsvHeader());
@@ -52,7 +54,8 @@ int writeOrders(const std::string& path, uint64_t count, uint64_t users, const s
   for (uint64_t i = 1; i <= count; ++i) {
     o.orderId = fmt::format("bulk-{:08}", i);
     o.userCode = fmt::format("bench-{}", i % users);
-    o.timeStamp = fmt::format("2026-01-01T00:{:02}:{:02}.{:03}Z", i / 60000 % 60, i / 1000 % 60, i % 1000);
+    o.timeStamp =
+        fmt::format("2026-01-01T00:{:02}:{:02}.{:03}Z", i / 60000 % 60, i / 1000 % 60, i % 1000);
     o.seq = i;
     jh::appendOrderCsv(buffer, o);
     if (buffer.size() > (1 << 20)) {
@@ -91,7 +94,8 @@ jh::bench::Tally tally(const jh::bench::LiveCounts& c) {
 // Prints a live line at the end of every second of the run, until `done` is set.
 class LivePrinter {
  public:
-  explicit LivePrinter(const jh::bench::LiveCounts& counts) : counts_(counts), thread_([this]() { run(); }) {}
+  explicit LivePrinter(const jh::bench::LiveCounts& counts)
+      : counts_(counts), thread_([this]() { run(); }) {}
   ~LivePrinter() {
     {
       std::lock_guard lock(mutex_);
@@ -107,7 +111,8 @@ class LivePrinter {
     jh::bench::Tally before;
     std::unique_lock lock(mutex_);
     for (uint64_t second = 1;; ++second) {
-      if (wake_.wait_until(lock, start + std::chrono::seconds(second), [this]() { return done_; })) return;
+      if (wake_.wait_until(lock, start + std::chrono::seconds(second), [this]() { return done_; }))
+        return;
       jh::bench::Tally now = tally(counts_);
       std::printf("%s\n", jh::bench::liveLine(second, now, before).c_str());
       std::fflush(stdout);
@@ -128,9 +133,12 @@ int checkAckedFile(int argc, char** argv) {
   double waitS = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--check-acked") file = argv[i + 1];
-    else if (a == "--cluster") cluster = argv[i + 1];
-    else if (a == "--wait") waitS = std::stod(argv[i + 1]);
+    if (a == "--check-acked")
+      file = argv[i + 1];
+    else if (a == "--cluster")
+      cluster = argv[i + 1];
+    else if (a == "--wait")
+      waitS = std::stod(argv[i + 1]);
     else {
       std::cerr << USAGE;
       return 2;
@@ -138,7 +146,8 @@ int checkAckedFile(int argc, char** argv) {
   }
   std::ifstream in(file);
   if (file.empty() || argc % 2 == 0 || !in) {
-    std::cerr << (in || file.empty() ? std::string() : "jh-bench: cannot read " + file + "\n") << USAGE;
+    std::cerr << (in || file.empty() ? std::string() : "jh-bench: cannot read " + file + "\n")
+              << USAGE;
     return 2;
   }
   std::vector<std::string> ids;
@@ -162,10 +171,14 @@ int main(int argc, char** argv) {
     uint64_t count = 0, users = 1000;
     for (int i = 1; i + 1 < argc; i += 2) {
       std::string a = argv[i];
-      if (a == "--write-orders") path = argv[i + 1];
-      else if (a == "--orders") count = std::stoull(argv[i + 1]);
-      else if (a == "--users") users = std::stoull(argv[i + 1]);
-      else if (a == "--origin") origin = argv[i + 1];
+      if (a == "--write-orders")
+        path = argv[i + 1];
+      else if (a == "--orders")
+        count = std::stoull(argv[i + 1]);
+      else if (a == "--users")
+        users = std::stoull(argv[i + 1]);
+      else if (a == "--origin")
+        origin = argv[i + 1];
       else {
         std::cerr << USAGE;
         return 2;
@@ -193,36 +206,62 @@ int main(int argc, char** argv) {
         if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
         return argv[++i];
       };
-      if (a == "--cluster") cluster = next();
-      else if (a == "--frontend") frontend = next();
-      else if (a == "--clients") { o.clients = std::stoul(next()); haveClients = true; }
-      else if (a == "--duration") { o.durationS = std::stod(next()); haveDuration = true; }
-      else if (a == "--threads") o.threads = std::stoul(next());
-      else if (a == "--max-orders") o.maxOrders = std::stoull(next());
-      else if (a == "--user-prefix") o.userPrefix = next();
-      else if (a == "--item") o.item = next();
-      else if (a == "--postcode") o.postcode = next();
-      else if (a == "--timeout-ms") o.callTimeoutMs = std::stoul(next());
-      else if (a == "--retry-until-acked") o.retryUntilAcked = true;
-      else if (a == "--acked-out") ackedOut = next();
-      else if (a == "--attempted-out") attemptedOut = next();
-      else if (a == "--timeline-out") timelineOut = next();
-      else if (a == "--bucket-ms") bucketMs = std::stoul(next());
-      else if (a == "--json") json = true;
+      if (a == "--cluster")
+        cluster = next();
+      else if (a == "--frontend")
+        frontend = next();
+      else if (a == "--clients") {
+        o.clients = std::stoul(next());
+        haveClients = true;
+      } else if (a == "--duration") {
+        o.durationS = std::stod(next());
+        haveDuration = true;
+      } else if (a == "--threads")
+        o.threads = std::stoul(next());
+      else if (a == "--max-orders")
+        o.maxOrders = std::stoull(next());
+      else if (a == "--user-prefix")
+        o.userPrefix = next();
+      else if (a == "--item")
+        o.item = next();
+      else if (a == "--postcode")
+        o.postcode = next();
+      else if (a == "--timeout-ms")
+        o.callTimeoutMs = std::stoul(next());
+      else if (a == "--retry-until-acked")
+        o.retryUntilAcked = true;
+      else if (a == "--acked-out")
+        ackedOut = next();
+      else if (a == "--attempted-out")
+        attemptedOut = next();
+      else if (a == "--timeline-out")
+        timelineOut = next();
+      else if (a == "--bucket-ms")
+        bucketMs = std::stoul(next());
+      else if (a == "--json")
+        json = true;
       else if (a == "--door") {
         std::string d = next();
-        if (d == "rpc") o.door = jh::bench::Door::RPC;
-        else if (d == "http") o.door = jh::bench::Door::HTTP;
-        else throw std::invalid_argument("unknown door " + d);
-      }
-      else if (a == "--live") live = true;
+        if (d == "rpc")
+          o.door = jh::bench::Door::RPC;
+        else if (d == "http")
+          o.door = jh::bench::Door::HTTP;
+        else
+          throw std::invalid_argument("unknown door " + d);
+      } else if (a == "--live")
+        live = true;
       else if (a == "--mode") {
         std::string m = next();
-        if (m == "order") o.mode = jh::bench::Mode::ORDER;
-        else if (m == "orders") o.mode = jh::bench::Mode::ORDERS;
-        else if (m == "menu") o.mode = jh::bench::Mode::MENU;
-        else throw std::invalid_argument("unknown mode " + m);
-      } else throw std::invalid_argument("unknown option " + a);
+        if (m == "order")
+          o.mode = jh::bench::Mode::ORDER;
+        else if (m == "orders")
+          o.mode = jh::bench::Mode::ORDERS;
+        else if (m == "menu")
+          o.mode = jh::bench::Mode::MENU;
+        else
+          throw std::invalid_argument("unknown mode " + m);
+      } else
+        throw std::invalid_argument("unknown option " + a);
     }
     if (!haveClients || !haveDuration || o.clients == 0 || o.durationS <= 0 || bucketMs == 0) {
       throw std::invalid_argument("--clients N (> 0) and --duration SECONDS (> 0) are required");
@@ -234,8 +273,9 @@ int main(int argc, char** argv) {
 
   try {
     auto config = jh::loadClusterConfig(jh::chooseClusterPath(cluster, argv[0]));
-    const jh::NodeConfig* fe = frontend.empty() ? (config.frontends.empty() ? nullptr : &config.frontends[0])
-                                                : config.findFrontend(frontend);
+    const jh::NodeConfig* fe = frontend.empty()
+                                   ? (config.frontends.empty() ? nullptr : &config.frontends[0])
+                                   : config.findFrontend(frontend);
     if (!fe) {
       std::cerr << "jh-bench: " << config.path << ": no such front-end\n";
       return 2;
@@ -281,28 +321,35 @@ int main(int argc, char** argv) {
       out << b * bucketMs << ',' << ok << ',' << fmt::format("{:.3f}", worst / 1000.0) << '\n';
     }
   }
-  const char* mode = o.mode == jh::bench::Mode::ORDER ? "order" : o.mode == jh::bench::Mode::ORDERS ? "orders" : "menu";
+  const char* mode = o.mode == jh::bench::Mode::ORDER    ? "order"
+                     : o.mode == jh::bench::Mode::ORDERS ? "orders"
+                                                         : "menu";
   if (json) {
-    fmt::print("{{\"mode\":\"{}\",\"door\":\"{}\",\"clients\":{},\"duration_s\":{:.3f},\"ops\":{},\"orders_per_s\":{:.1f},"
-               "\"p50_ms\":{:.3f},\"p99_ms\":{:.3f},\"p999_ms\":{:.3f},\"max_ms\":{:.3f},"
-               "\"longest_gap_ms\":{:.3f},\"errors\":{},\"attempted\":{},\"acknowledged\":{}}}\n",
-               mode, o.door == jh::bench::Door::HTTP ? "http" : "rpc", o.clients, result.elapsedS,
-               result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms, s.p999Ms, s.maxMs, s.longestGapMs,
-               result.errors, result.attempted.size(), result.acked.size());
+    fmt::print(
+        "{{\"mode\":\"{}\",\"door\":\"{}\",\"clients\":{},\"duration_s\":{:.3f},\"ops\":{},"
+        "\"orders_per_s\":{:.1f},"
+        "\"p50_ms\":{:.3f},\"p99_ms\":{:.3f},\"p999_ms\":{:.3f},\"max_ms\":{:.3f},"
+        "\"longest_gap_ms\":{:.3f},\"errors\":{},\"attempted\":{},\"acknowledged\":{}}}\n",
+        mode, o.door == jh::bench::Door::HTTP ? "http" : "rpc", o.clients, result.elapsedS,
+        result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms, s.p999Ms, s.maxMs, s.longestGapMs,
+        result.errors, result.attempted.size(), result.acked.size());
   } else if (live) {
     std::set<std::string> acked(result.acked.begin(), result.acked.end());
     uint64_t unanswered = 0;
     for (auto& id : result.attempted) unanswered += acked.count(id) == 0;
-    fmt::print("{}\nLatency: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms.\n"
-               "The longest time without an acknowledgement: {:.1f} ms.\n",
-               jh::bench::liveSummary(result.elapsedS, tally(counts), unanswered), s.p50Ms, s.p99Ms, s.maxMs,
-               s.longestGapMs);
+    fmt::print(
+        "{}\nLatency: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms.\n"
+        "The longest time without an acknowledgement: {:.1f} ms.\n",
+        jh::bench::liveSummary(result.elapsedS, tally(counts), unanswered), s.p50Ms, s.p99Ms,
+        s.maxMs, s.longestGapMs);
     if (!ackedOut.empty()) fmt::print("The acknowledged order ids are in {}.\n", ackedOut);
   } else {
-    fmt::print("{} ({}) x {} clients for {:.1f} s: {} ok, {:.0f}/s, p50 {:.3f} ms, p99 {:.3f} ms, "
-               "p99.9 {:.3f} ms, max {:.3f} ms, longest gap {:.1f} ms, {} errors\n",
-               mode, o.door == jh::bench::Door::HTTP ? "http" : "rpc", o.clients, result.elapsedS, result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms,
-               s.p999Ms, s.maxMs, s.longestGapMs, result.errors);
+    fmt::print(
+        "{} ({}) x {} clients for {:.1f} s: {} ok, {:.0f}/s, p50 {:.3f} ms, p99 {:.3f} ms, "
+        "p99.9 {:.3f} ms, max {:.3f} ms, longest gap {:.1f} ms, {} errors\n",
+        mode, o.door == jh::bench::Door::HTTP ? "http" : "rpc", o.clients, result.elapsedS,
+        result.successes.size(), s.opsPerS, s.p50Ms, s.p99Ms, s.p999Ms, s.maxMs, s.longestGapMs,
+        result.errors);
   }
   return result.successes.empty() ? 3 : 0;
 }

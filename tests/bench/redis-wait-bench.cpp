@@ -43,15 +43,19 @@ int main(int argc, char** argv) {
   double seconds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--port") port = std::atoi(argv[i + 1]);
-    else if (a == "--clients") clients = std::atoi(argv[i + 1]);
-    else if (a == "--duration") seconds = std::atof(argv[i + 1]);
+    if (a == "--port")
+      port = std::atoi(argv[i + 1]);
+    else if (a == "--clients")
+      clients = std::atoi(argv[i + 1]);
+    else if (a == "--duration")
+      seconds = std::atof(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: jh-redis-wait --port P --clients N --duration S\n");
       return 2;
     }
   }
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(seconds));
   std::atomic<uint64_t> ok = 0, errors = 0;
   std::vector<std::vector<uint32_t>> latencies(clients);
   std::vector<std::thread> threads;
@@ -75,7 +79,8 @@ int main(int argc, char** argv) {
       std::string buffer, line;
       while (Clock::now() < deadline) {
         auto began = Clock::now();
-        if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) break;
+        if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
+          break;
         if (!readLine(fd, buffer, line) || line[0] != ':') break;  // RPUSH: new length
         if (!readLine(fd, buffer, line)) break;                    // WAIT: replicas reached
         if (line == ":0" || line[0] != ':') {
@@ -94,8 +99,12 @@ int main(int argc, char** argv) {
   std::vector<uint32_t> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, size_t(p * all.size()))] / 1000.0; };
-  std::printf("{\"clients\":%d,\"orders_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"errors\":%llu}\n",
-              clients, ok.load() / elapsed, pct(0.5), pct(0.99), static_cast<unsigned long long>(errors.load()));
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[std::min(all.size() - 1, size_t(p * all.size()))] / 1000.0;
+  };
+  std::printf(
+      "{\"clients\":%d,\"orders_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"errors\":%llu}\n",
+      clients, ok.load() / elapsed, pct(0.5), pct(0.99),
+      static_cast<unsigned long long>(errors.load()));
   return ok.load() ? 0 : 3;
 }

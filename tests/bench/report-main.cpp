@@ -59,12 +59,12 @@ long switches(const std::string& pid) {
   for (auto& task : std::filesystem::directory_iterator("/proc/" + pid + "/task", ec)) {
     std::ifstream in(task.path() / "status");
     for (std::string line; std::getline(in, line);) {
-      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total = std::max(total, 0L) + std::stol(line.substr(24));
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0)
+        total = std::max(total, 0L) + std::stol(line.substr(24));
     }
   }
   return total;
 }
-
 
 int run(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> watched;  // name, pid
@@ -113,14 +113,15 @@ int run(int argc, char** argv) {
   std::string text;
   char buf[4096];
   for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
-    if (n > 0) text.append(buf, static_cast<size_t>(n));
-    else if (errno != EINTR) break;
+    if (n > 0)
+      text.append(buf, static_cast<size_t>(n));
+    else if (errno != EINTR)
+      break;
   }
   close(out[0]);
   int status = 0;
   rusage usage{};
-  while (wait4(child, &status, 0, &usage) < 0 && errno == EINTR) {
-  }
+  while (wait4(child, &status, 0, &usage) < 0 && errno == EINTR) {}
   double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
 
   std::optional<jh::bench::Run> result;
@@ -136,9 +137,11 @@ int run(int argc, char** argv) {
   double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
   for (size_t k = 0; k < watched.size(); ++k) {
     long after = cpuTicks(watched[k].second);
-    if (before[k] >= 0 && after >= 0) r["cpu_cores." + watched[k].first] = (after - before[k]) / hz / wallS;
+    if (before[k] >= 0 && after >= 0)
+      r["cpu_cores." + watched[k].first] = (after - before[k]) / hz / wallS;
     long s = switches(watched[k].second);
-    if (switchesBefore[k] >= 0 && s >= 0) r["switches." + watched[k].first] = static_cast<double>(s - switchesBefore[k]);
+    if (switchesBefore[k] >= 0 && s >= 0)
+      r["switches." + watched[k].first] = static_cast<double>(s - switchesBefore[k]);
   }
   auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
   r["cpu_cores.load"] = (seconds(usage.ru_utime) + seconds(usage.ru_stime)) / wallS;
@@ -162,16 +165,22 @@ int write(int argc, char** argv) {
   bool manyCores = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--results" && i + 1 < argc) results = argv[++i];
-    else if (a == "--out" && i + 1 < argc) out = argv[++i];
-    else if (a == "--many-cores") manyCores = true;
-    else throw std::invalid_argument("unknown argument " + a);
+    if (a == "--results" && i + 1 < argc)
+      results = argv[++i];
+    else if (a == "--out" && i + 1 < argc)
+      out = argv[++i];
+    else if (a == "--many-cores")
+      manyCores = true;
+    else
+      throw std::invalid_argument("unknown argument " + a);
   }
-  if (results.empty() || out.empty()) throw std::invalid_argument("--results DIR and --out FILE are needed");
+  if (results.empty() || out.empty())
+    throw std::invalid_argument("--results DIR and --out FILE are needed");
   auto timeline = jh::bench::parseTimeline(jh::bench::readWholeFile(results + "/timeline-1ms.csv"));
   std::ofstream(results + "/timeline-10ms.csv") << jh::bench::sumBuckets(timeline, 10);
   auto facts = jh::bench::parseFacts(jh::bench::readWholeFile(results + "/facts.txt"));
-  std::string merged = jh::bench::mergeReport(jh::bench::readWholeFile(out), jh::bench::renderReport(facts, results, manyCores));
+  std::string merged = jh::bench::mergeReport(jh::bench::readWholeFile(out),
+                                              jh::bench::renderReport(facts, results, manyCores));
   std::ofstream file(out, std::ios::trunc);
   file << merged;
   if (!file.flush()) throw std::runtime_error("cannot write " + out);

@@ -8,7 +8,8 @@
 namespace jh::bench {
 
 TEST_CASE("a jh-bench JSON line becomes a run, nested CPU figures included, and is written back") {
-  auto run = parseRun(R"({"mode":"order","clients":16,"orders_per_s":812.5,"cpu_cores":{"primary":0.25}})");
+  auto run = parseRun(
+      R"({"mode":"order","clients":16,"orders_per_s":812.5,"cpu_cores":{"primary":0.25}})");
   REQUIRE(run);
   CHECK(field(*run, "orders_per_s") == 812.5);
   CHECK(field(*run, "cpu_cores.primary") == 0.25);
@@ -29,11 +30,12 @@ TEST_CASE("the median run is the middle one by orders/s, the lower middle of an 
 }
 
 TEST_CASE("CPU per order is each process's cores over the measured time, by the orders placed") {
-  Run run = {{"clients", 64},         {"orders_per_s", 2000},        {"ops", 10000},
-             {"wall_s", 5},           {"cpu_cores.primary", 0.5},    {"switches.primary", 19000},
+  Run run = {{"clients", 64},        {"orders_per_s", 2000},     {"ops", 10000},
+             {"wall_s", 5},          {"cpu_cores.primary", 0.5}, {"switches.primary", 19000},
              {"cpu_cores.load", 0.2}};
   CHECK(perOrderLine("ours  ", run) ==
-        "ours   64 client(s): 2,000 orders/s; µs of CPU (context switches) per order: load 100.0 primary 250.0 (1.9)");
+        "ours   64 client(s): 2,000 orders/s; µs of CPU (context switches) per order: load 100.0 "
+        "primary 250.0 (1.9)");
 }
 
 TEST_CASE("ratios, verdicts and grouped numbers read as the report prints them") {
@@ -59,10 +61,13 @@ TEST_CASE("redis-benchmark's CSV result becomes a run like jh-bench's, its heade
   CHECK_FALSE(redisCsvRun("", 1, 1));
 }
 
-TEST_CASE("the failover gap is the longest empty run near the kill, and the longest anywhere after the first success") {
+TEST_CASE(
+    "the failover gap is the longest empty run near the kill, and the longest anywhere after the "
+    "first success") {
   std::string csv = "ms,ok,max_ms\n";
   for (long ms = 0; ms < 200; ++ms) {
-    bool empty = ms < 5 || (ms >= 40 && ms < 52) || (ms >= 120 && ms < 127);  // before any; 12 ms; 7 ms at the kill
+    bool empty = ms < 5 || (ms >= 40 && ms < 52) ||
+                 (ms >= 120 && ms < 127);  // before any; 12 ms; 7 ms at the kill
     csv += std::to_string(ms) + "," + (empty ? "0" : "3") + ",1.5\n";
   }
   auto rows = parseTimeline(csv);
@@ -106,20 +111,25 @@ TEST_CASE("a many-core report is one section of its own and leaves the rest of t
   jh::test::TempDir dir;
   dir.write("ours-0-256.jsonl", "{\"orders_per_s\":30000,\"p99_ms\":9}\n");
   dir.write("redis-256.jsonl", "{\"orders_per_s\":60000,\"p99_ms\":5}\n");
-  Document many = renderReport(parseFacts("cores=16\nclients=1 256\nbig_orders=1000\n"), dir.path(), true);
+  Document many =
+      renderReport(parseFacts("cores=16\nclients=1 256\nbig_orders=1000\n"), dir.path(), true);
   REQUIRE(many.sections.size() == 1);
   CHECK(many.sections[0].title == "On 16 cores");
-  CHECK(many.sections[0].text.find("### Orders/s, min_acks 0, against Redis RPUSH") != std::string::npos);
+  CHECK(many.sections[0].text.find("### Orders/s, min_acks 0, against Redis RPUSH") !=
+        std::string::npos);
   CHECK(many.sections[0].text.find("| 256 | 30,000 |") != std::string::npos);
-  CHECK(many.sections[0].text.find("| orders/s ≥ 1.0× Redis RPUSH, 256 client(s) | 0.50× | **not met** |") !=
+  CHECK(many.sections[0].text.find(
+            "| orders/s ≥ 1.0× Redis RPUSH, 256 client(s) | 0.50× | **not met** |") !=
         std::string::npos);
   CHECK(many.sections[0].text.find("multi-core mode") == std::string::npos);  // no io-threads runs
   dir.write("redis-io-256.jsonl", "{\"orders_per_s\":120000,\"p50_ms\":1,\"p99_ms\":4}\n");
   many = renderReport(parseFacts("cores=16\nclients=1 256\nbig_orders=1000\n"), dir.path(), true);
-  CHECK(many.sections[0].text.find("| 256 | 30,000 | 120,000 | 1.000 | 4.000 | **0.25** |") != std::string::npos);
+  CHECK(many.sections[0].text.find("| 256 | 30,000 | 120,000 | 1.000 | 4.000 | **0.25** |") !=
+        std::string::npos);
   std::string old = "# Benchmarks\n\ntwo cores\n\n## Failover\n\nkept\n";
   std::string merged = mergeReport(old, many);
-  CHECK(merged.rfind("# Benchmarks\n\ntwo cores\n\n## Failover\n\nkept\n\n## On 16 cores\n", 0) == 0);
+  CHECK(merged.rfind("# Benchmarks\n\ntwo cores\n\n## Failover\n\nkept\n\n## On 16 cores\n", 0) ==
+        0);
 }
 
 }  // namespace jh::bench

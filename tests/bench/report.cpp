@@ -17,14 +17,14 @@ namespace {
 void flatten(const rapidjson::Value& object, const std::string& prefix, Run& run) {
   for (auto& m : object.GetObject()) {
     std::string name = prefix + m.name.GetString();
-    if (m.value.IsNumber()) run[name] = m.value.GetDouble();
-    else if (m.value.IsObject()) flatten(m.value, name + ".", run);
-    else if (m.value.IsBool() && name == "failed" && m.value.GetBool()) run[name] = 1;
+    if (m.value.IsNumber())
+      run[name] = m.value.GetDouble();
+    else if (m.value.IsObject())
+      flatten(m.value, name + ".", run);
+    else if (m.value.IsBool() && name == "failed" && m.value.GetBool())
+      run[name] = 1;
   }
 }
-
-
-
 
 std::string withoutDigits(const std::string& title) {
   std::string out;
@@ -64,7 +64,8 @@ std::string runJson(const Run& run) {
   for (auto& [object, members] : nested) {
     out += fmt::format("{}\"{}\":{{", first ? "" : ",", object);
     for (size_t i = 0; i < members.size(); ++i) {
-      out += fmt::format("{}\"{}\":{}", i ? "," : "", members[i].first, plainNumber(members[i].second));
+      out += fmt::format("{}\"{}\":{}", i ? "," : "", members[i].first,
+                         plainNumber(members[i].second));
     }
     out += "}";
     first = false;
@@ -72,15 +73,19 @@ std::string runJson(const Run& run) {
   return out + "}";
 }
 
-std::optional<Run> redisCsvRun(const std::string& csvLine, unsigned clients, unsigned long requests) {
+std::optional<Run> redisCsvRun(const std::string& csvLine, unsigned clients,
+                               unsigned long requests) {
   // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
   std::vector<std::string> fields;
   std::string f;
   bool quoted = false;
   for (char c : csvLine) {
-    if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) fields.push_back(std::exchange(f, ""));
-    else if (c != '\r' && c != '\n') f += c;
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      fields.push_back(std::exchange(f, ""));
+    else if (c != '\r' && c != '\n')
+      f += c;
   }
   fields.push_back(f);
   if (fields.size() < 8) return std::nullopt;
@@ -98,8 +103,9 @@ std::optional<Run> redisCsvRun(const std::string& csvLine, unsigned clients, uns
 
 Run medianRun(std::vector<Run> runs) {
   if (runs.empty()) return {};
-  std::stable_sort(runs.begin(), runs.end(),
-                   [](const Run& a, const Run& b) { return field(a, "orders_per_s") < field(b, "orders_per_s"); });
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    return field(a, "orders_per_s") < field(b, "orders_per_s");
+  });
   return runs[(runs.size() - 1) / 2];
 }
 
@@ -117,8 +123,9 @@ std::string perOrderUs(const Run& run, double cores) {
 
 std::string perOrderLine(const std::string& label, const Run& run) {
   double rate = field(run, "orders_per_s");
-  std::string line = fmt::format("{} {} client(s): {} orders/s; µs of CPU (context switches) per order:", label,
-                                 plainNumber(field(run, "clients")), grouped(rate));
+  std::string line =
+      fmt::format("{} {} client(s): {} orders/s; µs of CPU (context switches) per order:", label,
+                  plainNumber(field(run, "clients")), grouped(rate));
   // Over the whole measured command (jh-report run's wall_s), by the orders it placed.
   double orders = field(run, "ops") > 0 ? field(run, "ops") : field(run, "requests");
   const std::string cpu = "cpu_cores.";
@@ -247,7 +254,8 @@ std::string mergeReport(const std::string& old, const Document& generated) {
 }
 
 std::string plainNumber(double v) {
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<long long>(v));
+  if (v == std::floor(v) && std::fabs(v) < 1e15)
+    return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{:.3f}", v);
 }
 

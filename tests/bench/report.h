@@ -21,7 +21,8 @@ std::optional<Run> parseRun(const std::string& json);
 // The Run as one JSON line (nested names written back as objects).
 std::string runJson(const Run& run);
 // redis-benchmark's last --csv line ("RPUSH","12345.67","0.1",…) as a Run like jh-bench's.
-std::optional<Run> redisCsvRun(const std::string& csvLine, unsigned clients, unsigned long requests);
+std::optional<Run> redisCsvRun(const std::string& csvLine, unsigned clients,
+                               unsigned long requests);
 
 // The run with the median orders_per_s (the lower of the two middle ones); an empty Run when
 // there is none.
@@ -38,9 +39,9 @@ std::string perOrderLine(const std::string& label, const Run& run);
 // Figures as the report writes them.
 std::string plainNumber(double value);  // 16 -> "16", 0.25 -> "0.250"
 std::string fixed(double value, int decimals);
-std::string grouped(double value);  // 26047 -> "26,047"
+std::string grouped(double value);                 // 26047 -> "26,047"
 std::string ratio(double ours, double reference);  // "0.45", or "—" without a reference
-std::string verdict(bool met);  // "met" or "**not met**"
+std::string verdict(bool met);                     // "met" or "**not met**"
 
 // The failover run's timeline (jh-bench --timeline-out: "ms,ok,max_ms" rows after a header).
 struct TimelineRow {

@@ -33,7 +33,8 @@
 namespace {
 
 constexpr const char* USAGE =
-    "usage: jh-rpc-floor [--cluster FILE] [--name FRONT_END_NAME] [--forward FRONT_END_NAME | --sync FILE]\n";
+    "usage: jh-rpc-floor [--cluster FILE] [--name FRONT_END_NAME] [--forward FRONT_END_NAME | "
+    "--sync FILE]\n";
 
 // What the front-end and the primary would have made of the order: fixed, as nothing is looked up.
 jh::OrderRecord stamped(jh::rpc::FrontEnd::PlaceOrderParams::Reader params) {
@@ -65,7 +66,8 @@ class FloorPrimary final : public jh::rpc::Replica::Server {
       o.seq = ++seq_;
       jh::appendOrderCsv(lines, o);
     }
-    if (::write(fd_, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size()) || fdatasync(fd_) != 0) {
+    if (::write(fd_, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size()) ||
+        fdatasync(fd_) != 0) {
       return KJ_EXCEPTION(FAILED, "write or fdatasync failed", strerror(errno));
     }
     auto results = context.getResults(jh::ordersWireSize(orders))
@@ -121,22 +123,30 @@ class FloorFrontEnd final : public jh::rpc::FrontEnd::Server {
     queue_.clear();
     ++inFlight_;
     auto& ref = *batch;
-    tasks_.add(KJ_ASSERT_NONNULL(next_).get<jh::rpc::Replica>().then([&ref](jh::rpc::Replica::Client primary) {
-      auto req = primary.placeOrdersRequest(jh::ordersWireSize(ref, [](const Pending& p) { return p.order.view(); }));
-      auto list = req.initOrders(static_cast<unsigned>(ref.size()));
-      for (unsigned i = 0; i < ref.size(); ++i) jh::toWire(ref[i].order, list[i]);
-      return req.send();
-    }).then([&ref](capnp::Response<jh::rpc::Replica::PlaceOrdersResults> reply) {
-      auto results = reply.getResults();
-      for (unsigned i = 0; i < ref.size(); ++i) ref[i].done->fulfill(jh::fromWire(results[i].getPlaced()));
-    }).attach(kj::mv(batch), kj::defer([this]() {
-      --inFlight_;
-      flush();
-    })));
+    tasks_.add(KJ_ASSERT_NONNULL(next_)
+                   .get<jh::rpc::Replica>()
+                   .then([&ref](jh::rpc::Replica::Client primary) {
+                     auto req = primary.placeOrdersRequest(
+                         jh::ordersWireSize(ref, [](const Pending& p) { return p.order.view(); }));
+                     auto list = req.initOrders(static_cast<unsigned>(ref.size()));
+                     for (unsigned i = 0; i < ref.size(); ++i) jh::toWire(ref[i].order, list[i]);
+                     return req.send();
+                   })
+                   .then([&ref](capnp::Response<jh::rpc::Replica::PlaceOrdersResults> reply) {
+                     auto results = reply.getResults();
+                     for (unsigned i = 0; i < ref.size(); ++i)
+                       ref[i].done->fulfill(jh::fromWire(results[i].getPlaced()));
+                   })
+                   .attach(kj::mv(batch), kj::defer([this]() {
+                             --inFlight_;
+                             flush();
+                           })));
   }
 
   struct Failures final : kj::TaskSet::ErrorHandler {
-    void taskFailed(kj::Exception&& e) override { JH_ERROR("floor: {}", e.getDescription().cStr()); }
+    void taskFailed(kj::Exception&& e) override {
+      JH_ERROR("floor: {}", e.getDescription().cStr());
+    }
   } failures_;
   kj::Maybe<jh::RpcLink&> next_;
   std::vector<Pending> queue_;
@@ -154,10 +164,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
     if (i + 1 >= argc) a.clear();
-    if (a == "--cluster") cluster = argv[i + 1];
-    else if (a == "--name") name = argv[i + 1];
-    else if (a == "--forward") forward = argv[i + 1];
-    else if (a == "--sync") syncPath = argv[i + 1];
+    if (a == "--cluster")
+      cluster = argv[i + 1];
+    else if (a == "--name")
+      name = argv[i + 1];
+    else if (a == "--forward")
+      forward = argv[i + 1];
+    else if (a == "--sync")
+      syncPath = argv[i + 1];
     else {
       std::cerr << USAGE;
       return 2;
@@ -171,7 +185,8 @@ int main(int argc, char** argv) {
   return jh::runDaemon([&]() -> int {
     jh::ClusterConfig config = jh::loadClusterConfig(jh::chooseClusterPath(cluster, argv[0]));
     auto frontEnd = [&](const std::string& n) -> const jh::NodeConfig& {
-      const jh::NodeConfig* fe = n.empty() && !config.frontends.empty() ? &config.frontends[0] : config.findFrontend(n);
+      const jh::NodeConfig* fe =
+          n.empty() && !config.frontends.empty() ? &config.frontends[0] : config.findFrontend(n);
       if (!fe) throw jh::ConfigError(config.path + ": frontends: no front-end named '" + n + "'");
       return *fe;
     };
@@ -186,17 +201,22 @@ int main(int argc, char** argv) {
     kj::Timer& timer = io.provider->getTimer();
     kj::Maybe<kj::Own<jh::RpcLink>> next;
     if (!forward.empty()) {
-      next = kj::heap<jh::RpcLink>(io.provider->getNetwork(), timer, frontEnd(forward).address, config.callTimeoutMs);
+      next = kj::heap<jh::RpcLink>(io.provider->getNetwork(), timer, frontEnd(forward).address,
+                                   config.callTimeoutMs);
     }
     kj::Maybe<jh::RpcLink&> nextRef;
-    KJ_IF_MAYBE(n, next) nextRef = **n;
-    auto listener = io.provider->getNetwork().parseAddress(self.address).wait(io.waitScope)->listen();
-    capnp::Capability::Client served = syncFd >= 0 ? capnp::Capability::Client(kj::heap<FloorPrimary>(syncFd))
-                                                   : capnp::Capability::Client(kj::heap<FloorFrontEnd>(nextRef));
+    KJ_IF_MAYBE (n, next) nextRef = **n;
+    auto listener =
+        io.provider->getNetwork().parseAddress(self.address).wait(io.waitScope)->listen();
+    capnp::Capability::Client served =
+        syncFd >= 0 ? capnp::Capability::Client(kj::heap<FloorPrimary>(syncFd))
+                    : capnp::Capability::Client(kj::heap<FloorFrontEnd>(nextRef));
     jh::RpcServer server(kj::mv(served), timer, jh::FRONTEND_MAX_MESSAGE_BYTES);
     auto serving = server.listen(*listener);
     JH_INFO("listening on {}: every placeOrder is {}", self.address,
-            !forward.empty() ? "passed to " + forward : syncFd >= 0 ? "synced to " + syncPath : "answered at once");
+            !forward.empty() ? "passed to " + forward
+            : syncFd >= 0    ? "synced to " + syncPath
+                             : "answered at once");
     serving.exclusiveJoin(jh::stopSignal(io.unixEventPort)).wait(io.waitScope);
     return 0;
   });

@@ -93,12 +93,13 @@ int main(int argc, char** argv) {
   auto lastEnd = start;
   for (uint64_t i = 1; i <= count; ++i) {
     // A UUID-shaped order id (36 characters, as jh-bench sends) and a time stamp that grows.
-    o.orderId = fmt::format("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", static_cast<uint32_t>(i * 2654435761u),
-                            i & 0xffff, (i >> 16) & 0xfff, (i >> 28) & 0xfff, i * 0x9e3779b97f4aull & 0xffffffffffffull);
+    o.orderId = fmt::format("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                            static_cast<uint32_t>(i * 2654435761u), i & 0xffff, (i >> 16) & 0xfff,
+                            (i >> 28) & 0xfff, i * 0x9e3779b97f4aull & 0xffffffffffffull);
     o.userCode = userCodes[i % users];
     uint64_t ms = i / 4;
-    o.timeStamp = fmt::format("2026-12-05T{:02}:{:02}:{:02}.{:03}Z", ms / 3600000 % 24, ms / 60000 % 60,
-                              ms / 1000 % 60, ms % 1000);
+    o.timeStamp = fmt::format("2026-12-05T{:02}:{:02}:{:02}.{:03}Z", ms / 3600000 % 24,
+                              ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
     o.seq = i;
     auto before = Clock::now();
     double cpuBefore = threadCpuMs();
@@ -118,7 +119,8 @@ int main(int argc, char** argv) {
     if (slowest.size() < 10 || took > slowest.back().ms) {
       if (slowest.size() == 10) slowest.pop_back();
       slowest.push_back({took, i});
-      std::sort(slowest.begin(), slowest.end(), [](const Slow& a, const Slow& b) { return a.ms > b.ms; });
+      std::sort(slowest.begin(), slowest.end(),
+                [](const Slow& a, const Slow& b) { return a.ms > b.ms; });
     }
   }
   double seconds = msBetween(start, Clock::now()) / 1000;
@@ -134,20 +136,23 @@ int main(int argc, char** argv) {
   std::string top;
   for (auto& s : slowest) top += fmt::format("{}{:.3f}@{}", top.empty() ? "" : " ", s.ms, s.at);
   if (json) {
-    fmt::print("{{\"orders\":{},\"users\":{},\"seconds\":{:.2f},\"mean_us\":{:.3f},\"max_ms\":{:.3f},"
-               "\"longest_gap_ms\":{:.3f},\"max_cpu_ms\":{:.3f},\"max_cpu_at\":{},\"over_1ms\":{},\"over_10ms\":{},\"bytes_per_order\":{:.1f},"
-               "\"peak_bytes_per_order\":{:.1f},\"preempted\":{},\"slowest\":\"{}\"}}\n",
-               count, users, seconds, total * 1000 / static_cast<double>(count), slowest.front().ms, maxGap, maxCpu, maxCpuAt,
-               over1, over10, perOrder, peakPerOrder, usage.ru_nivcsw, top);
+    fmt::print(
+        "{{\"orders\":{},\"users\":{},\"seconds\":{:.2f},\"mean_us\":{:.3f},\"max_ms\":{:.3f},"
+        "\"longest_gap_ms\":{:.3f},\"max_cpu_ms\":{:.3f},\"max_cpu_at\":{},\"over_1ms\":{},\"over_"
+        "10ms\":{},\"bytes_per_order\":{:.1f},"
+        "\"peak_bytes_per_order\":{:.1f},\"preempted\":{},\"slowest\":\"{}\"}}\n",
+        count, users, seconds, total * 1000 / static_cast<double>(count), slowest.front().ms,
+        maxGap, maxCpu, maxCpuAt, over1, over10, perOrder, peakPerOrder, usage.ru_nivcsw, top);
   } else {
     fmt::print("{} orders of {} users in {:.2f} s ({:.3f} us per apply)\n", count, users, seconds,
                total * 1000 / static_cast<double>(count));
-    fmt::print("longest apply {:.3f} ms, longest gap {:.3f} ms; {} applies over 1 ms, {} over 10 ms\n",
-               slowest.front().ms, maxGap, over1, over10);
+    fmt::print(
+        "longest apply {:.3f} ms, longest gap {:.3f} ms; {} applies over 1 ms, {} over 10 ms\n",
+        slowest.front().ms, maxGap, over1, over10);
     fmt::print("slowest (ms@rows): {}\n", top);
     fmt::print("longest apply in this thread's CPU time {:.3f} ms, at row {}\n", maxCpu, maxCpuAt);
-    fmt::print("resident {:.1f} bytes/order at the end, peak {:.1f}; preempted {} times\n", perOrder, peakPerOrder,
-               usage.ru_nivcsw);
+    fmt::print("resident {:.1f} bytes/order at the end, peak {:.1f}; preempted {} times\n",
+               perOrder, peakPerOrder, usage.ru_nivcsw);
   }
   return 0;
 }

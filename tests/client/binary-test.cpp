@@ -67,8 +67,9 @@ TEST_CASE("the binary prints its usage with --help and exits 0") {
   CHECK(run.out.rfind("Usage: jh-client", 0) == 0);
 }
 
-TEST_CASE("the binary exits 2 on a usage error and on a cluster file that cannot be read or is "
-          "not JSON, saying so in words") {
+TEST_CASE(
+    "the binary exits 2 on a usage error and on a cluster file that cannot be read or is "
+    "not JSON, saying so in words") {
   auto io = kj::setupAsyncIo();
   auto run = runClient(io, {"fly"});
   CHECK(run.exit == EXIT_USAGE);
@@ -82,12 +83,14 @@ TEST_CASE("the binary exits 2 on a usage error and on a cluster file that cannot
   std::string notJson = dir.write("README.md", "# Just Hungry\n");
   run = runClient(io, {"--cluster", notJson, "menu"});
   CHECK(run.exit == EXIT_USAGE);
-  CHECK(run.out == "the cluster file " + notJson + " is not JSON: invalid value at line 1, column 1\n"
-                   "Run 'jh-client --help' for how to use it.\n");
+  CHECK(run.out == "the cluster file " + notJson +
+                       " is not JSON: invalid value at line 1, column 1\n"
+                       "Run 'jh-client --help' for how to use it.\n");
 }
 
-TEST_CASE("the binary exits 1 on a bad user code, 2 on an unknown --frontend, and 3 when no "
-          "front-end answers") {
+TEST_CASE(
+    "the binary exits 1 on a bad user code, 2 on an unknown --frontend, and 3 when no "
+    "front-end answers") {
   auto io = kj::setupAsyncIo();
   jh::test::TempDir dir;
   std::string cluster = writeCluster(dir, {LoopbackServer::closedAddress(io)});

@@ -16,9 +16,7 @@ RetryPolicy quickPolicy() {
 }
 
 ClientRig::ClientRig(RetryPolicy policy)
-    : io(kj::setupAsyncIo()),
-      fakeOwn(kj::heap<FakeFrontEnd>()),
-      fake(*fakeOwn),
+    : io(kj::setupAsyncIo()), fakeOwn(kj::heap<FakeFrontEnd>()), fake(*fakeOwn),
       server(io, kj::mv(fakeOwn)),
       client(io.provider->getNetwork(), io.provider->getTimer(),
              {NodeConfig{"just.hungry", server.address(), ""}}, policy) {

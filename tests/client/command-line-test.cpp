@@ -71,7 +71,8 @@ TEST_CASE("events takes no argument, and --follow (or -f) goes only with it") {
   CHECK(parsed({"-f", "--json", "events"}).follow);
   CHECK_FALSE(parsed({"events"}).follow);
   CHECK(usageError({"events", "now"}) == "The command 'events' takes no arguments.");
-  CHECK(usageError({"status", "--follow"}) == "The option --follow goes only with the command 'events'.");
+  CHECK(usageError({"status", "--follow"}) ==
+        "The option --follow goes only with the command 'events'.");
   CHECK(usageError({"--follow"}) == "The option --follow goes only with the command 'events'.");
 }
 

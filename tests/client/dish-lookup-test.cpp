@@ -41,8 +41,9 @@ TEST_CASE("a dish is found by its number as the menu lists it, from 1") {
         "There is no dish 99999999999999999999 on the menu; give a number from 1 to 6 or a name.");
 }
 
-TEST_CASE("a dish is found by its name whatever the case of its ASCII letters and the spaces "
-          "around it") {
+TEST_CASE(
+    "a dish is found by its name whatever the case of its ASCII letters and the spaces "
+    "around it") {
   CHECK(found("hamburger") == "HAMBURGER");
   CHECK(found("  pepperoni PIZZA ") == "Pepperoni Pizza");
   CHECK(found("CRèME BRûLéE") == "Crème brûlée");
@@ -61,10 +62,10 @@ TEST_CASE("a name that is not on the menu suggests the closest dish") {
 TEST_CASE("a name close to several dishes names each of them, and to too many names none") {
   CHECK(refusal("burger") ==
         "\"burger\" is not on the menu. Did you mean \"HAMBURGER\" or \"VEGGIE BURGER\"?");
-  CHECK(refusal("ch") ==
-        "\"ch\" is not on the menu. Did you mean \"CHIPS\" or \"CHICKEN WINGS\"?");
-  CHECK(refusal("er") == "\"er\" is not on the menu. Did you mean \"HAMBURGER\", "
-                         "\"VEGGIE BURGER\" or \"Pepperoni Pizza\"?");
+  CHECK(refusal("ch") == "\"ch\" is not on the menu. Did you mean \"CHIPS\" or \"CHICKEN WINGS\"?");
+  CHECK(refusal("er") ==
+        "\"er\" is not on the menu. Did you mean \"HAMBURGER\", "
+        "\"VEGGIE BURGER\" or \"Pepperoni Pizza\"?");
   const std::vector<MenuEntry> pizzas = {
       {"Margherita Pizza", 1}, {"Pepperoni Pizza", 1}, {"Veggie Pizza", 1}, {"Hawaiian Pizza", 1}};
   CHECK(refusal("pizza", pizzas) ==
@@ -79,12 +80,11 @@ TEST_CASE("a name close to nothing asks for a number or a name") {
 
 TEST_CASE("a very long answer is quoted cut short, and nothing is suggested for it") {
   std::string message = refusal(std::string(100000, 'A'));
-  CHECK(message == "\"" + std::string(37, 'A') + "...\" is not on the menu; give a number from 1 "
-                   "to 6 or a name.");
+  CHECK(message == "\"" + std::string(37, 'A') +
+                       "...\" is not on the menu; give a number from 1 "
+                       "to 6 or a name.");
 }
 
-TEST_CASE("nothing is found on an empty menu") {
-  CHECK(refusal("1", {}) == "The menu is empty.");
-}
+TEST_CASE("nothing is found on an empty menu") { CHECK(refusal("1", {}) == "The menu is empty."); }
 
 }  // namespace jh::client

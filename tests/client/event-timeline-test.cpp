@@ -48,9 +48,15 @@ class Unreachable final : public FrontEndApi {
 
   kj::Promise<Reply<std::string>> motd() override { return inner_.motd(); }
   kj::Promise<Reply<std::vector<MenuEntry>>> menu() override { return inner_.menu(); }
-  kj::Promise<Reply<std::vector<OrderRecord>>> orders(std::string user) override { return inner_.orders(user); }
-  kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override { return inner_.placeOrder(request); }
-  kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string p) override { return inner_.validatePostcode(p); }
+  kj::Promise<Reply<std::vector<OrderRecord>>> orders(std::string user) override {
+    return inner_.orders(user);
+  }
+  kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override {
+    return inner_.placeOrder(request);
+  }
+  kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string p) override {
+    return inner_.validatePostcode(p);
+  }
   kj::Promise<ClusterStatus> status() override { return inner_.status(); }
   kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
   kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override {
@@ -64,31 +70,35 @@ class Unreachable final : public FrontEndApi {
 
 }  // namespace
 
-TEST_CASE("each event is a line: its UTC time to the millisecond, the time since the one before, "
-          "and its message") {
+TEST_CASE(
+    "each event is a line: its UTC time to the millisecond, the time since the one before, "
+    "and its message") {
   std::string text = timelineText(
       {event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
        event(2, T0 + 7, rpc::EventKind::PROMOTED, "replica.server1 is now the primary."),
        event(3, T0 + 7 + 2311, rpc::EventKind::REPLICA_DOWN, "replica.server1 is down."),
-       event(4, T0 + 7 + 2311 + 125000, rpc::EventKind::REPLICA_UP, "replica.server1 answers again.")},
+       event(4, T0 + 7 + 2311 + 125000, rpc::EventKind::REPLICA_UP,
+             "replica.server1 answers again.")},
       Style(false));
-  CHECK(linesOf(text) == std::vector<std::string>{
-                             "22:13:20.123              just.hungry started.",
-                             "22:13:20.130       +7 ms  replica.server1 is now the primary.",
-                             "22:13:22.441   +2,311 ms  replica.server1 is down.",
-                             "22:15:27.441      +125 s  replica.server1 answers again."});
+  CHECK(linesOf(text) ==
+        std::vector<std::string>{"22:13:20.123              just.hungry started.",
+                                 "22:13:20.130       +7 ms  replica.server1 is now the primary.",
+                                 "22:13:22.441   +2,311 ms  replica.server1 is down.",
+                                 "22:15:27.441      +125 s  replica.server1 answers again."});
   CHECK(timelineText({}, Style(false)) == "The front-end has recorded no events yet.\n");
 }
 
-TEST_CASE("on a terminal a long message is broken at spaces under its start, elsewhere an event "
-          "stays one line") {
+TEST_CASE(
+    "on a terminal a long message is broken at spaces under its start, elsewhere an event "
+    "stays one line") {
   auto promoted = event(2, T0 + 9, rpc::EventKind::PROMOTED,
                         "replica.server2 is now the primary (was replica.server1): it synced with "
                         "replica.server3 and fetched 0 rows.");
   CHECK(linesOf(timelineLine(promoted, T0, Style(false), 80)) ==
-        std::vector<std::string>{"22:13:20.132       +9 ms  replica.server2 is now the primary (was",
-                                 "                          replica.server1): it synced with replica.server3 and",
-                                 "                          fetched 0 rows."});
+        std::vector<std::string>{
+            "22:13:20.132       +9 ms  replica.server2 is now the primary (was",
+            "                          replica.server1): it synced with replica.server3 and",
+            "                          fetched 0 rows."});
   CHECK(linesOf(timelineLine(promoted, T0, Style(false))).size() == 1);
   Style colour(true);
   std::string painted = timelineLine(promoted, T0, colour, 80);
@@ -103,16 +113,18 @@ TEST_CASE("in colour a replica going down is red and a promotion green") {
             .find(colour.good("up.")) != std::string::npos);
 }
 
-TEST_CASE("jh-client events prints the front-end's feed as a timeline, and with --json as one "
-          "document naming each kind as the web page does") {
+TEST_CASE(
+    "jh-client events prints the front-end's feed as a timeline, and with --json as one "
+    "document naming each kind as the web page does") {
   ClientRig rig;
   rig.fake.feed = {event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
-                     event(2, T0 + 40, rpc::EventKind::REPLICA_READY, "replica.server2 has caught up: 812 rows.",
-                           "replica.server2", 812)};
+                   event(2, T0 + 40, rpc::EventKind::REPLICA_READY,
+                         "replica.server2 has caught up: 812 rows.", "replica.server2", 812)};
   CHECK(rig.run({"events"}) == EXIT_DONE);
-  CHECK(linesOf(rig.out.str()) == std::vector<std::string>{
-                                      "22:13:20.123              just.hungry started.",
-                                      "22:13:20.163      +40 ms  replica.server2 has caught up: 812 rows."});
+  CHECK(linesOf(rig.out.str()) ==
+        std::vector<std::string>{
+            "22:13:20.123              just.hungry started.",
+            "22:13:20.163      +40 ms  replica.server2 has caught up: 812 rows."});
   CHECK(rig.fake.feedAfter == std::vector<uint64_t>{0});
 
   rig.out.str("");
@@ -128,29 +140,33 @@ TEST_CASE("jh-client events prints the front-end's feed as a timeline, and with 
   CHECK(std::string(ready["message"].GetString()) == "replica.server2 has caught up: 812 rows.");
 }
 
-TEST_CASE("events --follow prints each event once as the feed grows, asking only for what is "
-          "after the last one, until stopped") {
+TEST_CASE(
+    "events --follow prints each event once as the feed grows, asking only for what is "
+    "after the last one, until stopped") {
   ClientRig rig;
-  rig.fake.feed = {event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
-                     event(2, T0 + 5, rpc::EventKind::PROMOTED, "replica.server1 is now the primary.")};
+  rig.fake.feed = {
+      event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
+      event(2, T0 + 5, rpc::EventKind::PROMOTED, "replica.server1 is now the primary.")};
   Reporter reporter(rig.out, rig.err, false);
   auto stop = kj::newPromiseAndFulfiller<void>();
-  auto following = followEvents(rig.client, rig.io.provider->getTimer(), reporter, kj::mv(stop.promise),
-                                5 * kj::MILLISECONDS);
+  auto following = followEvents(rig.client, rig.io.provider->getTimer(), reporter,
+                                kj::mv(stop.promise), 5 * kj::MILLISECONDS);
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() == 2; });
-  rig.fake.feed.push_back(event(3, T0 + 1005, rpc::EventKind::REPLICA_DOWN, "replica.server1 is down."));
-  rig.fake.feed.push_back(event(4, T0 + 1011, rpc::EventKind::PROMOTED, "replica.server2 is now the primary."));
+  rig.fake.feed.push_back(
+      event(3, T0 + 1005, rpc::EventKind::REPLICA_DOWN, "replica.server1 is down."));
+  rig.fake.feed.push_back(
+      event(4, T0 + 1011, rpc::EventKind::PROMOTED, "replica.server2 is now the primary."));
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() == 4; });
   // The next poll asks for what comes after the last event printed.
   runUntil(rig, [&]() { return !rig.fake.feedAfter.empty() && rig.fake.feedAfter.back() == 4; });
   stop.fulfiller->fulfill();
   CHECK(following.wait(rig.io.waitScope) == EXIT_DONE);
 
-  CHECK(linesOf(rig.out.str()) == std::vector<std::string>{
-                                      "22:13:20.123              just.hungry started.",
-                                      "22:13:20.128       +5 ms  replica.server1 is now the primary.",
-                                      "22:13:21.128   +1,000 ms  replica.server1 is down.",
-                                      "22:13:21.134       +6 ms  replica.server2 is now the primary."});
+  CHECK(linesOf(rig.out.str()) ==
+        std::vector<std::string>{"22:13:20.123              just.hungry started.",
+                                 "22:13:20.128       +5 ms  replica.server1 is now the primary.",
+                                 "22:13:21.128   +1,000 ms  replica.server1 is down.",
+                                 "22:13:21.134       +6 ms  replica.server2 is now the primary."});
   CHECK(rig.fake.feedAfter.front() == 0);
   CHECK(rig.fake.feedAfter.back() == 4);
   CHECK(std::count(rig.fake.feedAfter.begin(), rig.fake.feedAfter.end(), 2) >= 1);
@@ -160,11 +176,11 @@ TEST_CASE("events --follow prints each event once as the feed grows, asking only
 TEST_CASE("events --follow --json prints one JSON document a line, one for each event") {
   ClientRig rig;
   rig.fake.feed = {event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
-                     event(2, T0 + 5, rpc::EventKind::HAND_OVER, "Handing over.", "replica.server1")};
+                   event(2, T0 + 5, rpc::EventKind::HAND_OVER, "Handing over.", "replica.server1")};
   Reporter reporter(rig.out, rig.err, true);
   auto stop = kj::newPromiseAndFulfiller<void>();
-  auto following = followEvents(rig.client, rig.io.provider->getTimer(), reporter, kj::mv(stop.promise),
-                                5 * kj::MILLISECONDS);
+  auto following = followEvents(rig.client, rig.io.provider->getTimer(), reporter,
+                                kj::mv(stop.promise), 5 * kj::MILLISECONDS);
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() == 2; });
   stop.fulfiller->fulfill();
   following.wait(rig.io.waitScope);
@@ -175,26 +191,30 @@ TEST_CASE("events --follow --json prints one JSON document a line, one for each 
   CHECK(std::string(parseJson(lines[1])["replica"].GetString()) == "replica.server1");
 }
 
-TEST_CASE("events --follow over a connection made again prints no event twice, and after the "
-          "front-end restarted (its events numbered afresh) prints the new run's events") {
+TEST_CASE(
+    "events --follow over a connection made again prints no event twice, and after the "
+    "front-end restarted (its events numbered afresh) prints the new run's events") {
   ClientRig rig;
-  rig.fake.feed = {event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
-                     event(2, T0 + 5, rpc::EventKind::PROMOTED, "replica.server1 is now the primary."),
-                     event(3, T0 + 9, rpc::EventKind::REPLICA_READY, "replica.server3 has caught up.")};
+  rig.fake.feed = {
+      event(1, T0, rpc::EventKind::STARTED, "just.hungry started."),
+      event(2, T0 + 5, rpc::EventKind::PROMOTED, "replica.server1 is now the primary."),
+      event(3, T0 + 9, rpc::EventKind::REPLICA_READY, "replica.server3 has caught up.")};
   Reporter reporter(rig.out, rig.err, false);
   auto stop = kj::newPromiseAndFulfiller<void>();
-  auto following = followEvents(rig.client, rig.io.provider->getTimer(), reporter, kj::mv(stop.promise),
-                                5 * kj::MILLISECONDS);
+  auto following = followEvents(rig.client, rig.io.provider->getTimer(), reporter,
+                                kj::mv(stop.promise), 5 * kj::MILLISECONDS);
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() == 3; });
 
   // The same feed over a new connection: read from its start, nothing shown again.
   rig.server.dropConnections();
-  rig.fake.feed.push_back(event(4, T0 + 20, rpc::EventKind::REPLICA_DOWN, "replica.server2 is down."));
+  rig.fake.feed.push_back(
+      event(4, T0 + 20, rpc::EventKind::REPLICA_DOWN, "replica.server2 is down."));
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() >= 4; });
 
   // A restarted front-end: ids from 1 again, below the last one printed.
-  rig.fake.feed = {event(1, T0 + 60000, rpc::EventKind::STARTED, "just.hungry started again."),
-                     event(2, T0 + 60010, rpc::EventKind::PROMOTED, "replica.server1 is the primary again.")};
+  rig.fake.feed = {
+      event(1, T0 + 60000, rpc::EventKind::STARTED, "just.hungry started again."),
+      event(2, T0 + 60010, rpc::EventKind::PROMOTED, "replica.server1 is the primary again.")};
   rig.server.dropConnections();
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() >= 6; });
   stop.fulfiller->fulfill();
@@ -208,8 +228,9 @@ TEST_CASE("events --follow over a connection made again prints no event twice, a
   CHECK(lines[5] == "22:14:20.133      +10 ms  replica.server1 is the primary again.");
 }
 
-TEST_CASE("events --follow says once that the front-end does not answer, keeps asking, and "
-          "carries on when it answers again") {
+TEST_CASE(
+    "events --follow says once that the front-end does not answer, keeps asking, and "
+    "carries on when it answers again") {
   ClientRig rig;
   Unreachable api(rig.client);
   rig.fake.feed = {event(1, T0, rpc::EventKind::STARTED, "just.hungry started.")};
@@ -221,17 +242,21 @@ TEST_CASE("events --follow says once that the front-end does not answer, keeps a
   api.down = true;
   runUntil(rig, [&]() { return !rig.err.str().empty(); });
   // Several more polls fail while it is down, and are said only once.
-  for (int i = 0; i < 5; ++i) rig.io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(rig.io.waitScope);
-  rig.fake.feed.push_back(event(2, T0 + 3000, rpc::EventKind::PROMOTED, "replica.server2 is now the primary."));
+  for (int i = 0; i < 5; ++i)
+    rig.io.provider->getTimer().afterDelay(10 * kj::MILLISECONDS).wait(rig.io.waitScope);
+  rig.fake.feed.push_back(
+      event(2, T0 + 3000, rpc::EventKind::PROMOTED, "replica.server2 is now the primary."));
   api.down = false;
   runUntil(rig, [&]() { return linesOf(rig.out.str()).size() == 2; });
   stop.fulfiller->fulfill();
   following.wait(rig.io.waitScope);
 
   CHECK(linesOf(rig.err.str()) ==
-        std::vector<std::string>{"The service is unavailable: no front-end answered after 3 attempts. Still asking.",
-                                 "The front-end answers again."});
-  CHECK(linesOf(rig.out.str())[1] == "22:13:23.123   +3,000 ms  replica.server2 is now the primary.");
+        std::vector<std::string>{
+            "The service is unavailable: no front-end answered after 3 attempts. Still asking.",
+            "The front-end answers again."});
+  CHECK(linesOf(rig.out.str())[1] ==
+        "22:13:23.123   +3,000 ms  replica.server2 is now the primary.");
 }
 
 }  // namespace jh::client::test

@@ -20,7 +20,8 @@ void reject(Builder out, rpc::RejectCode code, const std::string& message) {
 
 FakeFrontEnd::Check FakeFrontEnd::check(const std::string& input) {
   auto normal = normalisePostcode(input);
-  if (!normal) return {rpc::RejectCode::INVALID_POSTCODE, "'" + input + "' is not a UK postcode.", {}, {}};
+  if (!normal)
+    return {rpc::RejectCode::INVALID_POSTCODE, "'" + input + "' is not a UK postcode.", {}, {}};
   if (*normal == "ZZ1 1ZZ") {
     return {rpc::RejectCode::POSTCODE_NOT_FOUND, "The postcode ZZ1 1ZZ was not found.", {}, {}};
   }

@@ -17,21 +17,21 @@ namespace jh::client::test {
 class FakeFrontEnd final : public rpc::FrontEnd::Server {
  public:
   // What the client asked.
-  int calls = 0;                        // every call of every method
-  std::vector<std::string> orderIds;    // the order id of each placeOrder call, repeats included
+  int calls = 0;                      // every call of every method
+  std::vector<std::string> orderIds;  // the order id of each placeOrder call, repeats included
 
   // How to behave.
-  bool unavailable = false;             // every call but status is rejected UNAVAILABLE
+  bool unavailable = false;                     // every call but status is rejected UNAVAILABLE
   std::optional<rpc::RejectCode> refuseOrders;  // every placeOrder is rejected with this code
-  int hangOrders = 0;                   // this many placeOrder calls never answer
-  int dropOrders = 0;                   // this many placeOrder calls close the connection
-  std::function<void()> dropConnection; // how to close it (the loopback server's)
+  int hangOrders = 0;                           // this many placeOrder calls never answer
+  int dropOrders = 0;                           // this many placeOrder calls close the connection
+  std::function<void()> dropConnection;         // how to close it (the loopback server's)
   std::string name = "fake.frontend";
   std::string motd = "Today: half-price pizza.";
   // What events() serves: those with ids above the caller's `after`. A test appends to it as the
   // cluster would act, or replaces it as a restarted front-end would, numbering afresh.
   std::vector<TimelineEvent> feed;
-  std::vector<uint64_t> feedAfter;      // the `after` of each events call
+  std::vector<uint64_t> feedAfter;  // the `after` of each events call
 
   // "Westminster, London" for a well-formed postcode; "ZZ1 1ZZ" is not found, and "UN1 1UN"
   // cannot be verified.

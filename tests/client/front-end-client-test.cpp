@@ -31,8 +31,9 @@ struct SecondFrontEnd {
 
 }  // namespace
 
-TEST_CASE("an order retried after a dropped connection reuses the same order id and is placed "
-          "once") {
+TEST_CASE(
+    "an order retried after a dropped connection reuses the same order id and is placed "
+    "once") {
   ClientRig rig;
   rig.fake.dropOrders = 1;
   auto reply = rig.client.placeOrder(pizzaFor("ann", "drop-1")).wait(rig.io.waitScope);
@@ -51,16 +52,17 @@ TEST_CASE("the client reconnects by itself after the front-end closed an idle co
   CHECK(rig.server.connectionsAccepted() == 2);
 }
 
-TEST_CASE("an order that misses its deadline on one front-end is repeated on the next with the "
-          "same order id (timing-dependent: 200 ms deadline)") {
+TEST_CASE(
+    "an order that misses its deadline on one front-end is repeated on the next with the "
+    "same order id (timing-dependent: 200 ms deadline)") {
   RetryPolicy policy = quickPolicy();
   policy.callTimeoutMs = 200;
   ClientRig rig(policy);
   SecondFrontEnd second(rig.io);
-  FrontEndClient client(rig.io.provider->getNetwork(), rig.io.provider->getTimer(),
-                        {NodeConfig{"fe1", rig.server.address(), ""},
-                         NodeConfig{"fe2", second.server.address(), ""}},
-                        policy);
+  FrontEndClient client(
+      rig.io.provider->getNetwork(), rig.io.provider->getTimer(),
+      {NodeConfig{"fe1", rig.server.address(), ""}, NodeConfig{"fe2", second.server.address(), ""}},
+      policy);
   rig.fake.hangOrders = 1;
   auto reply = client.placeOrder(pizzaFor("ann", "slow-1")).wait(rig.io.waitScope);
   CHECK(placed(reply).orderId == "slow-1");
@@ -83,15 +85,16 @@ TEST_CASE("a front-end that cannot be reached is skipped for the next one listed
   CHECK(client.attemptsMade() == 2);
 }
 
-TEST_CASE("when every attempt fails the request fails as DISCONNECTED after the bounded number "
-          "of attempts, with a sentence naming the front-end") {
+TEST_CASE(
+    "when every attempt fails the request fails as DISCONNECTED after the bounded number "
+    "of attempts, with a sentence naming the front-end") {
   ClientRig rig;
   rig.fake.dropOrders = 100;
   auto attempt = rig.client.placeOrder(pizzaFor("ann", "never-1"));
   kj::Maybe<kj::Exception> failure;
   attempt.then([](Reply<OrderRecord>) {}, [&failure](kj::Exception&& e) { failure = kj::mv(e); })
       .wait(rig.io.waitScope);
-  KJ_IF_MAYBE(e, failure) {
+  KJ_IF_MAYBE (e, failure) {
     CHECK(e->getType() == kj::Exception::Type::DISCONNECTED);
     std::string description = e->getDescription().cStr();
     CHECK(description.find("no front-end answered after 3 attempts") != std::string::npos);
@@ -102,8 +105,9 @@ TEST_CASE("when every attempt fails the request fails as DISCONNECTED after the 
   CHECK(rig.fake.orderIds == std::vector<std::string>(3, "never-1"));
 }
 
-TEST_CASE("a request served over a connection made again reports one reconnection, and the "
-          "first connection reports none") {
+TEST_CASE(
+    "a request served over a connection made again reports one reconnection, and the "
+    "first connection reports none") {
   ClientRig rig;
   CHECK(std::holds_alternative<std::string>(rig.client.motd().wait(rig.io.waitScope)));
   CHECK_FALSE(rig.client.takeReconnection());
@@ -118,8 +122,9 @@ TEST_CASE("a request served over a connection made again reports one reconnectio
   CHECK_FALSE(rig.client.takeReconnection());  // the same connection
 }
 
-TEST_CASE("a request after the event loop sat still longer than the call timeout (a person at a "
-          "prompt) goes out on the same connection, timing-dependent") {
+TEST_CASE(
+    "a request after the event loop sat still longer than the call timeout (a person at a "
+    "prompt) goes out on the same connection, timing-dependent") {
   RetryPolicy policy = quickPolicy();
   policy.callTimeoutMs = 200;
   ClientRig rig(policy);
@@ -134,10 +139,10 @@ TEST_CASE("a request after the event loop sat still longer than the call timeout
 TEST_CASE("moving to the next front-end after a dropped connection is a reconnection to it") {
   ClientRig rig;
   SecondFrontEnd second(rig.io);
-  FrontEndClient client(rig.io.provider->getNetwork(), rig.io.provider->getTimer(),
-                        {NodeConfig{"fe1", rig.server.address(), ""},
-                         NodeConfig{"fe2", second.server.address(), ""}},
-                        quickPolicy());
+  FrontEndClient client(
+      rig.io.provider->getNetwork(), rig.io.provider->getTimer(),
+      {NodeConfig{"fe1", rig.server.address(), ""}, NodeConfig{"fe2", second.server.address(), ""}},
+      quickPolicy());
   CHECK(std::holds_alternative<std::string>(client.motd().wait(rig.io.waitScope)));
   rig.fake.dropOrders = 1;
   CHECK(placed(client.placeOrder(pizzaFor("ann", "move-1")).wait(rig.io.waitScope)).orderId ==

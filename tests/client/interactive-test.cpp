@@ -126,7 +126,9 @@ class FlakyOrders final : public FrontEndApi {
   }
   kj::Promise<ClusterStatus> status() override { return inner_.status(); }
   kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
-  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override { return inner_.events(after); }
+  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override {
+    return inner_.events(after);
+  }
 
  private:
   FrontEndApi& inner_;
@@ -178,7 +180,9 @@ class SlowAnswers final : public FrontEndApi {
   }
   kj::Promise<ClusterStatus> status() override { return inner_.status(); }
   kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
-  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override { return inner_.events(after); }
+  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override {
+    return inner_.events(after);
+  }
 
  private:
   template <typename T>
@@ -196,8 +200,9 @@ class SlowAnswers final : public FrontEndApi {
 
 }  // namespace
 
-TEST_CASE("a scripted session: user code, motd, order a dish to a postcode, confirm, list "
-          "orders, exit") {
+TEST_CASE(
+    "a scripted session: user code, motd, order a dish to a postcode, confirm, list "
+    "orders, exit") {
   ClientRig rig;
   std::string t;
   int exit = session(rig, "ann\n1\n1\nsw1a1aa\ny\n2\n4\n", t);
@@ -208,10 +213,11 @@ TEST_CASE("a scripted session: user code, motd, order a dish to a postcode, conf
   CHECK(has(t, "Menu\n   1) Margherita pizza"));
   CHECK(has(t, "   2) Crème brûlée"));
   CHECK(has(t, "£7.85\n"));
-  CHECK(has(t, "Deliver to which postcode? (empty to go back) sw1a1aa\n"
-               "SW1A 1AA is in Westminster, London.\n"
-               "Order Margherita pizza (£7.85) to SW1A 1AA? [y/n] y\n"
-               "Order placed: Margherita pizza, £7.85, to SW1A 1AA (Westminster, London).\n"));
+  CHECK(has(t,
+            "Deliver to which postcode? (empty to go back) sw1a1aa\n"
+            "SW1A 1AA is in Westminster, London.\n"
+            "Order Margherita pizza (£7.85) to SW1A 1AA? [y/n] y\n"
+            "Order placed: Margherita pizza, £7.85, to SW1A 1AA (Westminster, London).\n"));
   REQUIRE(rig.fake.orderIds.size() == 1);
   CHECK(has(t, "Order id: " + rig.fake.orderIds[0] + "\nTime:     2026-11-21 22:31:05 UTC\n"));
   CHECK(has(t, "Your orders (1)\n  2026-11-21 22:31:05 UTC  Margherita pizza"));
@@ -221,8 +227,9 @@ TEST_CASE("a scripted session: user code, motd, order a dish to a postcode, conf
   CHECK(widest(t) <= 79);
 }
 
-TEST_CASE("a bad user code is explained in a sentence and asked again, and no call is made "
-          "until it is good") {
+TEST_CASE(
+    "a bad user code is explained in a sentence and asked again, and no call is made "
+    "until it is good") {
   ClientRig rig;
   std::string t;
   CHECK(session(rig, "\n" + std::string(65, 'a') + "\nann\x07\nann\nexit\n", t) == EXIT_DONE);
@@ -265,8 +272,9 @@ TEST_CASE("words work on the home screen, and an unknown choice is explained") {
   CHECK(has(t, "> EXIT\nGoodbye.\n"));
 }
 
-TEST_CASE("a dish picked by name, an unknown dish and an unknown postcode are explained and "
-          "asked again") {
+TEST_CASE(
+    "a dish picked by name, an unknown dish and an unknown postcode are explained and "
+    "asked again") {
   ClientRig rig;
   std::string t;
   CHECK(session(rig, "ann\nmenu\n9\ncrème BRÛLÉE\nCrème brûlée\nZZ1 1ZZ\nFOO\nsw1a 1aa\nyes\n4\n",
@@ -279,27 +287,31 @@ TEST_CASE("a dish picked by name, an unknown dish and an unknown postcode are ex
   CHECK(rig.fake.orderIds.size() == 1);
 }
 
-TEST_CASE("declining the confirmation orders nothing and offers another postcode, or going "
-          "back with an empty answer") {
+TEST_CASE(
+    "declining the confirmation orders nothing and offers another postcode, or going "
+    "back with an empty answer") {
   ClientRig rig;
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\nmaybe\nn\n\n\n4\n", t) == EXIT_DONE);
   CAPTURE(t);
   CHECK(has(t, "Please answer y or n.\n"));
-  CHECK(has(t, "[y/n] n\nNothing was ordered. Give another postcode, or press Enter to go back.\n"
-               "Deliver to which postcode? (empty to go back) \n"
-               "Which dish? (number or name, empty to go back) \n\nWhat next?"));
+  CHECK(has(t,
+            "[y/n] n\nNothing was ordered. Give another postcode, or press Enter to go back.\n"
+            "Deliver to which postcode? (empty to go back) \n"
+            "Which dish? (number or name, empty to go back) \n\nWhat next?"));
   CHECK(rig.fake.orderIds.empty());
 }
 
-TEST_CASE("after declining the confirmation, another postcode is asked for and the order goes "
-          "there") {
+TEST_CASE(
+    "after declining the confirmation, another postcode is asked for and the order goes "
+    "there") {
   ClientRig rig;
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\nn\nEC1A 1BB\ny\n4\n", t) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "Order Margherita pizza (£7.85) to EC1A 1BB? [y/n] y\n"
-               "Order placed: Margherita pizza, £7.85, to EC1A 1BB"));
+  CHECK(has(t,
+            "Order Margherita pizza (£7.85) to EC1A 1BB? [y/n] y\n"
+            "Order placed: Margherita pizza, £7.85, to EC1A 1BB"));
   CHECK(rig.fake.orderIds.size() == 1);
 }
 
@@ -311,26 +323,30 @@ TEST_CASE("a user code that ends a sentence is welcomed without a second full st
   CHECK_FALSE(has(t, "!."));
 }
 
-TEST_CASE("Ctrl-C at the dish prompt cancels the order and returns to the home prompt, where the "
-          "session carries on") {
+TEST_CASE(
+    "Ctrl-C at the dish prompt cancels the order and returns to the home prompt, where the "
+    "session carries on") {
   ClientRig rig;
   std::string t;
   CHECK(personSession(rig, "ann\n1\n^C\n2\n4\n", t) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "Which dish? (number or name, empty to go back) ^C\n\nWhat next?  1) menu and "
-               "order   2) my orders   3) status   4) exit\n> 2\nYou have no orders yet.\n"));
+  CHECK(has(t,
+            "Which dish? (number or name, empty to go back) ^C\n\nWhat next?  1) menu and "
+            "order   2) my orders   3) status   4) exit\n> 2\nYou have no orders yet.\n"));
   CHECK(has(t, "> 4\nGoodbye.\n"));
 }
 
-TEST_CASE("Ctrl-C at the postcode prompt or at the confirmation cancels the order and returns "
-          "home") {
+TEST_CASE(
+    "Ctrl-C at the postcode prompt or at the confirmation cancels the order and returns "
+    "home") {
   ClientRig rig;
   std::string t;
   CHECK(personSession(rig, "ann\n1\n1\n^C\n1\n2\nSW1A 1AA\n^C\n4\n", t) == EXIT_DONE);
   CAPTURE(t);
   CHECK(has(t, "Deliver to which postcode? (empty to go back) ^C\n\nWhat next?"));
-  CHECK(has(t, "Order Crème brûlée (£4.50) to SW1A 1AA? [y/n] ^C\nNothing was ordered.\n\n"
-               "What next?"));
+  CHECK(has(t,
+            "Order Crème brûlée (£4.50) to SW1A 1AA? [y/n] ^C\nNothing was ordered.\n\n"
+            "What next?"));
   CHECK(rig.fake.orderIds.empty());
 }
 
@@ -339,15 +355,17 @@ TEST_CASE("Ctrl-D goes back one prompt: confirmation to postcode, postcode to di
   std::string t;
   CHECK(personSession(rig, "ann\n1\n1\nSW1A 1AA\n^D\n^D\n^D\n3\n4\n", t) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "[y/n] \nNothing was ordered. Give another postcode, or press Enter to go back.\n"
-               "Deliver to which postcode? (empty to go back) \n"
-               "Which dish? (number or name, empty to go back) \n\nWhat next?"));
+  CHECK(has(t,
+            "[y/n] \nNothing was ordered. Give another postcode, or press Enter to go back.\n"
+            "Deliver to which postcode? (empty to go back) \n"
+            "Which dish? (number or name, empty to go back) \n\nWhat next?"));
   CHECK(has(t, "> 3\nFront-end fake.frontend"));
   CHECK(rig.fake.orderIds.empty());
 }
 
-TEST_CASE("Ctrl-C once at the home prompt says how to leave, and a second in a row leaves with "
-          "exit 0") {
+TEST_CASE(
+    "Ctrl-C once at the home prompt says how to leave, and a second in a row leaves with "
+    "exit 0") {
   ClientRig rig;
   std::string t;
   CHECK(personSession(rig, "ann\n^C\n2\n^C\n^C\n", t) == EXIT_DONE);
@@ -363,20 +381,22 @@ TEST_CASE("Ctrl-D at the home prompt and twice Ctrl-C at the user code prompt le
   CHECK(personSession(rig, "ann\n^D\nnever read\n", t) == EXIT_DONE);
   CHECK(has(t, "> \nGoodbye.\n"));
   CHECK(personSession(rig, "^C\n^C\nnever read\n", t) == EXIT_DONE);
-  CHECK(has(t, "Your user code: ^C\nPress Ctrl-C again or Ctrl-D to leave.\nYour user code: ^C\n"
-               "Goodbye.\n"));
+  CHECK(has(t,
+            "Your user code: ^C\nPress Ctrl-C again or Ctrl-D to leave.\nYour user code: ^C\n"
+            "Goodbye.\n"));
   CHECK(rig.fake.calls == 1);  // the first session's motd only
 }
 
-TEST_CASE("each prompt keeps its own history: Up at the postcode prompt recalls the postcode, "
-          "Up at the dish prompt the dish, Up at home the command") {
+TEST_CASE(
+    "each prompt keeps its own history: Up at the postcode prompt recalls the postcode, "
+    "Up at the dish prompt the dish, Up at home the command") {
   ClientRig rig;
   std::string t;
-  CHECK(personSession(rig, "ann\n1\n2\nSW1A 1AA\nn\n<up>\ny\n<up>\n<up>\n^C\n4\n", t) ==
-        EXIT_DONE);
+  CHECK(personSession(rig, "ann\n1\n2\nSW1A 1AA\nn\n<up>\ny\n<up>\n<up>\n^C\n4\n", t) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "Nothing was ordered. Give another postcode, or press Enter to go back.\n"
-               "Deliver to which postcode? (empty to go back) SW1A 1AA\n"));
+  CHECK(has(t,
+            "Nothing was ordered. Give another postcode, or press Enter to go back.\n"
+            "Deliver to which postcode? (empty to go back) SW1A 1AA\n"));
   CHECK(has(t, "Order placed: Crème brûlée, £4.50, to SW1A 1AA"));
   CHECK(has(t, "\n> 1\nMenu\n"));  // Up at home: the last command, not a postcode or "y"
   CHECK(has(t, "Which dish? (number or name, empty to go back) 2\n"));
@@ -384,33 +404,37 @@ TEST_CASE("each prompt keeps its own history: Up at the postcode prompt recalls 
   CHECK(rig.fake.orderIds.size() == 1);
 }
 
-TEST_CASE("Ctrl-C while an order waits for the front-end stops waiting, says that it may still "
-          "be placed, and trying again places it once with the same order id") {
+TEST_CASE(
+    "Ctrl-C while an order waits for the front-end stops waiting, says that it may still "
+    "be placed, and trying again places it once with the same order id") {
   ClientRig rig;
   FakeCtrlC ctrlC;
   SlowAnswers slow(rig.client, ctrlC, rig.io.provider->getTimer(), 1);
   std::string t;
   CHECK(personSession(rig, "ann\n1\n1\nSW1A 1AA\ny\ny\n2\n4\n", t, &slow, &ctrlC) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "[y/n] y\nStopped waiting for the service. The order may still be placed; trying "
-               "again\nwill not place it twice.\nTry again? [y/n] y\nOrder placed: Margherita "
-               "pizza"));
+  CHECK(has(t,
+            "[y/n] y\nStopped waiting for the service. The order may still be placed; trying "
+            "again\nwill not place it twice.\nTry again? [y/n] y\nOrder placed: Margherita "
+            "pizza"));
   REQUIRE(slow.orderIds.size() == 2);
   CHECK(slow.orderIds[0] == slow.orderIds[1]);
   CHECK(has(t, "Your orders (1)\n"));
 }
 
-TEST_CASE("after Ctrl-C during an order, declining to try again says to check the orders, where "
-          "the order that landed shows") {
+TEST_CASE(
+    "after Ctrl-C during an order, declining to try again says to check the orders, where "
+    "the order that landed shows") {
   ClientRig rig;
   FakeCtrlC ctrlC;
   SlowAnswers slow(rig.client, ctrlC, rig.io.provider->getTimer(), 1);
   std::string t;
   CHECK(personSession(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n2\n4\n", t, &slow, &ctrlC) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "[y/n] y\nStopped waiting for the service. The order may still be placed; trying "
-               "again\nwill not place it twice.\nTry again? [y/n] n\nThe order may not have been "
-               "placed; see your orders to check.\n"));
+  CHECK(has(t,
+            "[y/n] y\nStopped waiting for the service. The order may still be placed; trying "
+            "again\nwill not place it twice.\nTry again? [y/n] n\nThe order may not have been "
+            "placed; see your orders to check.\n"));
   CHECK(has(t, "Your orders (1)\n"));
   CHECK(slow.orderIds.size() == 1);
 }
@@ -428,43 +452,50 @@ TEST_CASE("Ctrl-C while the menu is awaited stops waiting and returns to the hom
   CHECK_FALSE(has(t, "Try again?"));
 }
 
-TEST_CASE("when an order cannot be carried out the session says so in one sentence, and a retry "
-          "repeats it with the same order id") {
+TEST_CASE(
+    "when an order cannot be carried out the session says so in one sentence, and a retry "
+    "repeats it with the same order id") {
   ClientRig rig;
   FlakyOrders flaky(rig.client, 1);
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\ny\n4\n", t, &flaky) == EXIT_DONE);
-  CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts.\n"
-               "Trying again is safe: it sends the same order id, so it never orders twice.\n"
-                "Try again? [y/n] y\nOrder placed:"));
+  CHECK(has(t,
+            "The service is unavailable: no front-end answered after 4 attempts.\n"
+            "Trying again is safe: it sends the same order id, so it never orders twice.\n"
+            "Try again? [y/n] y\nOrder placed:"));
   REQUIRE(flaky.orderIds.size() == 2);
   CHECK(flaky.orderIds[0] == flaky.orderIds[1]);
   CHECK(rig.fake.orderIds == std::vector<std::string>{flaky.orderIds[0]});
 }
 
-TEST_CASE("an order given up after a failure is reported as possibly not placed, and a long "
-          "failure sentence is wrapped to fit 80 columns") {
+TEST_CASE(
+    "an order given up after a failure is reported as possibly not placed, and a long "
+    "failure sentence is wrapped to fit 80 columns") {
   ClientRig rig;
   FlakyOrders flaky(rig.client, 1);
-  flaky.failure = "no front-end answered after 4 attempts (just.hungry at 127.0.0.1:9000 could "
-                  "not be reached)";
+  flaky.failure =
+      "no front-end answered after 4 attempts (just.hungry at 127.0.0.1:9000 could "
+      "not be reached)";
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n4\n", t, &flaky) == EXIT_DONE);
-  CHECK(has(t, "The service is unavailable: no front-end answered after 4 attempts (just.hungry\n"
-               "at 127.0.0.1:9000 could not be reached).\nTrying again is safe: it sends the same order id, so it never orders twice.\n"
-                "Try again? [y/n] n\n"));
+  CHECK(has(t,
+            "The service is unavailable: no front-end answered after 4 attempts (just.hungry\n"
+            "at 127.0.0.1:9000 could not be reached).\nTrying again is safe: it sends the same "
+            "order id, so it never orders twice.\n"
+            "Try again? [y/n] n\n"));
   CHECK(has(t, "The order may not have been placed; see your orders to check.\n"));
   CHECK(widest(t) <= 79);
 }
 
-TEST_CASE("a broken connection that the client makes again is one line in the session, and the "
-          "screen carries on") {
+TEST_CASE(
+    "a broken connection that the client makes again is one line in the session, and the "
+    "screen carries on") {
   ClientRig rig;
   rig.fake.dropOrders = 1;
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\n4\n", t) == EXIT_DONE);
-  CHECK(has(t, "[y/n] y\nReconnected to just.hungry (" + rig.server.address() +
-                  ").\nOrder placed:"));
+  CHECK(
+      has(t, "[y/n] y\nReconnected to just.hungry (" + rig.server.address() + ").\nOrder placed:"));
   CHECK(rig.fake.orderIds.size() == 2);  // the same order, sent again
 }
 
@@ -473,19 +504,22 @@ TEST_CASE("the home prompt says when the service is unreachable, until a call su
   FlakyOrders flaky(rig.client, 1);
   std::string t;
   CHECK(session(rig, "ann\n1\n1\nSW1A 1AA\ny\nn\n2\n4\n", t, &flaky) == EXIT_DONE);
-  CHECK(has(t, "to check.\n\nWhat next?  1) menu and order   2) my orders   3) status   4) "
-               "exit\n(service unreachable) > 2\nYou have no orders yet.\n"));
+  CHECK(has(t,
+            "to check.\n\nWhat next?  1) menu and order   2) my orders   3) status   4) "
+            "exit\n(service unreachable) > 2\nYou have no orders yet.\n"));
   CHECK(has(t, "\n> 4\nGoodbye.\n"));
 }
 
 TEST_CASE("a long message of the day is wrapped to fit 80 columns") {
   ClientRig rig;
-  rig.fake.motd = "Welcome to Just Hungry! Hot food delivered anywhere in the UK, 11:00 to 23:00 "
-                  "every day.\nOrder by noon for lunch.\n";
+  rig.fake.motd =
+      "Welcome to Just Hungry! Hot food delivered anywhere in the UK, 11:00 to 23:00 "
+      "every day.\nOrder by noon for lunch.\n";
   std::string t;
   CHECK(session(rig, "ann\n4\n", t) == EXIT_DONE);
-  CHECK(has(t, "Welcome to Just Hungry! Hot food delivered anywhere in the UK, 11:00 to 23:00\n"
-               "every day.\nOrder by noon for lunch.\n"));
+  CHECK(has(t,
+            "Welcome to Just Hungry! Hot food delivered anywhere in the UK, 11:00 to 23:00\n"
+            "every day.\nOrder by noon for lunch.\n"));
   CHECK(widest(t) <= 79);
 }
 
@@ -505,7 +539,8 @@ TEST_CASE("Ctrl-C while the motd is awaited at the start goes on to the home pro
   std::string t;
   CHECK(personSession(rig, "ann\n2\n4\n", t, &slow, &ctrlC) == EXIT_DONE);
   CAPTURE(t);
-  CHECK(has(t, "Your user code: ann\nStopped waiting for the service.\nWelcome, ann.\n\nWhat next?"));
+  CHECK(
+      has(t, "Your user code: ann\nStopped waiting for the service.\nWelcome, ann.\n\nWhat next?"));
   CHECK(has(t, "> 2\nYou have no orders yet.\n"));
   CHECK_FALSE(has(t, "Today:"));
 }

@@ -15,9 +15,8 @@ kj::Own<kj::ConnectionReceiver> listenOnLoopback(kj::AsyncIoContext& io) {
 
 LoopbackServer::LoopbackServer(kj::AsyncIoContext& io, capnp::Capability::Client bootstrap)
     : server_(kj::mv(bootstrap)), listener_(listenOnLoopback(io)), port_(listener_->getPort()) {
-  accepting_ = acceptLoop().eagerlyEvaluate([](kj::Exception&& e) {
-    KJ_LOG(ERROR, "loopback server stopped accepting", e);
-  });
+  accepting_ = acceptLoop().eagerlyEvaluate(
+      [](kj::Exception&& e) { KJ_LOG(ERROR, "loopback server stopped accepting", e); });
 }
 
 kj::Promise<void> LoopbackServer::acceptLoop() {
@@ -31,9 +30,7 @@ kj::Promise<void> LoopbackServer::acceptLoop() {
   });
 }
 
-std::string LoopbackServer::address() const {
-  return "127.0.0.1:" + std::to_string(port_);
-}
+std::string LoopbackServer::address() const { return "127.0.0.1:" + std::to_string(port_); }
 
 void LoopbackServer::dropConnections() {
   dropping_ = kj::evalLater([this]() { connections_.clear(); }).eagerlyEvaluate(nullptr);

@@ -64,17 +64,16 @@ TEST_CASE("a placed order is printed as the stored order and then listed by orde
 
 TEST_CASE("an order without --id gets a fresh order id") {
   ClientRig rig;
-  CHECK(rig.run({"--json", "--user", "ann", "order", "Margherita pizza", "SW1A 1AA"}) ==
-        EXIT_DONE);
-  CHECK(rig.run({"--json", "--user", "ann", "order", "Margherita pizza", "SW1A 1AA"}) ==
-        EXIT_DONE);
+  CHECK(rig.run({"--json", "--user", "ann", "order", "Margherita pizza", "SW1A 1AA"}) == EXIT_DONE);
+  CHECK(rig.run({"--json", "--user", "ann", "order", "Margherita pizza", "SW1A 1AA"}) == EXIT_DONE);
   REQUIRE(rig.fake.orderIds.size() == 2);
   CHECK(rig.fake.orderIds[0] != rig.fake.orderIds[1]);
   CHECK_FALSE(checkOrderId(rig.fake.orderIds[0]));
 }
 
-TEST_CASE("an unknown item, a malformed postcode and an unknown postcode exit 1 with their "
-          "codes") {
+TEST_CASE(
+    "an unknown item, a malformed postcode and an unknown postcode exit 1 with their "
+    "codes") {
   ClientRig rig;
   CHECK(rig.run({"--json", "--user", "ann", "order", "Caviar", "SW1A 1AA"}) == EXIT_REJECTED);
   CHECK(rejectedCode(rig.out.str()) == "UNKNOWN_ITEM");
@@ -86,8 +85,9 @@ TEST_CASE("an unknown item, a malformed postcode and an unknown postcode exit 1 
   CHECK(rejectedCode(rig.out.str()) == "POSTCODE_NOT_FOUND");
 }
 
-TEST_CASE("an order takes the dish by its number on the menu or by its name in any case, as the "
-          "interactive client does") {
+TEST_CASE(
+    "an order takes the dish by its number on the menu or by its name in any case, as the "
+    "interactive client does") {
   ClientRig rig;
   CHECK(rig.run({"--json", "--user", "ann", "order", "2", "SW1A 1AA"}) == EXIT_DONE);
   CHECK(std::string(parseJson(rig.out.str())["item"].GetString()) == "Crème brûlée");
@@ -97,8 +97,9 @@ TEST_CASE("an order takes the dish by its number on the menu or by its name in a
   CHECK(rig.fake.orderIds.size() == 2);
 }
 
-TEST_CASE("an order of a dish not on the menu exits 1 naming the closest dish, and places "
-          "nothing") {
+TEST_CASE(
+    "an order of a dish not on the menu exits 1 naming the closest dish, and places "
+    "nothing") {
   ClientRig rig;
   CHECK(rig.run({"--user", "ann", "order", "pizza", "SW1A 1AA"}) == EXIT_REJECTED);
   CHECK(rig.err.str() == "\"pizza\" is not on the menu. Did you mean \"Margherita pizza\"?\n");
@@ -144,8 +145,8 @@ TEST_CASE("every rejection code exits 1, except UNAVAILABLE which exits 3") {
 
 TEST_CASE("the same --id with the same order places it once, with another item it conflicts") {
   ClientRig rig;
-  std::vector<std::string> order = {"--json", "--user", "ann", "order", "Margherita pizza",
-                                    "SW1A 1AA", "--id", "same-1"};
+  std::vector<std::string> order = {"--json",           "--user",   "ann",  "order",
+                                    "Margherita pizza", "SW1A 1AA", "--id", "same-1"};
   CHECK(rig.run(order) == EXIT_DONE);
   CHECK(rig.run(order) == EXIT_DONE);
   rig.out.str("");
@@ -158,8 +159,8 @@ TEST_CASE("the same --id with the same order places it once, with another item i
 }
 
 TEST_CASE("a bad user code (empty, 65 characters, a control character) exits 1 before any call") {
-  for (std::string code : {std::string(), std::string(65, 'a'), std::string("ann\x01"),
-                           std::string("ann\nbob")}) {
+  for (std::string code :
+       {std::string(), std::string(65, 'a'), std::string("ann\x01"), std::string("ann\nbob")}) {
     CAPTURE(code);
     ClientRig rig;
     CHECK(rig.run({"--json", "--user", code, "order", "Margherita pizza", "SW1A 1AA"}) ==
@@ -180,8 +181,7 @@ TEST_CASE("a user code of 64 characters, with a comma, quotes and non-ASCII, is 
   for (char c : code) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   code += std::string(MAX_USER_CODE - characters, 'x');
   REQUIRE_FALSE(checkUserCode(code));
-  CHECK(rig.run({"--json", "--user", code, "order", "Margherita pizza", "SW1A 1AA"}) ==
-        EXIT_DONE);
+  CHECK(rig.run({"--json", "--user", code, "order", "Margherita pizza", "SW1A 1AA"}) == EXIT_DONE);
   CHECK(std::string(parseJson(rig.out.str())["user_code"].GetString()) == code);
 }
 

@@ -35,8 +35,9 @@ TEST_CASE("a long dish name and a long area are cut, and the order id never is")
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 79);
 }
 
-TEST_CASE("long lines are wrapped at spaces, a word too long for a line stays whole, and the "
-          "text's own line breaks stay") {
+TEST_CASE(
+    "long lines are wrapped at spaces, a word too long for a line stays whole, and the "
+    "text's own line breaks stay") {
   CHECK(wrapText("Hot food delivered anywhere in the UK", 12) ==
         "Hot food\ndelivered\nanywhere in\nthe UK");
   CHECK(wrapText("short\n\nlines stay\n", 12) == "short\n\nlines stay\n");
@@ -74,8 +75,9 @@ TEST_CASE("counts in the status take the singular for one and the plural otherwi
   CHECK(text.find("Postcode cache: 0 hits, 2 misses;") != std::string::npos);
 }
 
-TEST_CASE("the status says how far a catching-up replica has got and which one is being "
-          "promoted, and never for a replica that is down") {
+TEST_CASE(
+    "the status says how far a catching-up replica has got and which one is being "
+    "promoted, and never for a replica that is down") {
   ClusterStatus status;
   status.frontend = "just.hungry";
   status.primary = "replica.server2";
@@ -92,7 +94,8 @@ TEST_CASE("the status says how far a catching-up replica has got and which one i
   CAPTURE(text);
   CHECK(text.find("  replica.server1 is catching up: 8,120 rows fetched, 1,204 to go.\n") !=
         std::string::npos);
-  CHECK(text.find("  replica.server3 is being promoted: it syncs with its peers before it serves.\n") !=
+  CHECK(text.find(
+            "  replica.server3 is being promoted: it syncs with its peers before it serves.\n") !=
         std::string::npos);
   CHECK(text.find("replica.server4 is") == std::string::npos);
   CHECK(text.find("Orders through just.hungry: 9,120 acknowledged, 3 refused as unavailable.\n") !=
@@ -102,7 +105,8 @@ TEST_CASE("the status says how far a catching-up replica has got and which one i
 
   status.primary.clear();
   status.replicas = {syncing};
-  CHECK(statusText(status, Style(false)).find("catching up: 8,120 rows fetched.\n") != std::string::npos);
+  CHECK(statusText(status, Style(false)).find("catching up: 8,120 rows fetched.\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("a reconnection is one sentence naming the front-end and its address") {

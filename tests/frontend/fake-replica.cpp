@@ -27,11 +27,11 @@ class FakeReplica final : public rpc::Replica::Server {
     std::vector<std::string> skip;
     for (auto name : context.getParams().getSkip()) skip.push_back(name);
     s_->promotions.push_back(skip);
-    auto grant = [context]() mutable { context.getResults().initResult().initPromoted().setFetched(0); };
+    auto grant = [context]() mutable {
+      context.getResults().initResult().initPromoted().setFetched(0);
+    };
     switch (s_->promotion) {
-      case FakeReplicaState::Promotion::GRANT:
-        grant();
-        return kj::READY_NOW;
+      case FakeReplicaState::Promotion::GRANT: grant(); return kj::READY_NOW;
       case FakeReplicaState::Promotion::REFUSE: {
         auto refused = context.getResults().initResult().initRefused();
         refused.setCode(rpc::RejectCode::UNAVAILABLE);
@@ -100,8 +100,9 @@ class FakeReplica final : public rpc::Replica::Server {
           continue;
         }
         OrderRecord order = fromWire(orders[i]);
-        auto stored = std::find_if(s_->orders.begin(), s_->orders.end(),
-                                   [&](const OrderRecord& o) { return o.view().sameKey(order.view()); });
+        auto stored = std::find_if(s_->orders.begin(), s_->orders.end(), [&](const OrderRecord& o) {
+          return o.view().sameKey(order.view());
+        });
         if (stored != s_->orders.end() && !stored->sameRequest(order)) {
           auto r = results[i].initRejected();
           r.setCode(rpc::RejectCode::CONFLICTING_ORDER_ID);
@@ -148,7 +149,8 @@ class FakeGate final : public rpc::ReplicaGate::Server {
 
 struct FakeReplicas::Served {
   Served(kj::AsyncIoContext& io, std::shared_ptr<FakeReplicaState> state)
-      : listener(io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen()),
+      : listener(
+            io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen()),
         server(kj::heap<FakeGate>(kj::heap<FakeReplica>(std::move(state))), io.provider->getTimer(),
                REPLICA_MAX_MESSAGE_BYTES),
         serving(server.listen(*listener).eagerlyEvaluate(nullptr)) {}
@@ -175,7 +177,8 @@ ClusterConfig FakeReplicas::config(uint32_t callTimeoutMs, uint32_t heartbeatMs)
   c.callTimeoutMs = callTimeoutMs;
   c.heartbeatMs = heartbeatMs;
   c.syncTimeoutMs = 1000;
-  for (size_t i = 0; i < states_.size(); ++i) c.replicas.push_back({states_[i]->name, addresses_[i], ""});
+  for (size_t i = 0; i < states_.size(); ++i)
+    c.replicas.push_back({states_[i]->name, addresses_[i], ""});
   c.frontends.push_back({"fe", "127.0.0.1:1", ""});
   return c;
 }

@@ -30,15 +30,15 @@ struct FakeReplicaState {
 
   enum class Promotion { GRANT, REFUSE, HOLD };
   Promotion promotion = Promotion::GRANT;
-  std::vector<std::vector<std::string>> promotions;  // the skip list of each promote call
+  std::vector<std::vector<std::string>> promotions;   // the skip list of each promote call
   kj::Own<kj::PromiseFulfiller<void>> heldPromotion;  // HOLD: fulfil to grant
 
   bool refuseCalls = false;  // client calls answered NOT_READY
   bool holdCalls = false;    // client calls wait for releaseCalls()
   std::vector<kj::Own<kj::PromiseFulfiller<void>>> heldCalls;
-  uint64_t served = 0;       // client calls served
+  uint64_t served = 0;  // client calls served
   uint64_t placeOrdersCalls = 0;
-  std::vector<size_t> batchSizes;  // orders per placeOrders call
+  std::vector<size_t> batchSizes;   // orders per placeOrders call
   std::vector<OrderRecord> orders;  // stored, in the order placed (origin and seq set here)
   uint64_t menuCalls = 0;           // getMenu calls served
 
@@ -67,6 +67,7 @@ class FakeReplicas {
 };
 
 // Runs the loop until `done()` or `bound` has passed (checking every 2 ms); whether it became true.
-bool runUntil(kj::AsyncIoContext& io, kj::Function<bool()> done, kj::Duration bound = 3 * kj::SECONDS);
+bool runUntil(kj::AsyncIoContext& io, kj::Function<bool()> done,
+              kj::Duration bound = 3 * kj::SECONDS);
 
 }  // namespace jh::test

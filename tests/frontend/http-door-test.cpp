@@ -80,7 +80,8 @@ struct DoorRig : DeskRig {
       : httpConfig(withPage(std::move(http))), limiter(httpConfig.ratePerS, httpConfig.rateBurst) {
     door = kj::heap<jh::HttpDoor>(*desk, httpConfig, io.provider->getTimer(), limiter);
     listener = io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
-    serving = door->listen(*listener).eagerlyEvaluate([](kj::Exception&& e) { FAIL(e.getDescription().cStr()); });
+    serving = door->listen(*listener).eagerlyEvaluate(
+        [](kj::Exception&& e) { FAIL(e.getDescription().cStr()); });
     REQUIRE(primaryIs("r1"));
   }
 
@@ -90,7 +91,11 @@ struct DoorRig : DeskRig {
   }
 
   kj::Own<kj::AsyncIoStream> connect() {
-    return io.provider->getNetwork().parseAddress("127.0.0.1", listener->getPort()).wait(io.waitScope)->connect().wait(io.waitScope);
+    return io.provider->getNetwork()
+        .parseAddress("127.0.0.1", listener->getPort())
+        .wait(io.waitScope)
+        ->connect()
+        .wait(io.waitScope);
   }
 
   // Sends `request` as is on a new connection and reads one reply (bounded).
@@ -99,13 +104,16 @@ struct DoorRig : DeskRig {
     c->write(request.data(), request.size()).wait(io.waitScope);
     std::string got;
     bool head = request.rfind("HEAD ", 0) == 0;
-    io.provider->getTimer().timeoutAfter(5 * kj::SECONDS, readReply(*c, got, head)).wait(io.waitScope);
+    io.provider->getTimer()
+        .timeoutAfter(5 * kj::SECONDS, readReply(*c, got, head))
+        .wait(io.waitScope);
     return parseReply(got);
   }
 
   Reply send(const std::string& method, const std::string& target, const std::string& body = {},
              const std::string& headers = {}) {
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers;
+    std::string request =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers;
     if (method == "POST") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     return raw(request + "\r\n" + body);
   }
@@ -123,11 +131,14 @@ struct DoorRig : DeskRig {
   kj::Promise<void> serving = nullptr;
 };
 
-const std::string ANN_HAMBURGER = R"({"user_code":"ann","item":"hamburger","post_code":"ab10 1ab"})";
+const std::string ANN_HAMBURGER =
+    R"({"user_code":"ann","item":"hamburger","post_code":"ab10 1ab"})";
 
 }  // namespace
 
-TEST_CASE("an order through HTTP is 201 with the stored order, 201 and the same order on a repeat, 409 with another body under the key") {
+TEST_CASE(
+    "an order through HTTP is 201 with the stored order, 201 and the same order on a repeat, 409 "
+    "with another body under the key") {
   DoorRig rig;
   Reply first = rig.order("key-1", ANN_HAMBURGER);
   REQUIRE(first.status == 201);
@@ -143,7 +154,8 @@ TEST_CASE("an order through HTTP is 201 with the stored order, 201 and the same 
   CHECK(again.body == first.body);
   CHECK(rig.fakes[0].orders.size() == 1);
 
-  Reply other = rig.order("key-1", R"({"user_code":"ann","item":"Fish, \"Chips\"","post_code":"AB10 1AB"})");
+  Reply other =
+      rig.order("key-1", R"({"user_code":"ann","item":"Fish, \"Chips\"","post_code":"AB10 1AB"})");
   CHECK(other.status == 409);
   CHECK(other.code() == "CONFLICTING_ORDER_ID");
 
@@ -155,11 +167,16 @@ TEST_CASE("an order through HTTP is 201 with the stored order, 201 and the same 
   CHECK(list.HasMember("next_cursor"));
 }
 
-TEST_CASE("refusals of the desk have their status codes: 422 for what was asked, 404 for an unknown postcode, 503 with Retry-After") {
+TEST_CASE(
+    "refusals of the desk have their status codes: 422 for what was asked, 404 for an unknown "
+    "postcode, 503 with Retry-After") {
   DoorRig rig;
-  CHECK(rig.order("k-2", R"({"user_code":"ann","item":"PIZZA","post_code":"AB10 1AB"})").status == 422);
-  CHECK(rig.order("k-3", R"({"user_code":"ann","item":"HAMBURGER","post_code":"A B10 1AB"})").status == 422);
-  CHECK(rig.order("k-4", R"({"user_code":"","item":"HAMBURGER","post_code":"AB10 1AB"})").status == 422);
+  CHECK(rig.order("k-2", R"({"user_code":"ann","item":"PIZZA","post_code":"AB10 1AB"})").status ==
+        422);
+  CHECK(rig.order("k-3", R"({"user_code":"ann","item":"HAMBURGER","post_code":"A B10 1AB"})")
+            .status == 422);
+  CHECK(rig.order("k-4", R"({"user_code":"","item":"HAMBURGER","post_code":"AB10 1AB"})").status ==
+        422);
   Reply badKey = rig.order(std::string(65, 'k'), ANN_HAMBURGER);
   CHECK(badKey.status == 400);
   CHECK(badKey.code() == "INVALID_ORDER");
@@ -180,19 +197,24 @@ TEST_CASE("refusals of the desk have their status codes: 422 for what was asked,
   CHECK(rig.send("GET", "/api/orders?user=ann").status == 503);
 }
 
-TEST_CASE("the page is served with a policy that allows only its own files, and nothing carries Access-Control-Allow-Origin") {
+TEST_CASE(
+    "the page is served with a policy that allows only its own files, and nothing carries "
+    "Access-Control-Allow-Origin") {
   DoorRig rig;
   Reply page = rig.send("GET", "/");
   REQUIRE(page.status == 200);
   CHECK(page.header("Content-Type") == "text/html; charset=utf-8");
-  CHECK(page.header("Content-Security-Policy").value_or("").find("default-src 'self'") != std::string::npos);
+  CHECK(page.header("Content-Security-Policy").value_or("").find("default-src 'self'") !=
+        std::string::npos);
   CHECK(page.header("X-Content-Type-Options") == "nosniff");
   CHECK(page.body.find("<script src=\"app.js\"") != std::string::npos);
-  CHECK(page.body.find("<script>") == std::string::npos);  // no inline script, which the policy would refuse
+  CHECK(page.body.find("<script>") ==
+        std::string::npos);  // no inline script, which the policy would refuse
   Reply script = rig.send("GET", "/app.js");
   CHECK(script.header("Content-Type") == "text/javascript; charset=utf-8");
-  for (const Reply& r : {page, script, rig.send("GET", "/api/menu"), rig.order("k-1", ANN_HAMBURGER),
-                         rig.send("OPTIONS", "/api/orders", {}, "Origin: http://evil.example\r\n")}) {
+  for (const Reply& r :
+       {page, script, rig.send("GET", "/api/menu"), rig.order("k-1", ANN_HAMBURGER),
+        rig.send("OPTIONS", "/api/orders", {}, "Origin: http://evil.example\r\n")}) {
     CHECK_FALSE(r.header("Access-Control-Allow-Origin").has_value());
   }
   Reply head = rig.send("HEAD", "/api/menu");
@@ -200,29 +222,35 @@ TEST_CASE("the page is served with a policy that allows only its own files, and 
   CHECK(head.body.empty());
 }
 
-TEST_CASE("an order from another site, malformed JSON, a wrong type, a missing key or an oversized body is refused and nothing is stored") {
+TEST_CASE(
+    "an order from another site, malformed JSON, a wrong type, a missing key or an oversized body "
+    "is refused and nothing is stored") {
   DoorRig rig;
   CHECK(rig.order("k-1", ANN_HAMBURGER, "Origin: http://evil.example\r\n").status == 403);
   CHECK(rig.order("k-2", R"({"user_code":"ann","item":"HAMBURGER")").status == 400);
   CHECK(rig.order("k-3", R"({"user_code":"ann","item":7,"post_code":"AB10 1AB"})").status == 400);
   CHECK(rig.order("", ANN_HAMBURGER).status == 400);
-  CHECK(rig.send("POST", "/api/orders", ANN_HAMBURGER, "Content-Type: text/plain\r\nIdempotency-Key: k-4\r\n").status == 415);
+  CHECK(rig.send("POST", "/api/orders", ANN_HAMBURGER,
+                 "Content-Type: text/plain\r\nIdempotency-Key: k-4\r\n")
+            .status == 415);
   // A Content-Length over the limit is answered at once, without waiting for the body.
-  Reply big = rig.raw("POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      "Idempotency-Key: k-5\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\n{");
+  Reply big = rig.raw(
+      "POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Idempotency-Key: k-5\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\n{");
   CHECK(big.status == 413);
   // Chunked, with no length: read up to the limit, then refused.
   std::string chunk(jh::MAX_HTTP_BODY + 10, ' ');
   char size[32];
   std::snprintf(size, sizeof size, "%zx", chunk.size());
-  Reply chunked = rig.raw("POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                          "Idempotency-Key: k-6\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
-                          std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+  Reply chunked = rig.raw(
+      "POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Idempotency-Key: k-6\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+      std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
   CHECK(chunked.status == 413);
   CHECK(rig.send("GET", "/nothing-here").status == 404);
   CHECK(rig.send("DELETE", "/api/orders").header("Allow") == "GET, HEAD, POST");
   Reply garbage = rig.raw("\x16\x03\x01 not http at all\r\n\r\n");  // TLS, say
-  CHECK(garbage.status == 501);  // no such method
+  CHECK(garbage.status == 501);                                     // no such method
   CHECK(garbage.code() == "INVALID_REQUEST");
   Reply badHeader = rig.raw("GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n");
   CHECK(badHeader.status == 400);
@@ -231,12 +259,14 @@ TEST_CASE("an order from another site, malformed JSON, a wrong type, a missing k
   CHECK(rig.fakes[0].placeOrdersCalls == 0);
 }
 
-TEST_CASE("reads of orders beyond the burst are 429 with Retry-After, while the status stays readable") {
+TEST_CASE(
+    "reads of orders beyond the burst are 429 with Retry-After, while the status stays readable") {
   jh::HttpConfig http;
   http.ratePerS = 1;
   http.rateBurst = 3;
   DoorRig rig(http);
-  for (int i = 0; i < 3; ++i) REQUIRE(rig.send("GET", "/api/orders?user=guess" + std::to_string(i)).status == 200);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(rig.send("GET", "/api/orders?user=guess" + std::to_string(i)).status == 200);
   Reply limited = rig.send("GET", "/api/orders?user=guess3");
   CHECK(limited.status == 429);
   CHECK(limited.code() == "TOO_MANY_REQUESTS");
@@ -247,7 +277,9 @@ TEST_CASE("reads of orders beyond the burst are 429 with Retry-After, while the 
   CHECK(rig.fakes[0].orders.empty());
 }
 
-TEST_CASE("timing: a request head trickled in is cut off at the header timeout, and others are served meanwhile") {
+TEST_CASE(
+    "timing: a request head trickled in is cut off at the header timeout, and others are served "
+    "meanwhile") {
   jh::HttpConfig http;
   http.headerTimeoutMs = 300;
   DoorRig rig(http);
@@ -255,25 +287,31 @@ TEST_CASE("timing: a request head trickled in is cut off at the header timeout, 
   auto slow = rig.connect();
   std::string got;
   bool closed = false;
-  auto reading = readAll(*slow, got)
-                     .then([&closed]() { closed = true; }, [&closed](kj::Exception&&) { closed = true; })
-                     .eagerlyEvaluate(nullptr);
+  auto reading =
+      readAll(*slow, got)
+          .then([&closed]() { closed = true; }, [&closed](kj::Exception&&) { closed = true; })
+          .eagerlyEvaluate(nullptr);
   auto began = timer.now();
   const std::string head = "GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
   for (size_t i = 0; i < 40 && !closed; ++i) {
     char byte = i < head.size() ? head[i] : 'a';
-    kj::evalNow([&]() { return slow->write(&byte, 1); }).then([]() {}, [](kj::Exception&&) {}).wait(rig.io.waitScope);
+    kj::evalNow([&]() { return slow->write(&byte, 1); })
+        .then([]() {}, [](kj::Exception&&) {})
+        .wait(rig.io.waitScope);
     if (i == 3) CHECK(rig.send("GET", "/api/motd").status == 200);
     timer.afterDelay(50 * kj::MILLISECONDS).wait(rig.io.waitScope);
   }
-  CHECK(timer.timeoutAfter(2 * kj::SECONDS, kj::mv(reading)).then([]() { return true; }, [](kj::Exception&&) { return false; })
+  CHECK(timer.timeoutAfter(2 * kj::SECONDS, kj::mv(reading))
+            .then([]() { return true; }, [](kj::Exception&&) { return false; })
             .wait(rig.io.waitScope));
   CHECK(closed);
   CHECK(timer.now() - began < 2 * kj::SECONDS);
   CHECK(got.find("200 OK") == std::string::npos);
 }
 
-TEST_CASE("timing: a kept-alive connection serves several requests, then is closed once idle past the idle timeout") {
+TEST_CASE(
+    "timing: a kept-alive connection serves several requests, then is closed once idle past the "
+    "idle timeout") {
   jh::HttpConfig http;
   http.idleTimeoutMs = 200;
   DoorRig rig(http);
@@ -287,17 +325,22 @@ TEST_CASE("timing: a kept-alive connection serves several requests, then is clos
   timer.timeoutAfter(3 * kj::SECONDS, readAll(*c, got)).wait(rig.io.waitScope);
   auto took = timer.now() - began;
   size_t replies = 0;
-  for (size_t at = got.find("HTTP/1.1 200"); at != std::string::npos; at = got.find("HTTP/1.1 200", at + 1)) ++replies;
+  for (size_t at = got.find("HTTP/1.1 200"); at != std::string::npos;
+       at = got.find("HTTP/1.1 200", at + 1))
+    ++replies;
   CHECK(replies == 2);
   CHECK(took >= 200 * kj::MILLISECONDS);
   CHECK(took < 3 * kj::SECONDS);
 }
 
-TEST_CASE("a request saying Connection: close is answered with Connection: close, and one without it is kept alive") {
+TEST_CASE(
+    "a request saying Connection: close is answered with Connection: close, and one without it is "
+    "kept alive") {
   DoorRig rig;
   for (const char* connection : {"close", "Keep-Alive, Close"}) {
     CAPTURE(connection);
-    Reply r = rig.raw(std::string("GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: ") + connection + "\r\n\r\n");
+    Reply r = rig.raw(std::string("GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: ") +
+                      connection + "\r\n\r\n");
     CHECK(r.status == 200);
     CHECK(r.header("Connection") == "close");
   }

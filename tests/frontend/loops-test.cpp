@@ -44,7 +44,8 @@ jh::PostcodeConfig postcodesAt(const std::string& url, uint32_t timeoutMs = 2000
 // A second loop of the rig's front-end, on a thread of its own: its own router (to the rig's fake
 // replicas, served by the rig's loop, which the test keeps running), postcode service and desk,
 // joined to the rig's shared part as loop 1. `work` runs there with the desk and the loop.
-void onSecondLoop(DeskRig& rig, kj::Function<void(jh::OrderDesk&, kj::AsyncIoContext&)> work, std::atomic<bool>& done) {
+void onSecondLoop(DeskRig& rig, kj::Function<void(jh::OrderDesk&, kj::AsyncIoContext&)> work,
+                  std::atomic<bool>& done) {
   auto io = kj::setupAsyncIo();
   jh::ReplicaRouter router(rig.config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "",
                            &rig.shared->routing(), 1);
@@ -60,9 +61,7 @@ void onSecondLoop(DeskRig& rig, kj::Function<void(jh::OrderDesk&, kj::AsyncIoCon
 std::string sharedPortFailure(const std::string& address, size_t copies) {
   try {
     jh::SharedPort port(address, copies);
-  } catch (const kj::Exception& e) {
-    return e.getDescription().cStr();
-  }
+  } catch (const kj::Exception& e) { return e.getDescription().cStr(); }
   return "";
 }
 
@@ -90,7 +89,9 @@ TEST_CASE("a postcode answered on one loop is in the cache of the other, without
   CHECK(first.stats().cacheHits == 1);  // the book's counts, whichever loop asked
 }
 
-TEST_CASE("one postcode asked on two loops at once is one request, and both are answered (timing-dependent: 1.5 s)") {
+TEST_CASE(
+    "one postcode asked on two loops at once is one request, and both are answered "
+    "(timing-dependent: 1.5 s)") {
   FakePostcodesProcess fake("hang");
   PostcodeBook book(postcodesAt(fake.url(), 1500));
   auto io = kj::setupAsyncIo();
@@ -113,7 +114,9 @@ TEST_CASE("one postcode asked on two loops at once is one request, and both are 
   CHECK(fake.requests() == 1);
 }
 
-TEST_CASE("a desk on another loop answers status and events from the lead loop, with every loop's orders") {
+TEST_CASE(
+    "a desk on another loop answers status and events from the lead loop, with every loop's "
+    "orders") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   REQUIRE(rig.wait(rig.desk->placeOrder(order("lead-1"))).placed);
@@ -124,15 +127,19 @@ TEST_CASE("a desk on another loop answers status and events from the lead loop, 
   std::vector<jh::ClusterEvent> events;
   bool placed = false;
   std::thread other([&]() {
-    onSecondLoop(rig, [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
-      placed = desk.placeOrder(order("other-1")).wait(io.waitScope).placed.has_value();
-      seen = desk.status().wait(io.waitScope);
-      events = desk.events(0).wait(io.waitScope);
-      desk.setHeartbeat(70).wait(io.waitScope);
-    }, done);
+    onSecondLoop(
+        rig,
+        [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
+          placed = desk.placeOrder(order("other-1")).wait(io.waitScope).placed.has_value();
+          seen = desk.status().wait(io.waitScope);
+          events = desk.events(0).wait(io.waitScope);
+          desk.setHeartbeat(70).wait(io.waitScope);
+        },
+        done);
   });
   // The lead's loop runs meanwhile: the other loop's questions are answered on it.
-  bool finished = runUntil(rig.io, [&]() { return done.load(); }, 10 * kj::SECONDS);
+  bool finished = runUntil(
+      rig.io, [&]() { return done.load(); }, 10 * kj::SECONDS);
   other.join();
   REQUIRE(finished);
   CHECK(placed);
@@ -144,26 +151,33 @@ TEST_CASE("a desk on another loop answers status and events from the lead loop, 
   CHECK(rig.router->heartbeatMs() == 70);
 }
 
-TEST_CASE("a call on another loop that finds the primary dead is reported to the lead, which fails over for every loop") {
+TEST_CASE(
+    "a call on another loop that finds the primary dead is reported to the lead, which fails over "
+    "for every loop") {
   DeskRig rig(2000, 60000);  // no heartbeat after the first: only the report can tell the lead
   REQUIRE(rig.primaryIs("r1"));
   std::atomic<int> phase{0};
   std::atomic<bool> done{false};
   std::string before, after;
   std::thread other([&]() {
-    onSecondLoop(rig, [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
-      auto first = desk.placeOrder(order("other-1")).wait(io.waitScope);
-      if (first.placed) before = first.placed->origin;
-      phase = 1;
-      while (phase != 2) std::this_thread::yield();
-      auto second = desk.placeOrder(order("other-2")).wait(io.waitScope);
-      if (second.placed) after = second.placed->origin;
-    }, done);
+    onSecondLoop(
+        rig,
+        [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
+          auto first = desk.placeOrder(order("other-1")).wait(io.waitScope);
+          if (first.placed) before = first.placed->origin;
+          phase = 1;
+          while (phase != 2) std::this_thread::yield();
+          auto second = desk.placeOrder(order("other-2")).wait(io.waitScope);
+          if (second.placed) after = second.placed->origin;
+        },
+        done);
   });
-  REQUIRE(runUntil(rig.io, [&]() { return phase == 1; }, 10 * kj::SECONDS));
+  REQUIRE(runUntil(
+      rig.io, [&]() { return phase == 1; }, 10 * kj::SECONDS));
   rig.fakes[0].dead = true;
   phase = 2;
-  bool finished = runUntil(rig.io, [&]() { return done.load(); }, 10 * kj::SECONDS);
+  bool finished = runUntil(
+      rig.io, [&]() { return done.load(); }, 10 * kj::SECONDS);
   other.join();
   REQUIRE(finished);
   CHECK(before == "r1");
@@ -191,16 +205,19 @@ TEST_CASE("connections to a shared port are spread over its loops, each acceptin
       });
     };
     auto serving = acceptLoop().eagerlyEvaluate(nullptr);
-    runUntil(io, [&]() { return stop.load(); }, 20 * kj::SECONDS);
+    runUntil(
+        io, [&]() { return stop.load(); }, 20 * kj::SECONDS);
   };
   std::thread a(serve, 0), b(serve, 1);
   auto io = kj::setupAsyncIo();
   kj::Vector<kj::Own<kj::AsyncIoStream>> clients;
   for (int i = 0; i < 32; ++i) {
-    auto address = io.provider->getNetwork().parseAddress("127.0.0.1", port.port()).wait(io.waitScope);
+    auto address =
+        io.provider->getNetwork().parseAddress("127.0.0.1", port.port()).wait(io.waitScope);
     clients.add(address->connect().wait(io.waitScope));
   }
-  bool all = jh::test::waitUntil([&] { return accepted[0] + accepted[1] == 32; }, std::chrono::seconds(10));
+  bool all = jh::test::waitUntil([&] { return accepted[0] + accepted[1] == 32; },
+                                 std::chrono::seconds(10));
   stop = true;
   a.join();
   b.join();
@@ -213,7 +230,8 @@ TEST_CASE("connections to a shared port are spread over its loops, each acceptin
 TEST_CASE("a port where another socket listens is refused, even to another shared port") {
   jh::SharedPort first("127.0.0.1:0", 2);
   std::string address = "127.0.0.1:" + std::to_string(first.port());
-  CHECK(sharedPortFailure(address, 2) == "cannot listen on " + address + ": address already in use");
+  CHECK(sharedPortFailure(address, 2) ==
+        "cannot listen on " + address + ": address already in use");
 
   auto io = kj::setupAsyncIo();
   auto plain = jh::listenOn(io.provider->getNetwork(), "127.0.0.1:0", io.waitScope);
@@ -246,7 +264,9 @@ TEST_CASE("a loop whose body fails is reported to loop 0") {
   loops.stop().wait(io.waitScope);
 }
 
-TEST_CASE("the number of loops: --threads, then JH_FRONTEND_THREADS, then the cluster file, then the cores up to 8") {
+TEST_CASE(
+    "the number of loops: --threads, then JH_FRONTEND_THREADS, then the cluster file, then the "
+    "cores up to 8") {
   jh::NodeConfig self;
   ::unsetenv("JH_FRONTEND_THREADS");
   size_t cores = std::max(1u, std::thread::hardware_concurrency());

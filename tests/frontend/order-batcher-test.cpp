@@ -21,7 +21,8 @@ namespace {
 
 struct BatcherRig {
   BatcherRig() : fakes(io), config(fakes.config()) {
-    router = kj::heap<ReplicaRouter>(config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "");
+    router = kj::heap<ReplicaRouter>(config, "fe", io.provider->getNetwork(),
+                                     io.provider->getTimer(), "");
     router->start().wait(io.waitScope);
     REQUIRE(runUntil(io, [&]() { return router->primaryName() == "r1"; }));
     batcher = kj::heap<OrderBatcher>(*router, 0, tally);
@@ -51,7 +52,9 @@ struct BatcherRig {
   size_t placed = 0;
 };
 
-size_t total(const std::vector<size_t>& sizes) { return std::accumulate(sizes.begin(), sizes.end(), size_t{0}); }
+size_t total(const std::vector<size_t>& sizes) {
+  return std::accumulate(sizes.begin(), sizes.end(), size_t{0});
+}
 
 }  // namespace
 
@@ -67,7 +70,9 @@ TEST_CASE("orders handed over in one turn go to the primary as one placeOrders c
   CHECK(rig.batcher->placed() == 5);
 }
 
-TEST_CASE("with two calls out, later orders wait and go together in the next call, and no call carries more than the batch bound") {
+TEST_CASE(
+    "with two calls out, later orders wait and go together in the next call, and no call carries "
+    "more than the batch bound") {
   BatcherRig rig;
   rig.fakes[0].holdCalls = true;
   auto first = rig.place(1);
@@ -75,7 +80,8 @@ TEST_CASE("with two calls out, later orders wait and go together in the next cal
   auto second = rig.place(1);
   REQUIRE(runUntil(rig.io, [&]() { return rig.fakes[0].heldCalls.size() == 2; }));
   auto waiting = rig.place(OrderBatcher::MAX_BATCH + 10);  // arrive while two calls are out
-  CHECK_FALSE(runUntil(rig.io, [&]() { return rig.fakes[0].placeOrdersCalls > 2; }, 30 * kj::MILLISECONDS));
+  CHECK_FALSE(runUntil(
+      rig.io, [&]() { return rig.fakes[0].placeOrdersCalls > 2; }, 30 * kj::MILLISECONDS));
   rig.fakes[0].releaseCalls();
   rig.waitAll(first);
   rig.waitAll(second);
@@ -90,7 +96,8 @@ TEST_CASE("with two calls out, later orders wait and go together in the next cal
   for (auto& o : outcomes) CHECK(o.placed);
 }
 
-TEST_CASE("orders a replica refuses NOT_READY are placed on the next one, and none is answered twice") {
+TEST_CASE(
+    "orders a replica refuses NOT_READY are placed on the next one, and none is answered twice") {
   BatcherRig rig;
   rig.fakes[0].refuseCalls = true;
   auto promises = rig.place(3);
@@ -102,7 +109,9 @@ TEST_CASE("orders a replica refuses NOT_READY are placed on the next one, and no
   CHECK(rig.fakes[1].batchSizes == std::vector<size_t>{3});
 }
 
-TEST_CASE("with no replica able to serve, every order of the batch is answered UNAVAILABLE and counted as failed") {
+TEST_CASE(
+    "with no replica able to serve, every order of the batch is answered UNAVAILABLE and counted "
+    "as failed") {
   BatcherRig rig;
   for (size_t i = 0; i < 3; ++i) rig.fakes[i].dead = true;
   auto promises = rig.place(4);

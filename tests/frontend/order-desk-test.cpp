@@ -15,7 +15,9 @@ using jh::test::DeskRig;
 
 namespace {
 
-OrderOutcome place(DeskRig& rig, OrderRequest request) { return rig.wait(rig.desk->placeOrder(std::move(request))); }
+OrderOutcome place(DeskRig& rig, OrderRequest request) {
+  return rig.wait(rig.desk->placeOrder(std::move(request)));
+}
 
 // The code of a page's rejection, or NOT_READY (never answered to a client) when it holds orders.
 RejectCode pageCode(const jh::OrdersPage& page) {
@@ -24,7 +26,9 @@ RejectCode pageCode(const jh::OrdersPage& page) {
 
 }  // namespace
 
-TEST_CASE("an order is priced from the menu, stamped, given its area and stored on the primary, a repeat answers the stored copy") {
+TEST_CASE(
+    "an order is priced from the menu, stamped, given its area and stored on the primary, a repeat "
+    "answers the stored copy") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   OrderOutcome first = place(rig, {"o-1", "ann", " hamburger ", "ab10 1ab"});
@@ -35,7 +39,8 @@ TEST_CASE("an order is priced from the menu, stamped, given its area and stored 
   CHECK(first.placed->area == "Aberdeen City");
   CHECK(first.placed->status == "CONFIRMED");
   CHECK(first.placed->origin == "r1");
-  CHECK_FALSE(jh::checkOrderFields(*first.placed).has_value());  // a time stamp of the right form among them
+  CHECK_FALSE(jh::checkOrderFields(*first.placed)
+                  .has_value());  // a time stamp of the right form among them
   REQUIRE(rig.fakes[0].orders.size() == 1);
 
   OrderOutcome again = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
@@ -47,24 +52,27 @@ TEST_CASE("an order is priced from the menu, stamped, given its area and stored 
   CHECK_FALSE(other.placed);
   CHECK(other.code == RejectCode::CONFLICTING_ORDER_ID);
   CHECK(rig.wait(rig.desk->catalogue()).index() == 0);
-  CHECK(rig.wait(rig.desk->status()).ordersPlaced == 2);  // the first and its repeat were acknowledged
+  CHECK(rig.wait(rig.desk->status()).ordersPlaced ==
+        2);  // the first and its repeat were acknowledged
 }
 
-TEST_CASE("a bad order id, user code, item or postcode is refused before any order reaches a replica") {
+TEST_CASE(
+    "a bad order id, user code, item or postcode is refused before any order reaches a replica") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   struct Case {
     OrderRequest request;
     RejectCode code;
   };
-  for (const Case& c : {Case{{"", "ann", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_ORDER},
-                        Case{{std::string(65, 'x'), "ann", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_ORDER},
-                        Case{{"o-2", "", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_USER_CODE},
-                        Case{{"o-3", "ann\x01", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_USER_CODE},
-                        Case{{"o-4", "ann", "PIZZA", "AB10 1AB"}, RejectCode::UNKNOWN_ITEM},
-                        Case{{"o-5", "ann", std::string(201, 'H'), "AB10 1AB"}, RejectCode::UNKNOWN_ITEM},
-                        Case{{"o-6", "ann", "HAMBURGER", "A B10 1AB"}, RejectCode::INVALID_POSTCODE},
-                        Case{{"o-7", "ann", "HAMBURGER", "ZZ9 9ZZ"}, RejectCode::POSTCODE_NOT_FOUND}}) {
+  for (const Case& c :
+       {Case{{"", "ann", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_ORDER},
+        Case{{std::string(65, 'x'), "ann", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_ORDER},
+        Case{{"o-2", "", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_USER_CODE},
+        Case{{"o-3", "ann\x01", "HAMBURGER", "AB10 1AB"}, RejectCode::INVALID_USER_CODE},
+        Case{{"o-4", "ann", "PIZZA", "AB10 1AB"}, RejectCode::UNKNOWN_ITEM},
+        Case{{"o-5", "ann", std::string(201, 'H'), "AB10 1AB"}, RejectCode::UNKNOWN_ITEM},
+        Case{{"o-6", "ann", "HAMBURGER", "A B10 1AB"}, RejectCode::INVALID_POSTCODE},
+        Case{{"o-7", "ann", "HAMBURGER", "ZZ9 9ZZ"}, RejectCode::POSTCODE_NOT_FOUND}}) {
     CAPTURE(c.request.orderId);
     CAPTURE(c.request.item);
     OrderOutcome outcome = place(rig, c.request);
@@ -76,7 +84,9 @@ TEST_CASE("a bad order id, user code, item or postcode is refused before any ord
   CHECK(rig.postcodesProcess.requests() == 1);  // only ZZ9 9ZZ, well-formed, was looked up
 }
 
-TEST_CASE("a page of orders comes from the primary, from the next replica once it dies, and a bad user code from nobody") {
+TEST_CASE(
+    "a page of orders comes from the primary, from the next replica once it dies, and a bad user "
+    "code from nobody") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   REQUIRE(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"}).placed);
@@ -94,11 +104,14 @@ TEST_CASE("a page of orders comes from the primary, from the next replica once i
   CHECK(std::string(afterDeath.result().getNextCursor()) == "r2");
 
   uint64_t served = rig.fakes[1].served;
-  CHECK(pageCode(rig.wait(rig.desk->orders(std::string(65, 'a'), 0, ""))) == RejectCode::INVALID_USER_CODE);
+  CHECK(pageCode(rig.wait(rig.desk->orders(std::string(65, 'a'), 0, ""))) ==
+        RejectCode::INVALID_USER_CODE);
   CHECK(rig.fakes[1].served == served);
 }
 
-TEST_CASE("with every replica dead, the menu, orders and reads are answered UNAVAILABLE, never an exception") {
+TEST_CASE(
+    "with every replica dead, the menu, orders and reads are answered UNAVAILABLE, never an "
+    "exception") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   for (size_t i = 0; i < 3; ++i) rig.fakes[i].dead = true;
@@ -111,7 +124,9 @@ TEST_CASE("with every replica dead, the menu, orders and reads are answered UNAV
   CHECK(pageCode(rig.wait(rig.desk->orders("ann", 0, ""))) == RejectCode::UNAVAILABLE);
 }
 
-TEST_CASE("the menu is fetched once while it is fresh, and a postcode check gives the normalised postcode and its area") {
+TEST_CASE(
+    "the menu is fetched once while it is fresh, and a postcode check gives the normalised "
+    "postcode and its area") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   auto first = rig.wait(rig.desk->catalogue());
@@ -135,7 +150,9 @@ TEST_CASE("the menu is fetched once while it is fresh, and a postcode check give
   CHECK(std::get<Rejection>(malformed).code == RejectCode::INVALID_POSTCODE);
 }
 
-TEST_CASE("status names the primary, counts the orders placed, and its last event is the newest of the feed") {
+TEST_CASE(
+    "status names the primary, counts the orders placed, and its last event is the newest of the "
+    "feed") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
   REQUIRE(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"}).placed);

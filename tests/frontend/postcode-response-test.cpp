@@ -98,11 +98,11 @@ TEST_CASE("unknown fields and field order do not matter") {
   REQUIRE(reply.answer);
   CHECK(reply.answer->kind == Kind::FOUND);
   CHECK(reply.answer->area == "Southwark");
-  auto notFound = parsePostcodeReply(
-      404,
-      R"({"terminated":{"month_terminated":6,"year_terminated":2008},)"
-      R"("error":"Postcode not found","status":404})",
-      "AB1 0AB");
+  auto notFound =
+      parsePostcodeReply(404,
+                         R"({"terminated":{"month_terminated":6,"year_terminated":2008},)"
+                         R"("error":"Postcode not found","status":404})",
+                         "AB1 0AB");
   REQUIRE(notFound.answer);
   CHECK(notFound.answer->message == "AB1 0AB is not a known postcode (it was terminated in 2008).");
 }

@@ -21,7 +21,9 @@ TEST_CASE("an address gets its burst at once, then is refused with the whole sec
   CHECK(limiter.take("10.0.0.2", 1050) == 0);  // another address has its own bucket
 }
 
-TEST_CASE("a slow rate says how many seconds until the next token, and an idle address refills to its burst only") {
+TEST_CASE(
+    "a slow rate says how many seconds until the next token, and an idle address refills to its "
+    "burst only") {
   RateLimiter limiter(1, 3);
   for (int i = 0; i < 3; ++i) REQUIRE(limiter.take("a", 0) == 0);
   CHECK(limiter.take("a", 0) == 1);

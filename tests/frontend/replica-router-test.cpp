@@ -20,11 +20,13 @@ using jh::test::runUntil;
 namespace {
 
 struct RouterRig {
-  explicit RouterRig(uint32_t callTimeoutMs = 300) : fakes(io), config(fakes.config(callTimeoutMs)) {}
+  explicit RouterRig(uint32_t callTimeoutMs = 300)
+      : fakes(io), config(fakes.config(callTimeoutMs)) {}
 
   // Starts the router (its first round of health answers), without waiting for a promotion.
   void start() {
-    router = kj::heap<ReplicaRouter>(config, "fe", io.provider->getNetwork(), io.provider->getTimer(), "");
+    router = kj::heap<ReplicaRouter>(config, "fe", io.provider->getNetwork(),
+                                     io.provider->getTimer(), "");
     router->start().wait(io.waitScope);
   }
 
@@ -36,15 +38,18 @@ struct RouterRig {
   kj::Promise<std::string> call() {
     auto servedBy = kj::heap<std::string>();
     std::string& ref = *servedBy;
-    return router->route([&ref](jh::rpc::Replica::Client replica) {
-             return replica.getOrdersRequest().send().then([&ref](auto reply) {
-               auto result = reply.getResult();
-               if (result.isRejected()) return ReplicaRouter::Served::NOT_READY;
-               ref = result.getNextCursor();
-               return ReplicaRouter::Served::YES;
-             });
-           })
-        .then([servedBy = kj::mv(servedBy)](bool served) { return served ? *servedBy : std::string(); });
+    return router
+        ->route([&ref](jh::rpc::Replica::Client replica) {
+          return replica.getOrdersRequest().send().then([&ref](auto reply) {
+            auto result = reply.getResult();
+            if (result.isRejected()) return ReplicaRouter::Served::NOT_READY;
+            ref = result.getNextCursor();
+            return ReplicaRouter::Served::YES;
+          });
+        })
+        .then([servedBy = kj::mv(servedBy)](bool served) {
+          return served ? *servedBy : std::string();
+        });
   }
 
   size_t events(EventKind kind, const std::string& replica = {}) {
@@ -73,19 +78,24 @@ TEST_CASE("at start, with every replica READY, only the first is promoted, once"
   CHECK(rig.events(EventKind::PROMOTED, "r1") == 1);
 }
 
-TEST_CASE("at start, a first replica still catching up is waited for rather than promoting the second and then the first") {
+TEST_CASE(
+    "at start, a first replica still catching up is waited for rather than promoting the second "
+    "and then the first") {
   RouterRig rig;
   rig.fakes[0].state = ReplicaState::SYNCING;
   rig.start();
   // A few heartbeats pass with r2 and r3 READY: nobody is promoted while r1 catches up.
-  CHECK_FALSE(runUntil(rig.io, [&]() { return !rig.router->primaryName().empty(); }, 100 * kj::MILLISECONDS));
+  CHECK_FALSE(runUntil(
+      rig.io, [&]() { return !rig.router->primaryName().empty(); }, 100 * kj::MILLISECONDS));
   rig.fakes[0].state = ReplicaState::READY;
   REQUIRE(rig.primaryBecomes("r1"));
   CHECK(rig.fakes[1].promotions.empty());
   CHECK(rig.fakes[2].promotions.empty());
 }
 
-TEST_CASE("when the primary dies, the next is promoted, told to skip the dead one, and the call is served there") {
+TEST_CASE(
+    "when the primary dies, the next is promoted, told to skip the dead one, and the call is "
+    "served there") {
   RouterRig rig;
   rig.start();
   REQUIRE(rig.primaryBecomes("r1"));
@@ -112,7 +122,9 @@ TEST_CASE("calls are held while the new primary is promoted, and served by it on
   CHECK(call.wait(rig.io.waitScope) == "r2");
 }
 
-TEST_CASE("a call held longer than the call timeout by a promotion that does not end is refused, not kept") {
+TEST_CASE(
+    "a call held longer than the call timeout by a promotion that does not end is refused, not "
+    "kept") {
   RouterRig rig(150);
   rig.start();
   REQUIRE(rig.primaryBecomes("r1"));
@@ -132,7 +144,8 @@ TEST_CASE("a refused promotion moves on to the next replica in priority order") 
   CHECK(rig.call().wait(rig.io.waitScope) == "r2");
 }
 
-TEST_CASE("a primary that refuses a call NOT_READY is passed over and the call is served by the next") {
+TEST_CASE(
+    "a primary that refuses a call NOT_READY is passed over and the call is served by the next") {
   RouterRig rig;
   rig.start();
   REQUIRE(rig.primaryBecomes("r1"));
@@ -141,7 +154,9 @@ TEST_CASE("a primary that refuses a call NOT_READY is passed over and the call i
   CHECK(rig.fakes[1].promotions.size() == 1);
 }
 
-TEST_CASE("a returning higher-priority replica is handed the role: calls under way finish, new calls wait, then it serves") {
+TEST_CASE(
+    "a returning higher-priority replica is handed the role: calls under way finish, new calls "
+    "wait, then it serves") {
   RouterRig rig;
   rig.start();
   REQUIRE(rig.primaryBecomes("r1"));
@@ -153,8 +168,10 @@ TEST_CASE("a returning higher-priority replica is handed the role: calls under w
   rig.fakes[0].dead = false;  // r1 is back
   REQUIRE(runUntil(rig.io, [&]() { return rig.events(EventKind::HAND_OVER, "r1") == 1; }));
   auto next = rig.call();
-  // r1 is not promoted while a call is under way on r2 (what r2 acknowledges must be there to pull).
-  CHECK_FALSE(runUntil(rig.io, [&]() { return rig.fakes[0].promotions.size() > 1; }, 50 * kj::MILLISECONDS));
+  // r1 is not promoted while a call is under way on r2 (what r2 acknowledges must be there to
+  // pull).
+  CHECK_FALSE(runUntil(
+      rig.io, [&]() { return rig.fakes[0].promotions.size() > 1; }, 50 * kj::MILLISECONDS));
   CHECK_FALSE(next.poll(rig.io.waitScope));
   rig.fakes[1].releaseCalls();
   CHECK(underWay.wait(rig.io.waitScope) == "r2");
@@ -163,7 +180,9 @@ TEST_CASE("a returning higher-priority replica is handed the role: calls under w
   CHECK(rig.router->primaryName() == "r1");
 }
 
-TEST_CASE("two replicas holding one incarnation's rows up to the same seq with different digests are marked DIVERGED") {
+TEST_CASE(
+    "two replicas holding one incarnation's rows up to the same seq with different digests are "
+    "marked DIVERGED") {
   RouterRig rig;
   for (size_t i = 0; i < 3; ++i) rig.fakes[i].vector.set("r1", 7, 5);
   rig.fakes[0].digests[{"r1", 7}] = 111;
@@ -181,7 +200,9 @@ TEST_CASE("two replicas holding one incarnation's rows up to the same seq with d
   CHECK_FALSE(rig.router->table()[1].diverged);
 }
 
-TEST_CASE("with no replica READY a call is refused once the hold ends, and an event says no replica can serve") {
+TEST_CASE(
+    "with no replica READY a call is refused once the hold ends, and an event says no replica can "
+    "serve") {
   RouterRig rig(100);
   for (size_t i = 0; i < 3; ++i) rig.fakes[i].state = ReplicaState::SYNCING;
   rig.config.syncTimeoutMs = 0;

@@ -12,9 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   jh::ClusterConfig config;
   try {
     config = jh::loadClusterConfig(path);
-  } catch (const jh::ConfigError&) {
-    return 0;
-  }
+  } catch (const jh::ConfigError&) { return 0; }
   JH_FUZZ_CHECK(config.path == path, "the configuration names its file");
   JH_FUZZ_CHECK(!config.replicas.empty(), "there is a replica");
   JH_FUZZ_CHECK(config.minAcks + 1 <= config.replicas.size(), "min_acks fits the backups");

@@ -32,7 +32,7 @@ inline std::string_view asText(const uint8_t* data, size_t size) {
 }  // namespace jh::fuzz
 
 // Fails the run when `cond` is false; an invariant of the code under test, not of the input.
-#define JH_FUZZ_CHECK(cond, what) \
-  do {                            \
+#define JH_FUZZ_CHECK(cond, what)        \
+  do {                                   \
     if (!(cond)) ::jh::fuzz::fail(what); \
   } while (false)

@@ -60,7 +60,8 @@ void checkRefusal(const jh::HttpRefusal& r) {
                   r.status == 413 || r.status == 415;
   JH_FUZZ_CHECK(promised, "a refusal has a status the API promises");
   JH_FUZZ_CHECK(!r.code.empty() && !r.message.empty(), "a refusal has a code and a message");
-  JH_FUZZ_CHECK((r.status == 405) == !r.allow.empty(), "a 405, and only a 405, says what is allowed");
+  JH_FUZZ_CHECK((r.status == 405) == !r.allow.empty(),
+                "a 405, and only a 405, says what is allowed");
   std::string json = jh::rejectionJson(r.code, r.message);
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.c_str(), json.size());

@@ -18,9 +18,7 @@ std::optional<jh::Resources> load(std::string_view menuCsv) {
   jh::fuzz::writeScratch("menu.csv", menuCsv);
   try {
     return jh::loadResources(jh::fuzz::scratchDir());
-  } catch (const jh::ConfigError&) {
-    return std::nullopt;
-  }
+  } catch (const jh::ConfigError&) { return std::nullopt; }
 }
 
 }  // namespace

@@ -33,19 +33,28 @@ std::optional<std::vector<OrderRecord>> open(const std::string& path) {
   std::vector<OrderRecord> loaded;
   try {
     jh::OrderFile file(path, loaded);
-  } catch (const jh::ConfigError&) {
-    return std::nullopt;
-  }
+  } catch (const jh::ConfigError&) { return std::nullopt; }
   return loaded;
 }
 
 // A valid order that may follow `loaded`: of origin "fuzz.origin" incarnation 1, one seq past its
 // last there.
 OrderRecord nextOrder(const std::vector<OrderRecord>& loaded) {
-  OrderRecord order{"fuzz-order", "ann", "HAMBURGER", 785, "2026-11-21T22:46:55.031Z",
-                    "AB10 1AB", "Aberdeen City", "CONFIRMED", "fuzz.origin", 1, 1, false};
+  OrderRecord order{"fuzz-order",
+                    "ann",
+                    "HAMBURGER",
+                    785,
+                    "2026-11-21T22:46:55.031Z",
+                    "AB10 1AB",
+                    "Aberdeen City",
+                    "CONFIRMED",
+                    "fuzz.origin",
+                    1,
+                    1,
+                    false};
   for (auto& o : loaded) {
-    if (o.origin == order.origin && o.incarnation == order.incarnation) order.seq = std::max(order.seq, o.seq + 1);
+    if (o.origin == order.origin && o.incarnation == order.incarnation)
+      order.seq = std::max(order.seq, o.seq + 1);
   }
   return order;
 }

@@ -44,11 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   JH_FUZZ_CHECK(answer.postCode == in.postCode, "the answer is for the postcode asked for");
   JH_FUZZ_CHECK(!answer.message.empty(), "an answer has a message");
   if (in.status == 200) {
-    JH_FUZZ_CHECK(answer.kind == Kind::FOUND && !answer.area.empty(), "a 200 answer is FOUND in an area");
+    JH_FUZZ_CHECK(answer.kind == Kind::FOUND && !answer.area.empty(),
+                  "a 200 answer is FOUND in an area");
   } else {
-    JH_FUZZ_CHECK((answer.kind == Kind::INVALID || answer.kind == Kind::NOT_FOUND) &&
-                      answer.area.empty(),
-                  "a 404 answer is INVALID or NOT_FOUND, without an area");
+    JH_FUZZ_CHECK(
+        (answer.kind == Kind::INVALID || answer.kind == Kind::NOT_FOUND) && answer.area.empty(),
+        "a 404 answer is INVALID or NOT_FOUND, without an area");
   }
   return 0;
 }

@@ -47,7 +47,9 @@ TEST_CASE("appending never moves an element, through the growing first chunks an
   checkAppendNeverMoves<ChunkedVector<uint64_t, 3, 0>>(100);
 }
 
-TEST_CASE("insert, erase, pop_back and sorted search behave as on a std::vector, across chunk boundaries") {
+TEST_CASE(
+    "insert, erase, pop_back and sorted search behave as on a std::vector, across chunk "
+    "boundaries") {
   std::mt19937 random(17);
   ChunkedVector<uint32_t, 5, 1> v;  // small chunks, so that shifts cross many of them
   std::vector<uint32_t> reference;

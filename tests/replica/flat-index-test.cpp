@@ -115,7 +115,8 @@ TEST_CASE("lookups, inserts and overwrites answer correctly while the index grow
   }
 }
 
-TEST_CASE("lookups stay correct while growing when keys pile up in runs that wrap around the table") {
+TEST_CASE(
+    "lookups stay correct while growing when keys pile up in runs that wrap around the table") {
   for (size_t n : {50, 300, 1000}) {
     CAPTURE(n);
     CHECK(insertAndCheck<6>(n) > 0);
@@ -126,7 +127,9 @@ TEST_CASE("lookups stay correct while growing when keys pile up in runs that wra
   }
 }
 
-TEST_CASE("each insertion moves at most MOVE_STEP old slots, and a growth moves every entry it began with") {
+TEST_CASE(
+    "each insertion moves at most MOVE_STEP old slots, and a growth moves every entry it began "
+    "with") {
   using Index = jh::FlatIndex<NameOf<32>>;
   const size_t n = 300000;
   auto names = namesUpTo(n);

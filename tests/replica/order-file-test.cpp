@@ -60,9 +60,7 @@ std::vector<OrderRecord> reopen(const std::string& path) {
 std::string openError(const std::string& path) {
   try {
     reopen(path);
-  } catch (const jh::ConfigError& e) {
-    return e.what();
-  }
+  } catch (const jh::ConfigError& e) { return e.what(); }
   return "";
 }
 
@@ -84,10 +82,14 @@ TEST_CASE("an empty orders file gets the header and holds the replica's history"
   CHECK(loaded.empty());
   CHECK(file.holdsHistory());
   CHECK(dir.read("orders.csv") == headerRow());
-  CHECK(headerRow() == "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n");
+  CHECK(
+      headerRow() ==
+      "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n");
 }
 
-TEST_CASE("a missing orders file is begun as orders.csv.partial, reloaded from there, and renamed by keepHistory") {
+TEST_CASE(
+    "a missing orders file is begun as orders.csv.partial, reloaded from there, and renamed by "
+    "keepHistory") {
   auto io = kj::setupAsyncIo();
   TempDir dir;
   auto orders = ordersFrom("r1", 2);
@@ -117,15 +119,19 @@ TEST_CASE("a missing orders file is begun as orders.csv.partial, reloaded from t
   CHECK(loaded == orders);
 }
 
-TEST_CASE("a file written before incarnations is read as incarnation 0, kept as it is, and appended to") {
+TEST_CASE(
+    "a file written before incarnations is read as incarnation 0, kept as it is, and appended to") {
   auto io = kj::setupAsyncIo();
   TempDir dir;
   // Exactly what the previous version wrote: ten columns, no incarnation.
   std::string before =
       "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
-      "a1,ann,Tea,1.85,2026-11-21T22:31:05.123Z,SW1A 1AA,\"Westminster, London\",CONFIRMED,replica.server1,1\r\n"
-      "a2,bob,Cake,2.50,2026-11-21T22:31:06.000Z,SW1A 1AA,unverified,CONFIRMED,replica.server1,2\r\n"
-      "b1,ann,Tea,1.85,2026-11-21T22:31:07.000Z,SW1A 1AA,unverified,CONFIRMED,replica.server2,1\r\n";
+      "a1,ann,Tea,1.85,2026-11-21T22:31:05.123Z,SW1A 1AA,\"Westminster, "
+      "London\",CONFIRMED,replica.server1,1\r\n"
+      "a2,bob,Cake,2.50,2026-11-21T22:31:06.000Z,SW1A "
+      "1AA,unverified,CONFIRMED,replica.server1,2\r\n"
+      "b1,ann,Tea,1.85,2026-11-21T22:31:07.000Z,SW1A "
+      "1AA,unverified,CONFIRMED,replica.server2,1\r\n";
   dir.write("orders.csv", before);
   OrderRecord next = sampleOrder("c1", "replica.server1", 1, 1733412345678901);
   {
@@ -146,7 +152,8 @@ TEST_CASE("a file written before incarnations is read as incarnation 0, kept as 
   REQUIRE(again.size() == 4);
   CHECK(again[3] == next);
   // In a file with today's header every row has the incarnation column.
-  dir.write("new.csv", headerRow() + "a1,ann,Tea,1.85,2026-11-21T22:31:05.123Z,SW1A 1AA,x,CONFIRMED,r1,1\r\n");
+  dir.write("new.csv",
+            headerRow() + "a1,ann,Tea,1.85,2026-11-21T22:31:05.123Z,SW1A 1AA,x,CONFIRMED,r1,1\r\n");
   CHECK(openError(dir.file("new.csv")).find("expected 11 fields, found 10") != std::string::npos);
 }
 
@@ -229,10 +236,10 @@ TEST_CASE("a wrong header is an error naming line 1 and the file is left alone")
 TEST_CASE("a corrupt line in the middle is an error naming its line, counting multi-line records") {
   TempDir dir;
   auto orders = ordersFrom("r1", 3);
-  orders[0].item = "Two\nline dish";               // line 2-3
-  orders[1].userCode = "ann\r\nwith\r\nbreaks";     // lines 4-6
+  orders[0].item = "Two\nline dish";             // line 2-3
+  orders[1].userCode = "ann\r\nwith\r\nbreaks";  // lines 4-6
   std::string before = headerRow() + csvRow(orders[0]) + csvRow(orders[1]);
-  std::string after = csvRow(orders[2]);            // line 8
+  std::string after = csvRow(orders[2]);  // line 8
   OrderRecord badPrice = sampleOrder("bad", "r9", 1);
   std::string badPriceRow = csvRow(badPrice);
   badPriceRow.replace(badPriceRow.find("11.85"), 5, "7.8.5");
@@ -263,10 +270,12 @@ TEST_CASE("a seq gap or repeat within one origin is an error naming the line") {
   CHECK(openError(dir.file("orders.csv")).find("orders.csv:2:") != std::string::npos);
 }
 
-TEST_CASE("an unterminated quote in the middle is an error, not a torn tail that drops later orders") {
+TEST_CASE(
+    "an unterminated quote in the middle is an error, not a torn tail that drops later orders") {
   TempDir dir;
   auto orders = ordersFrom("r1", 3);
-  std::string text = headerRow() + csvRow(orders[0]) + "\"broken,row\r\n" + rows({orders[1], orders[2]});
+  std::string text =
+      headerRow() + csvRow(orders[0]) + "\"broken,row\r\n" + rows({orders[1], orders[2]});
   dir.write("orders.csv", text);
   std::string message = openError(dir.file("orders.csv"));
   CAPTURE(message);
@@ -301,8 +310,9 @@ TEST_CASE("a thousand appends queued during one sync all land in order and share
   CHECK(reopen(dir.file("orders.csv")) == orders);
 }
 
-TEST_CASE("a failed sync fails that append and those queued behind it, cuts the file back, and "
-          "refuses appends until resume") {
+TEST_CASE(
+    "a failed sync fails that append and those queued behind it, cuts the file back, and "
+    "refuses appends until resume") {
   auto io = kj::setupAsyncIo();
   TempDir dir;
   SyncGate gate;

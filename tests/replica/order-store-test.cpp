@@ -14,8 +14,8 @@
 #include "tests/schema/sample-order.h"
 
 using jh::OrderRecord;
-using jh::OrderStore;
 using jh::OrdersCursor;
+using jh::OrderStore;
 using jh::VersionVector;
 using jh::test::sampleOrder;
 using jh::test::vectorOf;
@@ -23,8 +23,8 @@ using jh::test::vectorOf;
 namespace {
 
 OrderRecord order(const std::string& id, const std::string& origin, uint64_t seq,
-                  const std::string& user = "ann", const std::string& time = "2026-11-21T22:31:05.123Z",
-                  uint64_t incarnation = 7) {
+                  const std::string& user = "ann",
+                  const std::string& time = "2026-11-21T22:31:05.123Z", uint64_t incarnation = 7) {
   OrderRecord o = sampleOrder(id, origin, seq, incarnation);
   o.userCode = user;
   o.timeStamp = time;
@@ -32,12 +32,14 @@ OrderRecord order(const std::string& id, const std::string& origin, uint64_t seq
 }
 
 // The user's whole list, newest first, as "id" (or "id!" for a conflict), page by page.
-std::vector<std::string> listOf(const OrderStore& store, const std::string& user, size_t pageSize = 1000) {
+std::vector<std::string> listOf(const OrderStore& store, const std::string& user,
+                                size_t pageSize = 1000) {
   std::vector<std::string> ids;
   std::optional<OrdersCursor> cursor;
   for (int pages = 0; pages < 1000; ++pages) {
     auto page = store.pageOf(user, pageSize, cursor ? &*cursor : nullptr);
-    for (auto& listed : page.orders) ids.push_back(std::string(listed.order->orderId()) + (listed.conflict ? "!" : ""));
+    for (auto& listed : page.orders)
+      ids.push_back(std::string(listed.order->orderId()) + (listed.conflict ? "!" : ""));
     if (!page.next) break;
     cursor = OrdersCursor::decode(page.next->encode());
     REQUIRE(cursor);
@@ -52,18 +54,22 @@ const jh::StoredOrder* repeatOf(const OrderStore& store, const OrderRecord& requ
 
 std::vector<std::string> keysOf(const std::vector<OrderRecord>& orders) {
   std::vector<std::string> keys;
-  for (auto& o : orders) keys.push_back(o.origin + "#" + std::to_string(o.incarnation) + ":" + std::to_string(o.seq));
+  for (auto& o : orders)
+    keys.push_back(o.origin + "#" + std::to_string(o.incarnation) + ":" + std::to_string(o.seq));
   return keys;
 }
 
 }  // namespace
 
-TEST_CASE("apply takes seq held+1 per origin incarnation and refuses a gap or a repeat with a kj exception") {
+TEST_CASE(
+    "apply takes seq held+1 per origin incarnation and refuses a gap or a repeat with a kj "
+    "exception") {
   OrderStore store;
   store.apply(order("a", "r1", 1));
   store.apply(order("b", "r2", 1));
   store.apply(order("c", "r1", 2));
-  store.apply(order("d", "r1", 1, "ann", "2026-11-21T22:31:05.123Z", 8));  // a new incarnation counts from 1
+  store.apply(order("d", "r1", 1, "ann", "2026-11-21T22:31:05.123Z",
+                    8));  // a new incarnation counts from 1
   CHECK(store.held("r1", 7) == 2);
   CHECK(store.held("r1", 8) == 1);
   CHECK(store.held("r2", 7) == 1);
@@ -82,7 +88,8 @@ TEST_CASE("apply takes seq held+1 per origin incarnation and refuses a gap or a 
 TEST_CASE("a repeat is found by user and order id, the same id for another user is another order") {
   OrderStore store;
   store.apply(order("x", "r1", 1, "alice", "2026-11-21T10:00:00.000Z"));
-  store.apply(order("x", "r2", 1, "bob", "2026-11-21T10:00:01.000Z"));  // schedule 5: one id, two users
+  store.apply(
+      order("x", "r2", 1, "bob", "2026-11-21T10:00:01.000Z"));  // schedule 5: one id, two users
   REQUIRE(repeatOf(store, order("x", "r9", 1, "bob")) != nullptr);
   CHECK(repeatOf(store, order("x", "r9", 1, "bob"))->userCode() == "bob");
   CHECK(repeatOf(store, order("x", "r9", 1, "alice"))->userCode() == "alice");
@@ -96,7 +103,8 @@ TEST_CASE("pages list a user's orders newest first, with a cursor to the next ol
   OrderStore store;
   store.apply(order("late", "r1", 1, "ann", "2026-11-21T10:00:00.000Z"));
   store.apply(order("bob's", "r1", 2, "bob", "2026-11-21T09:00:00.000Z"));
-  store.apply(order("early", "r2", 1, "ann", "2026-11-21T08:00:00.000Z"));  // arrives late, sorts early
+  store.apply(
+      order("early", "r2", 1, "ann", "2026-11-21T08:00:00.000Z"));  // arrives late, sorts early
   store.apply(order("middle", "r2", 2, "ann", "2026-11-21T09:30:00.000Z"));
   CHECK(listOf(store, "ann") == std::vector<std::string>{"late", "middle", "early"});
   CHECK(listOf(store, "ann", 1) == std::vector<std::string>{"late", "middle", "early"});
@@ -122,11 +130,13 @@ TEST_CASE("two copies of one request show the earliest copy whichever arrives fi
   for (bool earliestFirst : {true, false}) {
     CAPTURE(earliestFirst);
     OrderStore store;
-    std::vector<OrderRecord> arrival = earliestFirst ? std::vector<OrderRecord>{first, second, sameTime}
-                                                     : std::vector<OrderRecord>{sameTime, second, first};
+    std::vector<OrderRecord> arrival = earliestFirst
+                                           ? std::vector<OrderRecord>{first, second, sameTime}
+                                           : std::vector<OrderRecord>{sameTime, second, first};
     for (auto& o : arrival) store.apply(o);
     REQUIRE(repeatOf(store, first) != nullptr);
-    CHECK(repeatOf(store, second)->record() == first);  // same time as r3's copy: origin r2 < r3 decides
+    CHECK(repeatOf(store, second)->record() ==
+          first);  // same time as r3's copy: origin r2 < r3 decides
     auto page = store.pageOf("ann", 10, nullptr);
     REQUIRE(page.orders.size() == 1);
     CHECK(page.orders[0].order->record() == first);
@@ -174,18 +184,22 @@ TEST_CASE("staged rows travel through collect but are not read, counted or liste
   bool more = false;
   CHECK(keysOf(store.collect(VersionVector{}, 10, more, "r1", true)) ==
         std::vector<std::string>{"r1#7:1", "r1#7:2", "r1#7:3"});
-  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true)) == std::vector<std::string>{"r1#7:3"});
+  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true)) ==
+        std::vector<std::string>{"r1#7:3"});
   CHECK(keysOf(store.collect(VersionVector{}, 10, more)) == std::vector<std::string>{"r1#7:1"});
   CHECK(store.held("r1", 7) == 1);
   CHECK(listOf(store, "ann") == std::vector<std::string>{"a"});
   store.apply(order("b", "r1", 2));
   CHECK(store.held("r1", 7) == 2);
-  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true)) == std::vector<std::string>{"r1#7:3"});
+  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true)) ==
+        std::vector<std::string>{"r1#7:3"});
   store.dropStaged();
   CHECK(store.collect(vectorOf({{"r1", 2}}), 10, more, "r1", true).empty());
 }
 
-TEST_CASE("digests of an incarnation agree for the same rows and differ for different rows under one name") {
+TEST_CASE(
+    "digests of an incarnation agree for the same rows and differ for different rows under one "
+    "name") {
   OrderStore a, b, c;
   for (auto* s : {&a, &b, &c}) s->apply(order("one", "r1", 1));
   a.apply(order("two", "r1", 2));
@@ -208,10 +222,12 @@ TEST_CASE("collect returns what a peer lacks in seq order per origin incarnation
   auto keys = keysOf(lacking);
   std::sort(keys.begin(), keys.end());  // origins come in any order; seqs within one in order
   CHECK(keys == std::vector<std::string>{"r1#7:3", "r1#7:4", "r1#9:1", "r2#7:1", "r2#7:2"});
-  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 100, more, "r2")) == std::vector<std::string>{"r2#7:1", "r2#7:2"});
+  CHECK(keysOf(store.collect(vectorOf({{"r1", 2}}), 100, more, "r2")) ==
+        std::vector<std::string>{"r2#7:1", "r2#7:2"});
   CHECK(store.collect(vectorOf({{"r1", 4}, {"r2", 2}, {"r1#9", 1}}), 100, more).empty());
   CHECK_FALSE(more);
-  CHECK(store.collect(vectorOf({{"r1", 9}, {"r2", 5}, {"r1#9", 3}}), 100, more).empty());  // ahead lacks nothing
+  CHECK(store.collect(vectorOf({{"r1", 9}, {"r2", 5}, {"r1#9", 3}}), 100, more)
+            .empty());  // ahead lacks nothing
 }
 
 TEST_CASE("collect honours the limit and says when rows were left out") {
@@ -229,7 +245,9 @@ TEST_CASE("collect honours the limit and says when rows were left out") {
   CHECK(more);
 }
 
-TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) ends as applying one by one does") {
+TEST_CASE(
+    "loading at start (indexes filled some rows behind, slots prefetched) ends as applying one by "
+    "one does") {
   // 60 orders of two origins over five users, with copies of one id next to each other, a few
   // rows apart and many rows apart, and a conflicting request: every look-up must agree.
   std::vector<OrderRecord> rows;
@@ -239,7 +257,7 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
     int o = (i / 7) % 2;
     std::string id = "id-" + std::to_string(i);
     std::string user = "u" + std::to_string(i % 5);
-    if (i == 5 || i == 9 || i == 50) id = "id-4";   // copies 1, 5 and 46 rows after the first
+    if (i == 5 || i == 9 || i == 50) id = "id-4";  // copies 1, 5 and 46 rows after the first
     if (i == 5 || i == 9 || i == 50) user = "u4";
     if (i == 31) id = "id-30";
     char time[32];
@@ -265,7 +283,8 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
     REQUIRE(repeatOf(loaded, r) != nullptr);
     CHECK(repeatOf(loaded, r)->record() == repeatOf(oneByOne, r)->record());
   }
-  CHECK(repeatOf(loaded, rows[50])->timeStamp() == "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
+  CHECK(repeatOf(loaded, rows[50])->timeStamp() ==
+        "2026-11-21T08:00:09.000Z");  // the earliest copy: row 50
   for (int u = 0; u < 5; ++u) {
     std::string user = "u" + std::to_string(u);
     CAPTURE(user);
@@ -275,17 +294,20 @@ TEST_CASE("loading at start (indexes filled some rows behind, slots prefetched) 
   auto u4 = listOf(loaded, "u4");
   CHECK(std::count(u4.begin(), u4.end(), "id-4!") == 1);
   bool more = false;
-  CHECK(keysOf(loaded.collect(VersionVector{}, 100, more)) == keysOf(oneByOne.collect(VersionVector{}, 100, more)));
+  CHECK(keysOf(loaded.collect(VersionVector{}, 100, more)) ==
+        keysOf(oneByOne.collect(VersionVector{}, 100, more)));
 }
 
-TEST_CASE("stored orders keep their addresses while the store grows, and a user's long list stays in precedence order") {
+TEST_CASE(
+    "stored orders keep their addresses while the store grows, and a user's long list stays in "
+    "precedence order") {
   OrderStore store;
   // Orders mostly in time order, some arriving late (listed by insertion into the middle).
   auto timeOf = [](uint64_t i) {
     uint64_t ms = (i % 10 == 9) ? i * 10 - 75 : i * 10;
     char text[32];
-    snprintf(text, sizeof text, "2026-11-21T%02u:%02u:%02u.%03uZ", unsigned(ms / 3600000), unsigned(ms / 60000 % 60),
-             unsigned(ms / 1000 % 60), unsigned(ms % 1000));
+    snprintf(text, sizeof text, "2026-11-21T%02u:%02u:%02u.%03uZ", unsigned(ms / 3600000),
+             unsigned(ms / 60000 % 60), unsigned(ms / 1000 % 60), unsigned(ms % 1000));
     return std::string(text);
   };
   const uint64_t n = 30000;
@@ -299,8 +321,9 @@ TEST_CASE("stored orders keep their addresses while the store grows, and a user'
   }
   for (uint64_t i = 0; i < n; ++i) REQUIRE(repeatOf(store, orders[i]) == addresses[i]);
   std::vector<OrderRecord> byTime = orders;
-  std::stable_sort(byTime.begin(), byTime.end(),
-                   [](const OrderRecord& a, const OrderRecord& b) { return std::tie(a.timeStamp, a.seq) > std::tie(b.timeStamp, b.seq); });
+  std::stable_sort(byTime.begin(), byTime.end(), [](const OrderRecord& a, const OrderRecord& b) {
+    return std::tie(a.timeStamp, a.seq) > std::tie(b.timeStamp, b.seq);
+  });
   std::vector<std::string> expected;
   for (auto& o : byTime) expected.push_back(o.orderId);
   CHECK(listOf(store, "ann", 997) == expected);

@@ -26,15 +26,18 @@ struct FakeSource final : jh::PushSource {
   void add(const std::string& origin, uint64_t n) {
     auto& list = origin == "me" ? mine : others;
     for (uint64_t i = 0; i < n; ++i) {
-      list.push_back(jh::test::sampleOrder(origin + std::to_string(list.size() + 1), origin, list.size() + 1));
+      list.push_back(
+          jh::test::sampleOrder(origin + std::to_string(list.size() + 1), origin, list.size() + 1));
     }
   }
-  std::vector<OrderRecord> rowsAfter(const VersionVector& held, size_t limit, bool othersToo) override {
+  std::vector<OrderRecord> rowsAfter(const VersionVector& held, size_t limit,
+                                     bool othersToo) override {
     std::vector<OrderRecord> out;
     for (auto* list : {&mine, &others}) {
       if (list == &others && !othersToo) break;
       for (auto& row : *list) {
-        if (out.size() < limit && row.seq > held.get(row.origin, row.incarnation)) out.push_back(row);
+        if (out.size() < limit && row.seq > held.get(row.origin, row.incarnation))
+          out.push_back(row);
       }
     }
     return out;
@@ -77,7 +80,9 @@ TEST_CASE("the push loop first asks the peer what it holds, then sends only what
   CHECK(seqsOf(action.rows) == std::vector<uint64_t>{3, 4, 5});
 }
 
-TEST_CASE("batches stop at the batch size, at most two calls are on their way, and the next starts where the last ended") {
+TEST_CASE(
+    "batches stop at the batch size, at most two calls are on their way, and the next starts where "
+    "the last ended") {
   FakeSource source;
   source.add("me", 8);
   PushSchedule schedule(smallBatches());
@@ -112,7 +117,9 @@ TEST_CASE("with a call on its way and nothing more to send it waits for the repl
   CHECK(seqsOf(next.rows) == std::vector<uint64_t>{2});
 }
 
-TEST_CASE("a reply holding less than its call carried resends from the peer's vector once no call is out") {
+TEST_CASE(
+    "a reply holding less than its call carried resends from the peer's vector once no call is "
+    "out") {
   FakeSource source;
   source.add("me", 6);
   PushSchedule schedule(smallBatches());
@@ -155,7 +162,8 @@ TEST_CASE("a gap found without a failure resends from what the peer holds, witho
   CHECK(seqsOf(resent.rows) == std::vector<uint64_t>{2, 3, 4});
 }
 
-TEST_CASE("failures back off 50, 100, 200 ms… capped at one second, and an answer resets the back-off") {
+TEST_CASE(
+    "failures back off 50, 100, 200 ms… capped at one second, and an answer resets the back-off") {
   FakeSource source;
   PushSchedule schedule;
   std::vector<int64_t> waits;
@@ -175,7 +183,9 @@ TEST_CASE("failures back off 50, 100, 200 ms… capped at one second, and an ans
   CHECK(schedule.next(at(1), source).wait == 50 * kj::MILLISECONDS);
 }
 
-TEST_CASE("other origins' rows are forwarded only when the peer still lacks them after the forwarding delay") {
+TEST_CASE(
+    "other origins' rows are forwarded only when the peer still lacks them after the forwarding "
+    "delay") {
   FakeSource source;
   source.add("other", 2);
   PushSchedule schedule;
@@ -197,7 +207,8 @@ TEST_CASE("other origins' rows are forwarded only when the peer still lacks them
   CHECK(done.wait == 100 * kj::MILLISECONDS);
 }
 
-TEST_CASE("a peer that holds other origins' rows already is not sent them, and the push loop sleeps") {
+TEST_CASE(
+    "a peer that holds other origins' rows already is not sent them, and the push loop sleeps") {
   FakeSource source;
   source.add("other", 3);
   PushSchedule schedule;

@@ -61,8 +61,8 @@ struct NodeRig {
     config.path = dir.file("cluster.json");
     config.callTimeoutMs = callTimeoutMs;
     for (size_t i = 0; i < replicas; ++i) {
-      config.replicas.push_back({"r" + std::to_string(i + 1), "127.0.0.1:" + std::to_string(9001 + i),
-                                 dir.path()});
+      config.replicas.push_back(
+          {"r" + std::to_string(i + 1), "127.0.0.1:" + std::to_string(9001 + i), dir.path()});
     }
     start();
   }
@@ -104,7 +104,8 @@ struct NodeRig {
 };
 
 // What the front-end sends: no origin, seq or status yet.
-OrderRecord request(const std::string& id, const std::string& item = "Tea", const std::string& user = "ann") {
+OrderRecord request(const std::string& id, const std::string& item = "Tea",
+                    const std::string& user = "ann") {
   OrderRecord o = jh::test::sampleOrder(id, "", 0);
   o.item = item;
   o.userCode = user;
@@ -135,7 +136,9 @@ const jh::StoredOrder* stored(NodeRig& rig, const OrderRecord& request) {
   return rig.node->store().findRepeat(request.view(), conflicting);
 }
 
-bool promoted(const jh::PromoteOutcome& outcome) { return std::holds_alternative<jh::Promoted>(outcome); }
+bool promoted(const jh::PromoteOutcome& outcome) {
+  return std::holds_alternative<jh::Promoted>(outcome);
+}
 
 const OrderRecord& placed(const PlaceOutcome& outcome) {
   if (auto* refusal = std::get_if<Rejection>(&outcome)) {
@@ -156,7 +159,6 @@ std::vector<OrderRecord> rowsOnDisk(const NodeRig& rig) {
   return jh::test::ordersInCsv(rig.dir.read(partial ? "orders.csv.partial" : "orders.csv"));
 }
 
-
 }  // namespace
 
 TEST_CASE("placeOrder before the node is ready is refused NOT_READY and writes nothing") {
@@ -167,7 +169,8 @@ TEST_CASE("placeOrder before the node is ready is refused NOT_READY and writes n
   CHECK(rowsOnDisk(rig).empty());
 }
 
-TEST_CASE("a ready replica that no front-end has promoted refuses orders NOT_READY and writes nothing") {
+TEST_CASE(
+    "a ready replica that no front-end has promoted refuses orders NOT_READY and writes nothing") {
   NodeRig rig(3);
   rig.node->setReady();
   CHECK_FALSE(rig.node->promoted());
@@ -176,7 +179,9 @@ TEST_CASE("a ready replica that no front-end has promoted refuses orders NOT_REA
   CHECK(rowsOnDisk(rig).empty());
 }
 
-TEST_CASE("placed orders get this replica as origin, its incarnation, seqs 1, 2, 3 and CONFIRMED, and are on disk") {
+TEST_CASE(
+    "placed orders get this replica as origin, its incarnation, seqs 1, 2, 3 and CONFIRMED, and "
+    "are on disk") {
   NodeRig rig;
   rig.serve();
   CHECK(rig.node->incarnation() > 0);
@@ -213,7 +218,9 @@ TEST_CASE("placed orders survive a restart, which begins a new incarnation numbe
   CHECK(rig.node->store().vector() == both);
 }
 
-TEST_CASE("a new incarnation is above every incarnation of its own that the replica holds, whatever the clock says") {
+TEST_CASE(
+    "a new incarnation is above every incarnation of its own that the replica holds, whatever the "
+    "clock says") {
   NodeRig rig;
   // A row of its own from an incarnation far ahead of today's clock (one set back since).
   OrderRecord ahead = row("r1", 1);
@@ -234,7 +241,8 @@ TEST_CASE("a repeated order id returns the stored copy without storing it again"
   CHECK(placed(rig.place(request("b"))).seq == 2);
 }
 
-TEST_CASE("a repeat sent while the first attempt is still being written gets the same stored copy") {
+TEST_CASE(
+    "a repeat sent while the first attempt is still being written gets the same stored copy") {
   NodeRig rig;
   rig.serve();
   auto one = rig.node->placeOrder(request("a"), 0);
@@ -246,7 +254,8 @@ TEST_CASE("a repeat sent while the first attempt is still being written gets the
   CHECK(rig.node->store().rows() == 1);
 }
 
-TEST_CASE("the same user and order id for a different item or postcode is refused CONFLICTING_ORDER_ID") {
+TEST_CASE(
+    "the same user and order id for a different item or postcode is refused CONFLICTING_ORDER_ID") {
   NodeRig rig;
   rig.serve();
   placed(rig.place(request("a", "Tea", "ann")));
@@ -257,7 +266,8 @@ TEST_CASE("the same user and order id for a different item or postcode is refuse
   CHECK(rig.node->store().rows() == 1);
 }
 
-TEST_CASE("the same order id from another user is another order: the key is (user_code, order_id)") {
+TEST_CASE(
+    "the same order id from another user is another order: the key is (user_code, order_id)") {
   NodeRig rig;
   rig.serve();
   OrderRecord ann = placed(rig.place(request("a", "Tea", "ann")));
@@ -272,7 +282,8 @@ TEST_CASE("an invalid user code, order id or order is refused before anything is
   rig.serve();
   CHECK(refusalCode(rig.place(request("a", "Tea", "a\nb"))) == RejectCode::INVALID_USER_CODE);
   CHECK(refusalCode(rig.place(request("a", "Tea", ""))) == RejectCode::INVALID_USER_CODE);
-  CHECK(refusalCode(rig.place(request("a", "Tea", std::string(65, 'x')))) == RejectCode::INVALID_USER_CODE);
+  CHECK(refusalCode(rig.place(request("a", "Tea", std::string(65, 'x')))) ==
+        RejectCode::INVALID_USER_CODE);
   CHECK(refusalCode(rig.place(request("a b"))) == RejectCode::INVALID_ORDER);
   CHECK(refusalCode(rig.place(request(""))) == RejectCode::INVALID_ORDER);
   CHECK(refusalCode(rig.place(request("a", ""))) == RejectCode::INVALID_ORDER);
@@ -307,14 +318,17 @@ TEST_CASE("ingested rows from other origins leave this replica's own numbering a
   CHECK(rig.node->store().vector() == withOwn(rig, 1, vectorOf({{"r2", 2}})));
 }
 
-TEST_CASE("with min_acks 1 and no peer progress, placeOrder is UNAVAILABLE after the ack wait and reads show it PENDING "
-          "(timing: waits 3/4 of call_timeout_ms)") {
+TEST_CASE(
+    "with min_acks 1 and no peer progress, placeOrder is UNAVAILABLE after the ack wait and reads "
+    "show it PENDING "
+    "(timing: waits 3/4 of call_timeout_ms)") {
   NodeRig rig(3, 100);
   rig.serve();
   kj::TimePoint start = rig.io.provider->getTimer().now();
   PlaceOutcome outcome = rig.place(request("a"), 1);
   CHECK(refusalCode(outcome) == RejectCode::UNAVAILABLE);
-  CHECK(std::get<Rejection>(outcome).message.find("retrying with the same order id is safe") != std::string::npos);
+  CHECK(std::get<Rejection>(outcome).message.find("retrying with the same order id is safe") !=
+        std::string::npos);
   CHECK(rig.io.provider->getTimer().now() - start >= 75 * kj::MILLISECONDS);
   // Stored and durable here all the same: a retry with the same id is answered from the store,
   // and reads show it PENDING until a backup holds it.
@@ -333,9 +347,9 @@ TEST_CASE("with min_acks 1, placeOrder resolves to the order once a peer reports
   uint64_t seen = rig.node->ownOrders().generation();
   auto pending = rig.node->placeOrder(request("a"), 1);
   rig.node->ownOrders().waitAfter(seen).wait(rig.io.waitScope);  // on its way to disk here
-  CHECK_FALSE(pending.poll(rig.io.waitScope));                  // and waiting for a backup
+  CHECK_FALSE(pending.poll(rig.io.waitScope));                   // and waiting for a backup
   rig.node->onPeerProgress("r2", true, own(rig, 0));
-  CHECK_FALSE(pending.poll(rig.io.waitScope));                  // r2 does not hold it yet
+  CHECK_FALSE(pending.poll(rig.io.waitScope));  // r2 does not hold it yet
   VersionVector earlierLife;
   earlierLife.set("r1", rig.node->incarnation() - 1, 1);  // seq 1 of an earlier life is another row
   rig.node->onPeerProgress("r2", true, earlierLife);
@@ -357,14 +371,17 @@ TEST_CASE("with min_acks 2, placeOrder waits for two peers, and one already ahea
   CHECK(rig.node->peers().at("r2").reachable);
 }
 
-TEST_CASE("placeOrders answers each order of a call in its place: refusals, new orders numbered in call order, "
-          "a repeat of a stored order, a repeat within the call and a conflicting order id") {
+TEST_CASE(
+    "placeOrders answers each order of a call in its place: refusals, new orders numbered in call "
+    "order, "
+    "a repeat of a stored order, a repeat within the call and a conflicting order id") {
   NodeRig rig;
   rig.serve();
   OrderRecord first = placed(rig.place(request("a")));
   OrderRecord badUser = request("x");
   badUser.userCode = "";
-  std::vector<OrderRecord> call = {request("b"), badUser, request("a"), request("b"), request("a", "Coffee"), request("c")};
+  std::vector<OrderRecord> call = {request("b"),           badUser,     request("a"), request("b"),
+                                   request("a", "Coffee"), request("c")};
   auto outcomes = rig.node->placeOrders(call, 0).wait(rig.io.waitScope);
   REQUIRE(outcomes.size() == call.size());
   CHECK(placed(outcomes[0]).seq == 2);
@@ -373,11 +390,14 @@ TEST_CASE("placeOrders answers each order of a call in its place: refusals, new 
   CHECK(placed(outcomes[3]) == placed(outcomes[0]));
   CHECK(refusalCode(outcomes[4]) == RejectCode::CONFLICTING_ORDER_ID);
   CHECK(placed(outcomes[5]).seq == 3);
-  CHECK(rowsOnDisk(rig) == std::vector<OrderRecord>{first, placed(outcomes[0]), placed(outcomes[5])});
+  CHECK(rowsOnDisk(rig) ==
+        std::vector<OrderRecord>{first, placed(outcomes[0]), placed(outcomes[5])});
 }
 
-TEST_CASE("with min_acks 1, a call whose ack wait ends confirms the orders a peer holds and refuses the rest "
-          "UNAVAILABLE (timing: waits 3/4 of call_timeout_ms)") {
+TEST_CASE(
+    "with min_acks 1, a call whose ack wait ends confirms the orders a peer holds and refuses the "
+    "rest "
+    "UNAVAILABLE (timing: waits 3/4 of call_timeout_ms)") {
   NodeRig rig(3, 100);
   rig.serve();
   rig.node->onPeerProgress("r2", true, own(rig, 1));  // ahead of the call: holds what will be seq 1
@@ -387,8 +407,9 @@ TEST_CASE("with min_acks 1, a call whose ack wait ends confirms the orders a pee
   CHECK(refusalCode(outcomes[1]) == RejectCode::UNAVAILABLE);
 }
 
-TEST_CASE("a failed write refuses the order and degrades the node until a disk probe succeeds, "
-          "then, promoted again, a retry is stored afresh in a new incarnation") {
+TEST_CASE(
+    "a failed write refuses the order and degrades the node until a disk probe succeeds, "
+    "then, promoted again, a retry is stored afresh in a new incarnation") {
   jh::test::SyncGate gate;
   NodeRig rig;
   rig.serve();
@@ -425,13 +446,16 @@ TEST_CASE("after a failed write, ingesting only rows already held still returns 
   gate.failNext(EIO);
   CHECK(refusalCode(rig.place(request("a"))) == RejectCode::NOT_READY);
   rig.io.waitScope.poll();
-  auto again = rig.node->ingest({row("r2", 1)}).then(
-      [](VersionVector v) { return v.toString(); },
-      [](kj::Exception&& e) { return std::string("threw: ") + e.getDescription().cStr(); });
+  auto again = rig.node->ingest({row("r2", 1)})
+                   .then([](VersionVector v) { return v.toString(); },
+                         [](kj::Exception&& e) {
+                           return std::string("threw: ") + e.getDescription().cStr();
+                         });
   CHECK(again.wait(rig.io.waitScope) == "r2#7:1");
 }
 
-TEST_CASE("promotion with min_acks 1 waits for one peer that vouches for its history, and no more") {
+TEST_CASE(
+    "promotion with min_acks 1 waits for one peer that vouches for its history, and no more") {
   NodeRig rig(3);
   rig.node->setReady();
   rig.syncer.answers["r2"] = FakeSyncer::Answer::HOLDS_NO_HISTORY;  // lost its disk: does not count
@@ -443,7 +467,9 @@ TEST_CASE("promotion with min_acks 1 waits for one peer that vouches for its his
   CHECK(std::count(synced.begin(), synced.end(), "r3") == 1);
 }
 
-TEST_CASE("promotion with min_acks 1 is refused UNAVAILABLE when no peer that vouches can be synced with") {
+TEST_CASE(
+    "promotion with min_acks 1 is refused UNAVAILABLE when no peer that vouches can be synced "
+    "with") {
   NodeRig rig(3, 200);
   rig.node->setReady();
   rig.syncer.answers["r2"] = FakeSyncer::Answer::FAILS;
@@ -457,8 +483,9 @@ TEST_CASE("promotion with min_acks 1 is refused UNAVAILABLE when no peer that vo
   CHECK_FALSE(promoted(rig.promote(1)));
 }
 
-TEST_CASE("a replica without its orders.csv needs N - K peers that vouch to be promoted, "
-          "and holds its history again once it has synced with every peer") {
+TEST_CASE(
+    "a replica without its orders.csv needs N - K peers that vouch to be promoted, "
+    "and holds its history again once it has synced with every peer") {
   NodeRig rig(3, 1000, false);
   CHECK_FALSE(rig.node->holdsHistory());
   CHECK(std::filesystem::exists(rig.dir.file("orders.csv.partial")));
@@ -467,7 +494,7 @@ TEST_CASE("a replica without its orders.csv needs N - K peers that vouch to be p
   rig.syncer.answers["r2"] = FakeSyncer::Answer::VOUCHES;
   rig.syncer.answers["r3"] = FakeSyncer::Answer::FAILS;
   CHECK_FALSE(promoted(rig.promote(1)));  // one peer is not enough: it cannot count itself
-  CHECK(promoted(rig.promote(2)));         // with min_acks 2 every order is on both peers
+  CHECK(promoted(rig.promote(2)));        // with min_acks 2 every order is on both peers
   CHECK_FALSE(rig.node->holdsHistory());
   rig.syncer.answers["r3"] = FakeSyncer::Answer::VOUCHES;
   CHECK(promoted(rig.promote(1)));
@@ -478,8 +505,10 @@ TEST_CASE("a replica without its orders.csv needs N - K peers that vouch to be p
   CHECK(rig.node->holdsHistory());
 }
 
-TEST_CASE("promotion with min_acks 0 waits for every peer not skipped, and serves at the deadline with those that answered "
-          "(timing: waits call_timeout_ms for a peer that never answers)") {
+TEST_CASE(
+    "promotion with min_acks 0 waits for every peer not skipped, and serves at the deadline with "
+    "those that answered "
+    "(timing: waits call_timeout_ms for a peer that never answers)") {
   NodeRig rig(3, 150);
   rig.node->setReady();
   rig.syncer.answers["r2"] = FakeSyncer::Answer::VOUCHES;
@@ -494,7 +523,9 @@ TEST_CASE("promotion with min_acks 0 waits for every peer not skipped, and serve
   CHECK(timer.now() - start >= 150 * kj::MILLISECONDS);
 }
 
-TEST_CASE("promotion of a replica that is catching up or stopping is refused NOT_READY and asks no peer") {
+TEST_CASE(
+    "promotion of a replica that is catching up or stopping is refused NOT_READY and asks no "
+    "peer") {
   NodeRig rig(3);
   auto outcome = rig.promote(0);
   REQUIRE_FALSE(promoted(outcome));
@@ -502,7 +533,9 @@ TEST_CASE("promotion of a replica that is catching up or stopping is refused NOT
   CHECK(rig.syncer.asked.empty());
 }
 
-TEST_CASE("a promotion waits until the replica's own rows on their way to disk are durable, so it reads them") {
+TEST_CASE(
+    "a promotion waits until the replica's own rows on their way to disk are durable, so it reads "
+    "them") {
   // A row pushed before its origin's sync reaches a backup; the order is acknowledged from there
   // (a retry after failover). When the origin is promoted again, its pulls skip that row (its
   // name is taken here) and reads show it only once durable: promotion must wait for it.

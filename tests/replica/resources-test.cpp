@@ -18,9 +18,7 @@ namespace {
 std::string loadError(const TempDir& dir) {
   try {
     loadResources(dir.path());
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
+  } catch (const ConfigError& e) { return e.what(); }
   return "";
 }
 

@@ -66,7 +66,8 @@ void SyncGate::hold() {
 
 bool SyncGate::waitUntilHeld(size_t n) {
   std::unique_lock lock(gate().mutex);
-  return gate().changed.wait_for(lock, std::chrono::seconds(10), [&] { return gate().waiting >= n; });
+  return gate().changed.wait_for(lock, std::chrono::seconds(10),
+                                 [&] { return gate().waiting >= n; });
 }
 
 void SyncGate::release() {

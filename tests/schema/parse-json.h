@@ -1,4 +1,5 @@
-// Reads JSON documents (the client's --json, the HTTP API's answers) back in tests; a parse error fails the test.
+// Reads JSON documents (the client's --json, the HTTP API's answers) back in tests; a parse error
+// fails the test.
 #pragma once
 
 #include <string>

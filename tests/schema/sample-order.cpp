@@ -7,7 +7,8 @@
 
 namespace jh::test {
 
-OrderRecord sampleOrder(std::string orderId, std::string origin, uint64_t seq, uint64_t incarnation) {
+OrderRecord sampleOrder(std::string orderId, std::string origin, uint64_t seq,
+                        uint64_t incarnation) {
   OrderRecord o;
   o.orderId = std::move(orderId);
   o.userCode = "ann";

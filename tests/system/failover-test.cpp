@@ -10,7 +10,9 @@
 using namespace jh::test;
 using namespace std::chrono_literals;
 
-TEST_CASE("after kill -9 of the primary the next order succeeds in the same client call and reaches both backups") {
+TEST_CASE(
+    "after kill -9 of the primary the next order succeeds in the same client call and reaches both "
+    "backups") {
   TestCluster cluster;
   auto first = cluster.runClient({"--user", "dan", "--json", "order", "HAMBURGER", "AB10 1AB"});
   REQUIRE(first.exitCode == 0);
@@ -18,15 +20,20 @@ TEST_CASE("after kill -9 of the primary the next order succeeds in the same clie
   REQUIRE(cluster.kill("replica.server1", SIGKILL));
   auto began = std::chrono::steady_clock::now();
   auto second = cluster.runClient({"--user", "dan", "--json", "order", "CHIPS", "AB10 1AB"});
-  auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
+  auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - began)
+                    .count();
   INFO(second.out << second.err);
   REQUIRE(second.exitCode == 0);
   MESSAGE("kill -9 to the next acknowledged order, one jh-client process: " << tookMs << " ms");
   CHECK(jsonField(second.out, "origin") != "replica.server1");
   std::string id = jsonField(second.out, "order_id");
-  REQUIRE(waitUntil([&]() {
-    return idsOnFile(cluster, "replica.server2").count(id) && idsOnFile(cluster, "replica.server3").count(id);
-  }, 10s));
+  REQUIRE(waitUntil(
+      [&]() {
+        return idsOnFile(cluster, "replica.server2").count(id) &&
+               idsOnFile(cluster, "replica.server3").count(id);
+      },
+      10s));
 
   auto listed = cluster.runClient({"--user", "dan", "--json", "orders"});
   CHECK(idsInOrdersJson(listed.out).size() == 2);
@@ -43,10 +50,12 @@ TEST_CASE("a stopped primary (SIGSTOP) fails over by the call deadline, timing-d
   CHECK(jsonField(r.out, "origin") != "replica.server1");  // a backup took it
   REQUIRE(cluster.kill("replica.server1", SIGCONT));
   // Once thawed it is READY again and, holding everything, takes back the primary's role.
-  REQUIRE(waitUntil([&]() {
-    auto s = cluster.frontendStatus();
-    return s && s->primary == "replica.server1";
-  }, 10s));
+  REQUIRE(waitUntil(
+      [&]() {
+        auto s = cluster.frontendStatus();
+        return s && s->primary == "replica.server1";
+      },
+      10s));
   std::string id = jsonField(r.out, "order_id");
   CHECK(idsOnFile(cluster, "replica.server1").count(id) == 1);
 }
@@ -62,10 +71,12 @@ TEST_CASE("a restarted replica 1 catches up before it becomes primary again") {
   }
   cluster.stop("replica.server1");
   cluster.start("replica.server1");
-  REQUIRE(waitUntil([&]() {
-    auto s = cluster.frontendStatus();
-    return s && s->primary == "replica.server1";
-  }, 15s));
+  REQUIRE(waitUntil(
+      [&]() {
+        auto s = cluster.frontendStatus();
+        return s && s->primary == "replica.server1";
+      },
+      15s));
   // Served by replica 1 now: everything placed while it was away is there (newest first).
   auto listed = cluster.runClient({"--user", "fay", "--json", "orders"});
   CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>(ids.rbegin(), ids.rend()));

@@ -51,11 +51,14 @@ bool frontendSeesUp(const TestCluster& cluster, const std::string& replica) {
 }
 
 // Whether the front-end routes to `name` and `name` itself says it is READY.
-bool primaryIs(const TestCluster& cluster, const std::string& name, std::chrono::milliseconds bound = 10s) {
-  return waitUntil([&]() {
-    auto h = cluster.replicaHealth(name);
-    return primaryOf(cluster) == name && h && h->state == "READY";
-  }, bound);
+bool primaryIs(const TestCluster& cluster, const std::string& name,
+               std::chrono::milliseconds bound = 10s) {
+  return waitUntil(
+      [&]() {
+        auto h = cluster.replicaHealth(name);
+        return primaryOf(cluster) == name && h && h->state == "READY";
+      },
+      bound);
 }
 
 void restartKilled(TestCluster& cluster, const std::string& name) {
@@ -111,14 +114,17 @@ void checkAtTheEnd(TestCluster& cluster, OrderLedger& ledger, const std::string&
 
 }  // namespace
 
-TEST_CASE("schedule 1: a replica resumed from SIGSTOP as the interim primary dies serves only once it holds every acknowledged order, timing-dependent") {
+TEST_CASE(
+    "schedule 1: a replica resumed from SIGSTOP as the interim primary dies serves only once it "
+    "holds every acknowledged order, timing-dependent") {
   TestCluster cluster(schedule(1));
   OrderLedger ledger(cluster);
   orderWhileReplica1Frozen(cluster, ledger, "ann");
   // At once, as the front-end sees it: replica 2 dies the moment the front-end sees replica 1
   // again, within a heartbeat of its resuming. (Killed a moment before instead, replica 2 may be
   // found dead first; the front-end then picks replica 3 and hands over to replica 1 only once it
-  // holds everything, which today's code gets right: that order caught today's code in 4 runs of 5.)
+  // holds everything, which today's code gets right: that order caught today's code in 4 runs
+  // of 5.)
   REQUIRE(cluster.kill(R1, SIGCONT));
   REQUIRE(waitUntil([&]() { return frontendSeesUp(cluster, R1); }, 10s, 5ms));
   REQUIRE(cluster.kill(R2, SIGKILL));
@@ -127,7 +133,9 @@ TEST_CASE("schedule 1: a replica resumed from SIGSTOP as the interim primary die
   checkAtTheEnd(cluster, ledger, "schedule 1");
 }
 
-TEST_CASE("schedule 2: a hand-over to a replica resumed from SIGSTOP, cut short by the interim primary freezing, serves only what it holds in full, timing-dependent") {
+TEST_CASE(
+    "schedule 2: a hand-over to a replica resumed from SIGSTOP, cut short by the interim primary "
+    "freezing, serves only what it holds in full, timing-dependent") {
   TestCluster cluster(schedule(1));
   OrderLedger ledger(cluster);
   orderWhileReplica1Frozen(cluster, ledger, "bea");
@@ -142,7 +150,9 @@ TEST_CASE("schedule 2: a hand-over to a replica resumed from SIGSTOP, cut short 
   checkAtTheEnd(cluster, ledger, "schedule 2");
 }
 
-TEST_CASE("schedule 3: a replica restarted without its orders.csv while a peer is down never gives a new order the name of an acknowledged one") {
+TEST_CASE(
+    "schedule 3: a replica restarted without its orders.csv while a peer is down never gives a new "
+    "order the name of an acknowledged one") {
   TestCluster cluster(schedule(1));
   OrderLedger ledger(cluster);
   REQUIRE(cluster.kill(R2, SIGKILL));
@@ -166,10 +176,11 @@ TEST_CASE("schedule 3: a replica restarted without its orders.csv while a peer i
   // someone else, and either is right. The bound only keeps that case short.
   bool replica1Primary = primaryIs(cluster, R1, 5s);
   auto n = ledger.place("dee", "HAMBURGER", "M1 1AD");
-  CHECK_MESSAGE((n.exitCode == 0 || n.exitCode == 3), n.out << n.err);  // acknowledged, or refused as unavailable
+  CHECK_MESSAGE((n.exitCode == 0 || n.exitCode == 3),
+                n.out << n.err);  // acknowledged, or refused as unavailable
   if (n.exitCode == 0) CHECK(ledger.holders(ledger.acked().back()) >= 2);
   MESSAGE("schedule 3: replica 1 primary before N: " << replica1Primary << "; N exit " << n.exitCode
-          << ", origin " << jsonField(n.out, "origin"));
+                                                     << ", origin " << jsonField(n.out, "origin"));
   // No running replica holds O until replica 3 returns: a read must fail rather than succeed
   // without it.
   ledger.look();
@@ -177,13 +188,16 @@ TEST_CASE("schedule 3: a replica restarted without its orders.csv while a peer i
   checkAtTheEnd(cluster, ledger, "schedule 3");
 }
 
-TEST_CASE("schedule 4: with min_acks 2, a replica restarted without its orders.csv and no peer reachable acknowledges only what all three hold and overwrites no earlier order") {
+TEST_CASE(
+    "schedule 4: with min_acks 2, a replica restarted without its orders.csv and no peer reachable "
+    "acknowledges only what all three hold and overwrites no earlier order") {
   TestCluster cluster(schedule(2));
   OrderLedger ledger(cluster);
   // An acknowledgement under min_acks 2 means all three replicas hold the order durably as it
   // arrives: their files are read at once, with no waiting for propagation.
   auto checkAllHold = [&](const CommandResult& r) {
-    CHECK_MESSAGE(ledger.holders(ledger.acked().back()) == 3, "acknowledged while not on all three replicas: " << r.out);
+    CHECK_MESSAGE(ledger.holders(ledger.acked().back()) == 3,
+                  "acknowledged while not on all three replicas: " << r.out);
   };
   for (int i = 0; i < 3; ++i) {
     auto r = ledger.place("eve", "CHIPS", "AB10 1AB");
@@ -206,7 +220,8 @@ TEST_CASE("schedule 4: with min_acks 2, a replica restarted without its orders.c
   const std::string N = "schedule-4-n";
   auto alone = ledger.place("fay", "HAMBURGER", "M1 1AD", N);
   CHECK_MESSAGE(alone.exitCode == 3, alone.out << alone.err);
-  MESSAGE("schedule 4: replica 1 primary alone: " << replica1Primary << "; the order placed then: exit " << alone.exitCode);
+  MESSAGE("schedule 4: replica 1 primary alone: "
+          << replica1Primary << "; the order placed then: exit " << alone.exitCode);
   if (alone.exitCode == 0) checkAllHold(alone);
   cluster.start(R2);
   cluster.start(R3);
@@ -215,10 +230,12 @@ TEST_CASE("schedule 4: with min_acks 2, a replica restarted without its orders.c
   // With its peers back, the refused attempt is repeated (as the client is told it safely may)
   // until it is acknowledged, which needs all three to hold it.
   CommandResult repeated;
-  bool acknowledged = waitUntil([&]() {
-    repeated = ledger.place("fay", "HAMBURGER", "M1 1AD", N);
-    return repeated.exitCode == 0;
-  }, 10s, 100ms);
+  bool acknowledged = waitUntil(
+      [&]() {
+        repeated = ledger.place("fay", "HAMBURGER", "M1 1AD", N);
+        return repeated.exitCode == 0;
+      },
+      10s, 100ms);
   REQUIRE_MESSAGE(acknowledged, repeated.out << repeated.err);
   checkAllHold(repeated);
   auto later = ledger.place("fay", "CHIPS", "AB10 1AB");
@@ -227,7 +244,9 @@ TEST_CASE("schedule 4: with min_acks 2, a replica restarted without its orders.c
   checkAtTheEnd(cluster, ledger, "schedule 4");
 }
 
-TEST_CASE("schedule 5: two users' orders under one order_id on two sides of a failover both stay listed for their users, on every replica") {
+TEST_CASE(
+    "schedule 5: two users' orders under one order_id on two sides of a failover both stay listed "
+    "for their users, on every replica") {
   TestCluster cluster(schedule(0));
   OrderLedger ledger(cluster);
   const std::string ID = "schedule-5-one-id";
@@ -267,11 +286,13 @@ TEST_CASE("schedule 5: two users' orders under one order_id on two sides of a fa
       for (auto& name : others) REQUIRE(cluster.kill(name, SIGSTOP));
     }
     REQUIRE(primaryIs(cluster, only));
-    REQUIRE(waitUntil([&]() {
-      size_t failedBefore = ledger.failedReads();
-      ledger.look();
-      return ledger.failedReads() == failedBefore;  // both users' lists were read
-    }, 10s, 50ms));
+    REQUIRE(waitUntil(
+        [&]() {
+          size_t failedBefore = ledger.failedReads();
+          ledger.look();
+          return ledger.failedReads() == failedBefore;  // both users' lists were read
+        },
+        10s, 50ms));
     if (only != R1) {
       for (auto& name : others) REQUIRE(cluster.kill(name, SIGCONT));
     }

@@ -16,7 +16,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-uint16_t portOf(const std::string& url) { return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))); }
+uint16_t portOf(const std::string& url) {
+  return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+}
 
 // How many /postcodes/ requests reached the imitation.
 std::string requestsSeen(const TestCluster& cluster) {
@@ -35,7 +37,9 @@ ClusterOptions hangingPostcodes(const std::string& whenUnreachable, uint32_t tim
 
 }  // namespace
 
-TEST_CASE("when postcodes.io hangs and when_unreachable is accept, the order is placed as unverified and the client says so") {
+TEST_CASE(
+    "when postcodes.io hangs and when_unreachable is accept, the order is placed as unverified and "
+    "the client says so") {
   TestCluster cluster(hangingPostcodes("accept", 300));
   auto r = cluster.runClient({"--user", "ivy", "--json", "order", "CHIPS", "ab10 1ab"});
   INFO(r.out << r.err);
@@ -48,7 +52,9 @@ TEST_CASE("when postcodes.io hangs and when_unreachable is accept, the order is 
   CHECK((text.out + text.err).find("unverified") != std::string::npos);
 }
 
-TEST_CASE("when postcodes.io hangs and when_unreachable is reject, the order is refused as unavailable and nothing is written") {
+TEST_CASE(
+    "when postcodes.io hangs and when_unreachable is reject, the order is refused as unavailable "
+    "and nothing is written") {
   TestCluster cluster(hangingPostcodes("reject", 300));
   auto before = snapshotOrderFiles(cluster);
   auto r = cluster.runClient({"--user", "jo", "--json", "order", "CHIPS", "AB10 1AB"});
@@ -72,10 +78,17 @@ TEST_CASE("once a failing postcodes.io is skipped, later look-ups send no reques
   CHECK(status.out.find("failing") != std::string::npos);
 }
 
-TEST_CASE("a hung postcode look-up holds up only its own order: menu and orders calls go on meanwhile") {
+TEST_CASE(
+    "a hung postcode look-up holds up only its own order: menu and orders calls go on meanwhile") {
   TestCluster cluster(hangingPostcodes("accept", 8000));
-  std::vector<std::string> argv = {std::string(JH_BIN_DIR) + "/jh-client", "--cluster", cluster.clusterFile(),
-                                   "--user", "lee", "order", "CHIPS", "AB10 1AB"};
+  std::vector<std::string> argv = {std::string(JH_BIN_DIR) + "/jh-client",
+                                   "--cluster",
+                                   cluster.clusterFile(),
+                                   "--user",
+                                   "lee",
+                                   "order",
+                                   "CHIPS",
+                                   "AB10 1AB"};
   ChildProcess slowOrder(argv, "", cluster.dir() + "/slow.out", cluster.dir() + "/slow.err");
   REQUIRE(waitUntil([&]() { return requestsSeen(cluster) == "1"; }, 10s));  // the look-up hangs now
   auto menu = cluster.runClient({"--json", "menu"});
@@ -90,12 +103,15 @@ TEST_CASE("status shows the primary, every replica's role and a replica whose me
   TestCluster cluster(replicasNotStarted());
   writeFile(cluster.replicaDir("replica.server3") + "/motd.txt", "A different message.\n");
   for (auto& name : cluster.replicaNames()) cluster.start(name);
-  REQUIRE(waitUntil([&]() {
-    auto s = cluster.frontendStatus();
-    if (!s || s->primary != "replica.server1") return false;
-    for (auto& r : s->replicas) if (r.state != "READY") return false;
-    return true;
-  }, 15s));
+  REQUIRE(waitUntil(
+      [&]() {
+        auto s = cluster.frontendStatus();
+        if (!s || s->primary != "replica.server1") return false;
+        for (auto& r : s->replicas)
+          if (r.state != "READY") return false;
+        return true;
+      },
+      15s));
   auto r = cluster.runClient({"--json", "status"});
   INFO(r.out);
   REQUIRE(r.exitCode == 0);
@@ -108,15 +124,20 @@ TEST_CASE("status shows the primary, every replica's role and a replica whose me
   CHECK(!s->replicas[1].contentDiffers);
   CHECK(s->replicas[2].contentDiffers);
   cluster.kill("replica.server2", SIGKILL);
-  REQUIRE(waitUntil([&]() {
-    auto now = cluster.frontendStatus();
-    return now && now->replicas[1].role == "down" && now->replicas[1].state == "DOWN";
-  }, 10s));
+  REQUIRE(waitUntil(
+      [&]() {
+        auto now = cluster.frontendStatus();
+        return now && now->replicas[1].role == "down" && now->replicas[1].state == "DOWN";
+      },
+      10s));
 }
 
-TEST_CASE("two replicas holding different rows under the same names are shown DIVERGED, with lag 0, and logged as an error") {
+TEST_CASE(
+    "two replicas holding different rows under the same names are shown DIVERGED, with lag 0, and "
+    "logged as an error") {
   TestCluster cluster;
-  auto placed = cluster.runClient({"--user", "dee", "--json", "order", "CHIPS", "AB10 1AB", "--id", "same-name"});
+  auto placed = cluster.runClient(
+      {"--user", "dee", "--json", "order", "CHIPS", "AB10 1AB", "--id", "same-name"});
   REQUIRE(placed.exitCode == 0);
   REQUIRE(waitConverged(cluster));
   // Replica 3's copy of the row is altered on disk behind the system's back: same name, same
@@ -129,10 +150,12 @@ TEST_CASE("two replicas holding different rows under the same names are shown DI
   REQUIRE(at != std::string::npos);
   writeFile(path, text.replace(at, 5, "FRIES"));
   cluster.start(R3);
-  REQUIRE(waitUntil([&]() {
-    auto s = cluster.frontendStatus();
-    return s && s->replicas[2].diverged && s->replicas[0].diverged;
-  }, 10s));
+  REQUIRE(waitUntil(
+      [&]() {
+        auto s = cluster.frontendStatus();
+        return s && s->replicas[2].diverged && s->replicas[0].diverged;
+      },
+      10s));
   auto s = cluster.frontendStatus();
   CHECK(s->replicas[2].lag == 0);  // the vectors agree: only the digests tell
   CHECK(cluster.logText(TestCluster::FRONTEND).find("ERROR") != std::string::npos);
@@ -143,7 +166,9 @@ TEST_CASE("two replicas holding different rows under the same names are shown DI
   CHECK(json.out.find("\"diverged\":true") != std::string::npos);
 }
 
-TEST_CASE("the heartbeat period can be changed while the front-end runs, and a bad one is a usage error") {
+TEST_CASE(
+    "the heartbeat period can be changed while the front-end runs, and a bad one is a usage "
+    "error") {
   TestCluster cluster;
   auto set = cluster.runClient({"--json", "heartbeat", "40"});
   INFO(set.out << set.err);

@@ -67,8 +67,9 @@ class TypedSession {
 
 }  // namespace
 
-TEST_CASE("with two front-ends listed, jh-client orders through the other when one is killed, "
-          "either one") {
+TEST_CASE(
+    "with two front-ends listed, jh-client orders through the other when one is killed, "
+    "either one") {
   TestCluster cluster(twoFrontEnds());
   CHECK(cluster.frontendNames() == std::vector<std::string>{"just.hungry", "just.hungry.2"});
   auto first = cluster.runClient({"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB"});
@@ -89,13 +90,14 @@ TEST_CASE("with two front-ends listed, jh-client orders through the other when o
   REQUIRE(third.exitCode == 0);
 
   auto listed = cluster.runClient({"--user", "gil", "--json", "orders"});  // newest first
-  CHECK(idsInOrdersJson(listed.out) ==
-        std::vector<std::string>{jsonField(third.out, "order_id"), jsonField(second.out, "order_id"),
-                                 jsonField(first.out, "order_id")});
+  CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>{jsonField(third.out, "order_id"),
+                                                                jsonField(second.out, "order_id"),
+                                                                jsonField(first.out, "order_id")});
 }
 
-TEST_CASE("an interactive session survives the kill of its front-end, with one line saying it "
-          "reconnected") {
+TEST_CASE(
+    "an interactive session survives the kill of its front-end, with one line saying it "
+    "reconnected") {
   TestCluster cluster(twoFrontEnds());
   TypedSession person(cluster);
   INFO(person.screen());
@@ -118,7 +120,8 @@ TEST_CASE("an interactive session survives the kill of its front-end, with one l
   person.type("2");
   REQUIRE(person.waitFor("Your orders (1)"));
   std::string screen = person.screen();
-  CHECK(count(screen, "Reconnected to just.hungry.2 (" + cluster.address("just.hungry.2") + ").\n") == 1);
+  CHECK(count(screen,
+              "Reconnected to just.hungry.2 (" + cluster.address("just.hungry.2") + ").\n") == 1);
   CHECK(count(screen, "Reconnected") == 1);
   CHECK(screen.find("unavailable") == std::string::npos);
 

@@ -85,7 +85,8 @@ class RawConnection {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     char buf[4096];
     for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       pollfd p{fd_, POLLIN, 0};
       int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -127,13 +128,21 @@ struct Attack {
 // What a server must drop at once: nothing in these can ever become a message it accepts.
 std::vector<Attack> droppedAttacks() {
   std::vector<Attack> attacks;
-  for (uint64_t seed : {1, 2, 3}) attacks.push_back({"4 KB of random bytes, seed " + std::to_string(seed), randomBytes(seed, 4096)});
-  attacks.push_back({"an HTTP GET", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"});
-  attacks.push_back({"a frame header announcing one segment of 2^29 words (4 GB)", frameHeader(0, 1u << 29)});
-  attacks.push_back({"a frame header announcing one segment of 2^32-1 words", frameHeader(0, 0xffffffffu)});
-  attacks.push_back({"a frame header announcing 4,294,967,295 segments", frameHeader(0xfffffffeu, 1)});
+  for (uint64_t seed : {1, 2, 3})
+    attacks.push_back(
+        {"4 KB of random bytes, seed " + std::to_string(seed), randomBytes(seed, 4096)});
+  attacks.push_back(
+      {"an HTTP GET",
+       "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"});
+  attacks.push_back(
+      {"a frame header announcing one segment of 2^29 words (4 GB)", frameHeader(0, 1u << 29)});
+  attacks.push_back(
+      {"a frame header announcing one segment of 2^32-1 words", frameHeader(0, 0xffffffffu)});
+  attacks.push_back(
+      {"a frame header announcing 4,294,967,295 segments", frameHeader(0xfffffffeu, 1)});
   attacks.push_back({"a frame header whose segment count wraps to 0", frameHeader(0xffffffffu, 1)});
-  attacks.push_back({"a frame header announcing 600 segments", frameHeader(599, 1) + std::string(600 * 4, '\x01')});
+  attacks.push_back({"a frame header announcing 600 segments",
+                     frameHeader(599, 1) + std::string(600 * 4, '\x01')});
   return attacks;
 }
 
@@ -163,7 +172,8 @@ rlim_t raiseOwnFdLimit(rlim_t wanted) {
   if (r.rlim_cur >= wanted) return r.rlim_cur;
   rlimit raised = r;
   raised.rlim_cur = std::max(wanted, r.rlim_cur);
-  if (raised.rlim_max != RLIM_INFINITY && raised.rlim_max < wanted) raised.rlim_max = wanted;  // root may
+  if (raised.rlim_max != RLIM_INFINITY && raised.rlim_max < wanted)
+    raised.rlim_max = wanted;  // root may
   if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) {
     raised.rlim_max = r.rlim_max;
     raised.rlim_cur = std::min(wanted, r.rlim_max);
@@ -214,7 +224,8 @@ struct CallOutcome {
 // 20 s. With `gateSecret`, the connection first presents it to the replica's ReplicaGate, as the
 // front-end and the other replicas do.
 template <typename Interface, typename Call>
-CallOutcome callDirect(const std::string& address, Call call, std::optional<std::string> gateSecret = std::nullopt) {
+CallOutcome callDirect(const std::string& address, Call call,
+                       std::optional<std::string> gateSecret = std::nullopt) {
   CallOutcome out;
   std::thread worker([&]() {
     try {
@@ -223,7 +234,8 @@ CallOutcome callDirect(const std::string& address, Call call, std::optional<std:
       kj::Maybe<jh::RpcLink::Opener> opener;
       if (gateSecret) opener = jh::replicaOpener(*gateSecret);
       jh::RpcLink link(io.provider->getNetwork(), timer, address, 2000, kj::mv(opener));
-      auto reply = link.get<Interface>().then([&](typename Interface::Client client) { return call(client); });
+      auto reply = link.get<Interface>().then(
+          [&](typename Interface::Client client) { return call(client); });
       out = timer.timeoutAfter(20 * kj::SECONDS, kj::mv(reply)).wait(io.waitScope);
     } catch (const kj::Exception& e) {
       out.failure = e.getDescription().cStr();
@@ -268,19 +280,22 @@ void setWellFormed(jh::rpc::Order::Builder order, const std::string& id) {
 
 // placeOrder sent straight to a replica: a well-formed order but for `field`, which is 10 MB.
 CallOutcome placeOnReplica(const std::string& address, const std::string& field) {
-  return callDirect<jh::rpc::Replica>(address, [&](jh::rpc::Replica::Client r) {
-    auto req = r.placeOrderRequest();
-    auto order = req.initOrder();
-    setWellFormed(order, "huge-" + field);
-    if (field == "userCode") fillText(order.initUserCode(HUGE_FIELD), 'u');
-    if (field == "orderId") fillText(order.initOrderId(HUGE_FIELD), 'i');
-    if (field == "item") fillText(order.initItem(HUGE_FIELD), 'I');
-    if (field == "postCode") fillText(order.initPostCode(HUGE_FIELD), 'P');
-    if (field == "area") fillText(order.initArea(HUGE_FIELD), 'a');
-    if (field == "timeStamp") fillText(order.initTimeStamp(HUGE_FIELD), '2');
-    if (field == "status") fillText(order.initStatus(HUGE_FIELD), 'S');
-    return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
-  }, SECRET);
+  return callDirect<jh::rpc::Replica>(
+      address,
+      [&](jh::rpc::Replica::Client r) {
+        auto req = r.placeOrderRequest();
+        auto order = req.initOrder();
+        setWellFormed(order, "huge-" + field);
+        if (field == "userCode") fillText(order.initUserCode(HUGE_FIELD), 'u');
+        if (field == "orderId") fillText(order.initOrderId(HUGE_FIELD), 'i');
+        if (field == "item") fillText(order.initItem(HUGE_FIELD), 'I');
+        if (field == "postCode") fillText(order.initPostCode(HUGE_FIELD), 'P');
+        if (field == "area") fillText(order.initArea(HUGE_FIELD), 'a');
+        if (field == "timeStamp") fillText(order.initTimeStamp(HUGE_FIELD), '2');
+        if (field == "status") fillText(order.initStatus(HUGE_FIELD), 'S');
+        return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
+      },
+      SECRET);
 }
 
 // A cluster as deployed: the replicas' ports closed to callers without the cluster secret.
@@ -292,7 +307,9 @@ ClusterOptions guarded() {
 
 }  // namespace
 
-TEST_CASE("random bytes, an HTTP request and frame headers announcing gigantic messages are dropped on a replica's and the front-end's ports, and both keep serving") {
+TEST_CASE(
+    "random bytes, an HTTP request and frame headers announcing gigantic messages are dropped on a "
+    "replica's and the front-end's ports, and both keep serving") {
   TestCluster cluster(guarded());
   for (const std::string& target : {PRIMARY, std::string(TestCluster::FRONTEND)}) {
     uint16_t port = portOf(cluster.address(target));
@@ -306,7 +323,9 @@ TEST_CASE("random bytes, an HTTP request and frame headers announcing gigantic m
   }
 }
 
-TEST_CASE("well-framed messages of random words on a replica's and the front-end's ports leave both serving") {
+TEST_CASE(
+    "well-framed messages of random words on a replica's and the front-end's ports leave both "
+    "serving") {
   TestCluster cluster(guarded());
   for (const std::string& target : {PRIMARY, std::string(TestCluster::FRONTEND)}) {
     uint16_t port = portOf(cluster.address(target));
@@ -314,7 +333,8 @@ TEST_CASE("well-framed messages of random words on a replica's and the front-end
       std::mt19937_64 rng(seed);
       uint32_t words = 1 + static_cast<uint32_t>(rng() % 64);
       std::string body = randomBytes(seed + 1000, words * 8);
-      if (seed % 2 == 0) body.replace(0, 8, std::string("\x00\x00\x00\x00\x01\x00\x01\x00", 8));  // a struct root
+      if (seed % 2 == 0)
+        body.replace(0, 8, std::string("\x00\x00\x00\x00\x01\x00\x01\x00", 8));  // a struct root
       RawConnection hostile(port);
       hostile.send(frameHeader(0, words) + body);
       // Some of these decode as messages the server waits on; closing ends them all.
@@ -324,7 +344,9 @@ TEST_CASE("well-framed messages of random words on a replica's and the front-end
   }
 }
 
-TEST_CASE("a silent connection and connections stalled halfway through a frame do not hold up other clients") {
+TEST_CASE(
+    "a silent connection and connections stalled halfway through a frame do not hold up other "
+    "clients") {
   TestCluster cluster(guarded());
   for (const std::string& target : {PRIMARY, std::string(TestCluster::FRONTEND)}) {
     uint16_t port = portOf(cluster.address(target));
@@ -337,16 +359,22 @@ TEST_CASE("a silent connection and connections stalled halfway through a frame d
     CHECK(nearLimit.send(frameHeader(0, (8u << 20) - 1)));  // just under 64 MB, never sent
     auto began = std::chrono::steady_clock::now();
     checkStillServing(cluster, target, "a silent connection and three stalled frames");
-    auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
-    MESSAGE("order, list and status with four stalled connections to " << target << ": " << tookMs << " ms");
+    auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - began)
+                      .count();
+    MESSAGE("order, list and status with four stalled connections to " << target << ": " << tookMs
+                                                                       << " ms");
     CHECK(tookMs < 10000);
   }
 }
 
-TEST_CASE("a thousand idle connections on a replica's and on the front-end's port leave ordering, listing and status working") {
+TEST_CASE(
+    "a thousand idle connections on a replica's and on the front-end's port leave ordering, "
+    "listing and status working") {
   constexpr size_t IDLE = 1000;
   rlim_t own = raiseOwnFdLimit(2 * IDLE + 256);
-  REQUIRE_MESSAGE(own >= 2 * IDLE + 64, "this test needs " << 2 * IDLE + 64 << " descriptors; the limit is " << own);
+  REQUIRE_MESSAGE(own >= 2 * IDLE + 64,
+                  "this test needs " << 2 * IDLE + 64 << " descriptors; the limit is " << own);
   TestCluster cluster(guarded());
   for (const std::string& name : {PRIMARY, std::string(TestCluster::FRONTEND)}) {
     MESSAGE(name << " (pid " << cluster.pid(name) << "): " << fdLimitOf(cluster.pid(name)));
@@ -358,13 +386,18 @@ TEST_CASE("a thousand idle connections on a replica's and on the front-end's por
     for (size_t i = 0; i < IDLE; ++i) idle.emplace_back(port);
   }
   // Let both servers accept them all before anyone else asks.
-  waitUntil([&]() { return openFdsOf(cluster.pid(PRIMARY)) >= IDLE && openFdsOf(cluster.pid(TestCluster::FRONTEND)) >= IDLE; },
-            5s, 50ms);
+  waitUntil(
+      [&]() {
+        return openFdsOf(cluster.pid(PRIMARY)) >= IDLE &&
+               openFdsOf(cluster.pid(TestCluster::FRONTEND)) >= IDLE;
+      },
+      5s, 50ms);
   MESSAGE("open descriptors with " << IDLE << " idle connections each: " << PRIMARY << " "
                                    << openFdsOf(cluster.pid(PRIMARY)) << ", front-end "
                                    << openFdsOf(cluster.pid(TestCluster::FRONTEND)));
   checkStillServing(cluster, PRIMARY, "1,000 idle connections to it and 1,000 to the front-end");
-  checkStillServing(cluster, TestCluster::FRONTEND, "1,000 idle connections to it and 1,000 to replica 1");
+  checkStillServing(cluster, TestCluster::FRONTEND,
+                    "1,000 idle connections to it and 1,000 to replica 1");
   idle.clear();
   checkStillServing(cluster, PRIMARY, "2,000 idle connections closed at once");
 }
@@ -372,7 +405,9 @@ TEST_CASE("a thousand idle connections on a replica's and on the front-end's por
 // With the descriptor limit that most systems give a process (1024), a thousand-odd idle
 // connections are enough to run a server out of descriptors. It must refuse what it cannot take,
 // keep serving the connections it has, and take new ones again once descriptors are free.
-TEST_CASE("a replica at a 1024-descriptor limit keeps serving its front-end and accepts again once idle connections close") {
+TEST_CASE(
+    "a replica at a 1024-descriptor limit keeps serving its front-end and accepts again once idle "
+    "connections close") {
   constexpr size_t FLOOD = 1100;
   REQUIRE(raiseOwnFdLimit(FLOOD + 256) >= FLOOD + 64);
   TestCluster cluster(guarded());
@@ -384,12 +419,15 @@ TEST_CASE("a replica at a 1024-descriptor limit keeps serving its front-end and 
     uint16_t port = portOf(cluster.address(PRIMARY));
     for (size_t i = 0; i < FLOOD; ++i) flood.emplace_back(port);  // the excess waits in the backlog
     CHECK(waitUntil([&]() { return openFdsOf(pid) >= 1000; }, 10s));  // accepted up to its limit
-    MESSAGE(PRIMARY << " holds " << openFdsOf(pid) << " descriptors with " << FLOOD << " connections pending");
+    MESSAGE(PRIMARY << " holds " << openFdsOf(pid) << " descriptors with " << FLOOD
+                    << " connections pending");
     // The front-end's own connection to replica 1 was made before the flood: it still works.
-    checkStillServing(cluster, PRIMARY, std::to_string(FLOOD) + " idle connections held against a 1024 limit",
+    checkStillServing(cluster, PRIMARY,
+                      std::to_string(FLOOD) + " idle connections held against a 1024 limit",
                       /*newConnections=*/false);
   }
-  bool servesAgain = waitUntil([&]() { return cluster.replicaHealth(PRIMARY).has_value(); }, 5s, 100ms);
+  bool servesAgain =
+      waitUntil([&]() { return cluster.replicaHealth(PRIMARY).has_value(); }, 5s, 100ms);
   INFO(PRIMARY << " log:\n" << tailLines(cluster.logText(PRIMARY), 10));
   CHECK(servesAgain);
   if (servesAgain) {
@@ -402,7 +440,9 @@ TEST_CASE("a replica at a 1024-descriptor limit keeps serving its front-end and 
   }
 }
 
-TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients again once idle connections close") {
+TEST_CASE(
+    "the front-end at a 1024-descriptor limit stays up and accepts clients again once idle "
+    "connections close") {
   constexpr size_t FLOOD = 1100;
   REQUIRE(raiseOwnFdLimit(FLOOD + 256) >= FLOOD + 64);
   TestCluster cluster(guarded());
@@ -419,7 +459,8 @@ TEST_CASE("the front-end at a 1024-descriptor limit stays up and accepts clients
   bool servesAgain = waitUntil([&]() { return cluster.frontendStatus().has_value(); }, 5s, 100ms);
   INFO("front-end log:\n" << tailLines(cluster.logText(TestCluster::FRONTEND), 10));
   CHECK(servesAgain);
-  if (servesAgain) checkStillServing(cluster, TestCluster::FRONTEND, "the flood's connections closed");
+  if (servesAgain)
+    checkStillServing(cluster, TestCluster::FRONTEND, "the flood's connections closed");
 }
 
 // "Max open files" of /proc/PID/limits: {soft, hard}, as written there.
@@ -436,7 +477,9 @@ std::pair<std::string, std::string> fdLimitsOf(pid_t pid) {
   return {};
 }
 
-TEST_CASE("the front-end and the replicas, started under a soft descriptor limit of 1024, raise it to the hard limit") {
+TEST_CASE(
+    "the front-end and the replicas, started under a soft descriptor limit of 1024, raise it to "
+    "the hard limit") {
   REQUIRE(raiseOwnFdLimit(4096) >= 1024);
   rlimit own{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &own) == 0);
@@ -463,11 +506,14 @@ TEST_CASE("the front-end and the replicas, started under a soft descriptor limit
     CHECK(soft == hard);
     CHECK(hardNow == hard);
   }
-  CHECK(cluster->logText(TestCluster::FRONTEND).find("raised the limit on open descriptors from 1024 to " + hard) !=
+  CHECK(cluster->logText(TestCluster::FRONTEND)
+            .find("raised the limit on open descriptors from 1024 to " + hard) !=
         std::string::npos);
 }
 
-TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on both ports and nothing is written") {
+TEST_CASE(
+    "10 MB fields in direct placeOrder and getOrders calls are refused on both ports and nothing "
+    "is written") {
   TestCluster cluster(guarded());
   const auto before = snapshotOrderFiles(cluster);
   const std::string frontend = cluster.address(TestCluster::FRONTEND);
@@ -479,7 +525,8 @@ TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on 
     std::vector<std::string> codes;
   };
   for (auto& field : {Field{"userCode", {"INVALID_USER_CODE"}}, Field{"orderId", {"INVALID_ORDER"}},
-                      Field{"item", {"UNKNOWN_ITEM", "INVALID_ORDER"}}, Field{"postCode", {"INVALID_POSTCODE"}}}) {
+                      Field{"item", {"UNKNOWN_ITEM", "INVALID_ORDER"}},
+                      Field{"postCode", {"INVALID_POSTCODE"}}}) {
     std::string which = field.name;
     auto o = callDirect<jh::rpc::FrontEnd>(frontend, [&](jh::rpc::FrontEnd::Client fe) {
       auto req = fe.placeOrderRequest();
@@ -493,7 +540,8 @@ TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on 
       if (which == "postCode") fillText(req.initPostCode(HUGE_FIELD), 'P');
       return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
     });
-    INFO("front-end placeOrder with a 10 MB " << which << ": rejected " << o.rejected << ", failure " << o.failure);
+    INFO("front-end placeOrder with a 10 MB " << which << ": rejected " << o.rejected
+                                              << ", failure " << o.failure);
     CHECK(refusedOrDropped(o, field.codes));
   }
   auto listed = callDirect<jh::rpc::FrontEnd>(frontend, [&](jh::rpc::FrontEnd::Client fe) {
@@ -501,26 +549,33 @@ TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on 
     fillText(req.initUserCode(HUGE_FIELD), 'u');
     return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
   });
-  INFO("front-end getOrders with a 10 MB user code: rejected " << listed.rejected << ", failure " << listed.failure);
+  INFO("front-end getOrders with a 10 MB user code: rejected " << listed.rejected << ", failure "
+                                                               << listed.failure);
   CHECK(refusedOrDropped(listed, {"INVALID_USER_CODE"}));
 
   // The primary's placeOrder, straight to its port, bypassing the front-end's checks.
   for (auto& field : {Field{"userCode", {"INVALID_USER_CODE"}}, Field{"orderId", {"INVALID_ORDER"}},
                       Field{"item", {"INVALID_ORDER", "UNKNOWN_ITEM"}}}) {
     auto o = placeOnReplica(replica, field.name);
-    INFO("replica placeOrder with a 10 MB " << field.name << ": rejected " << o.rejected << ", failure " << o.failure);
+    INFO("replica placeOrder with a 10 MB " << field.name << ": rejected " << o.rejected
+                                            << ", failure " << o.failure);
     CHECK(refusedOrDropped(o, field.codes));
   }
-  auto replicaList = callDirect<jh::rpc::Replica>(replica, [&](jh::rpc::Replica::Client r) {
-    auto req = r.getOrdersRequest();
-    fillText(req.initUserCode(HUGE_FIELD), 'u');
-    return req.send().then([](auto reply) {
-      auto o = outcomeOf(reply.getResult());
-      if (o.rejected.empty() && reply.getResult().getOrders().size() != 0) o.rejected = "(orders listed)";
-      return o;
-    });
-  }, SECRET);
-  INFO("replica getOrders with a 10 MB user code: rejected " << replicaList.rejected << ", failure " << replicaList.failure);
+  auto replicaList = callDirect<jh::rpc::Replica>(
+      replica,
+      [&](jh::rpc::Replica::Client r) {
+        auto req = r.getOrdersRequest();
+        fillText(req.initUserCode(HUGE_FIELD), 'u');
+        return req.send().then([](auto reply) {
+          auto o = outcomeOf(reply.getResult());
+          if (o.rejected.empty() && reply.getResult().getOrders().size() != 0)
+            o.rejected = "(orders listed)";
+          return o;
+        });
+      },
+      SECRET);
+  INFO("replica getOrders with a 10 MB user code: rejected " << replicaList.rejected << ", failure "
+                                                             << replicaList.failure);
   CHECK((replicaList.replied || replicaList.disconnected));
   CHECK(replicaList.rejected != "(orders listed)");
 
@@ -531,18 +586,20 @@ TEST_CASE("10 MB fields in direct placeOrder and getOrders calls are refused on 
   checkStillServing(cluster, TestCluster::FRONTEND, "10 MB fields in direct calls");
 }
 
-TEST_CASE("a replica's gate refuses a 10 MB secret and a wrong one, and the replica keeps serving") {
+TEST_CASE(
+    "a replica's gate refuses a 10 MB secret and a wrong one, and the replica keeps serving") {
   TestCluster cluster(guarded());
   for (size_t size : {HUGE_FIELD, size_t{5}}) {
-    auto o = callDirect<jh::rpc::ReplicaGate>(cluster.address(PRIMARY), [&](jh::rpc::ReplicaGate::Client gate) {
-      auto open = gate.openRequest();
-      auto secret = open.initSecret(static_cast<unsigned>(size));
-      std::memset(secret.begin(), 's', secret.size());
-      // Pipelined on the refused capability: it must fail, never place an order.
-      auto req = open.send().getReplica().placeOrderRequest();
-      setWellFormed(req.initOrder(), "gate-crasher");
-      return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
-    });
+    auto o = callDirect<jh::rpc::ReplicaGate>(
+        cluster.address(PRIMARY), [&](jh::rpc::ReplicaGate::Client gate) {
+          auto open = gate.openRequest();
+          auto secret = open.initSecret(static_cast<unsigned>(size));
+          std::memset(secret.begin(), 's', secret.size());
+          // Pipelined on the refused capability: it must fail, never place an order.
+          auto req = open.send().getReplica().placeOrderRequest();
+          setWellFormed(req.initOrder(), "gate-crasher");
+          return req.send().then([](auto reply) { return outcomeOf(reply.getResult()); });
+        });
     INFO("open with a " << size << "-byte wrong secret, then placeOrder: "
                         << (o.replied ? "replied " + o.rejected : "failed: " + o.failure));
     CHECK(!o.replied);
@@ -554,19 +611,23 @@ TEST_CASE("a replica's gate refuses a 10 MB secret and a wrong one, and the repl
 // The front-end checks the postcode and stamps the time and area, so it never sends these long;
 // but the replica's port is as open as the front-end's, and what a replica stores it fsyncs,
 // propagates to every peer and serves to readers forever.
-TEST_CASE("a replica's placeOrder refuses a 10 MB postcode, area, time stamp or status and stores nothing") {
+TEST_CASE(
+    "a replica's placeOrder refuses a 10 MB postcode, area, time stamp or status and stores "
+    "nothing") {
   TestCluster cluster(guarded());
   const auto before = snapshotOrderFiles(cluster);
   for (std::string field : {"postCode", "area", "timeStamp", "status"}) {
     auto o = placeOnReplica(cluster.address(PRIMARY), field);
-    INFO("replica placeOrder with a 10 MB " << field << ": rejected " << o.rejected << ", failure " << o.failure);
+    INFO("replica placeOrder with a 10 MB " << field << ": rejected " << o.rejected << ", failure "
+                                            << o.failure);
     CHECK(refusedOrDropped(o, {"INVALID_ORDER", "INVALID_POSTCODE"}));
   }
   // No waiting: the replica answered only once anything it stored was durable, and the others
   // could only have received a row from it.
   auto after = snapshotOrderFiles(cluster);
   for (auto& name : cluster.replicaNames()) {
-    INFO(name << "'s orders.csv went from " << before.at(name).size() << " to " << after[name].size() << " bytes");
+    INFO(name << "'s orders.csv went from " << before.at(name).size() << " to "
+              << after[name].size() << " bytes");
     CHECK((after[name] == before.at(name)));
   }
   checkStillServing(cluster, PRIMARY, "10 MB fields in direct placeOrder calls");
@@ -575,23 +636,28 @@ TEST_CASE("a replica's placeOrder refuses a 10 MB postcode, area, time stamp or 
 // replicate() is how replicas push orders to each other. Only holders of the cluster secret reach
 // it, but a peer with a bug (or an old version) is enough: an order over the field limits must
 // not be stored, since it would be fsynced, propagated to every replica and served forever.
-TEST_CASE("a replicate call carrying an order with a 10 MB user code stores nothing on any replica") {
+TEST_CASE(
+    "a replicate call carrying an order with a 10 MB user code stores nothing on any replica") {
   TestCluster cluster(guarded());
-  auto pushed = callDirect<jh::rpc::Replica>(cluster.address(PRIMARY), [&](jh::rpc::Replica::Client r) {
-    auto req = r.replicateRequest();
-    req.setSender("replica.server2");
-    auto order = req.initOrders(1)[0];
-    setWellFormed(order, "huge-replicated");
-    fillText(order.initUserCode(HUGE_FIELD), 'u');
-    order.setOrigin("replica.server2");
-    order.setSeq(1);
-    return req.send().then([](auto) {
-      CallOutcome o;
-      o.replied = true;
-      return o;
-    });
-  }, SECRET);
-  MESSAGE("replicate with a 10 MB user code: " << (pushed.replied ? "answered" : "failed: " + pushed.failure));
+  auto pushed = callDirect<jh::rpc::Replica>(
+      cluster.address(PRIMARY),
+      [&](jh::rpc::Replica::Client r) {
+        auto req = r.replicateRequest();
+        req.setSender("replica.server2");
+        auto order = req.initOrders(1)[0];
+        setWellFormed(order, "huge-replicated");
+        fillText(order.initUserCode(HUGE_FIELD), 'u');
+        order.setOrigin("replica.server2");
+        order.setSeq(1);
+        return req.send().then([](auto) {
+          CallOutcome o;
+          o.replied = true;
+          return o;
+        });
+      },
+      SECRET);
+  MESSAGE("replicate with a 10 MB user code: " << (pushed.replied ? "answered"
+                                                                  : "failed: " + pushed.failure));
   // No waiting: replicate answers only once what it stored is durable, and only the attacked
   // replica could have passed the row on.
   for (auto& name : cluster.replicaNames()) {
@@ -604,7 +670,9 @@ TEST_CASE("a replicate call carrying an order with a 10 MB user code stores noth
   checkStillServing(cluster, PRIMARY, "a replicate call with a 10 MB user code");
 }
 
-TEST_CASE("overlong item, postcode, order id and user code through jh-client are refused with exit code 1 and nothing is written") {
+TEST_CASE(
+    "overlong item, postcode, order id and user code through jh-client are refused with exit code "
+    "1 and nothing is written") {
   TestCluster cluster(guarded());
   const auto before = snapshotOrderFiles(cluster);
   const std::string longText(100000, 'A');  // under the kernel's 128 KB limit on one argument
@@ -616,13 +684,27 @@ TEST_CASE("overlong item, postcode, order id and user code through jh-client are
     std::vector<std::string> codes;
   };
   std::vector<Case> cases = {
-      {"a 100,000-byte item", {"--user", "oscar", "order", longText, "AB10 1AB"}, {"UNKNOWN_ITEM", "INVALID_ORDER"}},
-      {"a 201-byte item", {"--user", "oscar", "order", std::string(201, 'C'), "AB10 1AB"}, {"UNKNOWN_ITEM", "INVALID_ORDER"}},
-      {"a 100,000-byte postcode", {"--user", "oscar", "order", "CHIPS", longText}, {"INVALID_POSTCODE"}},
-      {"a 257-byte postcode", {"--user", "oscar", "order", "CHIPS", " " + paddedPostcode}, {"INVALID_POSTCODE"}},
-      {"a 100,000-byte order id", {"--user", "oscar", "order", "CHIPS", "AB10 1AB", "--id", longText}, {"INVALID_ORDER"}},
-      {"a 65-byte order id", {"--user", "oscar", "order", "CHIPS", "AB10 1AB", "--id", std::string(65, 'a')}, {"INVALID_ORDER"}},
-      {"a 100,000-byte user code", {"--user", longText, "order", "CHIPS", "AB10 1AB"}, {"INVALID_USER_CODE"}},
+      {"a 100,000-byte item",
+       {"--user", "oscar", "order", longText, "AB10 1AB"},
+       {"UNKNOWN_ITEM", "INVALID_ORDER"}},
+      {"a 201-byte item",
+       {"--user", "oscar", "order", std::string(201, 'C'), "AB10 1AB"},
+       {"UNKNOWN_ITEM", "INVALID_ORDER"}},
+      {"a 100,000-byte postcode",
+       {"--user", "oscar", "order", "CHIPS", longText},
+       {"INVALID_POSTCODE"}},
+      {"a 257-byte postcode",
+       {"--user", "oscar", "order", "CHIPS", " " + paddedPostcode},
+       {"INVALID_POSTCODE"}},
+      {"a 100,000-byte order id",
+       {"--user", "oscar", "order", "CHIPS", "AB10 1AB", "--id", longText},
+       {"INVALID_ORDER"}},
+      {"a 65-byte order id",
+       {"--user", "oscar", "order", "CHIPS", "AB10 1AB", "--id", std::string(65, 'a')},
+       {"INVALID_ORDER"}},
+      {"a 100,000-byte user code",
+       {"--user", longText, "order", "CHIPS", "AB10 1AB"},
+       {"INVALID_USER_CODE"}},
       {"a 100,000-byte user code listing", {"--user", longText, "orders"}, {"INVALID_USER_CODE"}},
   };
   for (auto& c : cases) {
@@ -638,8 +720,9 @@ TEST_CASE("overlong item, postcode, order id and user code through jh-client are
   CHECK((snapshotOrderFiles(cluster) == before));
   // The longest accepted id, postcode input and a 64-character user code still work: the limits
   // sit where stated.
-  auto longest = cluster.runClient({"--user", std::string(64, 'u'), "--json", "order", "CHIPS", paddedPostcode,
-                                    "--id", std::string(64, 'a')}, 10s);
+  auto longest = cluster.runClient({"--user", std::string(64, 'u'), "--json", "order", "CHIPS",
+                                    paddedPostcode, "--id", std::string(64, 'a')},
+                                   10s);
   INFO(longest.out << longest.err);
   CHECK(longest.exitCode == 0);
   CHECK(jsonField(longest.out, "post_code") == "AB10 1AB");

@@ -32,7 +32,8 @@ ClusterOptions withHttp(uint32_t minAcks = 0, std::string settings = "\"rate_per
 
 HttpExchange order(const TestCluster& cluster, const std::string& key, const std::string& user,
                    const std::string& item, const std::string& postcode) {
-  std::string body = R"({"user_code":")" + user + R"(","item":")" + item + R"(","post_code":")" + postcode + "\"}";
+  std::string body =
+      R"({"user_code":")" + user + R"(","item":")" + item + R"(","post_code":")" + postcode + "\"}";
   return httpRequest(cluster.httpPort(), "POST", "/api/orders",
                      {{"Content-Type", "application/json"}, {"Idempotency-Key", key}}, body);
 }
@@ -61,7 +62,9 @@ bool closedByPeer(int fd) {
 
 }  // namespace
 
-TEST_CASE("a dish ordered through HTTP is 201, a repeat of its key returns it without a second row, another dish under the key is 409, and jh-client lists it") {
+TEST_CASE(
+    "a dish ordered through HTTP is 201, a repeat of its key returns it without a second row, "
+    "another dish under the key is 409, and jh-client lists it") {
   TestCluster cluster(withHttp());
   HttpExchange first = order(cluster, "web-1", "ann", "hamburger", "ab10 1ab");
   INFO(first.body);
@@ -91,10 +94,13 @@ TEST_CASE("a dish ordered through HTTP is 201, a repeat of its key returns it wi
 
   auto page = httpExchange(cluster.httpPort(), "GET", "/");
   CHECK(page.status == 200);
-  CHECK(page.header("Content-Security-Policy").value_or("").find("default-src 'self'") != std::string::npos);
+  CHECK(page.header("Content-Security-Policy").value_or("").find("default-src 'self'") !=
+        std::string::npos);
 }
 
-TEST_CASE("an order through HTTP is placed again after a kill -9 of the primary, and its repeat on the new primary is the same order") {
+TEST_CASE(
+    "an order through HTTP is placed again after a kill -9 of the primary, and its repeat on the "
+    "new primary is the same order") {
   TestCluster cluster(withHttp(1));
   HttpExchange first = order(cluster, "web-1", "bea", "CHIPS", "M1 1AD");
   INFO(first.body);
@@ -114,7 +120,9 @@ TEST_CASE("an order through HTTP is placed again after a kill -9 of the primary,
   CHECK(listed->size() == 2);
 }
 
-TEST_CASE("timing: a thousand idle HTTP connections leave ordering through HTTP and RPC working, and are closed at the header timeout") {
+TEST_CASE(
+    "timing: a thousand idle HTTP connections leave ordering through HTTP and RPC working, and are "
+    "closed at the header timeout") {
   jh::raiseDescriptorLimit();  // a thousand descriptors here too
   TestCluster cluster(withHttp(0, "\"rate_per_s\": 0, \"header_timeout_ms\": 3000"));
   std::vector<int> idle;
@@ -136,13 +144,15 @@ TEST_CASE("timing: a thousand idle HTTP connections leave ordering through HTTP 
   CHECK(viaRpc.exitCode == 0);
   CHECK(std::chrono::steady_clock::now() - began < 2s);  // well before the idle ones are shed
 
-  bool shed = waitUntil([&]() {
-    send(slow, "E", 1, MSG_NOSIGNAL);
-    for (int fd : idle) {
-      if (!closedByPeer(fd)) return false;
-    }
-    return closedByPeer(slow);
-  }, 10s, 200ms);
+  bool shed = waitUntil(
+      [&]() {
+        send(slow, "E", 1, MSG_NOSIGNAL);
+        for (int fd : idle) {
+          if (!closedByPeer(fd)) return false;
+        }
+        return closedByPeer(slow);
+      },
+      10s, 200ms);
   CHECK(shed);
   for (int fd : idle) close(fd);
   close(slow);

@@ -13,7 +13,8 @@ namespace {
 const std::string SECRET = "correct horse battery staple";
 }
 
-TEST_CASE("with a cluster secret, orders flow and a caller without it gets nothing from a replica") {
+TEST_CASE(
+    "with a cluster secret, orders flow and a caller without it gets nothing from a replica") {
   ClusterOptions o;
   o.secret = SECRET;
   TestCluster cluster(o);
@@ -30,16 +31,21 @@ TEST_CASE("with a cluster secret, orders flow and a caller without it gets nothi
   REQUIRE(allowed.has_value());
   CHECK(allowed->size() == 1);
   CHECK(cluster.isRunning("replica.server1"));
-  CHECK(cluster.logText("replica.server1").find("did not present the cluster secret") != std::string::npos);
+  CHECK(cluster.logText("replica.server1").find("did not present the cluster secret") !=
+        std::string::npos);
 }
 
-TEST_CASE("a client that dials a replica's port as if it were a front-end is refused, exit code 3") {
+TEST_CASE(
+    "a client that dials a replica's port as if it were a front-end is refused, exit code 3") {
   TestCluster cluster;
   // A cluster file whose only front-end is in fact replica 1's port.
   std::string other = cluster.dir() + "/as-frontend.json";
-  writeFile(other, "{\"frontends\": [{\"name\": \"fe\", \"address\": \"" + cluster.address("replica.server1") +
-                       "\"}], \"replicas\": [{\"name\": \"r\", \"address\": \"127.0.0.1:1\", \"dir\": \"r\"}]}\n");
-  auto r = runCommand({std::string(JH_BIN_DIR) + "/jh-client", "--cluster", other, "--json", "menu"}, 30s);
+  writeFile(other, "{\"frontends\": [{\"name\": \"fe\", \"address\": \"" +
+                       cluster.address("replica.server1") +
+                       "\"}], \"replicas\": [{\"name\": \"r\", \"address\": \"127.0.0.1:1\", "
+                       "\"dir\": \"r\"}]}\n");
+  auto r = runCommand(
+      {std::string(JH_BIN_DIR) + "/jh-client", "--cluster", other, "--json", "menu"}, 30s);
   INFO(r.out << r.err);
   CHECK(r.exitCode == 3);
   CHECK(cluster.isRunning("replica.server1"));

@@ -23,19 +23,21 @@ std::string describe(const AckedOrder& o) {
 }
 
 // A row as every replica must hold it. The status is left out: reads may mark a row PENDING.
-using RowKey = std::tuple<std::string, std::string, std::string, int64_t, std::string, std::string, std::string, uint64_t>;
+using RowKey = std::tuple<std::string, std::string, std::string, int64_t, std::string, std::string,
+                          std::string, uint64_t>;
 
 std::multiset<RowKey> rowsOf(const TestCluster& cluster, const std::string& replica) {
   std::multiset<RowKey> rows;
   for (auto& r : cluster.readOrdersCsv(replica)) {
-    rows.emplace(r.orderId, r.userCode, r.item, r.pricePence, r.timeStamp, r.postCode, r.origin, r.seq);
+    rows.emplace(r.orderId, r.userCode, r.item, r.pricePence, r.timeStamp, r.postCode, r.origin,
+                 r.seq);
   }
   return rows;
 }
 
 std::string describe(const RowKey& k) {
-  return std::get<0>(k) + " (" + std::get<1>(k) + ", " + std::get<2>(k) + ", " + std::get<5>(k) + ", " +
-         std::get<6>(k) + ":" + std::to_string(std::get<7>(k)) + ")";
+  return std::get<0>(k) + " (" + std::get<1>(k) + ", " + std::get<2>(k) + ", " + std::get<5>(k) +
+         ", " + std::get<6>(k) + ":" + std::to_string(std::get<7>(k)) + ")";
 }
 
 }  // namespace
@@ -45,8 +47,8 @@ bool sameOrder(const OrderRecord& row, const AckedOrder& order) {
          row.postCode == order.postCode;
 }
 
-CommandResult OrderLedger::place(const std::string& user, const std::string& item, const std::string& postCode,
-                                 const std::string& id) {
+CommandResult OrderLedger::place(const std::string& user, const std::string& item,
+                                 const std::string& postCode, const std::string& id) {
   std::vector<std::string> args = {"--user", user, "--json", "order", item, postCode};
   if (!id.empty()) {
     args.push_back("--id");
@@ -85,7 +87,8 @@ size_t OrderLedger::look() {
     for (auto& o : acked_) {
       if (!o.watched || o.user != user) continue;
       ++o.looks;
-      bool shown = std::any_of(listed->begin(), listed->end(), [&](const OrderRecord& row) { return sameOrder(row, o); });
+      bool shown = std::any_of(listed->begin(), listed->end(),
+                               [&](const OrderRecord& row) { return sameOrder(row, o); });
       if (shown) continue;
       ++o.misses;
       ++missed;
@@ -117,14 +120,17 @@ size_t OrderLedger::watched() const {
 }
 
 size_t OrderLedger::visibleThroughout() const {
-  return std::count_if(acked_.begin(), acked_.end(), [](const AckedOrder& o) { return o.watched && o.misses == 0; });
+  return std::count_if(acked_.begin(), acked_.end(),
+                       [](const AckedOrder& o) { return o.watched && o.misses == 0; });
 }
 
 size_t OrderLedger::holders(const AckedOrder& order) const {
   size_t count = 0;
   for (auto& name : cluster_.replicaNames()) {
     auto rows = cluster_.readOrdersCsv(name);
-    if (std::any_of(rows.begin(), rows.end(), [&](const OrderRecord& row) { return sameOrder(row, order); })) ++count;
+    if (std::any_of(rows.begin(), rows.end(),
+                    [&](const OrderRecord& row) { return sameOrder(row, order); }))
+      ++count;
   }
   return count;
 }
@@ -137,7 +143,8 @@ size_t OrderLedger::onEveryReplica(std::string& missing) const {
   for (auto& o : acked_) {
     std::vector<std::string> lacking;
     for (auto& [name, rows] : files) {
-      if (std::none_of(rows.begin(), rows.end(), [&](const OrderRecord& row) { return sameOrder(row, o); })) {
+      if (std::none_of(rows.begin(), rows.end(),
+                       [&](const OrderRecord& row) { return sameOrder(row, o); })) {
         lacking.push_back(name);
       }
     }
@@ -161,10 +168,14 @@ bool OrderLedger::sameRowsEverywhere(std::string& difference) const {
     auto rows = rowsOf(cluster_, names[i]);
     if (rows == first) continue;
     std::vector<RowKey> onlyFirst, onlyThis;
-    std::set_difference(first.begin(), first.end(), rows.begin(), rows.end(), std::back_inserter(onlyFirst));
-    std::set_difference(rows.begin(), rows.end(), first.begin(), first.end(), std::back_inserter(onlyThis));
-    for (auto& k : onlyFirst) out << "only on " << names[0] << " (not " << names[i] << "): " << describe(k) << "\n";
-    for (auto& k : onlyThis) out << "only on " << names[i] << " (not " << names[0] << "): " << describe(k) << "\n";
+    std::set_difference(first.begin(), first.end(), rows.begin(), rows.end(),
+                        std::back_inserter(onlyFirst));
+    std::set_difference(rows.begin(), rows.end(), first.begin(), first.end(),
+                        std::back_inserter(onlyThis));
+    for (auto& k : onlyFirst)
+      out << "only on " << names[0] << " (not " << names[i] << "): " << describe(k) << "\n";
+    for (auto& k : onlyThis)
+      out << "only on " << names[i] << " (not " << names[0] << "): " << describe(k) << "\n";
   }
   difference = out.str();
   return difference.empty();
@@ -173,9 +184,9 @@ bool OrderLedger::sameRowsEverywhere(std::string& difference) const {
 std::string OrderLedger::summary() const {
   std::string ignored;
   std::ostringstream out;
-  out << "acknowledged " << acked_.size() << ", visible throughout " << visibleThroughout() << " of "
-      << watched() << " watched (" << reads_ << " reads, " << failedReads_ << " failed), on every replica "
-      << onEveryReplica(ignored);
+  out << "acknowledged " << acked_.size() << ", visible throughout " << visibleThroughout()
+      << " of " << watched() << " watched (" << reads_ << " reads, " << failedReads_
+      << " failed), on every replica " << onEveryReplica(ignored);
   for (auto& [from, to] : missedWhile_) {
     out << "; reads begun " << from << " to " << to << " ms into a span of looking missed orders";
   }

@@ -50,7 +50,9 @@ class OrderLedger {
   size_t visibleThroughout() const;  // watched orders that no successful read missed
   size_t reads() const { return reads_; }
   size_t failedReads() const { return failedReads_; }
-  const std::vector<std::string>& missedReads() const { return missed_; }  // the first few, described
+  const std::vector<std::string>& missedReads() const {
+    return missed_;
+  }  // the first few, described
 
   // How many replicas' orders.csv hold `order` (with its content), as of now.
   size_t holders(const AckedOrder& order) const;

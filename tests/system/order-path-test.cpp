@@ -38,7 +38,8 @@ TEST_CASE("an order placed through the client reaches all three replicas' orders
 
 TEST_CASE("a user code with a comma and quotes round-trips through orders.csv and the client") {
   TestCluster cluster;
-  auto placed = cluster.runClient({"--user", ODD_USER, "--json", "order", "FISH FINGERS", "M1 1AD"});
+  auto placed =
+      cluster.runClient({"--user", ODD_USER, "--json", "order", "FISH FINGERS", "M1 1AD"});
   INFO(placed.out << placed.err);
   REQUIRE(placed.exitCode == 0);
   std::string id = jsonField(placed.out, "order_id");
@@ -75,7 +76,11 @@ TEST_CASE("every bad input is refused with exit code 1 and nothing is written") 
       {{"--user", "bob", "order", "HAMBURGER", "AB1 0AA"}, "POSTCODE_NOT_FOUND"},  // terminated
       {{"--user", "", "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
       {{"--user", std::string(65, 'x'), "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
-      {{"--user", "bo\x01" "b", "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
+      {{"--user",
+        "bo\x01"
+        "b",
+        "order", "HAMBURGER", "AB10 1AB"},
+       "INVALID_USER_CODE"},
       {{"--user", "bo\x1b[31mb", "order", "HAMBURGER", "AB10 1AB"}, "INVALID_USER_CODE"},
   };
   for (auto& c : cases) {
@@ -87,7 +92,8 @@ TEST_CASE("every bad input is refused with exit code 1 and nothing is written") 
     CHECK(r.out.find(c.code) != std::string::npos);
   }
   // A 64-character user code is the longest accepted, so the limit is where it should be.
-  auto longest = cluster.runClient({"--user", std::string(64, 'x'), "--json", "order", "CHIPS", "AB10 1AB"});
+  auto longest =
+      cluster.runClient({"--user", std::string(64, 'x'), "--json", "order", "CHIPS", "AB10 1AB"});
   INFO(longest.out << longest.err);
   CHECK(longest.exitCode == 0);
   std::string id = jsonField(longest.out, "order_id");
@@ -112,11 +118,21 @@ TEST_CASE("a malformed postcode is refused without any request reaching postcode
   CHECK(count() == before);
 }
 
-TEST_CASE("postcodes are judged as postcodes.io judges them: pasted white space is ordered, a space inside a code refused unasked") {
+TEST_CASE(
+    "postcodes are judged as postcodes.io judges them: pasted white space is ordered, a space "
+    "inside a code refused unasked") {
   TestCluster cluster;
-  auto requests = [&]() { return runCommand({"curl", "-s", cluster.postcodesUrl() + "/__fake/requests"}, 5s).out; };
+  auto requests = [&]() {
+    return runCommand({"curl", "-s", cluster.postcodesUrl() + "/__fake/requests"}, 5s).out;
+  };
   // A no-break space from a web page, a line end, a byte-order mark, an ideographic space.
-  for (std::string accepted : {"AB10\xC2\xA0" "1AB", "AB10 1AB\r\n", "\xEF\xBB\xBF" "ab10 1ab", "AB10\xE3\x80\x80" "1AB"}) {
+  for (std::string accepted : {"AB10\xC2\xA0"
+                               "1AB",
+                               "AB10 1AB\r\n",
+                               "\xEF\xBB\xBF"
+                               "ab10 1ab",
+                               "AB10\xE3\x80\x80"
+                               "1AB"}) {
     auto r = cluster.runClient({"--user", "dora", "--json", "order", "CHIPS", accepted});
     INFO(r.out << r.err);
     CHECK(r.exitCode == 0);
@@ -148,21 +164,27 @@ TEST_CASE("a corrupt line in orders.csv stops a replica naming orders.csv and th
   std::string dir = cluster.replicaDir("replica.server1");
   writeFile(dir + "/orders.csv",
             "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
-            "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1\r\n"
-            "a2,ann,HAMBURGER,seven,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,2\r\n"
-            "a3,ann,HAMBURGER,7.85,2026-11-21T10:00:02.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,3\r\n");
+            "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen "
+            "City,CONFIRMED,replica.server1,1\r\n"
+            "a2,ann,HAMBURGER,seven,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen "
+            "City,CONFIRMED,replica.server1,2\r\n"
+            "a3,ann,HAMBURGER,7.85,2026-11-21T10:00:02.000Z,AB10 1AB,Aberdeen "
+            "City,CONFIRMED,replica.server1,3\r\n");
   CHECK(exitOfRefusedStart(cluster, "replica.server1") == 1);
   CHECK(cluster.logText("replica.server1").find("orders.csv:3") != std::string::npos);
   // Nothing was cut or rewritten: the damage is left for a person to look at.
   CHECK(readFile(dir + "/orders.csv").find("a3,ann") != std::string::npos);
 }
 
-TEST_CASE("a torn final line in orders.csv, written before incarnations, is cut off and the replica serves the rest") {
+TEST_CASE(
+    "a torn final line in orders.csv, written before incarnations, is cut off and the replica "
+    "serves the rest") {
   TestCluster cluster(replicasNotStarted(1));
   std::string dir = cluster.replicaDir("replica.server1");
   writeFile(dir + "/orders.csv",
             "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,seq\r\n"
-            "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1\r\n"
+            "a1,ann,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen "
+            "City,CONFIRMED,replica.server1,1\r\n"
             "a2,ann,\"HAMBURGER, with");
   cluster.start("replica.server1");
   REQUIRE(cluster.waitReplicaReady("replica.server1"));
@@ -170,7 +192,8 @@ TEST_CASE("a torn final line in orders.csv, written before incarnations, is cut 
   CHECK(cluster.logText("replica.server1").find("record cut short at line 3") != std::string::npos);
   auto listed = cluster.runClient({"--user", "ann", "--json", "orders"});
   CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>{"a1"});
-  auto placed = cluster.runClient({"--user", "ann", "--json", "order", "CHIPS", "AB10 1AB", "--id", "a2"});
+  auto placed =
+      cluster.runClient({"--user", "ann", "--json", "order", "CHIPS", "AB10 1AB", "--id", "a2"});
   INFO(placed.out << placed.err);
   CHECK(placed.exitCode == 0);
   CHECK(jsonField(placed.out, "item") == "CHIPS");
@@ -182,19 +205,25 @@ TEST_CASE("a torn final line in orders.csv, written before incarnations, is cut 
   CHECK(rows[1].seq == 1);
 }
 
-TEST_CASE("a user with 200,000 orders gets the whole list page by page, and the replica serves everyone else") {
+TEST_CASE(
+    "a user with 200,000 orders gets the whole list page by page, and the replica serves everyone "
+    "else") {
   TestCluster cluster(replicasNotStarted(1));
   // About 46 MiB on the wire in one reply: more than any message may be. Pages of at most
   // MAX_ORDERS_PAGE orders carry it.
-  std::string csv = "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n";
+  std::string csv =
+      "order_id,user_code,item,price,time_stamp,post_code,area,status,origin,incarnation,seq\r\n";
   const int many = 200000;
   for (int i = 1; i <= many; ++i) {
     csv += "b" + std::to_string(i) +
-           ",big,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1," +
+           ",big,HAMBURGER,7.85,2026-11-21T10:00:00.000Z,AB10 1AB,Aberdeen "
+           "City,CONFIRMED,replica.server1,1," +
            std::to_string(i) + "\r\n";
   }
-  csv += "a1,ann,CHIPS,2.50,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen City,CONFIRMED,replica.server1,1," +
-         std::to_string(many + 1) + "\r\n";
+  csv +=
+      "a1,ann,CHIPS,2.50,2026-11-21T10:00:01.000Z,AB10 1AB,Aberdeen "
+      "City,CONFIRMED,replica.server1,1," +
+      std::to_string(many + 1) + "\r\n";
   writeFile(cluster.replicaDir("replica.server1") + "/orders.csv", csv);
   cluster.start("replica.server1");
   REQUIRE(cluster.waitReplicaReady("replica.server1"));
@@ -205,13 +234,15 @@ TEST_CASE("a user with 200,000 orders gets the whole list page by page, and the 
   CHECK(big.exitCode == 0);
   auto ids = idsInOrdersJson(big.out);
   CHECK(ids.size() == static_cast<size_t>(many));
-  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == static_cast<size_t>(many));  // none twice
+  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() ==
+        static_cast<size_t>(many));  // none twice
   REQUIRE_FALSE(ids.empty());
   CHECK(ids.front() == "b" + std::to_string(many));  // newest first: the same stamp, the later seq
   CHECK(ids.back() == "b1");
   auto ann = cluster.runClient({"--user", "ann", "--json", "orders"});
   CHECK(idsInOrdersJson(ann.out) == std::vector<std::string>{"a1"});
-  auto placed = cluster.runClient({"--user", "big", "--json", "order", "CHIPS", "AB10 1AB", "--id", "b-next"});
+  auto placed = cluster.runClient(
+      {"--user", "big", "--json", "order", "CHIPS", "AB10 1AB", "--id", "b-next"});
   INFO(placed.out << placed.err);
   CHECK(placed.exitCode == 0);
 }

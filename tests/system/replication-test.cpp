@@ -23,13 +23,20 @@ struct Bench {
   std::unique_ptr<ChildProcess> process;
 
   // `name` tells the files of several benches apart.
-  Bench(const TestCluster& cluster, std::vector<std::string> extra, const std::string& name = "bench") {
+  Bench(const TestCluster& cluster, std::vector<std::string> extra,
+        const std::string& name = "bench") {
     acked = cluster.dir() + "/" + name + "-acked.txt";
     attempted = cluster.dir() + "/" + name + "-attempted.txt";
     out = cluster.dir() + "/" + name + ".out";
     err = cluster.dir() + "/" + name + ".err";
-    std::vector<std::string> argv = {std::string(JH_BIN_DIR) + "/jh-bench", "--cluster", cluster.clusterFile(),
-                                     "--acked-out", acked, "--attempted-out", attempted, "--json"};
+    std::vector<std::string> argv = {std::string(JH_BIN_DIR) + "/jh-bench",
+                                     "--cluster",
+                                     cluster.clusterFile(),
+                                     "--acked-out",
+                                     acked,
+                                     "--attempted-out",
+                                     attempted,
+                                     "--json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process = std::make_unique<ChildProcess>(argv, "", out, err);
   }
@@ -59,17 +66,21 @@ bool ordersFlowOn(const TestCluster& cluster, const std::string& name, uint64_t 
 // a moment ago can still be READY in the front-end's table until the next heartbeat).
 bool primaryIs(const TestCluster& cluster, const std::string& name,
                const std::string& frontend = TestCluster::FRONTEND) {
-  return waitUntil([&]() {
-    auto s = cluster.frontendStatus(frontend);
-    auto h = cluster.replicaHealth(name);
-    return s && s->primary == name && h && h->state == "READY";
-  }, 15s);
+  return waitUntil(
+      [&]() {
+        auto s = cluster.frontendStatus(frontend);
+        auto h = cluster.replicaHealth(name);
+        return s && s->primary == name && h && h->state == "READY";
+      },
+      15s);
 }
 
 }  // namespace
 
-TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its orders.csv, restarts and a front-end "
-          "killed, under load through two front-ends, lose, hide, duplicate and invent no order") {
+TEST_CASE(
+    "nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its orders.csv, restarts and "
+    "a front-end "
+    "killed, under load through two front-ends, lose, hide, duplicate and invent no order") {
   // min_acks 1: every acknowledged order is on two replicas, so none may ever be out of sight
   // (with min_acks 0 an order only a frozen primary holds may be, DESIGN.md §4; schedule 5 of
   // fault-schedules-test.cpp tells that case apart).
@@ -81,7 +92,8 @@ TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its 
   TestCluster cluster(o);
   const std::string R1 = "replica.server1", R2 = "replica.server2", R3 = "replica.server3";
   const std::string FE2 = "just.hungry.2";
-  std::vector<std::string> load = {"--clients", "2", "--duration", "16", "--retry-until-acked", "--timeout-ms", "3000"};
+  std::vector<std::string> load = {"--clients",    "2",   "--duration", "16", "--retry-until-acked",
+                                   "--timeout-ms", "3000"};
   auto through = [&](const std::string& frontend, const std::string& prefix) {
     std::vector<std::string> argv = {"--frontend", frontend, "--user-prefix", prefix};
     argv.insert(argv.end(), load.begin(), load.end());
@@ -94,7 +106,8 @@ TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its 
   OrderLedger ledger(cluster);
   int placed = 0;
   auto sample = [&]() {
-    for (int i = 0; i < 2; ++i) ledger.place("watched-" + std::to_string(placed++ % 3), "CHIPS", "AB10 1AB");
+    for (int i = 0; i < 2; ++i)
+      ledger.place("watched-" + std::to_string(placed++ % 3), "CHIPS", "AB10 1AB");
     ledger.lookFor(400ms);
   };
   auto bothSee = [&](const std::string& primary) {
@@ -103,31 +116,31 @@ TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its 
 
   REQUIRE(ordersFlowOn(cluster, R1, 100));
   sample();
-  REQUIRE(cluster.kill(R1, SIGKILL));                     // the primary crashes
+  REQUIRE(cluster.kill(R1, SIGKILL));  // the primary crashes
   REQUIRE(bothSee(R2));
   REQUIRE(ordersFlowOn(cluster, R2, 100));
   sample();
   cluster.stop(R1);
-  cluster.start(R1);                                      // and comes back, catches up, takes over
+  cluster.start(R1);  // and comes back, catches up, takes over
   REQUIRE(bothSee(R1));
   sample();
-  REQUIRE(cluster.kill(R1, SIGSTOP));                     // the primary freezes
+  REQUIRE(cluster.kill(R1, SIGSTOP));  // the primary freezes
   REQUIRE(bothSee(R2));
   REQUIRE(ordersFlowOn(cluster, R2, 100));
   sample();
-  REQUIRE(cluster.kill(R1, SIGCONT));                     // and thaws: promoted again before it serves
+  REQUIRE(cluster.kill(R1, SIGCONT));  // and thaws: promoted again before it serves
   REQUIRE(bothSee(R1));
   sample();
-  REQUIRE(cluster.kill(R3, SIGKILL));                     // a backup crashes and loses its disk
+  REQUIRE(cluster.kill(R3, SIGKILL));  // a backup crashes and loses its disk
   cluster.stop(R3);
   std::filesystem::remove(cluster.ordersPath(R3));
-  cluster.start(R3);                                      // and comes back empty, catching up
+  cluster.start(R3);  // and comes back empty, catching up
   REQUIRE(cluster.waitReplicaReady(R3, 15s));
   REQUIRE(ordersFlowOn(cluster, R1, 100));
   sample();
-  REQUIRE(cluster.kill(FE2, SIGKILL));                    // a front-end crashes
+  REQUIRE(cluster.kill(FE2, SIGKILL));  // a front-end crashes
   cluster.stop(FE2);
-  cluster.start(FE2);                                     // its load resumes once it is back
+  cluster.start(FE2);  // its load resumes once it is back
   REQUIRE(cluster.waitFrontendUp(15s, FE2));
   REQUIRE(primaryIs(cluster, R1, FE2));
   sample();
@@ -172,7 +185,8 @@ TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its 
   std::set<std::string> listed;
   for (const char* prefix : {"one", "two"}) {
     for (int client = 0; client < 2; ++client) {
-      auto r = cluster.runClient({"--user", std::string(prefix) + "-" + std::to_string(client), "--json", "orders"});
+      auto r = cluster.runClient(
+          {"--user", std::string(prefix) + "-" + std::to_string(client), "--json", "orders"});
       REQUIRE(r.exitCode == 0);
       for (auto& id : idsInOrdersJson(r.out)) {
         if (!listed.insert(id).second) ++duplicated;
@@ -184,18 +198,22 @@ TEST_CASE("nemesis: kill -9 and SIGSTOP of the primary, a replica that lost its 
     if (!listed.count(id)) ++lost;
   }
   std::string missing;
-  MESSAGE("nemesis: acknowledged " << acked.size() << " (+" << ledger.acked().size() << " watched), attempted "
-          << attempted.size() << ", lost " << lost << ", duplicated " << duplicated << ", unexpected " << unexpected
-          << "; watched: " << ledger.summary() << "; " << readFile(one.out) << readFile(two.out));
+  MESSAGE("nemesis: acknowledged " << acked.size() << " (+" << ledger.acked().size()
+                                   << " watched), attempted " << attempted.size() << ", lost "
+                                   << lost << ", duplicated " << duplicated << ", unexpected "
+                                   << unexpected << "; watched: " << ledger.summary() << "; "
+                                   << readFile(one.out) << readFile(two.out));
   CHECK(lost == 0);
   CHECK(duplicated == 0);
   CHECK(unexpected == 0);
   CHECK(ledger.visibleThroughout() == ledger.watched());
   CHECK(ledger.onEveryReplica(missing) == ledger.acked().size());
-  CHECK(cluster.logText(R3).find("now holds every order this replica ever stored") != std::string::npos);
+  CHECK(cluster.logText(R3).find("now holds every order this replica ever stored") !=
+        std::string::npos);
 }
 
-TEST_CASE("a backup that was down while thousands of orders were placed catches up and holds them all") {
+TEST_CASE(
+    "a backup that was down while thousands of orders were placed catches up and holds them all") {
   TestCluster cluster;
   const std::string R3 = "replica.server3";
   REQUIRE(cluster.kill(R3, SIGKILL));
@@ -208,7 +226,9 @@ TEST_CASE("a backup that was down while thousands of orders were placed catches 
   auto began = std::chrono::steady_clock::now();
   cluster.start(R3);
   REQUIRE(cluster.waitReplicaReady(R3, 30s));
-  auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
+  auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - began)
+                    .count();
   MESSAGE("catch-up of 3000 missed orders: start to READY in " << tookMs << " ms");
   // READY means caught up: the file holds every order at once, without waiting for pushes.
   auto ids = idsOnFile(cluster, R3);
@@ -218,14 +238,17 @@ TEST_CASE("a backup that was down while thousands of orders were placed catches 
   CHECK(cluster.logText(R3).find("caught up with replica.server1") != std::string::npos);
 }
 
-TEST_CASE("an order stored by a crashed primary and retried on a backup is read once, the same copy everywhere") {
+TEST_CASE(
+    "an order stored by a crashed primary and retried on a backup is read once, the same copy "
+    "everywhere") {
   TestCluster cluster;
   const std::string R1 = "replica.server1", R2 = "replica.server2", R3 = "replica.server3";
   // Replica 1 stores the order alone (a SIGSTOPped backup would still receive the push into its
   // socket buffer and apply it when thawed), then crashes before anyone else has it.
   REQUIRE(cluster.kill(R2, SIGKILL));
   REQUIRE(cluster.kill(R3, SIGKILL));
-  auto first = cluster.runClient({"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
+  auto first = cluster.runClient(
+      {"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
   INFO(first.out << first.err);
   REQUIRE(first.exitCode == 0);
   REQUIRE(jsonField(first.out, "origin") == R1);
@@ -237,7 +260,8 @@ TEST_CASE("an order stored by a crashed primary and retried on a backup is read 
   }
   REQUIRE(primaryIs(cluster, R2));
   // The retry of the same attempt lands on replica 2, which has never seen it: a second copy.
-  auto retry = cluster.runClient({"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
+  auto retry = cluster.runClient(
+      {"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
   INFO(retry.out << retry.err);
   REQUIRE(retry.exitCode == 0);
   CHECK(jsonField(retry.out, "origin") != R1);
@@ -257,18 +281,22 @@ TEST_CASE("an order stored by a crashed primary and retried on a backup is read 
   auto listed = cluster.runClient({"--user", "gil", "--json", "orders"});
   CHECK(idsInOrdersJson(listed.out) == std::vector<std::string>{"twice-1"});
   // The status counts orders as users see them, and rows apart.
-  REQUIRE(waitUntil([&]() {
-    auto s = cluster.frontendStatus();
-    if (!s) return false;
-    for (auto& r : s->replicas) {
-      if (r.orderCount != 1 || r.rowCount != 2) return false;
-    }
-    return true;
-  }, 10s));
+  REQUIRE(waitUntil(
+      [&]() {
+        auto s = cluster.frontendStatus();
+        if (!s) return false;
+        for (auto& r : s->replicas) {
+          if (r.orderCount != 1 || r.rowCount != 2) return false;
+        }
+        return true;
+      },
+      10s));
   // A third repeat is answered with the copy reads show, whoever is primary.
-  auto again = cluster.runClient({"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
+  auto again = cluster.runClient(
+      {"--user", "gil", "--json", "order", "HAMBURGER", "AB10 1AB", "--id", "twice-1"});
   CHECK(jsonField(again.out, "origin") == R1);
-  auto conflicting = cluster.runClient({"--user", "gil", "--json", "order", "CHIPS", "AB10 1AB", "--id", "twice-1"});
+  auto conflicting = cluster.runClient(
+      {"--user", "gil", "--json", "order", "CHIPS", "AB10 1AB", "--id", "twice-1"});
   CHECK(conflicting.exitCode == 1);
   CHECK(conflicting.out.find("CONFLICTING_ORDER_ID") != std::string::npos);
 }
@@ -282,7 +310,8 @@ TEST_CASE("min_acks 1 with both backups down refuses orders instead of acknowled
   REQUIRE(ok.exitCode == 0);
   REQUIRE(cluster.kill("replica.server2", SIGKILL));
   REQUIRE(cluster.kill("replica.server3", SIGKILL));
-  auto refused = cluster.runClient({"--user", "hal", "--json", "order", "CHIPS", "AB10 1AB", "--id", "acks-1"});
+  auto refused = cluster.runClient(
+      {"--user", "hal", "--json", "order", "CHIPS", "AB10 1AB", "--id", "acks-1"});
   INFO(refused.out << refused.err);
   CHECK(refused.exitCode == 3);
   CHECK(refused.out.find("UNAVAILABLE") != std::string::npos);
@@ -290,14 +319,17 @@ TEST_CASE("min_acks 1 with both backups down refuses orders instead of acknowled
   cluster.stop("replica.server2");
   cluster.start("replica.server2");
   REQUIRE(cluster.waitReplicaReady("replica.server2", 15s));
-  auto retried = cluster.runClient({"--user", "hal", "--json", "order", "CHIPS", "AB10 1AB", "--id", "acks-1"});
+  auto retried = cluster.runClient(
+      {"--user", "hal", "--json", "order", "CHIPS", "AB10 1AB", "--id", "acks-1"});
   INFO(retried.out << retried.err);
   CHECK(retried.exitCode == 0);
   CHECK(idsOnFile(cluster, "replica.server2").count("acks-1") == 1);
   CHECK(idsOnFile(cluster, "replica.server1").count("acks-1") == 1);
 }
 
-TEST_CASE("a primary stopped with SIGTERM under load finishes what it took, exits 0, and no client sees an error") {
+TEST_CASE(
+    "a primary stopped with SIGTERM under load finishes what it took, exits 0, and no client sees "
+    "an error") {
   TestCluster cluster;
   const std::string R1 = "replica.server1";
   Bench bench(cluster, {"--clients", "4", "--duration", "4"});
@@ -320,12 +352,15 @@ TEST_CASE("a primary stopped with SIGTERM under load finishes what it took, exit
   }
 }
 
-TEST_CASE("a full disk or failed sync on the primary: the order lands on the next replica, and the old primary recovers") {
+TEST_CASE(
+    "a full disk or failed sync on the primary: the order lands on the next replica, and the old "
+    "primary recovers") {
   char faultDir[] = "/tmp/jh-fault-XXXXXX";
   REQUIRE(mkdtemp(faultDir) != nullptr);
   std::string faultFile = std::string(faultDir) + "/fault";
   ClusterOptions o;
-  o.environment["replica.server1"] = {std::string("LD_PRELOAD=") + JH_FAULTY_DISK_LIB, "JH_FAULT_FILE=" + faultFile};
+  o.environment["replica.server1"] = {std::string("LD_PRELOAD=") + JH_FAULTY_DISK_LIB,
+                                      "JH_FAULT_FILE=" + faultFile};
   TestCluster cluster(o);
   const std::string R1 = "replica.server1";
   auto first = cluster.runClient({"--user", "pat", "--json", "order", "CHIPS", "AB10 1AB"});
@@ -340,7 +375,7 @@ TEST_CASE("a full disk or failed sync on the primary: the order lands on the nex
     writeFile(faultFile, fault);
     auto r = cluster.runClient({"--user", "pat", "--json", "order", "CHIPS", "AB10 1AB"});
     INFO(r.out << r.err);
-    REQUIRE(r.exitCode == 0);                      // acknowledged, by someone else
+    REQUIRE(r.exitCode == 0);  // acknowledged, by someone else
     acked.push_back(jsonField(r.out, "order_id"));
     // Replica 1 sent the row before its own write failed, so the row may bear its name: what
     // matters is that it is durable on the new primary.
@@ -353,8 +388,8 @@ TEST_CASE("a full disk or failed sync on the primary: the order lands on the nex
     // It serves no client calls meanwhile (it may miss rows): a front-end promotes it again later.
     CHECK_FALSE(replicaOrders(cluster.address(R1), "pat"));
     auto listed = cluster.runClient({"--user", "pat", "--json", "orders"});
-    CHECK(idsInOrdersJson(listed.out).size() == acked.size());          // served by the new primary
-    writeFile(faultFile, "none");                   // space returns
+    CHECK(idsInOrdersJson(listed.out).size() == acked.size());  // served by the new primary
+    writeFile(faultFile, "none");                               // space returns
     REQUIRE(cluster.waitReplicaReady(R1, 10s));
     REQUIRE(waitConverged(cluster));
   }

@@ -19,31 +19,39 @@ std::multiset<std::string> idsOnFile(const TestCluster& cluster, const std::stri
 
 bool waitOnEveryReplica(const TestCluster& cluster, const std::vector<std::string>& ids,
                         std::chrono::milliseconds timeout) {
-  return waitUntil([&]() {
-    for (auto& name : cluster.replicaNames()) {
-      auto held = idsOnFile(cluster, name);
-      for (auto& id : ids) {
-        if (!held.count(id)) return false;
-      }
-    }
-    return true;
-  }, timeout, std::chrono::milliseconds(50));
+  return waitUntil(
+      [&]() {
+        for (auto& name : cluster.replicaNames()) {
+          auto held = idsOnFile(cluster, name);
+          for (auto& id : ids) {
+            if (!held.count(id)) return false;
+          }
+        }
+        return true;
+      },
+      timeout, std::chrono::milliseconds(50));
 }
 
 bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout) {
-  return waitUntil([&]() {
-    std::optional<decltype(ReplicaProbe::vector)> first;  // digests included: the same rows, not only as many
-    for (auto& name : cluster.replicaNames()) {
-      auto h = cluster.replicaHealth(name);
-      if (!h || h->state != "READY") return false;
-      if (!first) first = h->vector;
-      else if (*first != h->vector) return false;
-    }
-    return true;
-  }, timeout, std::chrono::milliseconds(50));
+  return waitUntil(
+      [&]() {
+        std::optional<decltype(ReplicaProbe::vector)>
+            first;  // digests included: the same rows, not only as many
+        for (auto& name : cluster.replicaNames()) {
+          auto h = cluster.replicaHealth(name);
+          if (!h || h->state != "READY") return false;
+          if (!first)
+            first = h->vector;
+          else if (*first != h->vector)
+            return false;
+        }
+        return true;
+      },
+      timeout, std::chrono::milliseconds(50));
 }
 
-std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user,
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address,
+                                                      const std::string& user,
                                                       const std::string& secret) {
   std::optional<std::vector<OrderRecord>> result;
   std::thread worker([&]() {
@@ -64,9 +72,7 @@ std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address
         });
       });
       result = timer.timeoutAfter(2 * kj::SECONDS, kj::mv(call)).wait(io.waitScope);
-    } catch (...) {
-      result.reset();
-    }
+    } catch (...) { result.reset(); }
   });
   worker.join();
   return result;
@@ -85,9 +91,7 @@ bool promoteReplica(const std::string& address, const std::string& secret) {
         return req.send().then([](auto reply) { return reply.getResult().isPromoted(); });
       });
       promoted = timer.timeoutAfter(5 * kj::SECONDS, kj::mv(call)).wait(io.waitScope);
-    } catch (...) {
-      promoted = false;
-    }
+    } catch (...) { promoted = false; }
   });
   worker.join();
   return promoted;
@@ -128,7 +132,8 @@ std::vector<std::string> idsInOrdersJson(const std::string& json) {
 std::optional<std::vector<OrderRecord>> ordersInJson(const std::string& json) {
   rapidjson::Document doc;
   doc.Parse(json.c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("orders") || !doc["orders"].IsArray()) {
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("orders") ||
+      !doc["orders"].IsArray()) {
     return std::nullopt;
   }
   std::vector<OrderRecord> orders;
@@ -136,7 +141,8 @@ std::optional<std::vector<OrderRecord>> ordersInJson(const std::string& json) {
     if (!o.IsObject()) return std::nullopt;
     auto text = [&o](const char* key) {
       auto it = o.FindMember(key);
-      return it != o.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString()) : std::string();
+      return it != o.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
+                                                         : std::string();
     };
     OrderRecord r;
     r.orderId = text("order_id");
@@ -147,7 +153,8 @@ std::optional<std::vector<OrderRecord>> ordersInJson(const std::string& json) {
     r.area = text("area");
     r.status = text("status");
     r.origin = text("origin");
-    if (auto seq = o.FindMember("seq"); seq != o.MemberEnd() && seq->value.IsUint64()) r.seq = seq->value.GetUint64();
+    if (auto seq = o.FindMember("seq"); seq != o.MemberEnd() && seq->value.IsUint64())
+      r.seq = seq->value.GetUint64();
     orders.push_back(std::move(r));
   }
   return orders;

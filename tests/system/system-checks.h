@@ -22,12 +22,14 @@ bool waitOnEveryReplica(const TestCluster& cluster, const std::vector<std::strin
                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Whether every running replica reports the same version vector, within `timeout`.
-bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+bool waitConverged(const TestCluster& cluster,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // The first page (up to MAX_ORDERS_PAGE, newest first) of getOrders(user) asked of one replica
 // directly, bypassing the front-end; nullopt when it does not answer or refuses (a replica that
 // no front-end promoted refuses).
-std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address, const std::string& user,
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address,
+                                                      const std::string& user,
                                                       const std::string& secret = {});
 
 // Promotes the replica at `address` as a front-end would (Replica.promote, min_acks 0): true

@@ -15,13 +15,15 @@ TEST_CASE("an order's JSON has the CSV column names, the price as a string and s
   std::vector<std::string> keys;
   for (auto& m : doc.GetObject()) keys.push_back(m.name.GetString());
   CHECK(keys == std::vector<std::string>{"order_id", "user_code", "item", "price", "time_stamp",
-                                         "post_code", "area", "status", "origin", "incarnation", "seq"});
+                                         "post_code", "area", "status", "origin", "incarnation",
+                                         "seq"});
   CHECK(std::string(doc["price"].GetString()) == "11.85");
   CHECK(doc["seq"].GetUint64() == 42);
 }
 
-TEST_CASE("JSON escaping round-trips quotes, commas, apostrophes, control characters and "
-          "non-ASCII text") {
+TEST_CASE(
+    "JSON escaping round-trips quotes, commas, apostrophes, control characters and "
+    "non-ASCII text") {
   OrderRecord o = sampleOrder();
   o.userCode = "ann,\"o'hara\"";
   o.item = "Crème brûlée \\ 🍮\ttab";
@@ -86,7 +88,8 @@ TEST_CASE("status JSON lists every replica with its role, and the postcode servi
 
 namespace jh::test {
 
-TEST_CASE("a page of orders as the primary sent it has next_cursor, and conflict only where it is true") {
+TEST_CASE(
+    "a page of orders as the primary sent it has next_cursor, and conflict only where it is true") {
   capnp::MallocMessageBuilder message;
   auto page = message.initRoot<rpc::OrdersResult>();
   auto list = page.initOrders(2);
@@ -105,7 +108,9 @@ TEST_CASE("a page of orders as the primary sent it has next_cursor, and conflict
 }
 
 TEST_CASE("events name their kind in words, status carries the counters the live view reads") {
-  std::vector<ClusterEvent> events = {{3, 1700000000123, rpc::EventKind::PROMOTED, "replica.server2", 4, "replica.server2 is now the primary."}};
+  std::vector<ClusterEvent> events = {{3, 1700000000123, rpc::EventKind::PROMOTED,
+                                       "replica.server2", 4,
+                                       "replica.server2 is now the primary."}};
   auto doc = parseJson(eventsJson(events));
   REQUIRE(doc["events"].Size() == 1);
   CHECK(doc["events"][0]["id"].GetUint64() == 3);

@@ -28,9 +28,7 @@ std::string loadError(const TempDir& dir, const std::string& json) {
   std::string path = dir.write("cluster.json", json);
   try {
     jh::loadClusterConfig(path);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
+  } catch (const ConfigError& e) { return e.what(); }
   return "";
 }
 
@@ -45,7 +43,9 @@ void checkRefused(const std::string& json, const std::string& key) {
   CHECK(message.find(key) != std::string::npos);
 }
 
-std::string withReplicas(const std::string& rest) { return std::string("{") + TWO_REPLICAS + rest + "}"; }
+std::string withReplicas(const std::string& rest) {
+  return std::string("{") + TWO_REPLICAS + rest + "}";
+}
 
 // Sets or clears an environment variable for the life of the object, then puts it back.
 class ScopedEnv {
@@ -73,7 +73,8 @@ class ScopedEnv {
 
 }  // namespace
 
-TEST_CASE("the repository's cluster file gives three replicas in priority order with absolute folders") {
+TEST_CASE(
+    "the repository's cluster file gives three replicas in priority order with absolute folders") {
   std::string path = JH_SOURCE_DIR "/resources/cluster.json";
   ClusterConfig c = jh::loadClusterConfig(path);
   CHECK(c.path == path);
@@ -119,7 +120,8 @@ TEST_CASE("keys left out take their defaults and a relative dir resolves beside 
   CHECK(c.http.idleTimeoutMs == 5000);
 }
 
-TEST_CASE("a front-end's http address and the http settings are read, the page folder beside the file") {
+TEST_CASE(
+    "a front-end's http address and the http settings are read, the page folder beside the file") {
   TempDir dir;
   ClusterConfig c = jh::loadClusterConfig(dir.write("cluster.json", withReplicas(R"(,
     "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": "127.0.0.1:8080" },
@@ -137,10 +139,14 @@ TEST_CASE("a front-end's http address and the http settings are read, the page f
 }
 
 TEST_CASE("a bad or reused http address and unknown http settings are errors naming the key") {
-  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": "8080" } ])"),
-               "frontends[0].http");
-  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": 8080 } ])"),
-               "frontends[0].http");
+  checkRefused(
+      withReplicas(
+          R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": "8080" } ])"),
+      "frontends[0].http");
+  checkRefused(
+      withReplicas(
+          R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "http": 8080 } ])"),
+      "frontends[0].http");
   checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000",
                                                   "http": "127.0.0.1:9001" } ])"),
                "127.0.0.1:9001");
@@ -150,7 +156,9 @@ TEST_CASE("a bad or reused http address and unknown http settings are errors nam
   checkRefused(withReplicas(R"(, "http": "127.0.0.1:8080")"), "http");
 }
 
-TEST_CASE("a front-end's threads are read, absent as 0 (the cores), and out of range an error naming the key") {
+TEST_CASE(
+    "a front-end's threads are read, absent as 0 (the cores), and out of range an error naming the "
+    "key") {
   TempDir dir;
   ClusterConfig c = jh::loadClusterConfig(dir.write("cluster.json", withReplicas(R"(,
     "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 4 },
@@ -158,12 +166,18 @@ TEST_CASE("a front-end's threads are read, absent as 0 (the cores), and out of r
   REQUIRE(c.frontends.size() == 2);
   CHECK(c.frontends[0].threads == 4);
   CHECK(c.frontends[1].threads == 0);
-  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 0 } ])"),
-               "frontends[0].threads");
-  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 65 } ])"),
-               "frontends[0].threads");
-  checkRefused(withReplicas(R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": "2" } ])"),
-               "frontends[0].threads");
+  checkRefused(
+      withReplicas(
+          R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 0 } ])"),
+      "frontends[0].threads");
+  checkRefused(
+      withReplicas(
+          R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": 65 } ])"),
+      "frontends[0].threads");
+  checkRefused(
+      withReplicas(
+          R"(, "frontends": [ { "name": "fe", "address": "127.0.0.1:9000", "threads": "2" } ])"),
+      "frontends[0].threads");
 }
 
 TEST_CASE("keys that are given override the defaults") {
@@ -220,12 +234,13 @@ TEST_CASE("a bad address is an error naming the key and the address") {
 TEST_CASE("a file that is not JSON is an error in words naming the file, the line and the column") {
   TempDir dir;
   CHECK(loadError(dir, "{\n  \"replicas\": [],\n  oops\n}") ==
-        "the cluster file " + dir.file("cluster.json") + " is not JSON: missing a name for object member at line 3, column 3");
-  CHECK(loadError(dir, "# Just Hungry\n") ==
-        "the cluster file " + dir.file("cluster.json") + " is not JSON: invalid value at line 1, column 1");
+        "the cluster file " + dir.file("cluster.json") +
+            " is not JSON: missing a name for object member at line 3, column 3");
+  CHECK(loadError(dir, "# Just Hungry\n") == "the cluster file " + dir.file("cluster.json") +
+                                                 " is not JSON: invalid value at line 1, column 1");
   // Columns count characters, not bytes.
-  CHECK(loadError(dir, "{\"é\": x}") ==
-        "the cluster file " + dir.file("cluster.json") + " is not JSON: invalid value at line 1, column 7");
+  CHECK(loadError(dir, "{\"é\": x}") == "the cluster file " + dir.file("cluster.json") +
+                                            " is not JSON: invalid value at line 1, column 7");
   checkRefused(withReplicas(", }"), "is not JSON");
   checkRefused("[1, 2]", "(top)");
 }
@@ -243,17 +258,13 @@ TEST_CASE("a missing file or a folder is an error naming the file and the system
   try {
     jh::loadClusterConfig(path);
     FAIL("a missing file loaded");
-  } catch (const ConfigError& e) {
-    message = e.what();
-  }
+  } catch (const ConfigError& e) { message = e.what(); }
   CHECK(message == "cannot read the cluster file " + path + ": No such file or directory");
   std::filesystem::create_directory(dir.file("folder.json"));
   try {
     jh::loadClusterConfig(dir.file("folder.json"));
     FAIL("a folder loaded");
-  } catch (const ConfigError& e) {
-    message = e.what();
-  }
+  } catch (const ConfigError& e) { message = e.what(); }
   CHECK(message == "cannot read the cluster file " + dir.file("folder.json") + ": Is a directory");
 }
 
@@ -274,7 +285,8 @@ TEST_CASE("a when_unreachable other than accept or reject is an error") {
 }
 
 TEST_CASE("a postcodes url without http:// or https:// is an error") {
-  checkRefused(withReplicas(R"(, "postcodes": { "urls": ["api.postcodes.io"] })"), "postcodes.urls");
+  checkRefused(withReplicas(R"(, "postcodes": { "urls": ["api.postcodes.io"] })"),
+               "postcodes.urls");
   checkRefused(withReplicas(R"(, "postcodes": { "urls": [] })"), "postcodes.urls");
   checkRefused(withReplicas(R"(, "postcodes": { "urls": ["ftp://x"] })"), "postcodes.urls");
 }
@@ -288,8 +300,10 @@ TEST_CASE("numbers of the wrong kind or out of range are errors naming the key")
 }
 
 TEST_CASE("a replica without a dir, name or address is an error naming the missing key") {
-  checkRefused(R"({ "replicas": [ { "name": "r1", "address": "127.0.0.1:9001" } ] })", "replicas[0].dir");
-  checkRefused(R"({ "replicas": [ { "address": "127.0.0.1:9001", "dir": "d" } ] })", "replicas[0].name");
+  checkRefused(R"({ "replicas": [ { "name": "r1", "address": "127.0.0.1:9001" } ] })",
+               "replicas[0].dir");
+  checkRefused(R"({ "replicas": [ { "address": "127.0.0.1:9001", "dir": "d" } ] })",
+               "replicas[0].name");
   checkRefused(R"({ "replicas": [ { "name": "r1", "dir": "d" } ] })", "replicas[0].address");
 }
 
@@ -306,9 +320,9 @@ TEST_CASE("parseAddress splits host and port and refuses what is not host:port")
   REQUIRE(named.has_value());
   CHECK(named->host == "replica-1.example");
   CHECK(named->port == 1);
-  for (const char* bad : {"localhost", "1.2.3.4:0", "1.2.3.4:70000", "a b:1", ":80", "host:",
-                          "host:+80", "host:8o", "[::1]", "[::1:80", "[]:80", "::1:80", "host:123456",
-                          "h/x:80", ""}) {
+  for (const char* bad :
+       {"localhost", "1.2.3.4:0", "1.2.3.4:70000", "a b:1", ":80", "host:", "host:+80", "host:8o",
+        "[::1]", "[::1:80", "[]:80", "::1:80", "host:123456", "h/x:80", ""}) {
     CAPTURE(std::string(bad));
     CHECK_FALSE(jh::parseAddress(bad).has_value());
   }

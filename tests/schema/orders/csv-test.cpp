@@ -49,20 +49,26 @@ TEST_CASE("fields holding commas, quotes, line breaks or edge spaces round-trip 
            {""},
            {"caf\xc3\xa9", "\xe4\xb8\xad\xe6\x96\x87", "\xf0\x9f\x8d\x95 pizza"},
            {"ann,\"o'hara\"", "x"},
-           {"tab\there", "nul\x01" "byte"},
+           {"tab\there",
+            "nul\x01"
+            "byte"},
        }) {
     CAPTURE(fields.size());
     CHECK(roundTrip(fields) == fields);
   }
 }
 
-TEST_CASE("read as views, plain and quoted fields view the data and unescaped ones stay valid together") {
-  std::string text = "plain,\"a,b\",\"say \"\"hi\"\"\",\"\"\"\"\"\",\"x\"\"y\"\"z\"\r\nnext,\"\"\"\"\r\n";
+TEST_CASE(
+    "read as views, plain and quoted fields view the data and unescaped ones stay valid together") {
+  std::string text =
+      "plain,\"a,b\",\"say \"\"hi\"\"\",\"\"\"\"\"\",\"x\"\"y\"\"z\"\r\nnext,\"\"\"\"\r\n";
   CsvReader reader(text);
   std::vector<std::string_view> fields;
   REQUIRE(reader.next(fields) == Result::RECORD);
   CHECK(fields == std::vector<std::string_view>{"plain", "a,b", "say \"hi\"", "\"\"", "x\"y\"z"});
-  auto inText = [&](std::string_view f) { return f.data() >= text.data() && f.data() < text.data() + text.size(); };
+  auto inText = [&](std::string_view f) {
+    return f.data() >= text.data() && f.data() < text.data() + text.size();
+  };
   CHECK(inText(fields[0]));
   CHECK(inText(fields[1]));  // quoted, but with nothing to unescape
   CHECK_FALSE(inText(fields[2]));
@@ -85,10 +91,11 @@ TEST_CASE("only fields that need quoting are quoted, and records end with CRLF")
 }
 
 TEST_CASE("quoted fields may span several lines and recordLine counts the lines they use") {
-  std::string text = "h1,h2\r\n"
-                     "\"two\nlines\",x\r\n"
-                     "\"three\r\nlines\r\nhere\",y\r\n"
-                     "last,z\r\n";
+  std::string text =
+      "h1,h2\r\n"
+      "\"two\nlines\",x\r\n"
+      "\"three\r\nlines\r\nhere\",y\r\n"
+      "last,z\r\n";
   CsvReader reader(text);
   Fields f;
   REQUIRE(reader.next(f) == Result::RECORD);

@@ -59,8 +59,8 @@ bool userCodeOk(const std::string& code) { return !jh::checkUserCode(code).has_v
 
 TEST_CASE("an order survives the CSV row round trip exactly, hostile text included") {
   CHECK(throughCsv(sampleOrder()) == sampleOrder());
-  for (const char* user : {"ann,\"o'hara\"", "\"", " padded ", "caf\xc3\xa9 \xf0\x9f\x8d\x95", "a\nb",
-                           "x\r\ny", ",,,"}) {
+  for (const char* user : {"ann,\"o'hara\"", "\"", " padded ", "caf\xc3\xa9 \xf0\x9f\x8d\x95",
+                           "a\nb", "x\r\ny", ",,,"}) {
     CAPTURE(std::string(user));
     OrderRecord o = sampleOrder();
     o.userCode = user;
@@ -80,7 +80,8 @@ TEST_CASE("a user code with a line break is refused although the CSV layer carri
 TEST_CASE("the order header lists the eleven columns of DESIGN.md in order") {
   std::vector<std::string> header(jh::orderCsvHeader().begin(), jh::orderCsvHeader().end());
   CHECK(header == std::vector<std::string>{"order_id", "user_code", "item", "price", "time_stamp",
-                                           "post_code", "area", "status", "origin", "incarnation", "seq"});
+                                           "post_code", "area", "status", "origin", "incarnation",
+                                           "seq"});
 }
 
 TEST_CASE("orderFromCsv reads a row of ten fields, written before incarnations, as incarnation 0") {
@@ -117,7 +118,9 @@ TEST_CASE("orderFromCsv refuses a bad price and names it") {
   }
 }
 
-TEST_CASE("orderFromCsv refuses a seq that is not a positive whole number, or an incarnation that is not a whole number") {
+TEST_CASE(
+    "orderFromCsv refuses a seq that is not a positive whole number, or an incarnation that is not "
+    "a whole number") {
   for (const char* seq : {"0", "-1", "x", "", "1.5", " 1", "99999999999999999999"}) {
     CAPTURE(std::string(seq));
     auto fields = sampleFields();
@@ -151,14 +154,15 @@ TEST_CASE("an order survives the wire form round trip") {
   CHECK(jh::fromWire(builder.asReader()) == o);
 }
 
-TEST_CASE("a user code of 1 to 64 printable characters is accepted, counting characters not bytes") {
+TEST_CASE(
+    "a user code of 1 to 64 printable characters is accepted, counting characters not bytes") {
   CHECK(userCodeOk("a"));
   CHECK(userCodeOk("ann o'hara, \"the first\""));
   CHECK(userCodeOk(std::string(64, 'x')));
   CHECK_FALSE(userCodeOk(std::string(65, 'x')));
-  CHECK(userCodeOk(repeat("\xc3\xa9", 64)));           // 64 characters in 128 bytes
+  CHECK(userCodeOk(repeat("\xc3\xa9", 64)));  // 64 characters in 128 bytes
   CHECK_FALSE(userCodeOk(repeat("\xc3\xa9", 65)));
-  CHECK(userCodeOk(repeat("\xf0\x9f\x8d\x95", 64)));   // 64 emoji in 256 bytes
+  CHECK(userCodeOk(repeat("\xf0\x9f\x8d\x95", 64)));  // 64 emoji in 256 bytes
   CHECK(userCodeOk("\xe4\xb8\xad\xe6\x96\x87"));
 }
 
@@ -170,22 +174,30 @@ TEST_CASE("an empty user code is refused with a reason") {
 
 TEST_CASE("a user code with a control character is refused") {
   for (std::string code : {std::string("a\tb"), std::string("a\nb"), std::string("a\rb"),
-                           std::string("a\x7f" "b"), std::string("a\xc2\x80" "b"),
-                           std::string("a\xc2\x9f" "b"), std::string("a\0b", 3),
-                           std::string("a\xe2\x80\xa8" "b"), std::string("\x1b[31m")}) {
+                           std::string("a\x7f"
+                                       "b"),
+                           std::string("a\xc2\x80"
+                                       "b"),
+                           std::string("a\xc2\x9f"
+                                       "b"),
+                           std::string("a\0b", 3),
+                           std::string("a\xe2\x80\xa8"
+                                       "b"),
+                           std::string("\x1b[31m")}) {
     CAPTURE(code);
     CHECK_FALSE(userCodeOk(code));
   }
 }
 
 TEST_CASE("a user code that is not valid UTF-8 is refused") {
-  for (std::string code : {std::string("a\xc0\xaf"),            // overlong '/'
-                           std::string("a\xe0\x80\xaf"),          // overlong, three bytes
-                           std::string("a\xed\xa0\x80"),          // a surrogate
-                           std::string("a\xc3"),                  // truncated at the end
-                           std::string("a\xe4\xb8" "b"),          // truncated inside
-                           std::string("a\x80"),                  // a lone continuation byte
-                           std::string("a\xf4\x90\x80\x80"),      // past U+10FFFF
+  for (std::string code : {std::string("a\xc0\xaf"),      // overlong '/'
+                           std::string("a\xe0\x80\xaf"),  // overlong, three bytes
+                           std::string("a\xed\xa0\x80"),  // a surrogate
+                           std::string("a\xc3"),          // truncated at the end
+                           std::string("a\xe4\xb8"
+                                       "b"),                  // truncated inside
+                           std::string("a\x80"),              // a lone continuation byte
+                           std::string("a\xf4\x90\x80\x80"),  // past U+10FFFF
                            std::string("a\xff")}) {
     CAPTURE(code);
     CHECK_FALSE(userCodeOk(code));
@@ -256,7 +268,9 @@ TEST_CASE("utcTimestampNow is UTC whatever the local time zone is") {
     ScopedTimeZone zone(tz);
     // The clock utcTimestampNow reads; time() reads a coarser one that can lag it by a tick, which
     // made this test fail when a second began between the two readings.
-    auto now = []() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); };
+    auto now = []() {
+      return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    };
     time_t before = now();
     std::string stamp = jh::utcTimestampNow();
     time_t after = now();

@@ -34,7 +34,8 @@ constexpr Case CASES[] = {
 std::string visible(std::string_view bytes) {
   std::string out;
   for (unsigned char c : bytes) {
-    out += c >= 0x20 && c < 0x7F ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02X}", c);
+    out +=
+        c >= 0x20 && c < 0x7F ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02X}", c);
   }
   return out;
 }
@@ -46,7 +47,8 @@ std::string shown(const std::optional<std::string>& normalised) {
 
 }  // namespace
 
-TEST_CASE("every input in the table is judged as postcodes.io judges it, normalised as it names it") {
+TEST_CASE(
+    "every input in the table is judged as postcodes.io judges it, normalised as it names it") {
   CHECK(std::size(CASES) >= 100);
   for (const Case& c : CASES) {
     INFO(std::string(c.what) << ": \"" << visible(c.input) << "\"");
@@ -84,14 +86,20 @@ TEST_CASE("white space is exactly what JavaScript's \\s matches, over every code
 // (Express answers 500 to such a path: "malformed percent-encoding" in
 // shared/postcodes-fixtures/edge-cases.jsonl), nor has a length limit, nor says why.
 TEST_CASE("input that is not UTF-8 is not a postcode, even where it would decode to white space") {
-  for (std::string_view input : {"AB10\xC0\xA0" "1AB"sv,       // an overlong space
-                                 "AB10\xE0\x80\xA0" "1AB"sv,   // a three-byte overlong space
-                                 "AB10\xC2" "1AB"sv,           // a no-break space cut short
-                                 "AB10 1AB\xC2"sv,             // cut short at the end
-                                 "\xA0" "AB10 1AB"sv,          // a lone continuation byte
-                                 "AB10\xED\xA0\x80" "1AB"sv,   // a UTF-16 surrogate
+  for (std::string_view input : {"AB10\xC0\xA0"
+                                 "1AB"sv,  // an overlong space
+                                 "AB10\xE0\x80\xA0"
+                                 "1AB"sv,  // a three-byte overlong space
+                                 "AB10\xC2"
+                                 "1AB"sv,           // a no-break space cut short
+                                 "AB10 1AB\xC2"sv,  // cut short at the end
+                                 "\xA0"
+                                 "AB10 1AB"sv,  // a lone continuation byte
+                                 "AB10\xED\xA0\x80"
+                                 "1AB"sv,  // a UTF-16 surrogate
                                  "AB10 1AB\xFF"sv,
-                                 "AB10\xF4\x90\x80\x80" "1AB"sv}) {  // past U+10FFFF
+                                 "AB10\xF4\x90\x80\x80"
+                                 "1AB"sv}) {  // past U+10FFFF
     INFO("input: \"" << visible(input) << "\"");
     jh::PostcodeVerdict verdict = jh::judgePostcode(input);
     CHECK_FALSE(verdict.normalised.has_value());
@@ -99,17 +107,19 @@ TEST_CASE("input that is not UTF-8 is not a postcode, even where it would decode
   }
 }
 
-TEST_CASE("padding is accepted up to MAX_POSTCODE_INPUT bytes of input and refused as too long past it") {
+TEST_CASE(
+    "padding is accepted up to MAX_POSTCODE_INPUT bytes of input and refused as too long past it") {
   const std::string postcode = "AB10 1AB";
   std::string longest = postcode + std::string(jh::MAX_POSTCODE_INPUT - postcode.size(), ' ');
   CHECK(jh::normalisePostcode(longest) == "AB10 1AB");
-  CHECK(jh::normalisePostcode(std::string(jh::MAX_POSTCODE_INPUT - postcode.size(), '\t') + postcode) ==
-        "AB10 1AB");
+  CHECK(jh::normalisePostcode(std::string(jh::MAX_POSTCODE_INPUT - postcode.size(), '\t') +
+                              postcode) == "AB10 1AB");
   jh::PostcodeVerdict over = jh::judgePostcode(longest + " ");
   CHECK_FALSE(over.normalised.has_value());
   CHECK(over.problem == fmt::format("it is longer than {} bytes", jh::MAX_POSTCODE_INPUT));
   // The limit is ours: postcodes.io, and so the imitation of it, takes any amount of padding.
-  std::u32string padded = std::u32string(1000, U'\u3000') + U"ab10 1ab" + std::u32string(1000, U' ');
+  std::u32string padded =
+      std::u32string(1000, U'\u3000') + U"ab10 1ab" + std::u32string(1000, U' ');
   CHECK(jh::judgeDecodedPostcode(padded).normalised == "AB10 1AB");
 }
 
@@ -117,7 +127,8 @@ TEST_CASE("a refused postcode is told why: empty, a space inside a code, or not 
   for (std::string_view input : {""sv, " "sv, "\xEF\xBB\xBF\xC2\xA0\r\n"sv}) {
     CHECK(jh::judgePostcode(input).problem == "it is empty");
   }
-  for (std::string_view input : {"A B10 1AB"sv, "AB1 01AB"sv, "AB101 AB"sv, "AB10 1 AB"sv, "ab1\t0 1ab"sv}) {
+  for (std::string_view input :
+       {"A B10 1AB"sv, "AB1 01AB"sv, "AB101 AB"sv, "AB10 1 AB"sv, "ab1\t0 1ab"sv}) {
     CAPTURE(input);
     CHECK(jh::judgePostcode(input).problem == "it has a space inside the outward or inward code");
   }

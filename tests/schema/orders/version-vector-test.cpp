@@ -54,14 +54,20 @@ TEST_CASE("incarnations of one origin are separate entries: one does not cover a
   CHECK(vectorOf({{"r1#1", 40}, {"r1#2", 3}}).covers(after));
 }
 
-TEST_CASE("a vector survives the wire form round trip, large seqs, odd names and many incarnations included") {
-  auto v = vectorOf({{"replica.server1", 12}, {"r,2 \"x\"", 18'000'000'000'000'000'000ull}, {"r3", 1},
-                     {"replica.server1#0", 4}, {"replica.server1#1733412345678901", 2}});
+TEST_CASE(
+    "a vector survives the wire form round trip, large seqs, odd names and many incarnations "
+    "included") {
+  auto v = vectorOf({{"replica.server1", 12},
+                     {"r,2 \"x\"", 18'000'000'000'000'000'000ull},
+                     {"r3", 1},
+                     {"replica.server1#0", 4},
+                     {"replica.server1#1733412345678901", 2}});
   capnp::MallocMessageBuilder message;
   auto health = message.initRoot<jh::rpc::Health>();
   jh::IncarnationDigests digests{{{"replica.server1", 0}, 11}, {{"r3", 7}, 33}};
   v.fill([&](unsigned n) { return health.initVector(n); }, &digests);
-  CHECK(health.asReader().getVector().size() == 3);  // one wire entry per origin, however many incarnations
+  CHECK(health.asReader().getVector().size() ==
+        3);  // one wire entry per origin, however many incarnations
   jh::IncarnationDigests back;
   CHECK(VersionVector::fromWire(health.asReader().getVector(), &back) == v);
   CHECK(back.at({"replica.server1", 0}) == 11);

@@ -26,26 +26,29 @@ std::string pattern(size_t n) {
 
 }  // namespace
 
-TEST_CASE("buffered reads give back every byte in order, for small, exact and large reads, and then the end") {
+TEST_CASE(
+    "buffered reads give back every byte in order, for small, exact and large reads, and then the "
+    "end") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
   auto reader = jh::bufferStream(kj::mv(pipe.ends[0]), io.provider->getTimer());
   const std::string sent = pattern(100000);
 
   // Writes of uneven sizes, then the end of the stream.
-  auto writing = kj::evalLater([&]() -> kj::Promise<void> {
-    size_t at = 0;
-    size_t sizes[] = {1, 7, 8, 100, 4096, 20000, 3, 50000};
-    kj::Promise<void> chain = kj::READY_NOW;
-    for (size_t s : sizes) {
-      size_t n = std::min(s, sent.size() - at);
-      chain = chain.then([&, at, n]() { return pipe.ends[1]->write(sent.data() + at, n); });
-      at += n;
-    }
-    size_t rest = sent.size() - at;
-    return chain.then([&, at, rest]() { return pipe.ends[1]->write(sent.data() + at, rest); })
-        .then([&]() { pipe.ends[1]->shutdownWrite(); });
-  }).eagerlyEvaluate(nullptr);
+  auto writing =
+      kj::evalLater([&]() -> kj::Promise<void> {
+        size_t at = 0;
+        size_t sizes[] = {1, 7, 8, 100, 4096, 20000, 3, 50000};
+        kj::Promise<void> chain = kj::READY_NOW;
+        for (size_t s : sizes) {
+          size_t n = std::min(s, sent.size() - at);
+          chain = chain.then([&, at, n]() { return pipe.ends[1]->write(sent.data() + at, n); });
+          at += n;
+        }
+        size_t rest = sent.size() - at;
+        return chain.then([&, at, rest]() { return pipe.ends[1]->write(sent.data() + at, rest); })
+            .then([&]() { pipe.ends[1]->shutdownWrite(); });
+      }).eagerlyEvaluate(nullptr);
 
   std::string got;
   // Like capnp: a fixed 8 bytes, then a body of a given size; also reads that take what is there.
@@ -69,7 +72,9 @@ TEST_CASE("buffered reads give back every byte in order, for small, exact and la
   CHECK(reader->tryRead(buffer, 8, 8).wait(io.waitScope) == 0);
 }
 
-TEST_CASE("a read that needs more than the buffered bytes returns them with the rest, and a short end is reported short") {
+TEST_CASE(
+    "a read that needs more than the buffered bytes returns them with the rest, and a short end is "
+    "reported short") {
   auto io = kj::setupAsyncIo();
   auto pipe = io.provider->newTwoWayPipe();
   auto reader = jh::bufferStream(kj::mv(pipe.ends[0]), io.provider->getTimer());
@@ -142,7 +147,8 @@ TEST_CASE("a writer whose peer does not read is held back once the write-ahead l
   while (got < queued) {
     size_t n = pipe.ends[1]->tryRead(buffer, 1, sizeof buffer).wait(io.waitScope);
     REQUIRE(n > 0);
-    for (size_t i = 0; i < n; ++i) ordered = ordered && buffer[i] == chunk[(got + i) % chunk.size()];
+    for (size_t i = 0; i < n; ++i)
+      ordered = ordered && buffer[i] == chunk[(got + i) % chunk.size()];
     got += n;
   }
   promise.wait(io.waitScope);
@@ -164,7 +170,8 @@ kj::Array<capnp::word> rpcMessage(bool finish, uint32_t questionId) {
   return capnp::messageToFlatArray(builder);
 }
 
-void writeMessage(kj::AsyncIoStream& stream, kj::ArrayPtr<const capnp::word> words, kj::WaitScope& ws) {
+void writeMessage(kj::AsyncIoStream& stream, kj::ArrayPtr<const capnp::word> words,
+                  kj::WaitScope& ws) {
   stream.write(words.begin(), words.size() * sizeof(capnp::word)).wait(ws);
 }
 
@@ -186,7 +193,8 @@ std::vector<std::string> messagesIn(const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("a Finish written alone is held until the next message or the hold time, and never reordered") {
+TEST_CASE(
+    "a Finish written alone is held until the next message or the hold time, and never reordered") {
   auto io = kj::setupAsyncIo();
   kj::TimerImpl timer(kj::origin<kj::TimePoint>());
   auto pipe = io.provider->newTwoWayPipe();

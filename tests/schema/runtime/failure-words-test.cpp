@@ -11,22 +11,28 @@
 namespace jh {
 
 TEST_CASE("the system's reasons become a few lower-case words, without the call that failed") {
-  CHECK(failureReason(KJ_EXCEPTION(DISCONNECTED, "connect(): Connection refused")) == "connection refused");
-  CHECK(failureReason(KJ_EXCEPTION(FAILED, "bind(sockfd, &addr.generic, addrlen): Address already in use")) ==
+  CHECK(failureReason(KJ_EXCEPTION(DISCONNECTED, "connect(): Connection refused")) ==
+        "connection refused");
+  CHECK(failureReason(
+            KJ_EXCEPTION(FAILED, "bind(sockfd, &addr.generic, addrlen): Address already in use")) ==
         "address already in use");
   CHECK(failureReason(KJ_EXCEPTION(OVERLOADED, "operation timed out")) == "no answer in time");
-  CHECK(failureReason(KJ_EXCEPTION(DISCONNECTED, "Peer disconnected.")) == "the connection was closed");
+  CHECK(failureReason(KJ_EXCEPTION(DISCONNECTED, "Peer disconnected.")) ==
+        "the connection was closed");
   CHECK(failureReason(KJ_EXCEPTION(FAILED, "open(path): Is a directory")) == "is a directory");
 }
 
 TEST_CASE("a plain exception's description is exactly the sentence given") {
-  auto e = plainException(kj::Exception::Type::DISCONNECTED, "cannot connect to 127.0.0.1:9: connection refused");
+  auto e = plainException(kj::Exception::Type::DISCONNECTED,
+                          "cannot connect to 127.0.0.1:9: connection refused");
   CHECK(e.getType() == kj::Exception::Type::DISCONNECTED);
-  CHECK(std::string(e.getDescription().cStr()) == "cannot connect to 127.0.0.1:9: connection refused");
+  CHECK(std::string(e.getDescription().cStr()) ==
+        "cannot connect to 127.0.0.1:9: connection refused");
 }
 
-TEST_CASE("a link to a port where nothing listens fails as DISCONNECTED, saying where and why in "
-          "words") {
+TEST_CASE(
+    "a link to a port where nothing listens fails as DISCONNECTED, saying where and why in "
+    "words") {
   auto io = kj::setupAsyncIo();
   auto& network = io.provider->getNetwork();
   // A port that was bound and released: nothing listens there.
@@ -55,9 +61,7 @@ TEST_CASE("listening on a port in use fails saying which address and why") {
   std::string description;
   try {
     listenOn(network, address, io.waitScope);
-  } catch (const kj::Exception& e) {
-    description = e.getDescription().cStr();
-  }
+  } catch (const kj::Exception& e) { description = e.getDescription().cStr(); }
   CHECK(description == "cannot listen on " + address + ": address already in use");
 }
 

@@ -41,13 +41,10 @@ HttpReply plainText(unsigned status, std::string text) {
 
 FakeServer::FakeServer(const FixtureStore& fixtures, kj::Timer& timer,
                        kj::HttpHeaderTable::Builder& headers, FakeMode mode)
-    : fixtures(fixtures),
-      timer(timer),
-      headerTable(headers.getFutureTable()),
+    : fixtures(fixtures), timer(timer), headerTable(headers.getFutureTable()),
       allowOrigin(headers.add("Access-Control-Allow-Origin")),
       allowMethods(headers.add("Access-Control-Allow-Methods")),
-      allowHeaders(headers.add("Access-Control-Allow-Headers")),
-      mode(mode) {}
+      allowHeaders(headers.add("Access-Control-Allow-Headers")), mode(mode) {}
 
 kj::Promise<void> FakeServer::request(kj::HttpMethod method, kj::StringPtr url,
                                       const kj::HttpHeaders& headers,
@@ -81,7 +78,7 @@ kj::Promise<void> FakeServer::answer(kj::HttpMethod method, kj::StringPtr url,
                                      const kj::HttpHeaders& headers,
                                      kj::AsyncInputStream& requestBody, Response& response) {
   std::string contentType;
-  KJ_IF_MAYBE(type, headers.get(kj::HttpHeaderId::CONTENT_TYPE)) {
+  KJ_IF_MAYBE (type, headers.get(kj::HttpHeaderId::CONTENT_TYPE)) {
     contentType.assign(type->cStr(), type->size());
   }
   return requestBody.readAllText(MAX_REQUEST_BODY)

@@ -68,9 +68,7 @@ void loadLines(const std::string& path, const std::string& text, std::string_vie
     unsigned status = 0;
     try {
       status = static_cast<unsigned>(std::stoul(std::string(line.substr(statusAt + 10))));
-    } catch (const std::exception&) {
-      throw bad("status is not a number");
-    }
+    } catch (const std::exception&) { throw bad("status is not a number"); }
     size_t bodyBegin = bodyAt + 8;
     std::string key = withoutSpaces(line.substr(keyPrefix.size(), keyEnd - keyPrefix.size()));
     into[key] =

@@ -60,9 +60,7 @@ class FakePostcodesMain {
     std::unique_ptr<FixtureStore> fixtures;
     try {
       fixtures = std::make_unique<FixtureStore>(fixturesDir);
-    } catch (const std::runtime_error& error) {
-      return kj::str(error.what());
-    }
+    } catch (const std::runtime_error& error) { return kj::str(error.what()); }
     kj::UnixEventPort::captureSignal(SIGTERM);
     auto io = kj::setupAsyncIo();
     kj::HttpHeaderTable::Builder headers;

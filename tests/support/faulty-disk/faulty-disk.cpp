@@ -1,7 +1,7 @@
 // An LD_PRELOAD library for system tests: while the file named by $JH_FAULT_FILE holds "enospc",
-// every write() to the process's orders.csv (or orders.csv.partial) fails with ENOSPC; while it holds "eio-sync", every
-// fdatasync() of it fails with EIO. Anything else passes through. No privileges needed, unlike a
-// small tmpfs, and the fault comes and goes exactly when the test says.
+// every write() to the process's orders.csv (or orders.csv.partial) fails with ENOSPC; while it
+// holds "eio-sync", every fdatasync() of it fails with EIO. Anything else passes through. No
+// privileges needed, unlike a small tmpfs, and the fault comes and goes exactly when the test says.
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,8 @@ bool isOrdersFile(int fd) {
   ssize_t n = ::readlink(link, target, sizeof target - 1);
   if (n <= 0) return false;
   target[n] = '\0';
-  // (orders.csv.partial while a replica that started without orders.csv has not synced with every peer)
+  // (orders.csv.partial while a replica that started without orders.csv has not synced with every
+  // peer)
   for (const char* suffix : {"/orders.csv", "/orders.csv.partial"}) {
     size_t len = std::strlen(suffix);
     if (static_cast<size_t>(n) >= len && std::strcmp(target + n - len, suffix) == 0) return true;

@@ -65,9 +65,7 @@ pid_t spawn(const std::string& path, const std::vector<std::string>& argv, const
   close(report[1]);
   int childErr = 0;
   ssize_t n;
-  do {
-    n = read(report[0], &childErr, sizeof childErr);
-  } while (n < 0 && errno == EINTR);
+  do { n = read(report[0], &childErr, sizeof childErr); } while (n < 0 && errno == EINTR);
   close(report[0]);
   if (n == static_cast<ssize_t>(sizeof childErr)) {
     waitpid(pid, nullptr, 0);
@@ -101,7 +99,8 @@ std::string resolveProgram(const std::string& name) {
   size_t start = 0;
   for (;;) {
     size_t end = dirs.find(':', start);
-    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string dir =
+        dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     if (end == std::string::npos) break;
@@ -125,7 +124,8 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& cwd
   try {
     fds.in = openOrThrow(stdinPath, O_RDONLY);
     fds.out = openOrThrow(stdoutPath, O_WRONLY | O_CREAT | O_APPEND);
-    fds.err = stderrPath == stdoutPath ? fds.out : openOrThrow(stderrPath, O_WRONLY | O_CREAT | O_APPEND);
+    fds.err =
+        stderrPath == stdoutPath ? fds.out : openOrThrow(stderrPath, O_WRONLY | O_CREAT | O_APPEND);
     pid_ = spawn(path, argv_, cwd, fds, false);
   } catch (...) {
     closeFds();
@@ -142,9 +142,7 @@ void ChildProcess::reap(bool block) {
   if (status_ || pid_ <= 0) return;
   int status = 0;
   pid_t r;
-  do {
-    r = waitpid(pid_, &status, block ? 0 : WNOHANG);
-  } while (r < 0 && errno == EINTR);
+  do { r = waitpid(pid_, &status, block ? 0 : WNOHANG); } while (r < 0 && errno == EINTR);
   if (r == pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) status_ = decodeWaitStatus(status);
   if (r < 0 && errno == ECHILD) status_ = -1;  // reaped elsewhere: it is gone all the same
 }

@@ -52,9 +52,9 @@ class ChildProcess {
 };
 
 struct CommandResult {
-  int exitCode = -1;      // exit code, 128 + signal, or -1 when it timed out and was killed
-  std::string out;        // everything it wrote on stdout
-  std::string err;        // everything it wrote on stderr
+  int exitCode = -1;  // exit code, 128 + signal, or -1 when it timed out and was killed
+  std::string out;    // everything it wrote on stdout
+  std::string err;    // everything it wrote on stderr
   bool timedOut = false;
 };
 

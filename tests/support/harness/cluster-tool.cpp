@@ -67,7 +67,8 @@ int signalNamed(std::string name) {
   return 0;
 }
 
-std::chrono::milliseconds seconds(const std::vector<std::string>& words, size_t at, double otherwise) {
+std::chrono::milliseconds seconds(const std::vector<std::string>& words, size_t at,
+                                  double otherwise) {
   double s = words.size() > at ? std::stod(words[at]) : otherwise;
   return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
 }
@@ -96,12 +97,14 @@ std::string where(jh::test::TestCluster& cluster) {
     << ", \"postcodes\": " << quoted(cluster.postcodesUrl()) << ", \"frontends\": [";
   auto frontends = cluster.frontendNames();
   for (size_t i = 0; i < frontends.size(); ++i) {
-    j << (i ? ", " : "") << process(frontends[i]) << ", \"http\": " << quoted(cluster.httpAddress(frontends[i])) << "}";
+    j << (i ? ", " : "") << process(frontends[i])
+      << ", \"http\": " << quoted(cluster.httpAddress(frontends[i])) << "}";
   }
   j << "], \"replicas\": [";
   auto replicas = cluster.replicaNames();
   for (size_t i = 0; i < replicas.size(); ++i) {
-    j << (i ? ", " : "") << process(replicas[i]) << ", \"dir\": " << quoted(cluster.replicaDir(replicas[i])) << "}";
+    j << (i ? ", " : "") << process(replicas[i])
+      << ", \"dir\": " << quoted(cluster.replicaDir(replicas[i])) << "}";
   }
   j << "]}";
   return j.str();
@@ -129,14 +132,16 @@ std::string obey(jh::test::TestCluster& cluster, const std::string& line) {
       return "ok " + std::to_string(cluster.pid(name));
     }
     if (command == "pid" && w.size() == 2) {
-      return "ok " + std::to_string(cluster.pid(name)) + " " + std::to_string(cluster.startedAtMs(name));
+      return "ok " + std::to_string(cluster.pid(name)) + " " +
+             std::to_string(cluster.startedAtMs(name));
     }
     if (command == "wait-exit" && w.size() >= 2) {
       auto status = cluster.waitExit(name, seconds(w, 2, 60));
       return status ? "ok " + std::to_string(*status) : "error: " + name + " is still running";
     }
     if (command == "wait-ready" && w.size() >= 2) {
-      return cluster.waitReplicaReady(name, seconds(w, 2, 20)) ? "ok" : "error: " + name + " is not READY";
+      return cluster.waitReplicaReady(name, seconds(w, 2, 20)) ? "ok"
+                                                               : "error: " + name + " is not READY";
     }
     if (command == "wait-settled") {
       bool equal = w.size() > 1 && w[1] == "equal";
@@ -147,7 +152,8 @@ std::string obey(jh::test::TestCluster& cluster, const std::string& line) {
       for (char& c : tail) c = c == '\n' ? ' ' : c;
       return "error: not settled: " + tail;
     }
-    if (command == "free-port" && w.size() == 1) return "ok " + std::to_string(jh::test::pickFreePort());
+    if (command == "free-port" && w.size() == 1)
+      return "ok " + std::to_string(jh::test::pickFreePort());
     if (command == "wait-listening" && w.size() >= 2) {
       bool up = jh::test::waitUntil([&] { return accepts(name); }, seconds(w, 2, 10));
       return up ? "ok" : "error: nothing accepts on " + name;
@@ -163,7 +169,8 @@ std::string obey(jh::test::TestCluster& cluster, const std::string& line) {
 // Splits "NAME=VALUE"; throws when there is no '='.
 std::pair<std::string, std::string> assignment(const std::string& arg) {
   auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) throw std::invalid_argument("expected NAME=VALUE, got " + arg);
+  if (eq == std::string::npos || eq == 0)
+    throw std::invalid_argument("expected NAME=VALUE, got " + arg);
   return {arg.substr(0, eq), arg.substr(eq + 1)};
 }
 
@@ -177,24 +184,39 @@ jh::test::ClusterOptions parse(int argc, char** argv) {
       return argv[++i];
     };
     auto number = [&]() { return static_cast<uint32_t>(std::stoul(value())); };
-    if (a == "--dir") o.dir = value();
-    else if (a == "--replicas") o.replicas = number();
-    else if (a == "--frontends") o.frontends = number();
-    else if (a == "--min-acks") o.minAcks = number();
-    else if (a == "--http") o.http = true;
-    else if (a == "--http-settings") o.httpSettings = value();
-    else if (a == "--heartbeat-ms") o.heartbeatMs = number();
-    else if (a == "--call-timeout-ms") o.callTimeoutMs = number();
-    else if (a == "--sync-timeout-ms") o.syncTimeoutMs = number();
-    else if (a == "--postcodes") o.postcodeUrls.push_back(value());
-    else if (a == "--postcode-timeout-ms") o.postcodeTimeoutMs = number();
-    else if (a == "--address") o.addresses.insert(assignment(value()));
+    if (a == "--dir")
+      o.dir = value();
+    else if (a == "--replicas")
+      o.replicas = number();
+    else if (a == "--frontends")
+      o.frontends = number();
+    else if (a == "--min-acks")
+      o.minAcks = number();
+    else if (a == "--http")
+      o.http = true;
+    else if (a == "--http-settings")
+      o.httpSettings = value();
+    else if (a == "--heartbeat-ms")
+      o.heartbeatMs = number();
+    else if (a == "--call-timeout-ms")
+      o.callTimeoutMs = number();
+    else if (a == "--sync-timeout-ms")
+      o.syncTimeoutMs = number();
+    else if (a == "--postcodes")
+      o.postcodeUrls.push_back(value());
+    else if (a == "--postcode-timeout-ms")
+      o.postcodeTimeoutMs = number();
+    else if (a == "--address")
+      o.addresses.insert(assignment(value()));
     else if (a == "--prefix") {
       auto [name, words] = assignment(value());
       o.prefix[name] = wordsOf(words);
-    } else if (a == "--ready-timeout") o.readyTimeout = std::chrono::milliseconds(number() * 1000);
-    else if (a == "--no-start") o.startReplicas = o.startFrontend = o.waitReady = false;
-    else throw std::invalid_argument("unknown argument " + a);
+    } else if (a == "--ready-timeout")
+      o.readyTimeout = std::chrono::milliseconds(number() * 1000);
+    else if (a == "--no-start")
+      o.startReplicas = o.startFrontend = o.waitReady = false;
+    else
+      throw std::invalid_argument("unknown argument " + a);
   }
   return o;
 }

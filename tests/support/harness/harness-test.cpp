@@ -107,7 +107,8 @@ TEST_CASE("stop ends a child with TERM, and with KILL when it ignores TERM (timi
   CHECK(polite.stop(5s) == 128 + SIGTERM);
   CHECK_FALSE(polite.isRunning());
 
-  ChildProcess stubborn({"sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"}, "", log, log);
+  ChildProcess stubborn({"sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"}, "",
+                        log, log);
   REQUIRE(waitUntil([&] { return readFile(log).find("ready") != std::string::npos; }, 10s));
   auto start = std::chrono::steady_clock::now();
   CHECK(stubborn.stop(300ms) == 128 + SIGKILL);
@@ -128,8 +129,9 @@ TEST_CASE("a child that cannot be started is reported at once") {
   ScratchDir dir;
   CHECK_THROWS_AS(ChildProcess({"/nonexistent/jh-nothing"}, "", dir.path + "/l", dir.path + "/l"),
                   std::runtime_error);
-  CHECK_THROWS_AS(ChildProcess({"sleep", "1"}, "/nonexistent-folder", dir.path + "/l", dir.path + "/l"),
-                  std::runtime_error);
+  CHECK_THROWS_AS(
+      ChildProcess({"sleep", "1"}, "/nonexistent-folder", dir.path + "/l", dir.path + "/l"),
+      std::runtime_error);
 }
 
 TEST_CASE("probes of a port where nothing listens give nothing, within their timeout") {
@@ -154,9 +156,7 @@ TEST_CASE("a cluster whose binaries are missing fails saying which, and leaves n
   std::string message;
   try {
     TestCluster cluster;
-  } catch (const std::runtime_error& e) {
-    message = e.what();
-  }
+  } catch (const std::runtime_error& e) { message = e.what(); }
   unsetenv("JH_BIN_DIR");
   unsetenv("TMPDIR");
   CHECK(message.find("jh-replica is not built") != std::string::npos);
@@ -172,9 +172,7 @@ TEST_CASE("a cluster in a folder it was given leaves that folder, even when it f
   std::string message;
   try {
     TestCluster cluster(options);
-  } catch (const std::runtime_error& e) {
-    message = e.what();
-  }
+  } catch (const std::runtime_error& e) { message = e.what(); }
   unsetenv("JH_BIN_DIR");
   CHECK(message.find("jh-replica is not built") != std::string::npos);
   CHECK(std::filesystem::is_directory(options.dir));

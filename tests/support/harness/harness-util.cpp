@@ -63,7 +63,8 @@ std::vector<uint16_t> pickFreePorts(size_t n) {
   static std::mt19937 rng{std::random_device{}()};
   std::vector<uint16_t> ports;
   for (int attempt = 0; ports.size() < n; ++attempt) {
-    if (attempt > 5000) throw std::runtime_error("cannot pick a free port below the ephemeral range");
+    if (attempt > 5000)
+      throw std::runtime_error("cannot pick a free port below the ephemeral range");
     auto port = static_cast<uint16_t>(FIRST_PORT + rng() % PORT_SPAN);
     if (std::find(ports.begin(), ports.end(), port) != ports.end()) continue;
     if (reserve(port) && bindable(port)) ports.push_back(port);

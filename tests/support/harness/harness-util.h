@@ -27,7 +27,8 @@ bool waitUntil(Predicate&& predicate, std::chrono::milliseconds timeout,
     if (predicate()) return true;
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return false;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(interval, deadline - now));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(interval, deadline - now));
     if (std::chrono::steady_clock::now() >= deadline) return predicate();
   }
 }

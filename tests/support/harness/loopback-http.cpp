@@ -69,8 +69,8 @@ HttpExchange httpExchange(uint16_t port, const std::string& method, const std::s
 }
 
 HttpExchange httpRequest(uint16_t port, const std::string& method, const std::string& target,
-                          const HttpHeaderList& headers, const std::string& body,
-                          std::chrono::milliseconds timeout) {
+                         const HttpHeaderList& headers, const std::string& body,
+                         std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   Socket socket;
   sockaddr_in address{};

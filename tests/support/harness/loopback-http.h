@@ -32,7 +32,7 @@ HttpExchange httpExchange(uint16_t port, const std::string& method, const std::s
 
 // httpExchange with request headers of the caller's choosing (Host is sent unless given).
 HttpExchange httpRequest(uint16_t port, const std::string& method, const std::string& target,
-                          const HttpHeaderList& headers, const std::string& body,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                         const HttpHeaderList& headers, const std::string& body,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace jh::test

@@ -44,10 +44,12 @@ struct FrontendProbe {
 // Replica.health() at `address` ("127.0.0.1:9001"); nullopt when it does not answer within
 // `timeout` (connection included).
 // `secret` is presented to the replica's gate (empty for a cluster without one).
-std::optional<ReplicaProbe> probeReplica(const std::string& address, std::chrono::milliseconds timeout,
+std::optional<ReplicaProbe> probeReplica(const std::string& address,
+                                         std::chrono::milliseconds timeout,
                                          const std::string& secret = {});
 
 // FrontEnd.status() at `address`; nullopt when it does not answer within `timeout`.
-std::optional<FrontendProbe> probeFrontend(const std::string& address, std::chrono::milliseconds timeout);
+std::optional<FrontendProbe> probeFrontend(const std::string& address,
+                                           std::chrono::milliseconds timeout);
 
 }  // namespace jh::test

@@ -58,15 +58,18 @@ std::string requireBinary(const std::string& dir, const std::string& name) {
 std::string makeTempDir() {
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/jh-test-XXXXXX";
-  if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a temporary folder in " + pattern);
+  if (!mkdtemp(pattern.data()))
+    throw std::runtime_error("cannot make a temporary folder in " + pattern);
   return pattern;
 }
 
 }  // namespace
 
 TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)), binDir_(binDir()) {
-  if (options_.replicas == 0) throw std::runtime_error("TestCluster: at least one replica is needed");
-  if (options_.frontends == 0) throw std::runtime_error("TestCluster: at least one front-end is needed");
+  if (options_.replicas == 0)
+    throw std::runtime_error("TestCluster: at least one replica is needed");
+  if (options_.frontends == 0)
+    throw std::runtime_error("TestCluster: at least one front-end is needed");
   if (options_.dir.empty()) {
     dir_ = makeTempDir();
   } else {
@@ -85,7 +88,8 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
     auto ports = pickFreePorts(options_.frontends + options_.replicas + httpPorts);
     auto addressOf = [&](const std::string& name, uint16_t port) {
       auto given = options_.addresses.find(name);
-      return given != options_.addresses.end() ? given->second : "127.0.0.1:" + std::to_string(port);
+      return given != options_.addresses.end() ? given->second
+                                               : "127.0.0.1:" + std::to_string(port);
     };
     fs::path seed = fs::path(JH_SOURCE_DIR) / "resources" / "replica-server-1";
     for (size_t i = 1; i <= options_.replicas; ++i) {
@@ -105,7 +109,8 @@ TestCluster::TestCluster(ClusterOptions options) : options_(std::move(options)),
       Node fe;
       fe.name = frontends[i];
       fe.address = addressOf(fe.name, ports[i]);
-      if (options_.http) fe.http = "127.0.0.1:" + std::to_string(ports[options_.frontends + options_.replicas + i]);
+      if (options_.http)
+        fe.http = "127.0.0.1:" + std::to_string(ports[options_.frontends + options_.replicas + i]);
       fe.argv = {frontendBin, "--cluster", clusterFile_, "--name", fe.name};
       nodes_[fe.name] = std::move(fe);
     }
@@ -195,7 +200,8 @@ void TestCluster::writeClusterFile() const {
       << (i + 1 < names.size() ? "," : "") << "\n";
   }
   j << "  ],\n  \"postcodes\": { \"urls\": [";
-  auto urls = options_.postcodeUrls.empty() ? std::vector<std::string>{fakeUrl_} : options_.postcodeUrls;
+  auto urls =
+      options_.postcodeUrls.empty() ? std::vector<std::string>{fakeUrl_} : options_.postcodeUrls;
   for (size_t i = 0; i < urls.size(); ++i) j << (i ? ", " : "") << jsonString(urls[i]);
   j << "], \"timeout_ms\": " << options_.postcodeTimeoutMs
     << ", \"when_unreachable\": " << jsonString(options_.whenUnreachable) << " },\n"
@@ -210,7 +216,8 @@ void TestCluster::writeClusterFile() const {
     j << ",\n  \"secret_file\": \"cluster.secret\"";
   }
   if (options_.http) {
-    j << ",\n  \"http\": { \"page_dir\": " << jsonString((fs::path(JH_SOURCE_DIR) / "resources" / "web").string());
+    j << ",\n  \"http\": { \"page_dir\": "
+      << jsonString((fs::path(JH_SOURCE_DIR) / "resources" / "web").string());
     if (!options_.httpSettings.empty()) j << ", " << options_.httpSettings;
     j << " }";
   }
@@ -222,7 +229,8 @@ void TestCluster::writeClusterFile() const {
 void TestCluster::waitReady() {
   for (auto& name : replicaNames()) {
     if (node(name).process && !waitReplicaReady(name, options_.readyTimeout)) {
-      fail(name + " did not become READY within " + std::to_string(options_.readyTimeout.count()) + " ms");
+      fail(name + " did not become READY within " + std::to_string(options_.readyTimeout.count()) +
+           " ms");
     }
   }
   // Tests start from the steady state (not whichever replica finished catching up first).
@@ -236,20 +244,22 @@ void TestCluster::waitReady() {
 
 bool TestCluster::waitSettled(std::chrono::milliseconds timeout, bool equalCounts,
                               const std::string& frontend) const {
-  return waitUntil([&]() {
-    auto status = frontendStatus(frontend);
-    if (!status || status->primary.empty()) return false;
-    std::string first;
-    std::optional<uint64_t> count;
-    for (auto& r : status->replicas) {
-      if (!node(r.name).process) continue;
-      if (r.state != "READY") return false;
-      if (equalCounts && count && *count != r.orderCount) return false;
-      count = r.orderCount;
-      if (first.empty()) first = r.name;
-    }
-    return status->primary == first;  // any hand-over to the first replica is done
-  }, timeout);
+  return waitUntil(
+      [&]() {
+        auto status = frontendStatus(frontend);
+        if (!status || status->primary.empty()) return false;
+        std::string first;
+        std::optional<uint64_t> count;
+        for (auto& r : status->replicas) {
+          if (!node(r.name).process) continue;
+          if (r.state != "READY") return false;
+          if (equalCounts && count && *count != r.orderCount) return false;
+          count = r.orderCount;
+          if (first.empty()) first = r.name;
+        }
+        return status->primary == first;  // any hand-over to the first replica is done
+      },
+      timeout);
 }
 
 void TestCluster::fail(const std::string& what) const {
@@ -261,13 +271,15 @@ void TestCluster::fail(const std::string& what) const {
 
 std::vector<std::string> TestCluster::replicaNames() const {
   std::vector<std::string> names;
-  for (size_t i = 1; i <= options_.replicas; ++i) names.push_back("replica.server" + std::to_string(i));
+  for (size_t i = 1; i <= options_.replicas; ++i)
+    names.push_back("replica.server" + std::to_string(i));
   return names;
 }
 
 std::vector<std::string> TestCluster::frontendNames() const {
   std::vector<std::string> names = {FRONTEND};
-  for (size_t i = 2; i <= options_.frontends; ++i) names.push_back(std::string(FRONTEND) + "." + std::to_string(i));
+  for (size_t i = 2; i <= options_.frontends; ++i)
+    names.push_back(std::string(FRONTEND) + "." + std::to_string(i));
   return names;
 }
 
@@ -283,7 +295,9 @@ const TestCluster::Node& TestCluster::node(const std::string& name) const {
 
 std::string TestCluster::address(const std::string& name) const { return node(name).address; }
 
-std::string TestCluster::httpAddress(const std::string& frontend) const { return node(frontend).http; }
+std::string TestCluster::httpAddress(const std::string& frontend) const {
+  return node(frontend).http;
+}
 
 uint16_t TestCluster::httpPort(const std::string& frontend) const {
   const std::string& http = node(frontend).http;
@@ -298,7 +312,8 @@ std::string TestCluster::logPath(const std::string& name, const char* stream) co
 
 void TestCluster::start(const std::string& name) {
   Node& n = node(name);
-  if (n.process && n.process->isRunning()) throw std::runtime_error("TestCluster: " + name + " is already running");
+  if (n.process && n.process->isRunning())
+    throw std::runtime_error("TestCluster: " + name + " is already running");
   n.process.reset();
   std::vector<std::string> argv = n.argv;
   if (auto words = options_.prefix.find(name); words != options_.prefix.end()) {
@@ -309,15 +324,18 @@ void TestCluster::start(const std::string& name) {
     argv.insert(argv.begin(), env->second.begin(), env->second.end());
     argv.insert(argv.begin(), "env");
   }
-  n.process = std::make_unique<ChildProcess>(argv, dir_, logPath(name, "out"), logPath(name, "err"));
+  n.process =
+      std::make_unique<ChildProcess>(argv, dir_, logPath(name, "out"), logPath(name, "err"));
   n.startedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
 }
 
 void TestCluster::run(const std::string& name, std::vector<std::string> argv) {
   if (argv.empty()) throw std::runtime_error("TestCluster: no command to run as '" + name + "'");
   if (auto it = nodes_.find(name); it != nodes_.end()) {
-    if (!it->second.further) throw std::runtime_error("TestCluster: '" + name + "' is one of the cluster's own");
+    if (!it->second.further)
+      throw std::runtime_error("TestCluster: '" + name + "' is one of the cluster's own");
     if (isRunning(name)) throw std::runtime_error("TestCluster: " + name + " is still running");
   }
   Node& n = nodes_[name];
@@ -355,7 +373,8 @@ pid_t TestCluster::pid(const std::string& name) const {
 
 int64_t TestCluster::startedAtMs(const std::string& name) const { return node(name).startedAtMs; }
 
-std::optional<int> TestCluster::waitExit(const std::string& name, std::chrono::milliseconds timeout) {
+std::optional<int> TestCluster::waitExit(const std::string& name,
+                                         std::chrono::milliseconds timeout) {
   Node& n = node(name);
   if (!n.process) return std::nullopt;
   if (!waitUntil([&] { return !n.process->isRunning(); }, timeout)) return std::nullopt;
@@ -367,23 +386,28 @@ std::string TestCluster::logText(const std::string& name) const {
   return readFile(logPath(name, "out")) + readFile(logPath(name, "err"));
 }
 
-std::string TestCluster::binary(const std::string& program) const { return requireBinary(binDir_, program); }
+std::string TestCluster::binary(const std::string& program) const {
+  return requireBinary(binDir_, program);
+}
 
-CommandResult TestCluster::runClient(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
+CommandResult TestCluster::runClient(const std::vector<std::string>& args,
+                                     std::chrono::milliseconds timeout) const {
   std::vector<std::string> argv = {binary("jh-client"), "--cluster", clusterFile_};
   argv.insert(argv.end(), args.begin(), args.end());
   return runCommand(argv, timeout);
 }
 
 std::optional<ReplicaProbe> TestCluster::replicaHealth(const std::string& name) const {
-  return probeReplica(address(name), std::chrono::milliseconds(options_.callTimeoutMs), options_.secret);
+  return probeReplica(address(name), std::chrono::milliseconds(options_.callTimeoutMs),
+                      options_.secret);
 }
 
 std::optional<FrontendProbe> TestCluster::frontendStatus(const std::string& frontend) const {
   return probeFrontend(address(frontend), std::chrono::milliseconds(options_.callTimeoutMs));
 }
 
-bool TestCluster::waitReplicaReady(const std::string& name, std::chrono::milliseconds timeout) const {
+bool TestCluster::waitReplicaReady(const std::string& name,
+                                   std::chrono::milliseconds timeout) const {
   return waitUntil(
       [&] {
         auto h = replicaHealth(name);
@@ -392,7 +416,8 @@ bool TestCluster::waitReplicaReady(const std::string& name, std::chrono::millise
       timeout, std::chrono::milliseconds(50));
 }
 
-bool TestCluster::waitFrontendUp(std::chrono::milliseconds timeout, const std::string& frontend) const {
+bool TestCluster::waitFrontendUp(std::chrono::milliseconds timeout,
+                                 const std::string& frontend) const {
   return waitUntil(
       [&] {
         auto s = frontendStatus(frontend);
@@ -418,7 +443,8 @@ std::vector<OrderRecord> TestCluster::readOrdersCsv(const std::string& replicaNa
     auto r = reader.next(fields);
     if (r == CsvReader::Result::END || r == CsvReader::Result::TORN) break;
     if (r == CsvReader::Result::BAD) {
-      throw std::runtime_error(path + ":" + std::to_string(reader.recordLine()) + ": " + reader.error());
+      throw std::runtime_error(path + ":" + std::to_string(reader.recordLine()) + ": " +
+                               reader.error());
     }
     if (header) {
       header = false;
@@ -426,7 +452,8 @@ std::vector<OrderRecord> TestCluster::readOrdersCsv(const std::string& replicaNa
     }
     std::string error;
     auto order = orderFromCsv(fields, error);
-    if (!order) throw std::runtime_error(path + ":" + std::to_string(reader.recordLine()) + ": " + error);
+    if (!order)
+      throw std::runtime_error(path + ":" + std::to_string(reader.recordLine()) + ": " + error);
     rows.push_back(std::move(*order));
   }
   return rows;

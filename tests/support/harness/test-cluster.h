@@ -22,7 +22,7 @@
 namespace jh::test {
 
 struct ClusterOptions {
-  size_t replicas = 3;  // named replica.server1, replica.server2, … in priority order
+  size_t replicas = 3;   // named replica.server1, replica.server2, … in priority order
   size_t frontends = 1;  // named just.hungry, just.hungry.2, just.hungry.3, … all listed
   uint32_t minAcks = 0;
   uint32_t heartbeatMs = 100;  // faster than the default 500, so that tests settle sooner
@@ -81,9 +81,11 @@ class TestCluster {
   const ClusterOptions& options() const { return options_; }
   std::vector<std::string> replicaNames() const;
   std::vector<std::string> frontendNames() const;  // FRONTEND first, in the cluster file's order
-  std::string address(const std::string& name) const;  // "127.0.0.1:PORT" of a replica or a front-end
-  std::string httpAddress(const std::string& frontend = FRONTEND) const;  // "" without options().http
-  uint16_t httpPort(const std::string& frontend = FRONTEND) const;       // 0 without options().http
+  std::string address(
+      const std::string& name) const;  // "127.0.0.1:PORT" of a replica or a front-end
+  std::string httpAddress(
+      const std::string& frontend = FRONTEND) const;                // "" without options().http
+  uint16_t httpPort(const std::string& frontend = FRONTEND) const;  // 0 without options().http
   std::string replicaDir(const std::string& name) const;
   std::string postcodesUrl() const { return fakeUrl_; }  // the fake's url; "" when none runs
 
@@ -95,10 +97,11 @@ class TestCluster {
   // by run() may be given again, with another command, once that process has ended.
   void run(const std::string& name, std::vector<std::string> argv);
   bool kill(const std::string& name, int signal);  // false when it is not running
-  int stop(const std::string& name, std::chrono::milliseconds grace = std::chrono::seconds(5));  // its exit status
+  int stop(const std::string& name,
+           std::chrono::milliseconds grace = std::chrono::seconds(5));  // its exit status
   void restart(const std::string& name);  // stop (if running), then start
   bool isRunning(const std::string& name);
-  pid_t pid(const std::string& name) const;  // -1 when never started
+  pid_t pid(const std::string& name) const;            // -1 when never started
   int64_t startedAtMs(const std::string& name) const;  // Unix ms of its last start; 0 when never
   // Its exit status once it has exited within `timeout`, else nullopt (it keeps running).
   std::optional<int> waitExit(const std::string& name, std::chrono::milliseconds timeout);
@@ -115,7 +118,8 @@ class TestCluster {
   std::optional<ReplicaProbe> replicaHealth(const std::string& name) const;
   std::optional<FrontendProbe> frontendStatus(const std::string& frontend = FRONTEND) const;
   // Polls replicaHealth() until it says READY.
-  bool waitReplicaReady(const std::string& name, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  bool waitReplicaReady(const std::string& name,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   // Polls frontendStatus() until the front-end answers and names a primary.
   bool waitFrontendUp(std::chrono::milliseconds timeout = std::chrono::seconds(10),
                       const std::string& frontend = FRONTEND) const;
