@@ -2,6 +2,7 @@
 # Starts the whole Just Hungry system (replicas, front-end, client) and controls it afterwards.
 # See usage() below and README.md. Everything it writes at run time goes under run/ ($JH_RUN_DIR).
 set -euo pipefail
+# shellcheck disable=SC2034  # PROG and the settings below are read by scripts/launcher-lib.sh
 PROG=startup.sh
 # shellcheck source=scripts/launcher-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/launcher-lib.sh"
@@ -46,6 +47,7 @@ ORDERS=0
 LINES=""
 COUNT=""
 LOG_LEVEL=${JH_LOG_LEVEL:-}
+# shellcheck disable=SC2034  # JSON and the others are read by scripts/launcher-view.sh
 while (($#)); do
   case $1 in
     --mode) MODE=${2:?--mode needs xterm, tmux or background}; shift ;;

@@ -21,7 +21,7 @@ now_ms() {
 }
 
 # bench_setup BUILD_DIR TARGET...: the packages, a Release build of the targets (unless $BIN_GIVEN
-# names built binaries), BIN, and WORK: a temp folder removed at exit unless KEEP=1 or it failed.
+# names built binaries), BIN, and WORK: a temp folder removed at exit unless BENCH_KEEP=1 or it failed.
 bench_setup() {
   local build=$1
   shift
@@ -47,7 +47,7 @@ bench_finish() {
   local rc=$? name
   trap - EXIT INT TERM
   for name in "${!CLUSTER_PID[@]}"; do cluster_down "$name"; done
-  if ((${KEEP:-0})); then
+  if ((${BENCH_KEEP:-0})); then
     say "temp folder kept: $WORK"
   elif ((rc != 0)); then
     find "$WORK" -name '*.csv' -size +10M -delete 2>/dev/null || true

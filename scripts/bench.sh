@@ -44,7 +44,6 @@ if ((CORES >= MANY)); then
   MANY_FLAG=(--many-cores)
   PLOT=${BENCH_PLOT:-docs/failover-$CORES-cores.png}
 fi
-KEEP=${BENCH_KEEP:-0}
 BEGAN_MS=$(now_ms)
 psi() { sed -n 's/^some .*avg300=\([0-9.]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null || echo "?"; }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg) PSI_BEFORE=$(psi)

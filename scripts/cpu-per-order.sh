@@ -17,8 +17,7 @@ source scripts/bench-lib.sh
 SECS=${CPU_SECONDS:-5}
 CLIENT_COUNTS=("$@")
 ((${#CLIENT_COUNTS[@]})) || CLIENT_COUNTS=(64 1)
-BIN_GIVEN=${CPU_BIN:-}
-bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes jh-rpc-floor
+BIN_GIVEN=${CPU_BIN:-} bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes jh-rpc-floor
 
 ours cpu
 cpu=$(cpu_of_ours cpu)

@@ -12,6 +12,7 @@
 #        [--pause S] [--keep]   (defaults: background, resources/cluster.json, 8 clients, 2 s
 #        between steps on a terminal, none otherwise)
 set -euo pipefail
+# shellcheck disable=SC2034  # PROG and the settings below are read by scripts/launcher-lib.sh
 PROG=demo-failover.sh
 # shellcheck source=scripts/launcher-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/launcher-lib.sh"
@@ -35,8 +36,8 @@ done
 [[ $clients =~ ^[1-9][0-9]*$ ]] || { warn "--clients needs a number"; exit 2; }
 case $mode in background | tmux | xterm) ;; *) warn "--mode must be background, tmux or xterm"; exit 2 ;; esac
 
-COLOUR=0
-use_colour && COLOUR=1
+# shellcheck disable=SC2034  # read by scripts/launcher-view.sh
+if use_colour; then COLOUR=1; else COLOUR=0; fi
 RUN_DIR=$(realpath -m "$RUN_DIR")
 DEMO=$RUN_DIR/demo  # this run's load and timeline output, their pids, the acknowledged ids
 STEPS=6

@@ -6,6 +6,7 @@
 # cluster with ./startup.sh watch and jh-client events --follow, and kill and restart replicas.
 # Usage: scripts/demo-load.sh [--clients N] [--cluster F]   (default 8 clients)
 set -euo pipefail
+# shellcheck disable=SC2034  # PROG and the settings below are read by scripts/launcher-lib.sh
 PROG=demo-load.sh
 # shellcheck source=scripts/launcher-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/launcher-lib.sh"

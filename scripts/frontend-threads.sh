@@ -17,8 +17,7 @@ COUNTS=("$@")
 LOOPS=${FT_THREADS:-2}
 RUNS=${FT_RUNS:-3}
 SECS=${FT_SECONDS:-5}
-BIN_GIVEN=${CPU_BIN:-}
-bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes
+BIN_GIVEN=${CPU_BIN:-} bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes
 
 JH_FRONTEND_THREADS=1 ours one
 JH_FRONTEND_THREADS=$LOOPS ours many

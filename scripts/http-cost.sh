@@ -18,8 +18,7 @@ CLIENTS=${1:-16}
 SECS=${HTTP_COST_SECONDS:-5}
 ROUNDS=${HTTP_COST_ROUNDS:-3}
 read -r -a MODES <<<"${HTTP_COST_MODES:-order menu}"
-BIN_GIVEN=${CPU_BIN:-}
-bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes
+BIN_GIVEN=${CPU_BIN:-} bench_setup "${CPU_BUILD_DIR:-build-release}" jh-replica jh-frontend jh-client jh-bench jh-fake-postcodes
 
 # One address sends every request: no rate limit.
 ours cost --http --http-settings '"rate_per_s": 0'
