@@ -86,6 +86,13 @@ size_t ReplicaRouter::indexOf(const Replica& r) const {
 kj::Promise<void> ReplicaRouter::start() {
   if (!leads()) {
     adopt(board_.follow(loop_, *this));
+    // Dial every replica now, as the lead's first probes do: a connection made at start keeps
+    // working when the replica later runs out of descriptors for new ones. One that fails is
+    // dialled again by the first call that needs it.
+    for (auto& r : replicas_) {
+      tasks_->add(
+          r->link.get<rpc::Replica>().then([](rpc::Replica::Client) {}, [](kj::Exception&&) {}));
+    }
     return kj::READY_NOW;
   }
   board_.lead(*this);
