@@ -169,6 +169,11 @@ std::variant<HttpCall, HttpRefusal> readOrderBody(std::string_view body, std::st
   std::array<std::optional<std::string>, 3> values;
   for (auto& m : doc.GetObject()) {
     std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    // A \u escape can name a lone surrogate, which RapidJSON decodes without complaint.
+    if (!isUtf8(name) ||
+        (m.value.IsString() && !isUtf8({m.value.GetString(), m.value.GetStringLength()}))) {
+      return badRequest("The body holds a \\u escape that is not a Unicode character.");
+    }
     size_t i = 0;
     while (i < FIELDS.size() && FIELDS[i] != name) ++i;
     if (i == FIELDS.size()) {

@@ -183,6 +183,16 @@ std::optional<std::string> checkPrintable(std::string_view text, std::string_vie
 
 }  // namespace
 
+bool isUtf8(std::string_view text) {
+  char32_t cp = 0;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = decodeUtf8(text, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::optional<std::string> checkUserCode(std::string_view code) {
   if (code.empty()) return "The user code is empty.";
   if (auto bad = checkPrintable(code, "user code", MAX_USER_CODE)) return bad;

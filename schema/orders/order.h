@@ -133,6 +133,8 @@ capnp::MessageSize placeOrderSize(std::string_view orderId, std::string_view use
                                   std::string_view item, std::string_view postCode);
 
 // Each returns nullopt when the input is acceptable, else one sentence saying why not.
+// Whether `text` is valid UTF-8: no overlong forms, surrogates or values past U+10FFFF.
+bool isUtf8(std::string_view text);
 std::optional<std::string> checkUserCode(std::string_view code);
 std::optional<std::string> checkOrderId(std::string_view id);
 std::optional<std::string> checkItemText(std::string_view item);

@@ -140,6 +140,14 @@ TEST_CASE(
     CHECK(r.status == 400);
     CHECK(r.code == "INVALID_REQUEST");
   }
+  // A \u escape of a lone surrogate decodes to bytes that are not UTF-8, in a name or a value.
+  for (const char* body : {R"({"user_code\uDFFF":"ann","item":"X","post_code":"Y"})",
+                           R"({"user_code":"ann\uDC00x","item":"X","post_code":"Y"})"}) {
+    CAPTURE(body);
+    HttpRefusal r = refusal(post(body), body);
+    CHECK(r.status == 400);
+    CHECK(r.message.find("not a Unicode character") != std::string::npos);
+  }
   // An unknown field's name is quoted cut at a character, not a byte: 63 ASCII letters, then é.
   const std::string longName = R"({")" + std::string(63, 'x') + "\xC3\xA9" + R"(":"1"})";
   HttpRefusal cut = refusal(post(longName), longName);
