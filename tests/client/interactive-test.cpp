@@ -99,13 +99,10 @@ size_t widest(const std::string& transcript) {
   return most;
 }
 
-// Fails the first `failures` order attempts as if the connection broke, and remembers every
-// order id it was asked to place.
-class FlakyOrders final : public FrontEndApi {
+// Passes every call on to `inner`: the base of the fakes below, which change one or two calls.
+class ForwardingApi : public FrontEndApi {
  public:
-  FlakyOrders(FrontEndApi& inner, int failures) : inner_(inner), failures_(failures) {}
-  std::vector<std::string> orderIds;
-  std::string failure = "no front-end answered after 4 attempts";
+  explicit ForwardingApi(FrontEndApi& inner) : inner_(inner) {}
 
   kj::Promise<Reply<std::string>> motd() override { return inner_.motd(); }
   kj::Promise<Reply<std::vector<MenuEntry>>> menu() override { return inner_.menu(); }
@@ -113,12 +110,6 @@ class FlakyOrders final : public FrontEndApi {
     return inner_.orders(std::move(user));
   }
   kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override {
-    orderIds.push_back(request.orderId);
-    if (failures_ > 0) {
-      --failures_;
-      return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
-                           kj::str(failure.c_str()));
-    }
     return inner_.placeOrder(std::move(request));
   }
   kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) override {
@@ -130,8 +121,29 @@ class FlakyOrders final : public FrontEndApi {
     return inner_.events(after);
   }
 
- private:
+ protected:
   FrontEndApi& inner_;
+};
+
+// Fails the first `failures` order attempts as if the connection broke, and remembers every
+// order id it was asked to place.
+class FlakyOrders final : public ForwardingApi {
+ public:
+  FlakyOrders(FrontEndApi& inner, int failures) : ForwardingApi(inner), failures_(failures) {}
+  std::vector<std::string> orderIds;
+  std::string failure = "no front-end answered after 4 attempts";
+
+  kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override {
+    orderIds.push_back(request.orderId);
+    if (failures_ > 0) {
+      --failures_;
+      return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
+                           kj::str(failure.c_str()));
+    }
+    return inner_.placeOrder(std::move(request));
+  }
+
+ private:
   int failures_;
 };
 
@@ -141,10 +153,10 @@ class FlakyOrders final : public FrontEndApi {
 // awaited. An
 // unanswered call fails after 30 s, so that a session that does not stop waiting fails its test
 // instead of hanging it.
-class SlowAnswers final : public FrontEndApi {
+class SlowAnswers final : public ForwardingApi {
  public:
   SlowAnswers(FrontEndApi& inner, FakeCtrlC& ctrlC, kj::Timer& timer, int unanswered)
-      : inner_(inner), ctrlC_(ctrlC), timer_(timer), unanswered_(unanswered) {}
+      : ForwardingApi(inner), ctrlC_(ctrlC), timer_(timer), unanswered_(unanswered) {}
   std::vector<std::string> orderIds;
   bool hangMotd = false;
   bool hangMenu = false;
@@ -163,9 +175,6 @@ class SlowAnswers final : public FrontEndApi {
       return unanswered<Reply<std::vector<MenuEntry>>>();
     });
   }
-  kj::Promise<Reply<std::vector<OrderRecord>>> orders(std::string user) override {
-    return inner_.orders(std::move(user));
-  }
   kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request) override {
     orderIds.push_back(request.orderId);
     if (unanswered_ == 0) return inner_.placeOrder(std::move(request));
@@ -174,14 +183,6 @@ class SlowAnswers final : public FrontEndApi {
       ctrlC_.press();
       return unanswered<Reply<OrderRecord>>();
     });
-  }
-  kj::Promise<Reply<PostcodeInfo>> validatePostcode(std::string postCode) override {
-    return inner_.validatePostcode(std::move(postCode));
-  }
-  kj::Promise<ClusterStatus> status() override { return inner_.status(); }
-  kj::Promise<void> setHeartbeat(uint32_t ms) override { return inner_.setHeartbeat(ms); }
-  kj::Promise<std::vector<TimelineEvent>> events(uint64_t after) override {
-    return inner_.events(after);
   }
 
  private:
@@ -192,7 +193,6 @@ class SlowAnswers final : public FrontEndApi {
     });
   }
 
-  FrontEndApi& inner_;
   FakeCtrlC& ctrlC_;
   kj::Timer& timer_;
   int unanswered_;

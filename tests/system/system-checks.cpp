@@ -50,51 +50,58 @@ bool waitConverged(const TestCluster& cluster, std::chrono::milliseconds timeout
       timeout, std::chrono::milliseconds(50));
 }
 
-std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address,
-                                                      const std::string& user,
-                                                      const std::string& secret) {
-  std::optional<std::vector<OrderRecord>> result;
+namespace {
+
+// Calls the replica at `address` on a thread of its own (a test's event loop may be waiting
+// elsewhere): `call` gets the connected client and returns the answer's promise; nullopt when the
+// connection or the call fails, or no answer comes within `timeout`.
+template <typename T, typename Call>
+std::optional<T> askReplica(const std::string& address, const std::string& secret,
+                            kj::Duration timeout, Call call) {
+  std::optional<T> result;
   std::thread worker([&]() {
     try {
       auto io = kj::setupAsyncIo();
       auto& timer = io.provider->getTimer();
       RpcLink link(io.provider->getNetwork(), timer, address, 2000, replicaOpener(secret));
-      auto call = link.get<rpc::Replica>().then([&](rpc::Replica::Client replica) {
-        auto req = replica.getOrdersRequest();
-        req.setUserCode(user);
-        req.setLimit(MAX_ORDERS_PAGE);  // (tests list at most a page)
-        return req.send().then([](auto reply) -> std::optional<std::vector<OrderRecord>> {
-          auto r = reply.getResult();
-          if (!r.isOrders()) return std::nullopt;
-          std::vector<OrderRecord> out;
-          for (auto o : r.getOrders()) out.push_back(fromWire(o));
-          return out;
-        });
-      });
-      result = timer.timeoutAfter(2 * kj::SECONDS, kj::mv(call)).wait(io.waitScope);
+      auto answer = link.get<rpc::Replica>().then(
+          [&](rpc::Replica::Client replica) -> kj::Promise<T> { return call(replica); });
+      result = timer.timeoutAfter(timeout, kj::mv(answer)).wait(io.waitScope);
     } catch (...) { result.reset(); }
   });
   worker.join();
   return result;
 }
 
+}  // namespace
+
+std::optional<std::vector<OrderRecord>> replicaOrders(const std::string& address,
+                                                      const std::string& user,
+                                                      const std::string& secret) {
+  using Page = std::optional<std::vector<OrderRecord>>;
+  auto page = askReplica<Page>(address, secret, 2 * kj::SECONDS, [&](rpc::Replica::Client replica) {
+    auto req = replica.getOrdersRequest();
+    req.setUserCode(user);
+    req.setLimit(MAX_ORDERS_PAGE);  // (tests list at most a page)
+    return req.send().then([](auto reply) -> Page {
+      auto r = reply.getResult();
+      if (!r.isOrders()) return std::nullopt;
+      std::vector<OrderRecord> out;
+      for (auto o : r.getOrders()) out.push_back(fromWire(o));
+      return out;
+    });
+  });
+  return page.value_or(std::nullopt);
+}
+
 bool promoteReplica(const std::string& address, const std::string& secret) {
-  bool promoted = false;
-  std::thread worker([&]() {
-    try {
-      auto io = kj::setupAsyncIo();
-      auto& timer = io.provider->getTimer();
-      RpcLink link(io.provider->getNetwork(), timer, address, 2000, replicaOpener(secret));
-      auto call = link.get<rpc::Replica>().then([&](rpc::Replica::Client replica) {
+  auto promoted =
+      askReplica<bool>(address, secret, 5 * kj::SECONDS, [](rpc::Replica::Client replica) {
         auto req = replica.promoteRequest();
         req.setFrontend("a test");
         return req.send().then([](auto reply) { return reply.getResult().isPromoted(); });
       });
-      promoted = timer.timeoutAfter(5 * kj::SECONDS, kj::mv(call)).wait(io.waitScope);
-    } catch (...) { promoted = false; }
-  });
-  worker.join();
-  return promoted;
+  return promoted.value_or(false);
 }
 
 ClusterOptions nothingStarted() {
