@@ -65,6 +65,15 @@ PushLimits smallBatches() {
   return limits;
 }
 
+// Starts a push to a peer that holds nothing and puts two batches on their way: what each carried.
+std::pair<PushSchedule::Carried, PushSchedule::Carried> sendTwoBatches(PushSchedule& schedule,
+                                                                       FakeSource& source) {
+  schedule.onVector(VersionVector{}, at(0));
+  auto carriedFirst = schedule.onSent(schedule.next(at(0), source).rows);
+  auto carriedSecond = schedule.onSent(schedule.next(at(0), source).rows);
+  return {carriedFirst, carriedSecond};
+}
+
 }  // namespace
 
 TEST_CASE("the push loop first asks the peer what it holds, then sends only what it lacks") {
@@ -123,11 +132,7 @@ TEST_CASE(
   FakeSource source;
   source.add("me", 6);
   PushSchedule schedule(smallBatches());
-  schedule.onVector(VersionVector{}, at(0));
-  auto first = schedule.next(at(0), source);
-  auto carriedFirst = schedule.onSent(first.rows);
-  auto second = schedule.next(at(0), source);
-  auto carriedSecond = schedule.onSent(second.rows);
+  auto [carriedFirst, carriedSecond] = sendTwoBatches(schedule, source);
   // The first call failed on the way; the second overtook it, found a gap and took nothing.
   schedule.onFailure(KJ_EXCEPTION(DISCONNECTED, "lost"));
   schedule.onCallEnded();
@@ -140,18 +145,13 @@ TEST_CASE(
   auto resent = schedule.next(at(61), source);
   REQUIRE(resent.step == Step::SEND);
   CHECK(seqsOf(resent.rows) == std::vector<uint64_t>{1, 2, 3});
-  (void)carriedFirst;
 }
 
 TEST_CASE("a gap found without a failure resends from what the peer holds, without backing off") {
   FakeSource source;
   source.add("me", 6);
   PushSchedule schedule(smallBatches());
-  schedule.onVector(VersionVector{}, at(0));
-  auto first = schedule.next(at(0), source);
-  auto carriedFirst = schedule.onSent(first.rows);
-  auto second = schedule.next(at(0), source);
-  auto carriedSecond = schedule.onSent(second.rows);
+  auto [carriedFirst, carriedSecond] = sendTwoBatches(schedule, source);
   schedule.onReply(carriedFirst, vectorOf({{"me", 1}}), at(2));  // it took only the first row
   schedule.onCallEnded();
   CHECK(schedule.next(at(2), source).step == Step::AWAIT_CALL);  // no new call until all are back
