@@ -52,15 +52,13 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
   OrderRequest request{str(params.getOrderId()), str(params.getUserCode()), str(params.getItem()),
                        str(params.getPostCode())};
   context.releaseParams();
-  return desk_.placeOrder(std::move(request)).then([context](OrderOutcome outcome) mutable {
+  return desk_.placeOrder(std::move(request)).then([context](Reply<OrderRecord> answer) mutable {
+    auto* no = std::get_if<Rejection>(&answer);
     uint64_t words =
-        outcome.placed ? orderWireWords(*outcome.placed) : 8 + outcome.message.size() / 8;
+        no ? 8 + no->message.size() / 8 : orderWireWords(std::get<OrderRecord>(answer));
     auto result = context.getResults(capnp::MessageSize{words + 8, 0}).initResult();
-    if (outcome.placed) {
-      toWire(*outcome.placed, result.initPlaced());
-    } else {
-      reject(result.initRejected(), Rejection{outcome.code, std::move(outcome.message)});
-    }
+    if (no) return reject(result.initRejected(), *no);
+    toWire(std::get<OrderRecord>(answer), result.initPlaced());
   });
 }
 

@@ -316,10 +316,10 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
         });
   }
   if (auto* place = std::get_if<PlaceCall>(&call)) {
-    return desk_.placeOrder(std::move(place->request)).then([](OrderOutcome outcome) {
-      if (!outcome.placed) return rejectionReply({outcome.code, std::move(outcome.message)});
+    return desk_.placeOrder(std::move(place->request)).then([](Reply<OrderRecord> answer) {
+      if (auto* no = std::get_if<Rejection>(&answer)) return rejectionReply(*no);
       // A repeat of the key answers the same: the order as stored the first time, 201 again.
-      return json(201, orderJson(*outcome.placed));
+      return json(201, orderJson(std::get<OrderRecord>(answer)));
     });
   }
   if (auto* postcode = std::get_if<PostcodeCall>(&call)) {

@@ -14,6 +14,7 @@ namespace jh {
 namespace {
 
 using C = rpc::RejectCode;
+using Placed = Reply<OrderRecord>;
 
 std::string notAPostcode(const PostcodeVerdict& verdict) {
   return fmt::format("That is not a UK postcode (for example SW1A 1AA): {}.", verdict.problem);
@@ -27,10 +28,6 @@ std::string upperTrimmed(std::string_view s) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return out;
-}
-
-OrderOutcome refused(C code, std::string message) {
-  return OrderOutcome{std::nullopt, code, std::move(message)};
 }
 
 }  // namespace
@@ -79,7 +76,7 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() 
   if (auto fresh = freshCatalogue()) return Answer(std::move(fresh));
   if (catalogueFetch_ == nullptr) {
     auto fetched = std::make_shared<Catalogue>();
-    auto fetch = router_.route([fetched](rpc::Replica::Client replica) {
+    auto fetch = router_.serve([fetched](rpc::Replica::Client replica) {
       auto menu = replica.getMenuRequest().send();
       auto motd = replica.getMotdRequest().send();
       return menu.then([fetched, motd = kj::mv(motd)](auto menuReply) mutable {
@@ -95,29 +92,24 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() 
         });
       });
     });
-    catalogueFetch_ =
-        fetch
-            .then(
-                [this, fetched](bool served) {
-                  if (served) {
-                    catalogue_ = fetched;
-                    catalogueAt_ = timer_.now();
-                  }
-                },
-                [](kj::Exception&& e) {
-                  JH_ERROR("cannot fetch the menu and message of the day from the primary: {}",
-                           e.getDescription().cStr());
-                })
-            .then([this]() { catalogueFetch_ = nullptr; })
-            .fork();
+    auto stored = fetch.then([this, fetched](std::optional<Rejection> no) {
+      if (!no) {
+        catalogue_ = fetched;
+        catalogueAt_ = timer_.now();
+      }
+      catalogueFetch_ = nullptr;
+      return no;
+    });
+    catalogueFetch_ = stored.fork();
   }
-  auto answer = [this]() -> Answer {
-    // A stale copy is better than none when no replica answers.
-    if (catalogue_) return catalogue_;
-    return Rejection{C::UNAVAILABLE, NO_REPLICA};
-  };
-  KJ_IF_MAYBE (f, catalogueFetch_) { return f->addBranch().then(kj::mv(answer)); }
-  return answer();
+  return KJ_ASSERT_NONNULL(catalogueFetch_)
+      .addBranch()
+      .then([this](std::optional<Rejection> no) -> Answer {
+        // A stale copy is better than none when no replica answers.
+        if (catalogue_) return catalogue_;
+        KJ_ASSERT(no.has_value(), "a fetch that served the menu stored it");
+        return *no;
+      });
 }
 
 kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
@@ -127,7 +119,7 @@ kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
   auto& ref = *page;
   uint32_t minAcks = config_.minAcks;
   std::string detail = userCode;
-  auto routed = router_.route([&ref, userCode = std::move(userCode), cursor = std::move(cursor),
+  auto routed = router_.serve([&ref, userCode = std::move(userCode), cursor = std::move(cursor),
                                limit, minAcks](rpc::Replica::Client replica) {
     auto req = replica.getOrdersRequest();
     req.setUserCode(userCode);
@@ -145,59 +137,47 @@ kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
   });
   return track("getOrders", std::move(detail),
                routed
-                   .then(
-                       [&ref](bool served) -> OrdersPage {
-                         KJ_IF_MAYBE (p, ref) {
-                           if (served) return kj::mv(*p);
-                         }
-                         return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
-                       },
-                       [](kj::Exception&& e) {
-                         // Not a connection failure (the router handles those): a bug far away.
-                         JH_ERROR(
-                             "a request failed inside the front-end ({}); the client was told the "
-                             "service is unavailable",
-                             e.getDescription().cStr());
-                         return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
-                       })
+                   .then([&ref](std::optional<Rejection> no) -> OrdersPage {
+                     if (no) return OrdersPage(*no);
+                     return kj::mv(KJ_ASSERT_NONNULL(ref));
+                   })
                    .attach(kj::mv(page)));
 }
 
-kj::Promise<OrderOutcome> OrderDesk::placeOrder(OrderRequest request) {
+kj::Promise<Reply<OrderRecord>> OrderDesk::placeOrder(OrderRequest request) {
   OrderRecord order;
   order.orderId = std::move(request.orderId);
   order.userCode = std::move(request.userCode);
-  if (auto bad = checkOrderId(order.orderId)) return refused(C::INVALID_ORDER, *bad);
-  if (auto bad = checkUserCode(order.userCode)) return refused(C::INVALID_USER_CODE, *bad);
+  if (auto bad = checkOrderId(order.orderId)) return Placed(Rejection{C::INVALID_ORDER, *bad});
+  if (auto bad = checkUserCode(order.userCode))
+    return Placed(Rejection{C::INVALID_USER_CODE, *bad});
   if (request.item.size() > MAX_ITEM)
-    return refused(C::UNKNOWN_ITEM, "That item is not on the menu.");
+    return Placed(Rejection{C::UNKNOWN_ITEM, "That item is not on the menu."});
   PostcodeVerdict verdict = judgePostcode(request.postCode);
-  if (!verdict.normalised) return refused(C::INVALID_POSTCODE, notAPostcode(verdict));
+  if (!verdict.normalised) return Placed(Rejection{C::INVALID_POSTCODE, notAPostcode(verdict)});
   const std::string& normalised = *verdict.normalised;
 
   std::string detail = order.orderId + " " + order.userCode;
   // With the menu fresh, the order is priced in this turn (and with the postcode's answer cached,
   // handed to the batcher too), without a continuation per step.
   if (auto cat = freshCatalogue()) {
-    if (auto no = priceFromMenu(*cat, request.item, order))
-      return refused(no->code, std::move(no->message));
+    if (auto no = priceFromMenu(*cat, request.item, order)) return Placed(std::move(*no));
     return track("placeOrder", std::move(detail), locateAndPlace(std::move(order), normalised));
   }
   return track(
       "placeOrder", std::move(detail),
       loadCatalogue().then(
           [this, item = std::move(request.item), order = std::move(order), postcode = normalised](
-              Reply<std::shared_ptr<const Catalogue>> c) mutable -> kj::Promise<OrderOutcome> {
-            if (auto* no = std::get_if<Rejection>(&c)) return refused(no->code, no->message);
+              Reply<std::shared_ptr<const Catalogue>> c) mutable -> kj::Promise<Placed> {
+            if (auto* no = std::get_if<Rejection>(&c)) return Placed(std::move(*no));
             auto& cat = *std::get<std::shared_ptr<const Catalogue>>(c);
-            if (auto no = priceFromMenu(cat, item, order))
-              return refused(no->code, std::move(no->message));
+            if (auto no = priceFromMenu(cat, item, order)) return Placed(std::move(*no));
             return locateAndPlace(std::move(order), postcode);
           }));
 }
 
-kj::Promise<OrderOutcome> OrderDesk::locateAndPlace(OrderRecord order,
-                                                    const std::string& postCode) {
+kj::Promise<Reply<OrderRecord>> OrderDesk::locateAndPlace(OrderRecord order,
+                                                          const std::string& postCode) {
   if (auto answer = postcodes_.cached(postCode))
     return placeAt(std::move(order), std::move(*answer));
   return postcodes_.lookup(postCode).then(
@@ -218,17 +198,17 @@ std::optional<Rejection> OrderDesk::priceFromMenu(const Catalogue& cat, const st
   return std::nullopt;
 }
 
-kj::Promise<OrderOutcome> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
+kj::Promise<Reply<OrderRecord>> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
   switch (answer.kind) {
     case PostcodeAnswer::Kind::INVALID:
-      return refused(C::INVALID_POSTCODE, std::move(answer.message));
+      return Placed(Rejection{C::INVALID_POSTCODE, std::move(answer.message)});
     case PostcodeAnswer::Kind::NOT_FOUND:
-      return refused(C::POSTCODE_NOT_FOUND, std::move(answer.message));
+      return Placed(Rejection{C::POSTCODE_NOT_FOUND, std::move(answer.message)});
     case PostcodeAnswer::Kind::UNREACHABLE:
       if (config_.postcodes.whenUnreachable == WhenUnreachable::REJECT) {
-        return refused(C::UNAVAILABLE,
-                       "The postcode could not be checked because postcodes.io is "
-                       "unreachable, so the order was not placed.");
+        return Placed(Rejection{C::UNAVAILABLE,
+                                "The postcode could not be checked because postcodes.io is "
+                                "unreachable, so the order was not placed."});
       }
       order.postCode = answer.postCode;
       order.area = std::string(AREA_UNVERIFIED);
