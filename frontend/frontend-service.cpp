@@ -1,14 +1,11 @@
 // FrontEnd RPC handlers: parameters to the desk's calls, its answers to results.
 #include "frontend/frontend-service.h"
 
+#include "schema/answers/reply-wire.h"
+
 namespace jh {
 
 namespace {
-
-void reject(rpc::Rejection::Builder out, const Rejection& rejection) {
-  out.setCode(rejection.code);
-  out.setMessage(rejection.message);
-}
 
 std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
 
@@ -19,7 +16,7 @@ FrontEndService::FrontEndService(OrderDesk& desk) : desk_(desk) {}
 kj::Promise<void> FrontEndService::getMotd(GetMotdContext context) {
   return desk_.catalogue().then([context](Reply<std::shared_ptr<const Catalogue>> c) mutable {
     auto results = context.getResults();
-    if (auto* no = std::get_if<Rejection>(&c)) return reject(results.initRejected(), *no);
+    if (auto* no = std::get_if<Rejection>(&c)) return toWire(*no, results.initRejected());
     results.setMotd(std::get<std::shared_ptr<const Catalogue>>(c)->motd);
     results.setOk(true);
   });
@@ -28,7 +25,7 @@ kj::Promise<void> FrontEndService::getMotd(GetMotdContext context) {
 kj::Promise<void> FrontEndService::getMenu(GetMenuContext context) {
   return desk_.catalogue().then([context](Reply<std::shared_ptr<const Catalogue>> c) mutable {
     auto results = context.getResults();
-    if (auto* no = std::get_if<Rejection>(&c)) return reject(results.initRejected(), *no);
+    if (auto* no = std::get_if<Rejection>(&c)) return toWire(*no, results.initRejected());
     auto& cat = *std::get<std::shared_ptr<const Catalogue>>(c);
     auto items = results.initItems(static_cast<unsigned>(cat.items.size()));
     for (unsigned i = 0; i < cat.items.size(); ++i) {
@@ -53,12 +50,8 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
                        str(params.getPostCode())};
   context.releaseParams();
   return desk_.placeOrder(std::move(request)).then([context](Reply<OrderRecord> answer) mutable {
-    auto* no = std::get_if<Rejection>(&answer);
-    uint64_t words =
-        no ? 8 + no->message.size() / 8 : orderWireWords(std::get<OrderRecord>(answer));
-    auto result = context.getResults(capnp::MessageSize{words + 8, 0}).initResult();
-    if (no) return reject(result.initRejected(), *no);
-    toWire(std::get<OrderRecord>(answer), result.initPlaced());
+    auto size = capnp::MessageSize{replyWireWords(answer) + 8, 0};
+    toWire(answer, context.getResults(size).initResult());
   });
 }
 
@@ -67,7 +60,7 @@ kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext cont
   auto check = desk_.validatePostcode(std::string_view(input.begin(), input.size()));
   return check.then([context](Reply<PostcodeInfo> answer) mutable {
     auto result = context.getResults().initResult();
-    if (auto* no = std::get_if<Rejection>(&answer)) return reject(result.initRejected(), *no);
+    if (auto* no = std::get_if<Rejection>(&answer)) return toWire(*no, result.initRejected());
     auto& info = std::get<PostcodeInfo>(answer);
     auto valid = result.initValid();
     valid.setPostCode(info.postCode);

@@ -13,6 +13,7 @@
 #include <kj/debug.h>
 
 #include "schema/answers/json-output.h"
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/log.h"
 
 namespace jh {
@@ -307,10 +308,7 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
     return desk_.orders(std::move(orders->userCode), orders->limit, std::move(orders->cursor))
         .then([](OrdersPage page) {
           auto result = page.result();
-          if (result.isRejected()) {
-            auto no = result.getRejected();
-            return refusalReply(refusalOf({no.getCode(), std::string(no.getMessage().cStr())}));
-          }
+          if (result.isRejected()) return refusalReply(refusalOf(fromWire(result.getRejected())));
           return json(200, ordersPageJson(result));
         });
   }

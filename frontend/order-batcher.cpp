@@ -3,6 +3,7 @@
 
 #include <kj/debug.h>
 
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/log.h"
 #include "schema/rpc/task-errors.h"
 
@@ -74,7 +75,7 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
                   auto code = r.getRejected().getCode();
                   if (code == rpc::RejectCode::UNAVAILABLE)
                     tally_.failed.fetch_add(1, std::memory_order_relaxed);
-                  ref[i].done->fulfill(Rejection{code, r.getRejected().getMessage()});
+                  ref[i].done->fulfill(fromWire(r.getRejected()));
                 }
               }
               ref = std::move(refused);

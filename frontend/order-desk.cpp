@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/daemon.h"
 #include "schema/runtime/log.h"
 #include "schema/orders/postcode-format.h"
@@ -40,9 +41,7 @@ OrdersPage::OrdersPage(capnp::Response<rpc::Replica::GetOrdersResults>&& reply)
 OrdersPage::OrdersPage(const Rejection& rejection)
     : built_(kj::heap<capnp::MallocMessageBuilder>(64)) {
   auto root = built_->initRoot<rpc::OrdersResult>();
-  auto out = root.initRejected();
-  out.setCode(rejection.code);
-  out.setMessage(rejection.message);
+  toWire(rejection, root.initRejected());
   result_ = root.asReader();
 }
 
