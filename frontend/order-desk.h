@@ -119,7 +119,8 @@ class OrderDesk {
   OrderBatcher batcher_;
   std::shared_ptr<const Catalogue> catalogue_;
   kj::TimePoint catalogueAt_;
-  kj::Maybe<kj::ForkedPromise<std::optional<Rejection>>> catalogueFetch_;  // why it failed
+  // The fetch under way: resolves to why it found no menu, or nullopt once it stored one.
+  kj::Maybe<kj::ForkedPromise<std::optional<Rejection>>> catalogueFetch_;
   uint64_t inFlight_ = 0;
   uint64_t requests_ = 0;
 };
