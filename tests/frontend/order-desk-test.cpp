@@ -129,6 +129,38 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "with postcodes.io unreachable, an order and a postcode check are refused UNAVAILABLE, each "
+    "with its own sentence, under when_unreachable reject, and answered unverified under accept") {
+  DeskRig rig;
+  REQUIRE(rig.primaryIs("r1"));
+  rig.postcodesProcess.stop();
+  std::string lookupSentence = rig.wait(rig.postcodes->lookup("AB10 1AB")).message;
+  REQUIRE_FALSE(lookupSentence.empty());
+
+  rig.config.postcodes.whenUnreachable = jh::WhenUnreachable::REJECT;
+  Reply<OrderRecord> refused = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
+  CHECK(refusalCode(refused) == RejectCode::UNAVAILABLE);
+  CHECK(std::get<Rejection>(refused).message ==
+        "The postcode could not be checked because postcodes.io is unreachable, so the order was "
+        "not placed.");
+  auto unchecked = rig.wait(rig.desk->validatePostcode("ab10 1ab"));
+  CHECK(refusalCode(unchecked) == RejectCode::UNAVAILABLE);
+  CHECK(std::get<Rejection>(unchecked).message == lookupSentence);
+  CHECK(rig.fakes[0].placeOrdersCalls == 0);
+
+  rig.config.postcodes.whenUnreachable = jh::WhenUnreachable::ACCEPT;
+  Reply<OrderRecord> accepted = place(rig, {"o-2", "ann", "HAMBURGER", "ab10 1ab"});
+  REQUIRE(answered(accepted));
+  CHECK(answered(accepted)->postCode == "AB10 1AB");
+  CHECK(answered(accepted)->area == "unverified");
+  auto checked = rig.wait(rig.desk->validatePostcode("ab10 1ab"));
+  REQUIRE(answered(checked));
+  CHECK(answered(checked)->postCode == "AB10 1AB");
+  CHECK(answered(checked)->area == "unverified");
+  CHECK_FALSE(answered(checked)->verified);
+}
+
+TEST_CASE(
     "the menu is fetched once while it is fresh, and a postcode check gives the normalised "
     "postcode and its area") {
   DeskRig rig;
