@@ -197,26 +197,35 @@ std::optional<Rejection> OrderDesk::priceFromMenu(const Catalogue& cat, const st
   return std::nullopt;
 }
 
-kj::Promise<Reply<OrderRecord>> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
+Reply<PostcodeInfo> OrderDesk::located(PostcodeAnswer answer) const {
   switch (answer.kind) {
     case PostcodeAnswer::Kind::INVALID:
-      return Placed(Rejection{C::INVALID_POSTCODE, std::move(answer.message)});
+      return Rejection{C::INVALID_POSTCODE, std::move(answer.message)};
     case PostcodeAnswer::Kind::NOT_FOUND:
-      return Placed(Rejection{C::POSTCODE_NOT_FOUND, std::move(answer.message)});
+      return Rejection{C::POSTCODE_NOT_FOUND, std::move(answer.message)};
     case PostcodeAnswer::Kind::UNREACHABLE:
-      if (config_.postcodes.whenUnreachable == WhenUnreachable::REJECT) {
-        return Placed(Rejection{C::UNAVAILABLE,
-                                "The postcode could not be checked because postcodes.io is "
-                                "unreachable, so the order was not placed."});
-      }
-      order.postCode = answer.postCode;
-      order.area = std::string(AREA_UNVERIFIED);
-      break;
+      if (config_.postcodes.whenUnreachable == WhenUnreachable::REJECT)
+        return Rejection{C::UNAVAILABLE, std::move(answer.message)};
+      return PostcodeInfo{std::move(answer.postCode), std::string(AREA_UNVERIFIED), false};
     case PostcodeAnswer::Kind::FOUND:
-      order.postCode = std::move(answer.postCode);
-      order.area = std::move(answer.area);
-      break;
+      return PostcodeInfo{std::move(answer.postCode), std::move(answer.area), true};
   }
+  KJ_UNREACHABLE;
+}
+
+kj::Promise<Reply<OrderRecord>> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
+  Reply<PostcodeInfo> where = located(std::move(answer));
+  if (auto* no = std::get_if<Rejection>(&where)) {
+    if (no->code == C::UNAVAILABLE) {  // the person asked for an order, not only a check
+      no->message =
+          "The postcode could not be checked because postcodes.io is unreachable, so the order "
+          "was not placed.";
+    }
+    return Placed(std::move(*no));
+  }
+  auto& info = std::get<PostcodeInfo>(where);
+  order.postCode = std::move(info.postCode);
+  order.area = std::move(info.area);
   order.timeStamp = utcTimestampNow();
   order.status = STATUS_CONFIRMED;
   return batcher_.place(std::move(order));
@@ -229,23 +238,9 @@ kj::Promise<Reply<PostcodeInfo>> OrderDesk::validatePostcode(std::string_view in
   // From here on only the normalised form: what a person typed may hold line breaks and any
   // Unicode white space, which have no place in a log line or a URL.
   std::string postcode = std::move(*verdict.normalised);
-  bool rejectUnreachable = config_.postcodes.whenUnreachable == WhenUnreachable::REJECT;
   return track("validatePostcode", postcode,
                postcodes_.lookup(postcode).then(
-                   [rejectUnreachable](PostcodeAnswer answer) -> Reply<PostcodeInfo> {
-                     switch (answer.kind) {
-                       case PostcodeAnswer::Kind::INVALID:
-                         return Rejection{C::INVALID_POSTCODE, answer.message};
-                       case PostcodeAnswer::Kind::NOT_FOUND:
-                         return Rejection{C::POSTCODE_NOT_FOUND, answer.message};
-                       case PostcodeAnswer::Kind::UNREACHABLE:
-                         if (rejectUnreachable) return Rejection{C::UNAVAILABLE, answer.message};
-                         return PostcodeInfo{answer.postCode, std::string(AREA_UNVERIFIED), false};
-                       case PostcodeAnswer::Kind::FOUND:
-                         return PostcodeInfo{answer.postCode, answer.area, true};
-                     }
-                     KJ_UNREACHABLE;
-                   }));
+                   [this](PostcodeAnswer answer) { return located(std::move(answer)); }));
 }
 
 kj::Promise<ClusterStatus> OrderDesk::status() { return shared_.status(); }

@@ -97,6 +97,10 @@ class OrderDesk {
   // Puts the menu's name and price for `item` on the order; nullopt, or why not.
   std::optional<Rejection> priceFromMenu(const Catalogue& cat, const std::string& item,
                                          OrderRecord& order) const;
+  // What postcodes.io's answer means for a client: the postcode and its area ("unverified" while
+  // postcodes.io is unreachable and when_unreachable is "accept"), or INVALID_POSTCODE,
+  // POSTCODE_NOT_FOUND, or UNAVAILABLE (its sentence about the check alone).
+  Reply<PostcodeInfo> located(PostcodeAnswer answer) const;
   // Looks the (normalised) postcode up, from the cache in this turn when it is there, then
   // placeAt().
   kj::Promise<Reply<OrderRecord>> locateAndPlace(OrderRecord order, const std::string& postCode);
