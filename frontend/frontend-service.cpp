@@ -1,16 +1,57 @@
 // FrontEnd RPC handlers: parameters to the desk's calls, its answers to results.
 #include "frontend/frontend-service.h"
 
+#include "schema/answers/reply-wire.h"
+
 namespace jh {
 
 namespace {
 
-void reject(rpc::Rejection::Builder out, const Rejection& rejection) {
-  out.setCode(rejection.code);
-  out.setMessage(rejection.message);
+std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
+
+// The desk's values as the wire carries them, a struct each.
+void toWire(const MenuEntry& from, rpc::MenuItem::Builder out) {
+  out.setItem(from.item);
+  out.setPricePence(from.pricePence);
 }
 
-std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
+void toWire(const ReplicaRow& from, rpc::ReplicaStatus::Builder out) {
+  out.setName(from.name);
+  out.setAddress(from.address);
+  out.setState(from.state);
+  out.setRole(from.role);
+  out.setLastSeenMsAgo(from.lastSeenMsAgo);
+  out.setLag(from.lag);
+  out.setOrderCount(from.orderCount);
+  out.setContentDiffers(from.contentDiffers);
+  out.setRowCount(from.rowCount);
+  out.setDiverged(from.diverged);
+  out.setFetched(from.fetched);
+}
+
+void toWire(const PostcodeServiceRow& from, rpc::PostcodeServiceStatus::Builder out) {
+  out.setUrl(from.url);
+  out.setState(from.state);
+  out.setRetryInMs(from.retryInMs);
+  out.setRequests(from.requests);
+  out.setFailures(from.failures);
+}
+
+void toWire(const ClusterEvent& from, rpc::ClusterEvent::Builder out) {
+  out.setId(from.id);
+  out.setAtMs(from.atMs);
+  out.setKind(from.kind);
+  out.setReplica(from.replica);
+  out.setCount(from.count);
+  out.setMessage(from.message);
+}
+
+// `init(n)` makes the wire list for the n values of `from`, which are written into it.
+template <typename T, typename Init>
+void listToWire(const std::vector<T>& from, Init init) {
+  auto out = init(static_cast<unsigned>(from.size()));
+  for (unsigned i = 0; i < from.size(); ++i) toWire(from[i], out[i]);
+}
 
 }  // namespace
 
@@ -19,7 +60,7 @@ FrontEndService::FrontEndService(OrderDesk& desk) : desk_(desk) {}
 kj::Promise<void> FrontEndService::getMotd(GetMotdContext context) {
   return desk_.catalogue().then([context](Reply<std::shared_ptr<const Catalogue>> c) mutable {
     auto results = context.getResults();
-    if (auto* no = std::get_if<Rejection>(&c)) return reject(results.initRejected(), *no);
+    if (auto* no = std::get_if<Rejection>(&c)) return toWire(*no, results.initRejected());
     results.setMotd(std::get<std::shared_ptr<const Catalogue>>(c)->motd);
     results.setOk(true);
   });
@@ -28,13 +69,9 @@ kj::Promise<void> FrontEndService::getMotd(GetMotdContext context) {
 kj::Promise<void> FrontEndService::getMenu(GetMenuContext context) {
   return desk_.catalogue().then([context](Reply<std::shared_ptr<const Catalogue>> c) mutable {
     auto results = context.getResults();
-    if (auto* no = std::get_if<Rejection>(&c)) return reject(results.initRejected(), *no);
+    if (auto* no = std::get_if<Rejection>(&c)) return toWire(*no, results.initRejected());
     auto& cat = *std::get<std::shared_ptr<const Catalogue>>(c);
-    auto items = results.initItems(static_cast<unsigned>(cat.items.size()));
-    for (unsigned i = 0; i < cat.items.size(); ++i) {
-      items[i].setItem(cat.items[i].item);
-      items[i].setPricePence(cat.items[i].pricePence);
-    }
+    listToWire(cat.items, [&](unsigned n) { return results.initItems(n); });
     results.setOk(true);
   });
 }
@@ -52,15 +89,9 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
   OrderRequest request{str(params.getOrderId()), str(params.getUserCode()), str(params.getItem()),
                        str(params.getPostCode())};
   context.releaseParams();
-  return desk_.placeOrder(std::move(request)).then([context](OrderOutcome outcome) mutable {
-    uint64_t words =
-        outcome.placed ? orderWireWords(*outcome.placed) : 8 + outcome.message.size() / 8;
-    auto result = context.getResults(capnp::MessageSize{words + 8, 0}).initResult();
-    if (outcome.placed) {
-      toWire(*outcome.placed, result.initPlaced());
-    } else {
-      reject(result.initRejected(), Rejection{outcome.code, std::move(outcome.message)});
-    }
+  return desk_.placeOrder(std::move(request)).then([context](Reply<OrderRecord> answer) mutable {
+    auto size = capnp::MessageSize{replyWireWords(answer) + 8, 0};
+    toWire(answer, context.getResults(size).initResult());
   });
 }
 
@@ -69,7 +100,7 @@ kj::Promise<void> FrontEndService::validatePostcode(ValidatePostcodeContext cont
   auto check = desk_.validatePostcode(std::string_view(input.begin(), input.size()));
   return check.then([context](Reply<PostcodeInfo> answer) mutable {
     auto result = context.getResults().initResult();
-    if (auto* no = std::get_if<Rejection>(&answer)) return reject(result.initRejected(), *no);
+    if (auto* no = std::get_if<Rejection>(&answer)) return toWire(*no, result.initRejected());
     auto& info = std::get<PostcodeInfo>(answer);
     auto valid = result.initValid();
     valid.setPostCode(info.postCode);
@@ -84,30 +115,8 @@ kj::Promise<void> FrontEndService::status(StatusContext context) {
     s.setFrontend(from.frontend);
     s.setPrimary(from.primary);
     s.setHeartbeatMs(from.heartbeatMs);
-    auto list = s.initReplicas(static_cast<unsigned>(from.replicas.size()));
-    for (unsigned i = 0; i < from.replicas.size(); ++i) {
-      auto& r = from.replicas[i];
-      list[i].setName(r.name);
-      list[i].setAddress(r.address);
-      list[i].setState(r.state);
-      list[i].setRole(r.role);
-      list[i].setLastSeenMsAgo(r.lastSeenMsAgo);
-      list[i].setLag(r.lag);
-      list[i].setOrderCount(r.orderCount);
-      list[i].setContentDiffers(r.contentDiffers);
-      list[i].setRowCount(r.rowCount);
-      list[i].setDiverged(r.diverged);
-      list[i].setFetched(r.fetched);
-    }
-    auto urls = s.initPostcodeServices(static_cast<unsigned>(from.postcodeServices.size()));
-    for (unsigned i = 0; i < from.postcodeServices.size(); ++i) {
-      auto& u = from.postcodeServices[i];
-      urls[i].setUrl(u.url);
-      urls[i].setState(u.state);
-      urls[i].setRetryInMs(u.retryInMs);
-      urls[i].setRequests(u.requests);
-      urls[i].setFailures(u.failures);
-    }
+    listToWire(from.replicas, [&](unsigned n) { return s.initReplicas(n); });
+    listToWire(from.postcodeServices, [&](unsigned n) { return s.initPostcodeServices(n); });
     s.setCacheHits(from.cacheHits);
     s.setCacheMisses(from.cacheMisses);
     s.setWhenUnreachable(from.whenUnreachable);
@@ -120,16 +129,8 @@ kj::Promise<void> FrontEndService::status(StatusContext context) {
 kj::Promise<void> FrontEndService::events(EventsContext context) {
   return desk_.events(context.getParams().getAfter())
       .then([context](std::vector<ClusterEvent> events) mutable {
-        auto list = context.getResults().initEvents(static_cast<unsigned>(events.size()));
-        for (unsigned i = 0; i < events.size(); ++i) {
-          auto& e = events[i];
-          list[i].setId(e.id);
-          list[i].setAtMs(e.atMs);
-          list[i].setKind(e.kind);
-          list[i].setReplica(e.replica);
-          list[i].setCount(e.count);
-          list[i].setMessage(e.message);
-        }
+        auto results = context.getResults();
+        listToWire(events, [&](unsigned n) { return results.initEvents(n); });
       });
 }
 

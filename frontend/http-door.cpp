@@ -13,6 +13,7 @@
 #include <kj/debug.h>
 
 #include "schema/answers/json-output.h"
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/log.h"
 
 namespace jh {
@@ -126,7 +127,7 @@ kj::Promise<void> readBody(kj::AsyncInputStream& in, std::string& out, size_t li
 
 }  // namespace
 
-HttpReply rejectionReply(const Rejection& rejection) {
+HttpRefusal refusalOf(const Rejection& rejection) {
   unsigned status = 422;
   switch (rejection.code) {
     case C::INVALID_ORDER: status = 400; break;
@@ -139,14 +140,13 @@ HttpReply rejectionReply(const Rejection& rejection) {
     case C::INVALID_POSTCODE:
     case C::TOO_MANY_ORDERS: status = 422; break;
   }
-  HttpReply r = json(status, rejectionJson(rejection));
-  if (status == 503) r.retryAfterS = 1;
-  return r;
+  return HttpRefusal{status, rejectCodeName(rejection.code), rejection.message, {}};
 }
 
 HttpReply refusalReply(const HttpRefusal& refusal) {
   HttpReply r = json(refusal.status, rejectionJson(refusal.code, refusal.message));
   r.allow = refusal.allow;
+  if (refusal.status == 503) r.retryAfterS = 1;
   return r;
 }
 
@@ -299,7 +299,7 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
   if (std::holds_alternative<MotdCall>(call) || std::holds_alternative<MenuCall>(call)) {
     bool motd = std::holds_alternative<MotdCall>(call);
     return desk_.catalogue().then([motd](Reply<CataloguePtr> c) {
-      if (auto* no = std::get_if<Rejection>(&c)) return rejectionReply(*no);
+      if (auto* no = std::get_if<Rejection>(&c)) return refusalReply(refusalOf(*no));
       auto& cat = *std::get<CataloguePtr>(c);
       return json(200, motd ? motdJson(cat.motd) : menuJson(cat.items));
     });
@@ -308,23 +308,20 @@ kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
     return desk_.orders(std::move(orders->userCode), orders->limit, std::move(orders->cursor))
         .then([](OrdersPage page) {
           auto result = page.result();
-          if (result.isRejected()) {
-            auto no = result.getRejected();
-            return rejectionReply({no.getCode(), std::string(no.getMessage().cStr())});
-          }
+          if (result.isRejected()) return refusalReply(refusalOf(fromWire(result.getRejected())));
           return json(200, ordersPageJson(result));
         });
   }
   if (auto* place = std::get_if<PlaceCall>(&call)) {
-    return desk_.placeOrder(std::move(place->request)).then([](OrderOutcome outcome) {
-      if (!outcome.placed) return rejectionReply({outcome.code, std::move(outcome.message)});
+    return desk_.placeOrder(std::move(place->request)).then([](Reply<OrderRecord> answer) {
+      if (auto* no = std::get_if<Rejection>(&answer)) return refusalReply(refusalOf(*no));
       // A repeat of the key answers the same: the order as stored the first time, 201 again.
-      return json(201, orderJson(*outcome.placed));
+      return json(201, orderJson(std::get<OrderRecord>(answer)));
     });
   }
   if (auto* postcode = std::get_if<PostcodeCall>(&call)) {
     return desk_.validatePostcode(postcode->postCode).then([](Reply<PostcodeInfo> answer) {
-      if (auto* no = std::get_if<Rejection>(&answer)) return rejectionReply(*no);
+      if (auto* no = std::get_if<Rejection>(&answer)) return refusalReply(refusalOf(*no));
       return json(200, postcodeJson(std::get<PostcodeInfo>(answer)));
     });
   }

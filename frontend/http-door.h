@@ -29,10 +29,12 @@ struct HttpReply {
   bool close = false;        // the request said Connection: close: the connection ends after it
 };
 
-// The status code of a desk's rejection: 400 INVALID_ORDER (a bad Idempotency-Key), 404
-// POSTCODE_NOT_FOUND, 409 CONFLICTING_ORDER_ID, 422 for the other refusals of what was asked,
-// 503 UNAVAILABLE (with Retry-After).
-HttpReply rejectionReply(const Rejection& rejection);
+// A desk's rejection as HTTP refuses it, under the schema's code and with its sentence: 400
+// INVALID_ORDER (a bad Idempotency-Key), 404 POSTCODE_NOT_FOUND, 409 CONFLICTING_ORDER_ID, 422
+// for the other refusals of what was asked, 503 UNAVAILABLE and NOT_READY.
+HttpRefusal refusalOf(const Rejection& rejection);
+// The reply that carries a refusal: {"rejected": {"code", "message"}}, with Allow for a 405 and
+// Retry-After for a 503.
 HttpReply refusalReply(const HttpRefusal& refusal);
 
 class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServerCallbacks {

@@ -3,13 +3,11 @@
 
 #include <kj/debug.h>
 
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/log.h"
 #include "schema/rpc/task-errors.h"
 
 namespace jh {
-
-const char* const NO_REPLICA =
-    "The ordering service is unavailable right now; please try again shortly.";
 
 namespace {
 LogTaskFailures logErrors{"order batch", LogLevel::ERROR};
@@ -20,8 +18,8 @@ OrderBatcher::OrderBatcher(ReplicaRouter& router, uint32_t minAcks, OrderTally& 
 
 OrderBatcher::~OrderBatcher() {}
 
-kj::Promise<OrderOutcome> OrderBatcher::place(OrderRecord order) {
-  auto paf = kj::newPromiseAndFulfiller<OrderOutcome>();
+kj::Promise<Reply<OrderRecord>> OrderBatcher::place(OrderRecord order) {
+  auto paf = kj::newPromiseAndFulfiller<Reply<OrderRecord>>();
   queue_.push_back(Pending{std::move(order), kj::mv(paf.fulfiller)});
   if (!flushScheduled_) {
     flushScheduled_ = true;
@@ -53,55 +51,43 @@ kj::Promise<void> OrderBatcher::send(std::vector<Pending> batch) {
   auto waiting = kj::heap<std::vector<Pending>>(std::move(batch));
   auto& ref = *waiting;
   uint32_t minAcks = minAcks_;
-  auto answerRest = [this, &ref](const char* message) {
-    for (auto& p : ref)
-      p.done->fulfill(OrderOutcome{std::nullopt, rpc::RejectCode::UNAVAILABLE, message});
-    tally_.failed.fetch_add(ref.size(), std::memory_order_relaxed);
-    ref.clear();
-  };
   return router_
-      .route([this, &ref, minAcks](rpc::Replica::Client replica) {
+      .serve([this, &ref, minAcks](rpc::Replica::Client replica) {
         auto req = replica.placeOrdersRequest(
             ordersWireSize(ref, [](const Pending& p) { return p.order.view(); }));
         auto list = req.initOrders(static_cast<unsigned>(ref.size()));
         for (unsigned i = 0; i < ref.size(); ++i) toWire(ref[i].order, list[i]);
         req.setMinAcks(minAcks);
-        return req.send().then([this,
-                                &ref](capnp::Response<rpc::Replica::PlaceOrdersResults> reply) {
-          auto results = reply.getResults();
-          KJ_REQUIRE(results.size() == ref.size(),
-                     "placeOrders answered the wrong number of orders");
-          std::vector<Pending> refused;
-          for (unsigned i = 0; i < results.size(); ++i) {
-            auto r = results[i];
-            if (r.isPlaced()) {
-              ref[i].done->fulfill(
-                  OrderOutcome{fromWire(r.getPlaced()), rpc::RejectCode::UNAVAILABLE, {}});
-              tally_.placed.fetch_add(1, std::memory_order_relaxed);
-            } else if (r.getRejected().getCode() == rpc::RejectCode::NOT_READY) {
-              refused.push_back(std::move(ref[i]));  // for the next replica
-            } else {
-              auto code = r.getRejected().getCode();
-              if (code == rpc::RejectCode::UNAVAILABLE)
-                tally_.failed.fetch_add(1, std::memory_order_relaxed);
-              ref[i].done->fulfill(OrderOutcome{std::nullopt, code, r.getRejected().getMessage()});
-            }
-          }
-          ref = std::move(refused);
-          return ref.empty() ? ReplicaRouter::Served::YES : ReplicaRouter::Served::NOT_READY;
-        });
+        return req.send().then(
+            [this, &ref](capnp::Response<rpc::Replica::PlaceOrdersResults> reply) {
+              auto results = reply.getResults();
+              KJ_REQUIRE(results.size() == ref.size(),
+                         "placeOrders answered the wrong number of orders");
+              std::vector<Pending> refused;
+              for (unsigned i = 0; i < results.size(); ++i) {
+                auto r = results[i];
+                if (r.isPlaced()) {
+                  ref[i].done->fulfill(fromWire(r.getPlaced()));
+                  tally_.placed.fetch_add(1, std::memory_order_relaxed);
+                } else if (r.getRejected().getCode() == rpc::RejectCode::NOT_READY) {
+                  refused.push_back(std::move(ref[i]));  // for the next replica
+                } else {
+                  auto code = r.getRejected().getCode();
+                  if (code == rpc::RejectCode::UNAVAILABLE)
+                    tally_.failed.fetch_add(1, std::memory_order_relaxed);
+                  ref[i].done->fulfill(fromWire(r.getRejected()));
+                }
+              }
+              ref = std::move(refused);
+              return ref.empty() ? ReplicaRouter::Served::YES : ReplicaRouter::Served::NOT_READY;
+            });
       })
-      .then(
-          [answerRest](bool served) {
-            if (!served) answerRest(NO_REPLICA);
-          },
-          [answerRest](kj::Exception&& e) {
-            JH_ERROR(
-                "a batch of orders failed on the primary ({}): their clients were told the service "
-                "is unavailable",
-                e.getDescription().cStr());
-            answerRest(NO_REPLICA);
-          })
+      .then([this, &ref](std::optional<Rejection> no) {
+        if (!no) return;  // every order answered
+        for (auto& p : ref) p.done->fulfill(Rejection(*no));
+        tally_.failed.fetch_add(ref.size(), std::memory_order_relaxed);
+        ref.clear();
+      })
       .attach(kj::mv(waiting));
 }
 

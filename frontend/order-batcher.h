@@ -6,25 +6,15 @@
 #pragma once
 
 #include <atomic>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include <kj/async.h>
 
 #include "frontend/replica-router.h"
+#include "schema/answers/rejection.h"
 #include "schema/orders/order.h"
 
 namespace jh {
-
-// The sentence of an UNAVAILABLE answer when no replica could serve a call.
-extern const char* const NO_REPLICA;
-
-struct OrderOutcome {
-  std::optional<OrderRecord> placed;  // the stored order, or nothing when refused
-  rpc::RejectCode code = rpc::RejectCode::UNAVAILABLE;
-  std::string message;
-};
 
 // Orders acknowledged, and answered UNAVAILABLE, since the front-end started: one tally for the
 // batchers of every event loop (atomic), read by the status.
@@ -39,9 +29,9 @@ class OrderBatcher {
   OrderBatcher(ReplicaRouter& router, uint32_t minAcks, OrderTally& tally);
   ~OrderBatcher();
 
-  // Places the order on the primary (failing over as the router does). Orders refused with
-  // NOT_READY by one replica are tried on the next; none left gives UNAVAILABLE.
-  kj::Promise<OrderOutcome> place(OrderRecord order);
+  // The order as stored on the primary (failing over as the router does), or why not. Orders
+  // refused with NOT_READY by one replica are tried on the next; none left gives UNAVAILABLE.
+  kj::Promise<Reply<OrderRecord>> place(OrderRecord order);
 
   // The tally's counts.
   uint64_t placed() const { return tally_.placed.load(std::memory_order_relaxed); }
@@ -53,7 +43,7 @@ class OrderBatcher {
  private:
   struct Pending {
     OrderRecord order;
-    kj::Own<kj::PromiseFulfiller<OrderOutcome>> done;
+    kj::Own<kj::PromiseFulfiller<Reply<OrderRecord>>> done;
   };
   void flush();
   kj::Promise<void> send(std::vector<Pending> batch);

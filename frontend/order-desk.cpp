@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/daemon.h"
 #include "schema/runtime/log.h"
 #include "schema/orders/postcode-format.h"
@@ -14,6 +15,7 @@ namespace jh {
 namespace {
 
 using C = rpc::RejectCode;
+using Placed = Reply<OrderRecord>;
 
 std::string notAPostcode(const PostcodeVerdict& verdict) {
   return fmt::format("That is not a UK postcode (for example SW1A 1AA): {}.", verdict.problem);
@@ -29,10 +31,6 @@ std::string upperTrimmed(std::string_view s) {
   return out;
 }
 
-OrderOutcome refused(C code, std::string message) {
-  return OrderOutcome{std::nullopt, code, std::move(message)};
-}
-
 }  // namespace
 
 OrdersPage::OrdersPage(capnp::Response<rpc::Replica::GetOrdersResults>&& reply)
@@ -43,9 +41,7 @@ OrdersPage::OrdersPage(capnp::Response<rpc::Replica::GetOrdersResults>&& reply)
 OrdersPage::OrdersPage(const Rejection& rejection)
     : built_(kj::heap<capnp::MallocMessageBuilder>(64)) {
   auto root = built_->initRoot<rpc::OrdersResult>();
-  auto out = root.initRejected();
-  out.setCode(rejection.code);
-  out.setMessage(rejection.message);
+  toWire(rejection, root.initRejected());
   result_ = root.asReader();
 }
 
@@ -79,7 +75,7 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() 
   if (auto fresh = freshCatalogue()) return Answer(std::move(fresh));
   if (catalogueFetch_ == nullptr) {
     auto fetched = std::make_shared<Catalogue>();
-    auto fetch = router_.route([fetched](rpc::Replica::Client replica) {
+    auto fetch = router_.serve([fetched](rpc::Replica::Client replica) {
       auto menu = replica.getMenuRequest().send();
       auto motd = replica.getMotdRequest().send();
       return menu.then([fetched, motd = kj::mv(motd)](auto menuReply) mutable {
@@ -95,29 +91,24 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() 
         });
       });
     });
-    catalogueFetch_ =
-        fetch
-            .then(
-                [this, fetched](bool served) {
-                  if (served) {
-                    catalogue_ = fetched;
-                    catalogueAt_ = timer_.now();
-                  }
-                },
-                [](kj::Exception&& e) {
-                  JH_ERROR("cannot fetch the menu and message of the day from the primary: {}",
-                           e.getDescription().cStr());
-                })
-            .then([this]() { catalogueFetch_ = nullptr; })
-            .fork();
+    auto stored = fetch.then([this, fetched](std::optional<Rejection> no) {
+      if (!no) {
+        catalogue_ = fetched;
+        catalogueAt_ = timer_.now();
+      }
+      catalogueFetch_ = nullptr;
+      return no;
+    });
+    catalogueFetch_ = stored.fork();
   }
-  auto answer = [this]() -> Answer {
-    // A stale copy is better than none when no replica answers.
-    if (catalogue_) return catalogue_;
-    return Rejection{C::UNAVAILABLE, NO_REPLICA};
-  };
-  KJ_IF_MAYBE (f, catalogueFetch_) { return f->addBranch().then(kj::mv(answer)); }
-  return answer();
+  return KJ_ASSERT_NONNULL(catalogueFetch_)
+      .addBranch()
+      .then([this](std::optional<Rejection> no) -> Answer {
+        // A stale copy is better than none when no replica answers.
+        if (catalogue_) return catalogue_;
+        KJ_ASSERT(no.has_value(), "a fetch that served the menu stored it");
+        return *no;
+      });
 }
 
 kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
@@ -127,7 +118,7 @@ kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
   auto& ref = *page;
   uint32_t minAcks = config_.minAcks;
   std::string detail = userCode;
-  auto routed = router_.route([&ref, userCode = std::move(userCode), cursor = std::move(cursor),
+  auto routed = router_.serve([&ref, userCode = std::move(userCode), cursor = std::move(cursor),
                                limit, minAcks](rpc::Replica::Client replica) {
     auto req = replica.getOrdersRequest();
     req.setUserCode(userCode);
@@ -145,59 +136,47 @@ kj::Promise<OrdersPage> OrderDesk::orders(std::string userCode, uint32_t limit,
   });
   return track("getOrders", std::move(detail),
                routed
-                   .then(
-                       [&ref](bool served) -> OrdersPage {
-                         KJ_IF_MAYBE (p, ref) {
-                           if (served) return kj::mv(*p);
-                         }
-                         return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
-                       },
-                       [](kj::Exception&& e) {
-                         // Not a connection failure (the router handles those): a bug far away.
-                         JH_ERROR(
-                             "a request failed inside the front-end ({}); the client was told the "
-                             "service is unavailable",
-                             e.getDescription().cStr());
-                         return OrdersPage(Rejection{C::UNAVAILABLE, NO_REPLICA});
-                       })
+                   .then([&ref](std::optional<Rejection> no) -> OrdersPage {
+                     if (no) return OrdersPage(*no);
+                     return kj::mv(KJ_ASSERT_NONNULL(ref));
+                   })
                    .attach(kj::mv(page)));
 }
 
-kj::Promise<OrderOutcome> OrderDesk::placeOrder(OrderRequest request) {
+kj::Promise<Reply<OrderRecord>> OrderDesk::placeOrder(OrderRequest request) {
   OrderRecord order;
   order.orderId = std::move(request.orderId);
   order.userCode = std::move(request.userCode);
-  if (auto bad = checkOrderId(order.orderId)) return refused(C::INVALID_ORDER, *bad);
-  if (auto bad = checkUserCode(order.userCode)) return refused(C::INVALID_USER_CODE, *bad);
+  if (auto bad = checkOrderId(order.orderId)) return Placed(Rejection{C::INVALID_ORDER, *bad});
+  if (auto bad = checkUserCode(order.userCode))
+    return Placed(Rejection{C::INVALID_USER_CODE, *bad});
   if (request.item.size() > MAX_ITEM)
-    return refused(C::UNKNOWN_ITEM, "That item is not on the menu.");
+    return Placed(Rejection{C::UNKNOWN_ITEM, "That item is not on the menu."});
   PostcodeVerdict verdict = judgePostcode(request.postCode);
-  if (!verdict.normalised) return refused(C::INVALID_POSTCODE, notAPostcode(verdict));
+  if (!verdict.normalised) return Placed(Rejection{C::INVALID_POSTCODE, notAPostcode(verdict)});
   const std::string& normalised = *verdict.normalised;
 
   std::string detail = order.orderId + " " + order.userCode;
   // With the menu fresh, the order is priced in this turn (and with the postcode's answer cached,
   // handed to the batcher too), without a continuation per step.
   if (auto cat = freshCatalogue()) {
-    if (auto no = priceFromMenu(*cat, request.item, order))
-      return refused(no->code, std::move(no->message));
+    if (auto no = priceFromMenu(*cat, request.item, order)) return Placed(std::move(*no));
     return track("placeOrder", std::move(detail), locateAndPlace(std::move(order), normalised));
   }
   return track(
       "placeOrder", std::move(detail),
       loadCatalogue().then(
           [this, item = std::move(request.item), order = std::move(order), postcode = normalised](
-              Reply<std::shared_ptr<const Catalogue>> c) mutable -> kj::Promise<OrderOutcome> {
-            if (auto* no = std::get_if<Rejection>(&c)) return refused(no->code, no->message);
+              Reply<std::shared_ptr<const Catalogue>> c) mutable -> kj::Promise<Placed> {
+            if (auto* no = std::get_if<Rejection>(&c)) return Placed(std::move(*no));
             auto& cat = *std::get<std::shared_ptr<const Catalogue>>(c);
-            if (auto no = priceFromMenu(cat, item, order))
-              return refused(no->code, std::move(no->message));
+            if (auto no = priceFromMenu(cat, item, order)) return Placed(std::move(*no));
             return locateAndPlace(std::move(order), postcode);
           }));
 }
 
-kj::Promise<OrderOutcome> OrderDesk::locateAndPlace(OrderRecord order,
-                                                    const std::string& postCode) {
+kj::Promise<Reply<OrderRecord>> OrderDesk::locateAndPlace(OrderRecord order,
+                                                          const std::string& postCode) {
   if (auto answer = postcodes_.cached(postCode))
     return placeAt(std::move(order), std::move(*answer));
   return postcodes_.lookup(postCode).then(
@@ -218,26 +197,35 @@ std::optional<Rejection> OrderDesk::priceFromMenu(const Catalogue& cat, const st
   return std::nullopt;
 }
 
-kj::Promise<OrderOutcome> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
+Reply<PostcodeInfo> OrderDesk::located(PostcodeAnswer answer) const {
   switch (answer.kind) {
     case PostcodeAnswer::Kind::INVALID:
-      return refused(C::INVALID_POSTCODE, std::move(answer.message));
+      return Rejection{C::INVALID_POSTCODE, std::move(answer.message)};
     case PostcodeAnswer::Kind::NOT_FOUND:
-      return refused(C::POSTCODE_NOT_FOUND, std::move(answer.message));
+      return Rejection{C::POSTCODE_NOT_FOUND, std::move(answer.message)};
     case PostcodeAnswer::Kind::UNREACHABLE:
-      if (config_.postcodes.whenUnreachable == WhenUnreachable::REJECT) {
-        return refused(C::UNAVAILABLE,
-                       "The postcode could not be checked because postcodes.io is "
-                       "unreachable, so the order was not placed.");
-      }
-      order.postCode = answer.postCode;
-      order.area = std::string(AREA_UNVERIFIED);
-      break;
+      if (config_.postcodes.whenUnreachable == WhenUnreachable::REJECT)
+        return Rejection{C::UNAVAILABLE, std::move(answer.message)};
+      return PostcodeInfo{std::move(answer.postCode), std::string(AREA_UNVERIFIED), false};
     case PostcodeAnswer::Kind::FOUND:
-      order.postCode = std::move(answer.postCode);
-      order.area = std::move(answer.area);
-      break;
+      return PostcodeInfo{std::move(answer.postCode), std::move(answer.area), true};
   }
+  KJ_UNREACHABLE;
+}
+
+kj::Promise<Reply<OrderRecord>> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
+  Reply<PostcodeInfo> where = located(std::move(answer));
+  if (auto* no = std::get_if<Rejection>(&where)) {
+    if (no->code == C::UNAVAILABLE) {  // the person asked for an order, not only a check
+      no->message =
+          "The postcode could not be checked because postcodes.io is unreachable, so the order "
+          "was not placed.";
+    }
+    return Placed(std::move(*no));
+  }
+  auto& info = std::get<PostcodeInfo>(where);
+  order.postCode = std::move(info.postCode);
+  order.area = std::move(info.area);
   order.timeStamp = utcTimestampNow();
   order.status = STATUS_CONFIRMED;
   return batcher_.place(std::move(order));
@@ -250,23 +238,9 @@ kj::Promise<Reply<PostcodeInfo>> OrderDesk::validatePostcode(std::string_view in
   // From here on only the normalised form: what a person typed may hold line breaks and any
   // Unicode white space, which have no place in a log line or a URL.
   std::string postcode = std::move(*verdict.normalised);
-  bool rejectUnreachable = config_.postcodes.whenUnreachable == WhenUnreachable::REJECT;
   return track("validatePostcode", postcode,
                postcodes_.lookup(postcode).then(
-                   [rejectUnreachable](PostcodeAnswer answer) -> Reply<PostcodeInfo> {
-                     switch (answer.kind) {
-                       case PostcodeAnswer::Kind::INVALID:
-                         return Rejection{C::INVALID_POSTCODE, answer.message};
-                       case PostcodeAnswer::Kind::NOT_FOUND:
-                         return Rejection{C::POSTCODE_NOT_FOUND, answer.message};
-                       case PostcodeAnswer::Kind::UNREACHABLE:
-                         if (rejectUnreachable) return Rejection{C::UNAVAILABLE, answer.message};
-                         return PostcodeInfo{answer.postCode, std::string(AREA_UNVERIFIED), false};
-                       case PostcodeAnswer::Kind::FOUND:
-                         return PostcodeInfo{answer.postCode, answer.area, true};
-                     }
-                     KJ_UNREACHABLE;
-                   }));
+                   [this](PostcodeAnswer answer) { return located(std::move(answer)); }));
 }
 
 kj::Promise<ClusterStatus> OrderDesk::status() { return shared_.status(); }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,7 +70,7 @@ class OrderDesk {
   // Places the order, or says why not: INVALID_ORDER (the id), INVALID_USER_CODE, UNKNOWN_ITEM,
   // INVALID_POSTCODE, POSTCODE_NOT_FOUND, CONFLICTING_ORDER_ID, UNAVAILABLE. A repeat of
   // (userCode, orderId) answers with the order stored the first time.
-  kj::Promise<OrderOutcome> placeOrder(OrderRequest request);
+  kj::Promise<Reply<OrderRecord>> placeOrder(OrderRequest request);
 
   // The postcode, normalised, with its delivery area; or INVALID_POSTCODE, POSTCODE_NOT_FOUND, or
   // UNAVAILABLE when postcodes.io is unreachable and when_unreachable is "reject".
@@ -96,11 +97,15 @@ class OrderDesk {
   // Puts the menu's name and price for `item` on the order; nullopt, or why not.
   std::optional<Rejection> priceFromMenu(const Catalogue& cat, const std::string& item,
                                          OrderRecord& order) const;
+  // What postcodes.io's answer means for a client: the postcode and its area ("unverified" while
+  // postcodes.io is unreachable and when_unreachable is "accept"), or INVALID_POSTCODE,
+  // POSTCODE_NOT_FOUND, or UNAVAILABLE (its sentence about the check alone).
+  Reply<PostcodeInfo> located(PostcodeAnswer answer) const;
   // Looks the (normalised) postcode up, from the cache in this turn when it is there, then
   // placeAt().
-  kj::Promise<OrderOutcome> locateAndPlace(OrderRecord order, const std::string& postCode);
+  kj::Promise<Reply<OrderRecord>> locateAndPlace(OrderRecord order, const std::string& postCode);
   // Puts the postcode's answer on the order, stamps it and hands it to the batcher, or refuses it.
-  kj::Promise<OrderOutcome> placeAt(OrderRecord order, PostcodeAnswer answer);
+  kj::Promise<Reply<OrderRecord>> placeAt(OrderRecord order, PostcodeAnswer answer);
   // Counts `call` as under way until it ends, and logs (at debug level) that it began and ended.
   template <typename T>
   kj::Promise<T> track(const char* what, std::string detail, kj::Promise<T> call);
@@ -118,7 +123,8 @@ class OrderDesk {
   OrderBatcher batcher_;
   std::shared_ptr<const Catalogue> catalogue_;
   kj::TimePoint catalogueAt_;
-  kj::Maybe<kj::ForkedPromise<void>> catalogueFetch_;
+  // The fetch under way: resolves to why it found no menu, or nullopt once it stored one.
+  kj::Maybe<kj::ForkedPromise<std::optional<Rejection>>> catalogueFetch_;
   uint64_t inFlight_ = 0;
   uint64_t requests_ = 0;
 };

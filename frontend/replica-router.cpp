@@ -14,6 +14,13 @@ namespace jh {
 
 namespace {
 LogTaskFailures logErrors{"router"};
+
+// What a client is told when no replica could serve its call.
+Rejection noReplica() {
+  return {rpc::RejectCode::UNAVAILABLE,
+          "The ordering service is unavailable right now; please try again shortly."};
+}
+
 constexpr auto HANDOVER_POLL = 2 * kj::MILLISECONDS;
 
 enum State { DOWN, SYNCING, READY, DEGRADED, STOPPING };
@@ -359,6 +366,23 @@ kj::Promise<bool> ReplicaRouter::route(Attempt attempt) {
   // timeout; this bounds the whole of it even while promotions keep failing.
   auto deadline = timer_.now() + (replicas_.size() + 1) * config_.callTimeoutMs * kj::MILLISECONDS;
   return tryOn(ref, 0, deadline).attach(kj::mv(owned));
+}
+
+kj::Promise<std::optional<Rejection>> ReplicaRouter::serve(Attempt attempt) {
+  return route(kj::mv(attempt))
+      .then(
+          [](bool served) -> std::optional<Rejection> {
+            if (served) return std::nullopt;
+            return noReplica();
+          },
+          [](kj::Exception&& e) -> std::optional<Rejection> {
+            // Not a connection failure (route() fails over on those): a bug here or far away.
+            JH_ERROR(
+                "a call to the replicas failed inside the front-end ({}); the client was told the "
+                "service is unavailable",
+                e.getDescription().cStr());
+            return noReplica();
+          });
 }
 
 kj::Promise<bool> ReplicaRouter::tryOn(Attempt& attempt, uint64_t tried, kj::TimePoint deadline) {

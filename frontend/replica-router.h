@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "schema/config/cluster-config.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/runtime/log.h"
+#include "schema/answers/rejection.h"
 #include "schema/answers/replica-row.h"
 #include "schema/rpc/rpc-link.h"
 #include "schema/orders/version-vector.h"
@@ -56,6 +58,11 @@ class ReplicaRouter {
   // waits, at most call_timeout_ms. Resolves false when no replica served it. Other failures
   // (FAILED) propagate.
   kj::Promise<bool> route(Attempt attempt);
+  // route(), with its failures turned into the refusal a client gets for them (the one place
+  // that does so): nullopt once a replica served the call; UNAVAILABLE ("The ordering service is
+  // unavailable right now…") when none did, and when the call failed otherwise (FAILED: a bug
+  // here or on the replica), which is also logged as an error.
+  kj::Promise<std::optional<Rejection>> serve(Attempt attempt);
 
   // A follower, from the board: what calls should do now.
   void adopt(const RoutingView& view);

@@ -22,11 +22,13 @@
 #include "schema/runtime/daemon.h"
 #include "tests/frontend/desk-rig.h"
 #include "tests/frontend/fake-postcodes-process.h"
+#include "tests/schema/answers/read-reply.h"
 #include "tests/support/harness/harness-util.h"
 
 using jh::PostcodeAnswer;
 using jh::PostcodeBook;
 using jh::PostcodeService;
+using jh::test::answered;
 using jh::test::DeskRig;
 using jh::test::FakePostcodesProcess;
 using jh::test::runUntil;
@@ -119,7 +121,7 @@ TEST_CASE(
     "orders") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
-  REQUIRE(rig.wait(rig.desk->placeOrder(order("lead-1"))).placed);
+  REQUIRE(answered(rig.wait(rig.desk->placeOrder(order("lead-1")))));
   uint64_t leadEvents = rig.router->events().lastId();
 
   std::atomic<bool> done{false};
@@ -130,7 +132,7 @@ TEST_CASE(
     onSecondLoop(
         rig,
         [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
-          placed = desk.placeOrder(order("other-1")).wait(io.waitScope).placed.has_value();
+          placed = answered(desk.placeOrder(order("other-1")).wait(io.waitScope)) != nullptr;
           seen = desk.status().wait(io.waitScope);
           events = desk.events(0).wait(io.waitScope);
           desk.setHeartbeat(70).wait(io.waitScope);
@@ -164,11 +166,11 @@ TEST_CASE(
         rig,
         [&](jh::OrderDesk& desk, kj::AsyncIoContext& io) {
           auto first = desk.placeOrder(order("other-1")).wait(io.waitScope);
-          if (first.placed) before = first.placed->origin;
+          if (answered(first)) before = answered(first)->origin;
           phase = 1;
           while (phase != 2) std::this_thread::yield();
           auto second = desk.placeOrder(order("other-2")).wait(io.waitScope);
-          if (second.placed) after = second.placed->origin;
+          if (answered(second)) after = answered(second)->origin;
         },
         done);
   });
@@ -184,8 +186,8 @@ TEST_CASE(
   CHECK(after == "r2");
   CHECK(rig.router->primaryName() == "r2");
   auto placed = rig.wait(rig.desk->placeOrder(order("lead-1")));
-  REQUIRE(placed.placed);
-  CHECK(placed.placed->origin == "r2");
+  REQUIRE(answered(placed));
+  CHECK(answered(placed)->origin == "r2");
 }
 
 TEST_CASE("connections to a shared port are spread over its loops, each accepting its own") {

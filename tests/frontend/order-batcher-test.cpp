@@ -9,12 +9,16 @@
 
 #include "frontend/order-batcher.h"
 #include "tests/frontend/fake-replica.h"
+#include "tests/schema/answers/read-reply.h"
 #include "tests/schema/sample-order.h"
 
 using jh::OrderBatcher;
-using jh::OrderOutcome;
+using jh::OrderRecord;
 using jh::ReplicaRouter;
+using jh::Reply;
+using jh::test::answered;
 using jh::test::FakeReplicas;
+using jh::test::refusalCode;
 using jh::test::runUntil;
 
 namespace {
@@ -29,16 +33,16 @@ struct BatcherRig {
   }
 
   // `n` orders handed to the batcher in one event-loop turn.
-  std::vector<kj::Promise<OrderOutcome>> place(size_t n) {
-    std::vector<kj::Promise<OrderOutcome>> out;
+  std::vector<kj::Promise<Reply<OrderRecord>>> place(size_t n) {
+    std::vector<kj::Promise<Reply<OrderRecord>>> out;
     for (size_t i = 0; i < n; ++i) {
       out.push_back(batcher->place(jh::test::sampleOrder("o" + std::to_string(placed++), "", 0)));
     }
     return out;
   }
 
-  std::vector<OrderOutcome> waitAll(std::vector<kj::Promise<OrderOutcome>>& promises) {
-    std::vector<OrderOutcome> out;
+  std::vector<Reply<OrderRecord>> waitAll(std::vector<kj::Promise<Reply<OrderRecord>>>& promises) {
+    std::vector<Reply<OrderRecord>> out;
     for (auto& p : promises) out.push_back(p.wait(io.waitScope));
     return out;
   }
@@ -64,8 +68,8 @@ TEST_CASE("orders handed over in one turn go to the primary as one placeOrders c
   auto outcomes = rig.waitAll(promises);
   CHECK(rig.fakes[0].batchSizes == std::vector<size_t>{5});
   for (auto& o : outcomes) {
-    REQUIRE(o.placed);
-    CHECK(o.placed->origin == "r1");
+    REQUIRE(answered(o));
+    CHECK(answered(o)->origin == "r1");
   }
   CHECK(rig.batcher->placed() == 5);
 }
@@ -93,7 +97,7 @@ TEST_CASE(
   CHECK(sizes[2] == OrderBatcher::MAX_BATCH);  // the rest, as full batches
   CHECK(sizes[3] == 10);
   CHECK(total(sizes) == OrderBatcher::MAX_BATCH + 12);
-  for (auto& o : outcomes) CHECK(o.placed);
+  for (auto& o : outcomes) CHECK(answered(o));
 }
 
 TEST_CASE(
@@ -103,8 +107,8 @@ TEST_CASE(
   auto promises = rig.place(3);
   auto outcomes = rig.waitAll(promises);
   for (auto& o : outcomes) {
-    REQUIRE(o.placed);
-    CHECK(o.placed->origin == "r2");
+    REQUIRE(answered(o));
+    CHECK(answered(o)->origin == "r2");
   }
   CHECK(rig.fakes[1].batchSizes == std::vector<size_t>{3});
 }
@@ -117,8 +121,8 @@ TEST_CASE(
   auto promises = rig.place(4);
   auto outcomes = rig.waitAll(promises);
   for (auto& o : outcomes) {
-    CHECK_FALSE(o.placed);
-    CHECK(o.code == jh::rpc::RejectCode::UNAVAILABLE);
+    CHECK_FALSE(answered(o));
+    CHECK(refusalCode(o) == jh::rpc::RejectCode::UNAVAILABLE);
   }
   CHECK(rig.batcher->failed() == 4);
 }

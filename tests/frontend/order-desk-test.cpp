@@ -6,16 +6,20 @@
 #include <string>
 
 #include "tests/frontend/desk-rig.h"
+#include "tests/schema/answers/read-reply.h"
 
-using jh::OrderOutcome;
+using jh::OrderRecord;
 using jh::OrderRequest;
 using jh::Rejection;
+using jh::Reply;
 using jh::rpc::RejectCode;
+using jh::test::answered;
 using jh::test::DeskRig;
+using jh::test::refusalCode;
 
 namespace {
 
-OrderOutcome place(DeskRig& rig, OrderRequest request) {
+Reply<OrderRecord> place(DeskRig& rig, OrderRequest request) {
   return rig.wait(rig.desk->placeOrder(std::move(request)));
 }
 
@@ -31,26 +35,26 @@ TEST_CASE(
     "answers the stored copy") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
-  OrderOutcome first = place(rig, {"o-1", "ann", " hamburger ", "ab10 1ab"});
-  REQUIRE(first.placed);
-  CHECK(first.placed->item == "HAMBURGER");
-  CHECK(first.placed->pricePence == 785);
-  CHECK(first.placed->postCode == "AB10 1AB");
-  CHECK(first.placed->area == "Aberdeen City");
-  CHECK(first.placed->status == "CONFIRMED");
-  CHECK(first.placed->origin == "r1");
-  CHECK_FALSE(jh::checkOrderFields(*first.placed)
+  Reply<OrderRecord> first = place(rig, {"o-1", "ann", " hamburger ", "ab10 1ab"});
+  REQUIRE(answered(first));
+  CHECK(answered(first)->item == "HAMBURGER");
+  CHECK(answered(first)->pricePence == 785);
+  CHECK(answered(first)->postCode == "AB10 1AB");
+  CHECK(answered(first)->area == "Aberdeen City");
+  CHECK(answered(first)->status == "CONFIRMED");
+  CHECK(answered(first)->origin == "r1");
+  CHECK_FALSE(jh::checkOrderFields(*answered(first))
                   .has_value());  // a time stamp of the right form among them
   REQUIRE(rig.fakes[0].orders.size() == 1);
 
-  OrderOutcome again = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
-  REQUIRE(again.placed);
-  CHECK(*again.placed == *first.placed);
+  Reply<OrderRecord> again = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
+  REQUIRE(answered(again));
+  CHECK(*answered(again) == *answered(first));
   CHECK(rig.fakes[0].orders.size() == 1);
 
-  OrderOutcome other = place(rig, {"o-1", "ann", "Fish, \"Chips\"", "AB10 1AB"});
-  CHECK_FALSE(other.placed);
-  CHECK(other.code == RejectCode::CONFLICTING_ORDER_ID);
+  Reply<OrderRecord> other = place(rig, {"o-1", "ann", "Fish, \"Chips\"", "AB10 1AB"});
+  CHECK_FALSE(answered(other));
+  CHECK(refusalCode(other) == RejectCode::CONFLICTING_ORDER_ID);
   CHECK(rig.wait(rig.desk->catalogue()).index() == 0);
   CHECK(rig.wait(rig.desk->status()).ordersPlaced ==
         2);  // the first and its repeat were acknowledged
@@ -75,10 +79,10 @@ TEST_CASE(
         Case{{"o-7", "ann", "HAMBURGER", "ZZ9 9ZZ"}, RejectCode::POSTCODE_NOT_FOUND}}) {
     CAPTURE(c.request.orderId);
     CAPTURE(c.request.item);
-    OrderOutcome outcome = place(rig, c.request);
-    CHECK_FALSE(outcome.placed);
-    CHECK(outcome.code == c.code);
-    CHECK_FALSE(outcome.message.empty());
+    Reply<OrderRecord> outcome = place(rig, c.request);
+    CHECK_FALSE(answered(outcome));
+    CHECK(refusalCode(outcome) == c.code);
+    CHECK_FALSE(std::get<Rejection>(outcome).message.empty());
   }
   CHECK(rig.fakes[0].placeOrdersCalls == 0);
   CHECK(rig.postcodesProcess.requests() == 1);  // only ZZ9 9ZZ, well-formed, was looked up
@@ -89,8 +93,8 @@ TEST_CASE(
     "code from nobody") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
-  REQUIRE(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"}).placed);
-  REQUIRE(place(rig, {"o-2", "bob", "HAMBURGER", "AB10 1AB"}).placed);
+  REQUIRE(answered(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"})));
+  REQUIRE(answered(place(rig, {"o-2", "bob", "HAMBURGER", "AB10 1AB"})));
 
   jh::OrdersPage page = rig.wait(rig.desk->orders("ann", 0, ""));
   REQUIRE(page.result().isOrders());
@@ -118,10 +122,42 @@ TEST_CASE(
   auto catalogue = rig.wait(rig.desk->catalogue());
   REQUIRE(std::holds_alternative<Rejection>(catalogue));
   CHECK(std::get<Rejection>(catalogue).code == RejectCode::UNAVAILABLE);
-  OrderOutcome outcome = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
-  CHECK_FALSE(outcome.placed);
-  CHECK(outcome.code == RejectCode::UNAVAILABLE);
+  Reply<OrderRecord> outcome = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
+  CHECK_FALSE(answered(outcome));
+  CHECK(refusalCode(outcome) == RejectCode::UNAVAILABLE);
   CHECK(pageCode(rig.wait(rig.desk->orders("ann", 0, ""))) == RejectCode::UNAVAILABLE);
+}
+
+TEST_CASE(
+    "with postcodes.io unreachable, an order and a postcode check are refused UNAVAILABLE, each "
+    "with its own sentence, under when_unreachable reject, and answered unverified under accept") {
+  DeskRig rig;
+  REQUIRE(rig.primaryIs("r1"));
+  rig.postcodesProcess.stop();
+  std::string lookupSentence = rig.wait(rig.postcodes->lookup("AB10 1AB")).message;
+  REQUIRE_FALSE(lookupSentence.empty());
+
+  rig.config.postcodes.whenUnreachable = jh::WhenUnreachable::REJECT;
+  Reply<OrderRecord> refused = place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"});
+  CHECK(refusalCode(refused) == RejectCode::UNAVAILABLE);
+  CHECK(std::get<Rejection>(refused).message ==
+        "The postcode could not be checked because postcodes.io is unreachable, so the order was "
+        "not placed.");
+  auto unchecked = rig.wait(rig.desk->validatePostcode("ab10 1ab"));
+  CHECK(refusalCode(unchecked) == RejectCode::UNAVAILABLE);
+  CHECK(std::get<Rejection>(unchecked).message == lookupSentence);
+  CHECK(rig.fakes[0].placeOrdersCalls == 0);
+
+  rig.config.postcodes.whenUnreachable = jh::WhenUnreachable::ACCEPT;
+  Reply<OrderRecord> accepted = place(rig, {"o-2", "ann", "HAMBURGER", "ab10 1ab"});
+  REQUIRE(answered(accepted));
+  CHECK(answered(accepted)->postCode == "AB10 1AB");
+  CHECK(answered(accepted)->area == "unverified");
+  auto checked = rig.wait(rig.desk->validatePostcode("ab10 1ab"));
+  REQUIRE(answered(checked));
+  CHECK(answered(checked)->postCode == "AB10 1AB");
+  CHECK(answered(checked)->area == "unverified");
+  CHECK_FALSE(answered(checked)->verified);
 }
 
 TEST_CASE(
@@ -155,7 +191,7 @@ TEST_CASE(
     "feed") {
   DeskRig rig;
   REQUIRE(rig.primaryIs("r1"));
-  REQUIRE(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"}).placed);
+  REQUIRE(answered(place(rig, {"o-1", "ann", "HAMBURGER", "AB10 1AB"})));
   jh::ClusterStatus s = rig.wait(rig.desk->status());
   CHECK(s.frontend == "fe");
   CHECK(s.primary == "r1");

@@ -211,3 +211,32 @@ TEST_CASE(
   CHECK(rig.events(EventKind::NO_PRIMARY) == 1);
   for (size_t i = 0; i < 3; ++i) CHECK(rig.fakes[i].promotions.empty());
 }
+
+TEST_CASE(
+    "serve answers a call nothing served, or one that failed other than by connection, with "
+    "UNAVAILABLE rather than an exception") {
+  RouterRig rig;
+  rig.start();
+  REQUIRE(rig.primaryBecomes("r1"));
+  auto served = [](jh::rpc::Replica::Client replica) {
+    return replica.getOrdersRequest().send().then([](auto) { return ReplicaRouter::Served::YES; });
+  };
+  CHECK_FALSE(rig.router->serve(served).wait(rig.io.waitScope).has_value());
+
+  auto failed = rig.router
+                    ->serve([](jh::rpc::Replica::Client) -> kj::Promise<ReplicaRouter::Served> {
+                      KJ_FAIL_REQUIRE("a reply the front-end cannot read");
+                    })
+                    .wait(rig.io.waitScope);
+  REQUIRE(failed.has_value());
+  CHECK(failed->code == jh::rpc::RejectCode::UNAVAILABLE);
+  CHECK(failed->message ==
+        "The ordering service is unavailable right now; please try again shortly.");
+  CHECK(rig.router->primaryName() == "r1");  // not a failure of the replica's
+
+  for (size_t i = 0; i < 3; ++i) rig.fakes[i].dead = true;
+  auto none = rig.router->serve(served).wait(rig.io.waitScope);
+  REQUIRE(none.has_value());
+  CHECK(none->code == jh::rpc::RejectCode::UNAVAILABLE);
+  CHECK(none->message == failed->message);
+}
