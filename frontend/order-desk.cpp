@@ -73,36 +73,33 @@ kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::catalogue() {
 kj::Promise<Reply<std::shared_ptr<const Catalogue>>> OrderDesk::loadCatalogue() {
   using Answer = Reply<std::shared_ptr<const Catalogue>>;
   if (auto fresh = freshCatalogue()) return Answer(std::move(fresh));
-  if (catalogueFetch_ == nullptr) {
-    auto fetched = std::make_shared<Catalogue>();
-    auto fetch = router_.serve([fetched](rpc::Replica::Client replica) {
-      auto menu = replica.getMenuRequest().send();
-      auto motd = replica.getMotdRequest().send();
-      return menu.then([fetched, motd = kj::mv(motd)](auto menuReply) mutable {
-        fetched->items.clear();
-        fetched->keys.clear();
-        for (auto i : menuReply.getItems()) {
-          fetched->items.push_back({i.getItem(), i.getPricePence()});
-          fetched->keys.push_back(upperTrimmed(i.getItem().cStr()));
-        }
-        return motd.then([fetched](auto motdReply) {
-          fetched->motd = motdReply.getMotd();
-          return ReplicaRouter::Served::YES;
+  return catalogueFetch_
+      .join([this]() {
+        auto fetched = std::make_shared<Catalogue>();
+        auto fetch = router_.serve([fetched](rpc::Replica::Client replica) {
+          auto menu = replica.getMenuRequest().send();
+          auto motd = replica.getMotdRequest().send();
+          return menu.then([fetched, motd = kj::mv(motd)](auto menuReply) mutable {
+            fetched->items.clear();
+            fetched->keys.clear();
+            for (auto i : menuReply.getItems()) {
+              fetched->items.push_back({i.getItem(), i.getPricePence()});
+              fetched->keys.push_back(upperTrimmed(i.getItem().cStr()));
+            }
+            return motd.then([fetched](auto motdReply) {
+              fetched->motd = motdReply.getMotd();
+              return ReplicaRouter::Served::YES;
+            });
+          });
         });
-      });
-    });
-    auto stored = fetch.then([this, fetched](std::optional<Rejection> no) {
-      if (!no) {
-        catalogue_ = fetched;
-        catalogueAt_ = timer_.now();
-      }
-      catalogueFetch_ = nullptr;
-      return no;
-    });
-    catalogueFetch_ = stored.fork();
-  }
-  return KJ_ASSERT_NONNULL(catalogueFetch_)
-      .addBranch()
+        return fetch.then([this, fetched](std::optional<Rejection> no) {
+          if (!no) {
+            catalogue_ = fetched;
+            catalogueAt_ = timer_.now();
+          }
+          return no;
+        });
+      })
       .then([this](std::optional<Rejection> no) -> Answer {
         // A stale copy is better than none when no replica answers.
         if (catalogue_) return catalogue_;

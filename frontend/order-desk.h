@@ -21,6 +21,7 @@
 #include "schema/answers/front-end-values.h"
 #include "schema/just-hungry.capnp.h"
 #include "schema/orders/order.h"
+#include "schema/runtime/shared-call.h"
 
 namespace jh {
 
@@ -62,6 +63,8 @@ class OrderDesk {
   // The motd and menu, cached for a moment (CATALOGUE_TTL); a stale copy when no replica answers
   // and there is one; UNAVAILABLE when there is none.
   kj::Promise<Reply<std::shared_ptr<const Catalogue>>> catalogue();
+  // The cached copy while it is fresh, else null: what catalogue() answers without a call.
+  std::shared_ptr<const Catalogue> freshCatalogue() const;
 
   // One page of the user's orders older than `cursor` ("" for the newest), at most `limit` (0:
   // the default page). Refused as INVALID_USER_CODE or UNAVAILABLE.
@@ -110,7 +113,6 @@ class OrderDesk {
   template <typename T>
   kj::Promise<T> track(const char* what, std::string detail, kj::Promise<T> call);
 
-  std::shared_ptr<const Catalogue> freshCatalogue() const;  // the cached copy while it is fresh
   kj::Promise<Reply<std::shared_ptr<const Catalogue>>> loadCatalogue();  // catalogue(), untracked
 
   const ClusterConfig& config_;
@@ -124,7 +126,7 @@ class OrderDesk {
   std::shared_ptr<const Catalogue> catalogue_;
   kj::TimePoint catalogueAt_;
   // The fetch under way: resolves to why it found no menu, or nullopt once it stored one.
-  kj::Maybe<kj::ForkedPromise<std::optional<Rejection>>> catalogueFetch_;
+  SharedCall<std::optional<Rejection>> catalogueFetch_;
   uint64_t inFlight_ = 0;
   uint64_t requests_ = 0;
 };

@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev ca-certificates   # front-end's postcodes.io look-ups over HTTPS
   rapidjson-dev libfmt-dev               # JSON (cluster file, postcodes.io answers), formatting
   doctest-dev                            # unit and system tests
+  valgrind                               # tests: memcheck of the cases that reach into libkj (not sanitised)
   clang-14 libfuzzer-14-dev              # fuzz targets (tests/fuzz): libFuzzer, ASan, UBSan
   libedit-dev                            # client's line editing (BSD licence, readline API)
   zlib1g-dev                             # zlib: the gzipped postcode fixtures

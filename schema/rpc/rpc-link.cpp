@@ -32,18 +32,14 @@ RpcLink::~RpcLink() noexcept(false) {}
 
 kj::Promise<capnp::Capability::Client> RpcLink::bootstrap() {
   if (connection_) return connection_->cap;
-  KJ_IF_MAYBE (d, dialing_) {
-    return d->addBranch().then([this]() -> capnp::Capability::Client {
-      if (!connection_) {
-        kj::throwFatalException(
-            plainException(kj::Exception::Type::DISCONNECTED,
-                           fmt::format("the connection to {} was lost", address_)));
-      }
-      return connection_->cap;
-    });
-  }
-  dialing_ = dial().fork();
-  return bootstrap();
+  return dialing_.join([this]() { return dial(); }).then([this]() -> capnp::Capability::Client {
+    if (!connection_) {
+      kj::throwFatalException(
+          plainException(kj::Exception::Type::DISCONNECTED,
+                         fmt::format("the connection to {} was lost", address_)));
+    }
+    return connection_->cap;
+  });
 }
 
 kj::Promise<void> RpcLink::dial() {
@@ -54,7 +50,6 @@ kj::Promise<void> RpcLink::dial() {
   return timer_.timeoutAfter(connectTimeoutMs_ * kj::MILLISECONDS, kj::mv(attempt))
       .then(
           [this](kj::Own<kj::AsyncIoStream> stream) {
-            dialing_ = nullptr;
             JH_DEBUG("connected to {}", address_);
             connection_ = kj::heap<Connection>(kj::mv(stream), timer_);
             KJ_IF_MAYBE (open, opener_) { connection_->cap = (*open)(connection_->cap); }
@@ -64,7 +59,6 @@ kj::Promise<void> RpcLink::dial() {
             }));
           },
           [this](kj::Exception&& e) {
-            dialing_ = nullptr;
             std::string reason = e.getType() == kj::Exception::Type::OVERLOADED
                                      ? fmt::format("no answer within {} ms", connectTimeoutMs_)
                                      : failureReason(e);

@@ -11,6 +11,8 @@
 #include <kj/async-io.h>
 #include <kj/function.h>
 
+#include "schema/runtime/shared-call.h"
+
 namespace jh {
 
 class RpcLink {
@@ -54,7 +56,7 @@ class RpcLink {
   uint32_t connectTimeoutMs_;
   kj::Maybe<Opener> opener_;
   kj::Own<Connection> connection_;
-  kj::Maybe<kj::ForkedPromise<void>> dialing_;
+  SharedCall<void> dialing_;
   uint64_t generation_ = 0;
   uint64_t dials_ = 0;
   kj::Own<kj::TaskSet> tasks_;
