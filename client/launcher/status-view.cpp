@@ -1,0 +1,225 @@
+// `startup.sh status` (status-view.h).
+#include "client/launcher/status-view.h"
+
+#include <map>
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "client/launcher/process-table.h"
+#include "client/launcher/say.h"
+
+namespace jh::launch {
+
+namespace {
+
+const char* kindName(Kind kind) {
+  switch (kind) {
+    case Kind::REPLICA: return "replica";
+    case Kind::FRONTEND: return "frontend";
+    case Kind::CLIENT: return "client";
+    case Kind::NONE: break;
+  }
+  return "";
+}
+
+std::string text(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+uint64_t number(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  return it != object.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
+}
+
+// The front-end's entry for replica `name`, or null.
+const rapidjson::Value* replicaIn(const rapidjson::Document& view, const std::string& name) {
+  if (!view.IsObject() || !view.HasMember("replicas") || !view["replicas"].IsArray())
+    return nullptr;
+  for (auto& r : view["replicas"].GetArray()) {
+    if (r.IsObject() && text(r, "name") == name) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+StatusView makeStatus(const std::vector<ProcessFacts>& facts, const std::string& frontendView) {
+  StatusView view;
+  view.frontendView = frontendView;
+  rapidjson::Document doc;
+  if (!frontendView.empty()) doc.Parse(frontendView.c_str());
+  bool haveView = !frontendView.empty() && !doc.HasParseError() && doc.IsObject();
+  if (haveView) view.primary = text(doc, "primary");
+  for (auto& f : facts) {
+    ProcessRow row{f.name, kindName(f.kind), f.pid, f.state, f.port, "", std::nullopt};
+    if (f.kind == Kind::REPLICA) {
+      const rapidjson::Value* seen = haveView ? replicaIn(doc, f.name) : nullptr;
+      if (f.state == "exited") {
+        row.role = "down";
+        if (f.name == view.primary) {
+          view.exitedPrimary = f.name;
+          view.primary = "";
+        }
+      } else if (seen != nullptr) {
+        std::string state = text(*seen, "state");
+        row.role = text(*seen, "role");
+        if (state != "READY" && state != "DOWN") row.role += ", " + state;
+        if (text(*seen, "role") != "down") row.orders = number(*seen, "order_count");
+        // As jh-client status says it: how far a catching-up replica has got, who is promoted.
+        if (state == "SYNCING") {
+          std::string toGo =
+              text(doc, "primary").empty() ? "" : fmt::format(", {} to go", number(*seen, "lag"));
+          view.notes.push_back(fmt::format("{} is catching up: {} rows fetched{}.", f.name,
+                                           number(*seen, "fetched"), toGo));
+        } else if (state == "PROMOTING") {
+          view.notes.push_back(f.name +
+                               " is being promoted: it syncs with its peers before it serves.");
+        }
+      }
+    } else if (f.kind == Kind::FRONTEND) {
+      if (f.answered)
+        row.role = "serving";
+      else if (f.state == "running")
+        row.role = "not answering";
+    }
+    view.rows.push_back(row);
+  }
+  return view;
+}
+
+std::string statusTable(const StatusView& view, const std::string& cluster, const std::string& mode,
+                        bool colour) {
+  auto dash = [](const auto& value) {
+    return value ? fmt::format("{}", *value) : std::string("-");
+  };
+  std::string out =
+      fmt::format("cluster {}, mode {}\n", cluster, mode.empty() ? "not started" : mode);
+  out += fmt::format("{:<17} {:>7}  {:<9} {:>5}  {:<20} {:>6}\n", "NAME", "PID", "STATE", "PORT",
+                     "ROLE", "ORDERS");
+  for (auto& r : view.rows) {
+    std::string line =
+        fmt::format("{:<17} {:>7}  {:<9} {:>5}  {:<20} {:>6}", r.name, dash(r.pid), r.state,
+                    dash(r.port), r.role.empty() ? "-" : r.role, dash(r.orders));
+    if (r.role.starts_with("primary"))
+      line = paint(colour, "1;32", line);
+    else if (r.role.starts_with("down") || r.role == "not answering" || r.state == "exited" ||
+             r.state == "stopped")
+      line = paint(colour, "31", line);
+    out += line + "\n";
+  }
+  for (auto& note : view.notes) out += note + "\n";
+  if (view.frontendView.empty()) {
+    out += "no front-end answered: the replicas' roles are unknown\n";
+  } else if (!view.exitedPrimary.empty()) {
+    out += fmt::format("no primary: {} exited; the front-end fails over at its next heartbeat\n",
+                       view.exitedPrimary);
+  } else if (view.primary.empty()) {
+    out += "no primary: no replica is READY\n";
+  } else {
+    out += "primary: " + view.primary + "\n";
+  }
+  return out;
+}
+
+std::string statusJson(const StatusView& view, const std::string& cluster, const std::string& mode,
+                       const std::string& runDir) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> j(buffer);
+  j.SetIndent(' ', 2);
+  auto textOrNull = [&](const std::string& value) {
+    if (value.empty())
+      j.Null();
+    else
+      j.String(value.c_str());
+  };
+  j.StartObject();
+  j.Key("cluster");
+  j.String(cluster.c_str());
+  j.Key("mode");
+  textOrNull(mode);
+  j.Key("run_dir");
+  j.String(runDir.c_str());
+  j.Key("primary");
+  textOrNull(view.primary);
+  j.Key("processes");
+  j.StartArray();
+  for (auto& r : view.rows) {
+    j.StartObject();
+    j.Key("name");
+    j.String(r.name.c_str());
+    j.Key("kind");
+    j.String(r.kind.c_str());
+    j.Key("pid");
+    if (r.pid)
+      j.Int(*r.pid);
+    else
+      j.Null();
+    j.Key("state");
+    j.String(r.state.c_str());
+    j.Key("port");
+    if (r.port)
+      j.Uint(*r.port);
+    else
+      j.Null();
+    j.Key("role");
+    textOrNull(r.role);
+    j.Key("orders");
+    if (r.orders)
+      j.Uint64(*r.orders);
+    else
+      j.Null();
+    j.EndObject();
+  }
+  j.EndArray();
+  j.Key("frontend_view");
+  rapidjson::Document frontend;
+  if (!view.frontendView.empty()) frontend.Parse(view.frontendView.c_str());
+  if (view.frontendView.empty() || frontend.HasParseError())
+    j.Null();
+  else
+    frontend.Accept(j);
+  j.EndObject();
+  return std::string(buffer.GetString()) + "\n";
+}
+
+StatusView collectStatus(const System& system) {
+  std::map<std::string, bool> answered;
+  std::string frontendView;
+  for (auto& fe : system.frontends()) {
+    auto port = system.port(fe);
+    // Not listening: no need to wait for jh-client's retries to say so.
+    if (!port || !portListening(*port) || !isExecutable(system.bin("jh-client"))) continue;
+    auto status = capture({system.bin("jh-client"), "--cluster", system.clusterPath, "--frontend",
+                           fe, "--json", "status"},
+                          3000);
+    if (status.status != 0) continue;
+    answered[fe] = true;
+    if (frontendView.empty()) frontendView = status.out;
+  }
+  std::vector<ProcessFacts> facts;
+  auto names = system.servers();
+  names.push_back(CLIENT);
+  for (auto& name : names) {
+    ProcessFacts f{name, system.kind(name), system.run.recordedPid(name),
+                   "",   std::nullopt,      answered[name]};
+    if (f.kind != Kind::CLIENT) f.port = system.port(name);
+    if (!f.pid)
+      f.state = "-";
+    else if (!pidAlive(*f.pid) || !isOurs(name, procCmdline(*f.pid), CLIENT))
+      f.state = "exited";
+    else if (procState(*f.pid) == 'T')
+      f.state = "stopped";
+    else if (f.port && !portListening(*f.port))
+      f.state = "starting";
+    else
+      f.state = "running";
+    facts.push_back(f);
+  }
+  return makeStatus(facts, frontendView);
+}
+
+}  // namespace jh::launch
