@@ -18,9 +18,9 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
 #include "client/launcher/commands.h"
+#include "client/launcher/demo-readings.h"
 #include "client/launcher/process-control.h"
 #include "client/launcher/process-table.h"
 #include "client/launcher/say.h"
@@ -106,70 +106,24 @@ class Demonstration {
   void note(const std::string& text) { say("  " + text); }
   void good(const std::string& text) { say("  " + paint(colour_, "32", text)); }
 
-  Captured client(const Argv& args) {
+  // `jh-client ARGS` against the cluster: its output ("" when it did not answer in 15 s).
+  std::string client(const Argv& args) {
     Argv argv{system_.bin("jh-client"), "--cluster", system_.clusterPath};
     argv.insert(argv.end(), args.begin(), args.end());
-    return capture(argv, 15000);
+    return capture(argv, 15000).out;
   }
-
-  rapidjson::Document clientJson(const Argv& args) {
-    rapidjson::Document doc;
-    doc.Parse(client(args).out.c_str());
-    if (doc.HasParseError() || !doc.IsObject()) doc.SetObject();
-    return doc;
-  }
-
-  std::string primary() {
-    auto status = clientJson({"--json", "status"});
-    return status.HasMember("primary") && status["primary"].IsString()
-               ? status["primary"].GetString()
-               : "";
-  }
-
-  // The front-end's view of replica `name`: "down", "backup, SYNCING (812 rows fetched, 120 to
-  // go)"…
-  std::string viewOf(const std::string& name) {
-    auto status = clientJson({"--json", "status"});
-    if (!status.HasMember("replicas") || !status["replicas"].IsArray()) return "";
-    for (auto& r : status["replicas"].GetArray()) {
-      if (!r.IsObject() || r["name"] != name.c_str()) continue;
-      std::string role = r["role"].GetString(), state = r["state"].GetString();
-      if (role == "down") return "down";
-      std::string seen = role + ", " + state;
-      if (state == "SYNCING") {
-        seen += fmt::format(" ({} rows fetched, {} to go)", r["fetched"].GetUint64(),
-                            r["lag"].GetUint64());
-      }
-      return seen;
-    }
-    return "";
-  }
-
-  bool settled() {
-    auto status = clientJson({"--json", "status"});
-    if (!status.HasMember("replicas") || !status["replicas"].IsArray()) return false;
-    for (auto& r : status["replicas"].GetArray()) {
-      if (!r.IsObject() || r["state"] != "READY") return false;
-    }
-    return status["primary"] == firstReplica_.c_str();
-  }
-
+  std::string status() { return client({"--json", "status"}); }
   std::string loadOutput() { return readFile(demo_ + "/load.out"); }
-
-  size_t liveLines() {
-    std::string out = "\n" + loadOutput();
-    size_t count = 0;
-    for (size_t at = 0; (at = out.find("\nt=", at)) != std::string::npos; ++at) ++count;
-    return count;
-  }
 
   // Waits until the load has printed one more per-second line than it had: a second of orders.
   void anotherSecond() {
-    size_t had = liveLines();
-    if (!pollUntil(10, [&] { return liveLines() > had; })) {
+    size_t had = secondsOfLoad(loadOutput());
+    if (!pollUntil(10, [&] { return secondsOfLoad(loadOutput()) > had; })) {
       std::string out = loadOutput();
       size_t from = out.size();
-      for (int n = 0; n < 4 && from > 0; ++n) from = out.rfind('\n', from - 1);
+      for (int n = 0; n < 4 && from > 0 && from != std::string::npos; ++n) {
+        from = out.rfind('\n', from - 1);
+      }
       die("the load printed nothing for 10 s: " + out.substr(from == std::string::npos ? 0 : from));
     }
   }
@@ -251,18 +205,18 @@ class Demonstration {
     good("Orders are acknowledged every second: the load's lines, t=1s, t=2s…");
 
     step("kill -9 the primary while orders keep coming");
-    std::string killed = primary();
+    std::string killed = primaryIn(status());
     if (killed.empty()) die("the front-end names no primary");
     int64_t began = nowMs();
     note(killNode(system_, "primary", SIGKILL));
     std::string now;
-    if (!pollUntil(15, [&] { return !(now = primary()).empty() && now != killed; })) {
+    if (!pollUntil(15, [&] { return !(now = primaryIn(status())).empty() && now != killed; })) {
       die("no new primary 15 s after the kill");
     }
-    std::string gap = failoverGap(killed, began);
+    auto gap = failoverGapMs(client({"--json", "events"}), killed, began);
     good(fmt::format(
         "{} took over{}.", now,
-        gap.empty() ? "" : " " + gap + " ms after the front-end saw " + killed + " down"));
+        gap ? fmt::format(" {} ms after the front-end saw {} down", *gap, killed) : ""));
     anotherSecond();
 
     step(fmt::format("restart {}: it catches up, then takes over again", killed));
@@ -272,7 +226,7 @@ class Demonstration {
     began = nowMs();
     std::string last;
     bool back = pollUntil(30, [&] {
-      std::string seen = viewOf(killed);
+      std::string seen = replicaView(status(), killed);
       if (!seen.empty() && seen != last) note(killed + ": " + seen);
       if (!seen.empty()) last = seen;
       return seen == "primary, READY";
@@ -284,17 +238,11 @@ class Demonstration {
 
     step("stop the load");
     endPart("load", SIGINT);
-    std::string summary;
-    bool said = pollUntil(5, [&] {
-      std::string out = "\n" + loadOutput();
-      auto at = out.find("\nStopped after");
-      if (at == std::string::npos) return false;
-      std::string line = out.substr(at + 1, out.find('\n', at + 1) - at - 1);
-      summary = line.substr(line.find(": ") == std::string::npos ? 0 : line.find(": ") + 2);
-      return true;
-    });
-    if (!said) die("the load did not say what it did");
-    good("The load stopped: " + summary);
+    std::optional<std::string> summary;
+    if (!pollUntil(5, [&] { return (summary = loadSummary(loadOutput())).has_value(); })) {
+      die("the load did not say what it did");
+    }
+    good("The load stopped: " + *summary);
 
     step("check every acknowledged order on every replica");
     int rc = runPrefixed({system_.bin("jh-bench"), "--cluster", system_.clusterPath,
@@ -310,22 +258,6 @@ class Demonstration {
     say("\n" +
         paint(colour_, "1;32",
               "The demonstration succeeded: lost 0, while the primary was killed under load."));
-  }
-
-  // Milliseconds from the front-end seeing `killed` down to its promoting another ("" if unseen).
-  std::string failoverGap(const std::string& killed, int64_t since) {
-    auto events = clientJson({"--json", "events"});
-    if (!events.HasMember("events") || !events["events"].IsArray()) return "";
-    std::optional<int64_t> down;
-    for (auto& e : events["events"].GetArray()) {
-      int64_t at = e["at_ms"].GetInt64();
-      if (at < since) continue;
-      if (!down && e["kind"] == "replica-down" && e["replica"] == killed.c_str())
-        down = at;
-      else if (down && e["kind"] == "promoted" && at >= *down)
-        return std::to_string(at - *down);
-    }
-    return "";
   }
 
   static int devNull() {
@@ -350,8 +282,8 @@ class Demonstration {
       die(system_.bin("jh-bench") + " is missing: cmake --build build --target jh-bench");
     }
     note(fmt::format("Waiting until every replica is READY and {} is primary...", firstReplica_));
-    if (!pollUntil(30, [&] { return settled(); })) {
-      die("the replicas did not settle within 30 s: " + client({"status"}).out);
+    if (!pollUntil(30, [&] { return settledOn(status(), firstReplica_); })) {
+      die("the replicas did not settle within 30 s: " + client({"status"}));
     }
     good(fmt::format("Every replica is READY; the primary is {}.", firstReplica_));
     fs::remove_all(demo_);

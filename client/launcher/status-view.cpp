@@ -130,58 +130,38 @@ std::string statusJson(const StatusView& view, const std::string& cluster, const
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> j(buffer);
   j.SetIndent(' ', 2);
-  auto textOrNull = [&](const std::string& value) {
-    if (value.empty())
-      j.Null();
-    else
-      j.String(value.c_str());
+  // "" and nullopt are null: not known, or not started.
+  auto text = [&](const char* key, const std::string& value) {
+    j.Key(key);
+    value.empty() ? j.Null() : j.String(value.c_str());
+  };
+  auto number = [&](const char* key, const auto& value) {
+    j.Key(key);
+    value ? j.Uint64(uint64_t(*value)) : j.Null();
   };
   j.StartObject();
-  j.Key("cluster");
-  j.String(cluster.c_str());
-  j.Key("mode");
-  textOrNull(mode);
-  j.Key("run_dir");
-  j.String(runDir.c_str());
-  j.Key("primary");
-  textOrNull(view.primary);
+  text("cluster", cluster);
+  text("mode", mode);
+  text("run_dir", runDir);
+  text("primary", view.primary);
   j.Key("processes");
   j.StartArray();
   for (auto& r : view.rows) {
     j.StartObject();
-    j.Key("name");
-    j.String(r.name.c_str());
-    j.Key("kind");
-    j.String(r.kind.c_str());
-    j.Key("pid");
-    if (r.pid)
-      j.Int(*r.pid);
-    else
-      j.Null();
-    j.Key("state");
-    j.String(r.state.c_str());
-    j.Key("port");
-    if (r.port)
-      j.Uint(*r.port);
-    else
-      j.Null();
-    j.Key("role");
-    textOrNull(r.role);
-    j.Key("orders");
-    if (r.orders)
-      j.Uint64(*r.orders);
-    else
-      j.Null();
+    text("name", r.name);
+    text("kind", r.kind);
+    number("pid", r.pid);
+    text("state", r.state);
+    number("port", r.port);
+    text("role", r.role);
+    number("orders", r.orders);
     j.EndObject();
   }
   j.EndArray();
   j.Key("frontend_view");
   rapidjson::Document frontend;
-  if (!view.frontendView.empty()) frontend.Parse(view.frontendView.c_str());
-  if (view.frontendView.empty() || frontend.HasParseError())
-    j.Null();
-  else
-    frontend.Accept(j);
+  frontend.Parse(view.frontendView.c_str());
+  view.frontendView.empty() || frontend.HasParseError() ? j.Null() : frontend.Accept(j);
   j.EndObject();
   return std::string(buffer.GetString()) + "\n";
 }
