@@ -59,7 +59,7 @@ void attachToTmux(const System& system, bool attach) {
   }
   capture(run.tmux({"select-window", "-t", firstLine(run.pids + "/" + CLIENT + ".pane")}), 5000);
   say("attaching to tmux: Ctrl-b n/p moves between windows, Ctrl-b d detaches");
-  jh::launch::run(run.tmux({"attach", "-t", TMUX_SESSION}), {.in = 0});
+  runToEnd(run.tmux({"attach", "-t", TMUX_SESSION}), {.in = 0});
   if (run.tmuxHasSession()) {
     say("detached; the system runs on. Back to the windows: " + run.tmuxAttachCommand());
   }

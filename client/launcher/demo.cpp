@@ -220,7 +220,7 @@ class Demonstration {
     anotherSecond();
 
     step(fmt::format("restart {}: it catches up, then takes over again", killed));
-    if (jh::launch::run({startup(), "restart", killed}, {.out = devNull()}) != 0) {
+    if (runToEnd({startup(), "restart", killed}, {.out = devNull()}) != 0) {
       die("./startup.sh restart " + killed + " failed");
     }
     began = nowMs();
@@ -381,7 +381,7 @@ class Demonstration {
       note(
           "Attaching to tmux: the demonstration runs in the window 'demo'; Ctrl-b d leaves it "
           "running.");
-      jh::launch::run(run.tmux({"attach", "-t", TMUX_SESSION}), {.in = 0});
+      runToEnd(run.tmux({"attach", "-t", TMUX_SESSION}), {.in = 0});
     } else {
       note("The demonstration runs in tmux, window 'demo': " + run.tmuxAttachCommand() +
            "; Enter there ends it.");
@@ -416,7 +416,7 @@ class Demonstration {
       if (inPane_ || started_) {
         fmt::print(stderr, "  The end of the servers' logs:\n");
         std::fflush(stderr);
-        jh::launch::run({startup(), "logs", "-n", "15"}, {.out = 2, .err = devNull()});
+        runToEnd({startup(), "logs", "-n", "15"}, {.out = 2, .err = devNull()});
       }
     }
     if (inPane_) {
@@ -436,7 +436,7 @@ class Demonstration {
     } else if (started_ && !o_.keep) {
       say("");
       note("Stopping the system (--keep leaves it running).");
-      if (jh::launch::run({startup(), "stop"}, {.out = devNull(), .err = devNull()}) != 0) {
+      if (runToEnd({startup(), "stop"}, {.out = devNull(), .err = devNull()}) != 0) {
         warn("./startup.sh stop failed: run it again");
       }
     } else if (started_) {
@@ -471,11 +471,11 @@ int loadCommand(const Options& o) {
   // Ctrl-C reaches jh-bench too, which stops after the calls under way and writes its summary;
   // then the check runs.
   signal(SIGINT, SIG_IGN);
-  jh::launch::run(
+  runToEnd(
       {bench, "--cluster", system.clusterPath, "--clients", std::to_string(o.clients), "--duration",
        "86400", "--retry-until-acked", "--live", "--acked-out", acked, "--user-prefix", users},
       {.in = 0});
-  return jh::launch::run({bench, "--cluster", system.clusterPath, "--check-acked", acked});
+  return runToEnd({bench, "--cluster", system.clusterPath, "--check-acked", acked});
 }
 
 }  // namespace jh::launch

@@ -108,7 +108,9 @@ int waitFor(pid_t pid) {
   return statusOf(raw);
 }
 
-int run(const Argv& argv, const Streams& streams) { return waitFor(spawn(argv, streams, false)); }
+int runToEnd(const Argv& argv, const Streams& streams) {
+  return waitFor(spawn(argv, streams, false));
+}
 
 std::string shellQuote(const Argv& argv) {
   std::string line;

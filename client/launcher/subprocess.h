@@ -33,7 +33,7 @@ pid_t spawn(const Argv& argv, const Streams& streams, bool newSession);
 // Waits for `pid` and returns its exit status (128+N for signal N).
 int waitFor(pid_t pid);
 // spawn() and waitFor().
-int run(const Argv& argv, const Streams& streams = {});
+int runToEnd(const Argv& argv, const Streams& streams = {});
 
 // `argv` as one line for sh -c: each word single-quoted where it needs to be.
 std::string shellQuote(const Argv& argv);
