@@ -2,34 +2,11 @@
 #include "client/launcher/demo-readings.h"
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
+#include "client/launcher/answer-json.h"
 
 namespace jh::launch {
 
 namespace {
-
-rapidjson::Document parsed(const std::string& json) {
-  rapidjson::Document doc;
-  doc.Parse(json.c_str());
-  if (doc.HasParseError() || !doc.IsObject()) doc.SetObject();
-  return doc;
-}
-
-std::string text(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-int64_t number(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
-}
-
-// The array `key` of `doc`, or null.
-const rapidjson::Value* listed(const rapidjson::Document& doc, const char* key) {
-  auto it = doc.FindMember(key);
-  return it != doc.MemberEnd() && it->value.IsArray() ? &it->value : nullptr;
-}
 
 // The lines of `text` in order, each without its newline.
 template <typename Visit>
@@ -44,46 +21,44 @@ void eachLine(const std::string& text, Visit&& visit) {
 
 }  // namespace
 
-std::string primaryIn(const std::string& statusJson) { return text(parsed(statusJson), "primary"); }
+std::string primaryIn(const std::string& statusJson) {
+  return textAt(parseAnswer(statusJson), "primary");
+}
 
 std::string replicaView(const std::string& statusJson, const std::string& name) {
-  auto doc = parsed(statusJson);
-  auto* replicas = listed(doc, "replicas");
-  if (replicas == nullptr) return "";
-  for (auto& r : replicas->GetArray()) {
-    if (!r.IsObject() || text(r, "name") != name) continue;
-    std::string role = text(r, "role"), state = text(r, "state");
-    if (role == "down") return "down";
-    if (state != "SYNCING") return role + ", " + state;
-    return fmt::format("{}, {} ({} rows fetched, {} to go)", role, state, number(r, "fetched"),
-                       number(r, "lag"));
-  }
-  return "";
+  auto doc = parseAnswer(statusJson);
+  const rapidjson::Value* r = replicaNamed(doc, name);
+  if (r == nullptr) return "";
+  std::string role = textAt(*r, "role"), state = textAt(*r, "state");
+  if (role == "down") return "down";
+  if (state != "SYNCING") return role + ", " + state;
+  return fmt::format("{}, {} ({} rows fetched, {} to go)", role, state, numberAt(*r, "fetched"),
+                     numberAt(*r, "lag"));
 }
 
 bool settledOn(const std::string& statusJson, const std::string& first) {
-  auto doc = parsed(statusJson);
-  auto* replicas = listed(doc, "replicas");
+  auto doc = parseAnswer(statusJson);
+  auto* replicas = arrayAt(doc, "replicas");
   if (replicas == nullptr || replicas->Empty()) return false;
   for (auto& r : replicas->GetArray()) {
-    if (!r.IsObject() || text(r, "state") != "READY") return false;
+    if (!r.IsObject() || textAt(r, "state") != "READY") return false;
   }
-  return text(doc, "primary") == first;
+  return textAt(doc, "primary") == first;
 }
 
 std::optional<int64_t> failoverGapMs(const std::string& eventsJson, const std::string& killed,
                                      int64_t sinceMs) {
-  auto doc = parsed(eventsJson);
-  auto* events = listed(doc, "events");
+  auto doc = parseAnswer(eventsJson);
+  auto* events = arrayAt(doc, "events");
   if (events == nullptr) return std::nullopt;
   std::optional<int64_t> down;
   for (auto& e : events->GetArray()) {
     if (!e.IsObject()) continue;
-    int64_t at = number(e, "at_ms");
+    int64_t at = numberAt(e, "at_ms");
     if (at < sinceMs) continue;
-    if (!down && text(e, "kind") == "replica-down" && text(e, "replica") == killed) {
+    if (!down && textAt(e, "kind") == "replica-down" && textAt(e, "replica") == killed) {
       down = at;
-    } else if (down && text(e, "kind") == "promoted" && at >= *down) {
+    } else if (down && textAt(e, "kind") == "promoted" && at >= *down) {
       return at - *down;
     }
   }

@@ -4,10 +4,10 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "client/launcher/answer-json.h"
 #include "client/launcher/process-table.h"
 #include "client/launcher/say.h"
 
@@ -25,39 +25,17 @@ const char* kindName(Kind kind) {
   return "";
 }
 
-std::string text(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-uint64_t number(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
-}
-
-// The front-end's entry for replica `name`, or null.
-const rapidjson::Value* replicaIn(const rapidjson::Document& view, const std::string& name) {
-  if (!view.IsObject() || !view.HasMember("replicas") || !view["replicas"].IsArray())
-    return nullptr;
-  for (auto& r : view["replicas"].GetArray()) {
-    if (r.IsObject() && text(r, "name") == name) return &r;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 StatusView makeStatus(const std::vector<ProcessFacts>& facts, const std::string& frontendView) {
   StatusView view;
   view.frontendView = frontendView;
-  rapidjson::Document doc;
-  if (!frontendView.empty()) doc.Parse(frontendView.c_str());
-  bool haveView = !frontendView.empty() && !doc.HasParseError() && doc.IsObject();
-  if (haveView) view.primary = text(doc, "primary");
+  rapidjson::Document doc = parseAnswer(frontendView);
+  view.primary = textAt(doc, "primary");
   for (auto& f : facts) {
     ProcessRow row{f.name, kindName(f.kind), f.pid, f.state, f.port, "", std::nullopt};
     if (f.kind == Kind::REPLICA) {
-      const rapidjson::Value* seen = haveView ? replicaIn(doc, f.name) : nullptr;
+      const rapidjson::Value* seen = replicaNamed(doc, f.name);
       if (f.state == "exited") {
         row.role = "down";
         if (f.name == view.primary) {
@@ -65,16 +43,17 @@ StatusView makeStatus(const std::vector<ProcessFacts>& facts, const std::string&
           view.primary = "";
         }
       } else if (seen != nullptr) {
-        std::string state = text(*seen, "state");
-        row.role = text(*seen, "role");
+        std::string state = textAt(*seen, "state");
+        row.role = textAt(*seen, "role");
         if (state != "READY" && state != "DOWN") row.role += ", " + state;
-        if (text(*seen, "role") != "down") row.orders = number(*seen, "order_count");
+        if (textAt(*seen, "role") != "down") row.orders = uint64_t(numberAt(*seen, "order_count"));
         // As jh-client status says it: how far a catching-up replica has got, who is promoted.
         if (state == "SYNCING") {
-          std::string toGo =
-              text(doc, "primary").empty() ? "" : fmt::format(", {} to go", number(*seen, "lag"));
+          std::string toGo = textAt(doc, "primary").empty()
+                                 ? ""
+                                 : fmt::format(", {} to go", numberAt(*seen, "lag"));
           view.notes.push_back(fmt::format("{} is catching up: {} rows fetched{}.", f.name,
-                                           number(*seen, "fetched"), toGo));
+                                           numberAt(*seen, "fetched"), toGo));
         } else if (state == "PROMOTING") {
           view.notes.push_back(f.name +
                                " is being promoted: it syncs with its peers before it serves.");
