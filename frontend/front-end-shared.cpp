@@ -3,15 +3,21 @@
 
 #include <kj/debug.h>
 
+#include "frontend/http-door.h"
 #include "frontend/order-desk.h"
 
 namespace jh {
 
 FrontEndShared::FrontEndShared(const ClusterConfig& config)
     : postcodes_(config.postcodes), limiter_(config.http.ratePerS, config.http.rateBurst),
-      routing_(config.replicas.size()) {}
+      routing_(config.replicas.size()), pageDir_(config.http.pageDir) {}
 
 FrontEndShared::~FrontEndShared() {}
+
+const WebPage& FrontEndShared::webPage() {
+  std::call_once(pageRead_, [this]() { page_ = std::make_unique<const WebPage>(pageDir_); });
+  return *page_;
+}
 
 void FrontEndShared::join(size_t loop, OrderDesk& desk) { desks_.join(loop, desk); }
 

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include <kj/async.h>
@@ -21,6 +24,7 @@
 namespace jh {
 
 class OrderDesk;
+class WebPage;
 
 class FrontEndShared {
  public:
@@ -33,6 +37,8 @@ class FrontEndShared {
   RateLimiter& rateLimiter() { return limiter_; }
   OrderTally& tally() { return tally_; }
   RoutingBoard& routing() { return routing_; }
+  // The web page the HTTP doors serve, read from http.page_dir by the first loop that asks.
+  const WebPage& webPage();
 
   // A loop's desk, as it begins and ends serving; on that loop's thread. Loop 0 is the lead.
   void join(size_t loop, OrderDesk& desk);
@@ -50,6 +56,9 @@ class FrontEndShared {
   RateLimiter limiter_;
   OrderTally tally_;
   RoutingBoard routing_;
+  std::string pageDir_;
+  std::once_flag pageRead_;
+  std::unique_ptr<const WebPage> page_;
   LoopRegistry<OrderDesk> desks_;
 };
 

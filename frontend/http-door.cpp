@@ -166,21 +166,29 @@ class HttpDoor::Connection final : public kj::HttpService {
   std::string client_;
 };
 
-HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer,
-                   RateLimiter& limiter)
-    : desk_(desk), timer_(timer), limiter_(limiter) {
+WebPage::WebPage(const std::string& dir) {
   namespace fs = std::filesystem;
   for (const char* name : {"index.html", "app.css", "app.js", "favicon.svg"}) {
-    std::ifstream in(fs::path(config.pageDir) / name, std::ios::binary);
+    std::ifstream in(fs::path(dir) / name, std::ios::binary);
     if (!in) continue;
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    files_[name] = PageFile{contentTypeOf(name), bytes.str()};
+    files_[name] = File{contentTypeOf(name), bytes.str()};
   }
   if (files_.find("index.html") == files_.end()) {
-    JH_WARN("no web page in {} (index.html is missing): serving the API alone", config.pageDir);
+    JH_WARN("no web page in {} (index.html is missing): serving the API alone", dir);
+    files_.clear();
   }
+}
 
+const WebPage::File* WebPage::find(std::string_view name) const {
+  auto it = files_.find(name);
+  return it == files_.end() ? nullptr : &it->second;
+}
+
+HttpDoor::HttpDoor(OrderDesk& desk, const HttpConfig& config, const WebPage& page, kj::Timer& timer,
+                   RateLimiter& limiter)
+    : desk_(desk), timer_(timer), limiter_(limiter), page_(page) {
   kj::HttpHeaderTable::Builder builder;
   idempotencyKey_ = builder.add("Idempotency-Key");
   origin_ = builder.add("Origin");
@@ -285,14 +293,14 @@ kj::Promise<void> HttpDoor::request(const std::string& client, kj::HttpMethod me
 kj::Promise<HttpReply> HttpDoor::answer(HttpCall call) {
   using CataloguePtr = std::shared_ptr<const Catalogue>;
   if (auto* page = std::get_if<PageCall>(&call)) {
-    auto it = files_.find(page->file);
-    if (it == files_.end()) {
+    const WebPage::File* file = page_.find(page->file);
+    if (file == nullptr) {
       return refusalReply(
           {404, "NOT_FOUND", "The web page is not installed on this front-end.", {}});
     }
     HttpReply r;
-    r.contentType = it->second.contentType;
-    r.body = it->second.bytes;
+    r.contentType = file->contentType;
+    r.body = file->bytes;
     r.page = true;
     return r;
   }

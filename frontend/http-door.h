@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <kj/compat/http.h>
 #include <kj/timer.h>
@@ -37,12 +38,31 @@ HttpRefusal refusalOf(const Rejection& rejection);
 // Retry-After for a 503.
 HttpReply refusalReply(const HttpRefusal& refusal);
 
+// The web page's files (index.html, app.css, app.js, favicon.svg), read once per front-end and
+// served by the door of every event loop.
+class WebPage {
+ public:
+  struct File {
+    std::string contentType;
+    std::string bytes;
+  };
+  // Reads the files in `dir` now. Without index.html there is no page (a warning says so) and the
+  // doors serve the API alone.
+  explicit WebPage(const std::string& dir);
+
+  const File* find(std::string_view name) const;
+  bool exists() const { return !files_.empty(); }
+
+ private:
+  std::map<std::string, File, std::less<>> files_;
+};
+
 class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServerCallbacks {
  public:
-  // Reads the page's files from config.pageDir now; without them the API is served alone (and a
-  // warning says so). Requests are answered through `desk`, and limited by `limiter` (which the
-  // doors of every event loop share).
-  HttpDoor(OrderDesk& desk, const HttpConfig& config, kj::Timer& timer, RateLimiter& limiter);
+  // Serves `page` (which may not exist: then the API alone) and answers requests through `desk`,
+  // limited by `limiter` (the page and the limiter are shared by the doors of every event loop).
+  HttpDoor(OrderDesk& desk, const HttpConfig& config, const WebPage& page, kj::Timer& timer,
+           RateLimiter& limiter);
   ~HttpDoor();
 
   // Accepts connections until the promise is dropped; each is served until it closes, idles past
@@ -51,14 +71,10 @@ class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServe
   // Finishes the requests under way and closes every connection (SIGTERM).
   kj::Promise<void> drain();
 
-  bool hasPage() const { return !files_.empty(); }
+  bool hasPage() const { return page_.exists(); }
 
  private:
   class Connection;
-  struct PageFile {
-    std::string contentType;
-    std::string bytes;
-  };
 
   kj::Promise<void> request(const std::string& client, kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
@@ -77,7 +93,7 @@ class HttpDoor final : private kj::HttpServerErrorHandler, private kj::HttpServe
   OrderDesk& desk_;
   kj::Timer& timer_;
   RateLimiter& limiter_;
-  std::map<std::string, PageFile, std::less<>> files_;
+  const WebPage& page_;
   kj::Own<kj::HttpHeaderTable> headerTable_;
   kj::HttpHeaderId idempotencyKey_, origin_, retryAfter_, allow_, cacheControl_,
       contentSecurityPolicy_, noSniff_, referrerPolicy_;

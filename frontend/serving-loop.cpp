@@ -17,7 +17,7 @@ ServingLoop::ServingLoop(kj::AsyncIoContext& io, const ClusterConfig& config,
       desk_(config, name, router_, postcodes_, timer_, shared, index),
       server_(kj::heap<FrontEndService>(desk_), timer_, FRONTEND_MAX_MESSAGE_BYTES) {
   if (httpListener_.get() != nullptr)
-    door_ = kj::heap<HttpDoor>(desk_, config.http, timer_, shared.rateLimiter());
+    door_ = kj::heap<HttpDoor>(desk_, config.http, shared.webPage(), timer_, shared.rateLimiter());
 }
 
 ServingLoop::~ServingLoop() {}

@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "frontend/front-end-shared.h"
 #include "frontend/http-door.h"
 #include "tests/frontend/desk-rig.h"
 #include "tests/schema/parse-json.h"
+#include "tests/schema/temp-dir.h"
 
 using jh::test::DeskRig;
 using jh::test::parseJson;
@@ -77,8 +79,9 @@ kj::Promise<void> readAll(kj::AsyncIoStream& in, std::string& out) {
 
 struct DoorRig : DeskRig {
   explicit DoorRig(jh::HttpConfig http = {})
-      : httpConfig(withPage(std::move(http))), limiter(httpConfig.ratePerS, httpConfig.rateBurst) {
-    door = kj::heap<jh::HttpDoor>(*desk, httpConfig, io.provider->getTimer(), limiter);
+      : httpConfig(withPage(std::move(http))), page(httpConfig.pageDir),
+        limiter(httpConfig.ratePerS, httpConfig.rateBurst) {
+    door = kj::heap<jh::HttpDoor>(*desk, httpConfig, page, io.provider->getTimer(), limiter);
     listener = io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
     serving = door->listen(*listener).eagerlyEvaluate(
         [](kj::Exception&& e) { FAIL(e.getDescription().cStr()); });
@@ -125,6 +128,7 @@ struct DoorRig : DeskRig {
   }
 
   jh::HttpConfig httpConfig;
+  jh::WebPage page;
   jh::RateLimiter limiter;
   kj::Own<jh::HttpDoor> door;
   kj::Own<kj::ConnectionReceiver> listener;
@@ -347,4 +351,26 @@ TEST_CASE(
   Reply kept = rig.raw("GET /api/motd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   CHECK(kept.status == 200);
   CHECK_FALSE(kept.header("Connection").has_value());
+}
+
+TEST_CASE(
+    "the web page is read once for all of a front-end's loops, and a folder without index.html is "
+    "no page at all") {
+  jh::WebPage page(JH_SOURCE_DIR "/resources/web");
+  REQUIRE(page.exists());
+  REQUIRE(page.find("index.html") != nullptr);
+  CHECK(page.find("index.html")->contentType == "text/html; charset=utf-8");
+  CHECK(page.find("app.js")->contentType == "text/javascript; charset=utf-8");
+  CHECK(page.find("secrets.txt") == nullptr);
+
+  jh::test::TempDir half;
+  half.write("app.css", "body {}");
+  jh::WebPage none(half.path());
+  CHECK_FALSE(none.exists());
+  CHECK(none.find("app.css") == nullptr);  // not half a page
+
+  jh::ClusterConfig config;
+  config.http.pageDir = JH_SOURCE_DIR "/resources/web";
+  jh::FrontEndShared shared(config);
+  CHECK(&shared.webPage() == &shared.webPage());
 }
