@@ -40,7 +40,7 @@ for file in "${reports[@]}"; do
   count=$((count + n))
   program=$(grep -o -m1 '(jh[-_][a-z_-]*+0x' "$file" | tr -d '(' | sed 's/+0x$//' || true)
   echo "tsan-check: $file: ${program:-?}: $n reports"
-  grep '^SUMMARY: ThreadSanitizer' "$file" | sort | uniq -c | sed 's/^/tsan-check:   /'
+  grep '^SUMMARY: ThreadSanitizer' "$file" | cut -c1-160 | sort | uniq -c | sed 's/^/tsan-check:   /'
 done
 if ((count > 0)); then
   echo "tsan-check: FAILED: $count ThreadSanitizer reports in ${#reports[@]} processes (read them in $REPORTS)"
