@@ -5,8 +5,8 @@
 # folder, and fails if any process reported anything (exit 1; exit 2 when no report was written
 # but a test failed, which under TSan's slowdown is most often a deadline missed). Extra
 # arguments go to ctest in place of the default selection (e.g. scripts/tsan-check.sh -R
-# 'system:.*catches up'). About 90 s of tests on 2 cores once built (the first build of
-# build-tsan/ takes longer).
+# 'system:.*catches up'). About 1.5 to 2.5 minutes of tests on 2 cores once built (the first
+# build of build-tsan/ takes longer).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
