@@ -10,6 +10,7 @@
 #include <kj/debug.h>
 
 #include "replica/push-schedule.h"
+#include "schema/runtime/cross-thread.h"
 #include "schema/runtime/failure-words.h"
 #include "schema/runtime/log.h"
 #include "schema/rpc/rpc-link.h"
@@ -51,7 +52,7 @@ class Replicator::Worker final : public PushSource {
     for (auto& p : peers_) catchUps.add(catchUp(*p, deadline, FIRST_BACKOFF_MS));
     tasks_.add(kj::joinPromises(catchUps.finish())
                    .then([this]() {
-                     return main_.executeAsync([&node = node_]() {
+                     return executeAsyncVisibly(main_, [&node = node_]() {
                        node.setReady();
                        return node.holdsHistory();
                      });
@@ -103,7 +104,7 @@ class Replicator::Worker final : public PushSource {
   void report(Peer& p) { node_.onPeerProgress(p.name, p.schedule.reachable(), p.schedule.held()); }
 
   kj::Promise<PeerSynced> pullAll(Peer& p, kj::Duration timeout, PeerSynced progress) {
-    return main_.executeAsync([&node = node_]() { return node.store().vector(); })
+    return executeAsyncVisibly(main_, [&node = node_]() { return node.store().vector(); })
         .then([this, &p, timeout](VersionVector mine) {
           auto req = p.link.get<rpc::Replica>().then([mine = kj::mv(mine)](rpc::Replica::Client c) {
             auto r = c.pullRequest();
@@ -122,10 +123,10 @@ class Replicator::Worker final : public PushSource {
           progress.holdsHistory = reply.getHoldsHistory();
           progress.vector = VersionVector::fromWire(reply.getHeld());
           size_t count = rows.size();
-          return main_
-              .executeAsync([&node = node_, rows = std::move(rows)]() mutable {
-                return node.ingest(std::move(rows));
-              })
+          return executeAsyncVisibly(main_,
+                                     [&node = node_, rows = std::move(rows)]() mutable {
+                                       return node.ingest(std::move(rows));
+                                     })
               .then([this, &p, timeout, more, count, progress = kj::mv(progress)](
                         VersionVector mine) mutable -> kj::Promise<PeerSynced> {
                 progress.fetched += count;
@@ -146,8 +147,8 @@ class Replicator::Worker final : public PushSource {
   // Records a sync that this thread started (the node's own promotions record theirs).
   kj::Promise<void> recordSynced(Peer& p, PeerSynced synced) {
     p.synced = true;
-    return main_.executeAsync(
-        [&node = node_, synced = kj::mv(synced)]() { node.onSynced(synced); });
+    return executeAsyncVisibly(
+        main_, [&node = node_, synced = kj::mv(synced)]() { node.onSynced(synced); });
   }
 
   // Syncs with the peer at start. Gives up on a peer that cannot be reached by `deadline`; a peer
@@ -306,8 +307,8 @@ void Replicator::start() {
 
 kj::Promise<PeerSynced> Replicator::syncWith(const std::string& peer, kj::Duration timeout) {
   KJ_REQUIRE(executor_ != nullptr, "the replication thread is not running");
-  return executor_->executeAsync(
-      [this, peer, timeout]() { return worker_->syncOnce(peer, timeout); });
+  return executeAsyncVisibly(*executor_,
+                             [this, peer, timeout]() { return worker_->syncOnce(peer, timeout); });
 }
 
 void Replicator::run() {

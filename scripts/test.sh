@@ -44,3 +44,9 @@ step="fuzzers"
 # A clang build of its own (build-fuzz/): replays the committed fuzz inputs, then fuzzes each
 # target for JH_FUZZ_SECONDS (default 20; 0: replay only).
 tests/fuzz/run-fuzzers.sh
+
+if [[ ${JH_TSAN_CHECK:-0} == 1 ]]; then
+  step="tsan-check"
+  # Opt-in: a ThreadSanitizer build of its own (build-tsan/) and the threaded tests under it.
+  scripts/tsan-check.sh
+fi
