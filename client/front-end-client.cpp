@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <kj/debug.h>
 
+#include "schema/answers/reply-wire.h"
+
 namespace jh::client {
 
 namespace {
@@ -14,12 +16,7 @@ namespace {
 std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
 capnp::Text::Reader text(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
 
-Rejection fromWire(rpc::Rejection::Reader r) { return Rejection{r.getCode(), str(r.getMessage())}; }
-
-Reply<OrderRecord> fromWire(rpc::OrderResult::Reader r) {
-  if (r.isRejected()) return fromWire(r.getRejected());
-  return jh::fromWire(r.getPlaced());
-}
+using jh::fromWire;  // refusals, orders and answers to an order (schema/answers/reply-wire.h)
 
 // One page of orders, and the cursor of the next ("" on the last).
 using OrdersPage = std::pair<std::vector<OrderRecord>, std::string>;

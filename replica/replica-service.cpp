@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "schema/answers/reply-wire.h"
 #include "schema/runtime/log.h"
 #include "schema/rpc/rpc-server.h"
 
@@ -17,25 +18,6 @@ const int64_t STARTED_AT_MS = std::chrono::duration_cast<std::chrono::millisecon
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
 constexpr uint32_t MAX_PULL = 5000;  // rows: a reply stays well under REPLICA_MAX_MESSAGE_BYTES
-
-void setRejection(rpc::Rejection::Builder out, rpc::RejectCode code, const std::string& message) {
-  out.setCode(code);
-  out.setMessage(message);
-}
-
-uint64_t outcomeWords(const PlaceOutcome& outcome) {
-  if (auto* placed = std::get_if<OrderRecord>(&outcome)) return orderWireWords(*placed);
-  return 8 + std::get<Rejection>(outcome).message.size() / 8;
-}
-
-void setOutcome(rpc::OrderResult::Builder result, const PlaceOutcome& outcome) {
-  if (auto* placed = std::get_if<OrderRecord>(&outcome)) {
-    toWire(*placed, result.initPlaced());
-  } else {
-    auto& refusal = std::get<Rejection>(outcome);
-    setRejection(result.initRejected(), refusal.code, refusal.message);
-  }
-}
 }  // namespace
 
 kj::Promise<void> ReplicaService::getMotd(GetMotdContext context) {
@@ -58,7 +40,7 @@ kj::Promise<void> ReplicaService::getMenu(GetMenuContext context) {
 kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
   auto params = context.getParams();
   if (auto refusal = node_.notServing()) {
-    setRejection(context.getResults().initResult().initRejected(), refusal->code, refusal->message);
+    toWire(*refusal, context.getResults().initResult().initRejected());
     return kj::READY_NOW;
   }
   std::string user = params.getUserCode();
@@ -69,8 +51,9 @@ kj::Promise<void> ReplicaService::getOrders(GetOrdersContext context) {
   if (params.getCursor().size() > 0) {
     cursor = OrdersCursor::decode(params.getCursor().cStr());
     if (!cursor) {
-      setRejection(context.getResults().initResult().initRejected(), rpc::RejectCode::INVALID_ORDER,
-                   "That page cursor was not made by this service.");
+      toWire(Rejection{rpc::RejectCode::INVALID_ORDER,
+                       "That page cursor was not made by this service."},
+             context.getResults().initResult().initRejected());
       return kj::READY_NOW;
     }
   }
@@ -95,8 +78,8 @@ kj::Promise<void> ReplicaService::placeOrder(PlaceOrderContext context) {
   uint32_t minAcks = params.getMinAcks();
   context.releaseParams();
   return node_.placeOrder(std::move(order), minAcks).then([context](PlaceOutcome outcome) mutable {
-    setOutcome(context.getResults(capnp::MessageSize{outcomeWords(outcome) + 8, 0}).initResult(),
-               outcome);
+    toWire(outcome,
+           context.getResults(capnp::MessageSize{replyWireWords(outcome) + 8, 0}).initResult());
   });
 }
 
@@ -110,10 +93,10 @@ kj::Promise<void> ReplicaService::placeOrders(PlaceOrdersContext context) {
   return node_.placeOrders(std::move(orders), minAcks)
       .then([context](std::vector<PlaceOutcome> outcomes) mutable {
         uint64_t words = 16;
-        for (auto& o : outcomes) words += outcomeWords(o);
+        for (auto& o : outcomes) words += replyWireWords(o);
         auto results = context.getResults(capnp::MessageSize{words, 0})
                            .initResults(static_cast<unsigned>(outcomes.size()));
-        for (unsigned i = 0; i < outcomes.size(); ++i) setOutcome(results[i], outcomes[i]);
+        for (unsigned i = 0; i < outcomes.size(); ++i) toWire(outcomes[i], results[i]);
       });
 }
 
@@ -186,7 +169,7 @@ kj::Promise<void> ReplicaService::promote(PromoteContext context) {
       .then([context](PromoteOutcome outcome) mutable {
         auto result = context.getResults().initResult();
         if (auto* refusal = std::get_if<Rejection>(&outcome)) {
-          setRejection(result.initRefused(), refusal->code, refusal->message);
+          toWire(*refusal, result.initRefused());
           return;
         }
         auto& promoted = std::get<Promoted>(outcome);
