@@ -159,3 +159,23 @@ TEST_CASE(
   CHECK(order(cluster, "busy-2", "cy", "CHIPS", "AB10 1AB").status == 201);
   CHECK(cluster.stop(TestCluster::FRONTEND) == 0);
 }
+
+TEST_CASE(
+    "a front-end on two loops without its web page says so once and serves the API alone on every "
+    "loop") {
+  ClusterOptions o = withHttp();
+  o.pageDir = "/nonexistent/just-hungry-page";
+  o.environment[TestCluster::FRONTEND] = {"JH_FRONTEND_THREADS=2"};
+  TestCluster cluster(o);
+  // Each request on a connection of its own: the kernel spreads them over both loops' listeners.
+  for (int i = 0; i < 8; ++i) {
+    CHECK(httpRequest(cluster.httpPort(), "GET", "/", {}, "").status == 404);
+    CHECK(httpRequest(cluster.httpPort(), "GET", "/api/motd", {}, "").status == 200);
+  }
+  std::string log = cluster.logText(TestCluster::FRONTEND);
+  size_t warnings = 0;
+  for (size_t at = log.find("no web page"); at != std::string::npos;
+       at = log.find("no web page", at + 1))
+    ++warnings;
+  CHECK(warnings == 1);
+}

@@ -216,8 +216,10 @@ void TestCluster::writeClusterFile() const {
     j << ",\n  \"secret_file\": \"cluster.secret\"";
   }
   if (options_.http) {
-    j << ",\n  \"http\": { \"page_dir\": "
-      << jsonString((fs::path(JH_SOURCE_DIR) / "resources" / "web").string());
+    std::string pageDir = options_.pageDir.empty()
+                              ? (fs::path(JH_SOURCE_DIR) / "resources" / "web").string()
+                              : options_.pageDir;
+    j << ",\n  \"http\": { \"page_dir\": " << jsonString(pageDir);
     if (!options_.httpSettings.empty()) j << ", " << options_.httpSettings;
     j << " }";
   }

@@ -42,6 +42,7 @@ struct ClusterOptions {
   // (e.g. "\"rate_per_s\": 0").
   bool http = false;
   std::string httpSettings;
+  std::string pageDir;  // the page folder instead of the repository's resources/web
   std::vector<std::string> fakePostcodesArgs;  // added after "--port P"
   // Environment variables ("NAME=value") for one process, by name: e.g. an LD_PRELOAD.
   std::map<std::string, std::vector<std::string>> environment;
