@@ -3,12 +3,10 @@
 
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -18,6 +16,7 @@
 #include "client/launcher/process-table.h"
 #include "client/launcher/say.h"
 #include "client/launcher/subprocess.h"
+#include "schema/orders/order.h"
 
 namespace fs = std::filesystem;
 
@@ -84,16 +83,6 @@ std::string tmuxPane(const System& system, const std::string& name, const std::s
 
 }  // namespace
 
-std::string utcStamp() {
-  timeval now{};
-  gettimeofday(&now, nullptr);
-  std::tm utc{};
-  gmtime_r(&now.tv_sec, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%FT%T", &utc);
-  return fmt::format("{}.{:03}Z", text, now.tv_usec / 1000);
-}
-
 void startNode(const System& system, const std::string& name, const std::string& mode,
                const std::string& logLevel) {
   const RunFolder& run = system.run;
@@ -104,8 +93,8 @@ void startNode(const System& system, const std::string& name, const std::string&
   Argv runOne{run.root + "/scripts/run-one.sh"};
   if (!isClient) {
     // Logs are appended to across runs: mark where this one begins.
-    std::ofstream(log, std::ios::app)
-        << fmt::format("----- {} startup.sh ({}): {}\n", utcStamp(), mode, fmt::join(command, " "));
+    std::ofstream(log, std::ios::app) << fmt::format(
+        "----- {} startup.sh ({}): {}\n", utcTimestampNow(), mode, fmt::join(command, " "));
     if (mode != "background") runOne.insert(runOne.end(), {"--log", log});
   }
   std::string where;
