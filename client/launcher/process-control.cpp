@@ -11,8 +11,8 @@
 #include <fstream>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
+#include "client/launcher/answer-json.h"
 #include "client/launcher/process-table.h"
 #include "client/launcher/say.h"
 #include "client/launcher/subprocess.h"
@@ -240,13 +240,8 @@ Primary findPrimary(const System& system) {
   if (isExecutable(system.bin("jh-client"))) {
     auto answer = capture(
         {system.bin("jh-client"), "--cluster", system.clusterPath, "--json", "status"}, 5000);
-    rapidjson::Document view;
-    view.Parse(answer.out.c_str());
-    if (!view.HasParseError() && view.IsObject() && view.HasMember("primary") &&
-        view["primary"].IsString()) {
-      std::string named = view["primary"].GetString();
-      if (system.kind(named) == Kind::REPLICA) return {named, true};
-    }
+    std::string named = textAt(parseAnswer(answer.out), "primary");
+    if (system.kind(named) == Kind::REPLICA) return {named, true};
   }
   for (auto& r : system.replicas()) {
     if (system.runningPid(r)) return {r, false};
