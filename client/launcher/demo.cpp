@@ -160,11 +160,10 @@ class Demonstration {
 
   // Ends the load or the timeline ("load", "events") by its pid: jh-bench writes its summary then.
   void endPart(const std::string& part, int signal) {
-    std::string text = firstLine(demo_ + "/" + part + ".pid");
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return;
-    pid_t pid = pid_t(std::stol(text));
-    if (pidAlive(pid) && procCmdline(pid).find("jh-") != std::string::npos) kill(pid, signal);
-    pollUntil(15, [&] { return !pidAlive(pid); });
+    auto pid = pidIn(demo_ + "/" + part + ".pid");
+    if (!pid) return;
+    if (pidAlive(*pid) && procCmdline(*pid).find("jh-") != std::string::npos) kill(*pid, signal);
+    pollUntil(15, [&] { return !pidAlive(*pid); });
   }
 
   void startPrefixed(Argv argv, std::string prefix) {

@@ -48,5 +48,7 @@ std::string readFile(const std::string& path);
 // The first line of a file, without its newline ("" when unreadable).
 std::string firstLine(const std::string& path);
 void writeFile(const std::string& path, const std::string& text);
+// The pid that the pid file `path` holds, if it holds one.
+std::optional<pid_t> pidIn(const std::string& path);
 
 }  // namespace jh::launch
