@@ -101,6 +101,10 @@ class Demonstration {
     } catch (const LaunchError& e) {
       warn(e.what());
       rc = e.status;
+    } catch (const std::exception& e) {
+      // Unexpected (a folder it cannot write): what was started is stopped all the same.
+      warn(e.what());
+      rc = 1;
     }
     return finish(rc);
   }
