@@ -33,8 +33,7 @@ std::string trimmed(std::string text) {
 // earlier output above), else a new window, else the session itself.
 std::string tmuxPane(const System& system, const std::string& name, const std::string& line) {
   const RunFolder& run = system.run;
-  std::string paneFile = run.pids + "/" + name + ".pane";
-  std::string pane = firstLine(paneFile);
+  std::string pane = firstLine(run.paneFile(name));
   if (!pane.empty() &&
       capture(run.tmux({"respawn-pane", "-k", "-t", pane, line}), 5000).status == 0)
     return pane;
@@ -86,7 +85,7 @@ std::string tmuxPane(const System& system, const std::string& name, const std::s
 void startNode(const System& system, const std::string& name, const std::string& mode,
                const std::string& logLevel) {
   const RunFolder& run = system.run;
-  std::string pidFile = run.pidFile(name), log = run.logs + "/" + name + ".log";
+  std::string pidFile = run.pidFile(name), log = run.logFile(name);
   bool isClient = system.kind(name) == Kind::CLIENT;
   Argv command = system.command(name, logLevel);
   fs::remove(pidFile);
@@ -109,7 +108,7 @@ void startNode(const System& system, const std::string& name, const std::string&
     runOne.insert(runOne.end(), {"--wait-for", go, pidFile});
     runOne.insert(runOne.end(), command.begin(), command.end());
     std::string pane = tmuxPane(system, name, "exec " + shellQuote(runOne));
-    writeFile(run.pids + "/" + name + ".pane", pane + "\n");
+    writeFile(run.paneFile(name), pane + "\n");
     // Keep the window after a crash, so that its last words stay readable.
     capture(run.tmux({"set-option", "-w", "-t", pane, "remain-on-exit", "on"}), 5000);
     writeFile(go, "");
@@ -122,7 +121,7 @@ void startNode(const System& system, const std::string& name, const std::string&
     xterm.insert(xterm.end(), runOne.begin(), runOne.end());
     xterm.push_back(pidFile);
     xterm.insert(xterm.end(), command.begin(), command.end());
-    pid_t pid = spawn(xterm, {.outFile = run.logs + "/" + name + ".xterm.log"}, true);
+    pid_t pid = spawn(xterm, {.outFile = run.logFile(name + ".xterm")}, true);
     writeFile(run.pidFile(name + ".xterm"), std::to_string(pid) + "\n");
     where = fmt::format("in an xterm (pid {})", pid);
   }
@@ -147,7 +146,7 @@ bool waitListening(const System& system, const std::vector<std::string>& names) 
     return waiting.empty();
   });
   for (auto& n : dead) {
-    std::string log = system.run.logs + "/" + n + ".log";
+    std::string log = system.run.logFile(n);
     warn(fmt::format("{} exited at start; the end of {}:", n, rel(log)));
     auto lines = capture({"tail", "-n", "15", log}, 5000).out;
     std::string indented;
