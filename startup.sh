@@ -8,7 +8,8 @@ PROG=startup.sh
 # shellcheck source=scripts/launcher-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/launcher-lib.sh"
 
-# Only what this script needs of the arguments: the command, --mode, --help.
+# Only what this script needs of the arguments: the command, --mode, --help. The options that take
+# a value are jh-launch's (launch-options.cpp), so that no value is taken for the command.
 command="" mode="" value_of="" help=0
 for arg in "$@"; do
   if [[ -n $value_of ]]; then
@@ -17,7 +18,8 @@ for arg in "$@"; do
     continue
   fi
   case $arg in
-    --mode | --cluster | --signal | -s | --log-level | -n | --lines | --count) value_of=$arg ;;
+    --mode | --cluster | --signal | -s | --log-level | -n | --lines | --count | --clients | --pause | --in-pane)
+      value_of=$arg ;;
     --mode=*) mode=${arg#*=} ;;
     -h | --help | help) help=1 ;;
     -*) ;;

@@ -57,7 +57,7 @@ void attachToTmux(const System& system, bool attach) {
     say("to watch the windows: " + run.tmuxAttachCommand());
     return;
   }
-  capture(run.tmux({"select-window", "-t", firstLine(run.pids + "/" + CLIENT + ".pane")}), 5000);
+  capture(run.tmux({"select-window", "-t", firstLine(run.paneFile(CLIENT))}), 5000);
   say("attaching to tmux: Ctrl-b n/p moves between windows, Ctrl-b d detaches");
   runToEnd(run.tmux({"attach", "-t", TMUX_SESSION}), {.in = 0});
   if (run.tmuxHasSession()) {
@@ -253,7 +253,7 @@ int logsCommand(const Options& o, bool follow) {
       die(fmt::format("no log for '{}': the servers are {}", n, fmt::join(system.servers(), " ")));
     }
     style.width = std::max(style.width, n.size());
-    std::string file = system.run.logs + "/" + n + ".log";
+    std::string file = system.run.logFile(n);
     if (fs::is_regular_file(file)) {
       files.push_back(file);
       named.push_back(n);

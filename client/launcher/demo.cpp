@@ -48,6 +48,25 @@ int64_t nowMs() {
 
 std::atomic<bool> interrupted{false};
 
+// jh-bench as the demonstration's load: `clients` users named `users`-0…, each retrying an order
+// with the same id until acknowledged, a line a second, the acknowledged ids in `ackedOut`.
+Argv loadArgv(const System& system, unsigned clients, const std::string& ackedOut,
+              const std::string& users) {
+  return {system.bin("jh-bench"),
+          "--cluster",
+          system.clusterPath,
+          "--clients",
+          std::to_string(clients),
+          "--duration",
+          "86400",
+          "--retry-until-acked",
+          "--live",
+          "--acked-out",
+          ackedOut,
+          "--user-prefix",
+          users};
+}
+
 // Runs `argv` and prints each line of its output with `prefix` (its errors too, with
 // `mergeErrors`); returns its exit status.
 int runPrefixed(const Argv& argv, const std::string& prefix, bool mergeErrors = false) {
@@ -82,6 +101,10 @@ class Demonstration {
     } catch (const LaunchError& e) {
       warn(e.what());
       rc = e.status;
+    } catch (const std::exception& e) {
+      // Unexpected (a folder it cannot write): what was started is stopped all the same.
+      warn(e.what());
+      rc = 1;
     }
     return finish(rc);
   }
@@ -130,23 +153,11 @@ class Demonstration {
 
   // The load and the timeline, as run-one.sh commands (a pid file each; the load's output kept).
   Argv loadCommand() {
-    return {system_.run.root + "/scripts/run-one.sh",
-            "--log",
-            demo_ + "/load.out",
-            demo_ + "/load.pid",
-            system_.bin("jh-bench"),
-            "--cluster",
-            system_.clusterPath,
-            "--clients",
-            std::to_string(o_.clients),
-            "--duration",
-            "86400",
-            "--retry-until-acked",
-            "--live",
-            "--acked-out",
-            demo_ + "/acked.txt",
-            "--user-prefix",
-            "demo-" + clockNow()};
+    Argv argv{system_.run.root + "/scripts/run-one.sh", "--log", demo_ + "/load.out",
+              demo_ + "/load.pid"};
+    Argv load = loadArgv(system_, o_.clients, demo_ + "/acked.txt", "demo-" + clockNow());
+    argv.insert(argv.end(), load.begin(), load.end());
+    return argv;
   }
   Argv timelineCommand() {
     return {system_.run.root + "/scripts/run-one.sh",
@@ -160,11 +171,10 @@ class Demonstration {
 
   // Ends the load or the timeline ("load", "events") by its pid: jh-bench writes its summary then.
   void endPart(const std::string& part, int signal) {
-    std::string text = firstLine(demo_ + "/" + part + ".pid");
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return;
-    pid_t pid = pid_t(std::stol(text));
-    if (pidAlive(pid) && procCmdline(pid).find("jh-") != std::string::npos) kill(pid, signal);
-    pollUntil(15, [&] { return !pidAlive(pid); });
+    auto pid = pidIn(demo_ + "/" + part + ".pid");
+    if (!pid) return;
+    if (pidAlive(*pid) && procCmdline(*pid).find("jh-") != std::string::npos) kill(*pid, signal);
+    pollUntil(15, [&] { return !pidAlive(*pid); });
   }
 
   void startPrefixed(Argv argv, std::string prefix) {
@@ -471,10 +481,7 @@ int loadCommand(const Options& o) {
   // Ctrl-C reaches jh-bench too, which stops after the calls under way and writes its summary;
   // then the check runs.
   signal(SIGINT, SIG_IGN);
-  runToEnd(
-      {bench, "--cluster", system.clusterPath, "--clients", std::to_string(o.clients), "--duration",
-       "86400", "--retry-until-acked", "--live", "--acked-out", acked, "--user-prefix", users},
-      {.in = 0});
+  runToEnd(loadArgv(system, o.clients, acked, users), {.in = 0});
   return runToEnd({bench, "--cluster", system.clusterPath, "--check-acked", acked});
 }
 

@@ -54,5 +54,9 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "{}", usage);
     }
     return e.status;
+  } catch (const std::exception& e) {
+    // What no command expected (a run folder it cannot write): one line, not an abort.
+    warn(e.what());
+    return 1;
   }
 }

@@ -3,21 +3,20 @@
 
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
-#include <rapidjson/document.h>
 
+#include "client/launcher/answer-json.h"
 #include "client/launcher/process-table.h"
 #include "client/launcher/say.h"
 #include "client/launcher/subprocess.h"
+#include "schema/orders/order.h"
 
 namespace fs = std::filesystem;
 
@@ -34,8 +33,7 @@ std::string trimmed(std::string text) {
 // earlier output above), else a new window, else the session itself.
 std::string tmuxPane(const System& system, const std::string& name, const std::string& line) {
   const RunFolder& run = system.run;
-  std::string paneFile = run.pids + "/" + name + ".pane";
-  std::string pane = firstLine(paneFile);
+  std::string pane = firstLine(run.paneFile(name));
   if (!pane.empty() &&
       capture(run.tmux({"respawn-pane", "-k", "-t", pane, line}), 5000).status == 0)
     return pane;
@@ -84,28 +82,18 @@ std::string tmuxPane(const System& system, const std::string& name, const std::s
 
 }  // namespace
 
-std::string utcStamp() {
-  timeval now{};
-  gettimeofday(&now, nullptr);
-  std::tm utc{};
-  gmtime_r(&now.tv_sec, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%FT%T", &utc);
-  return fmt::format("{}.{:03}Z", text, now.tv_usec / 1000);
-}
-
 void startNode(const System& system, const std::string& name, const std::string& mode,
                const std::string& logLevel) {
   const RunFolder& run = system.run;
-  std::string pidFile = run.pidFile(name), log = run.logs + "/" + name + ".log";
+  std::string pidFile = run.pidFile(name), log = run.logFile(name);
   bool isClient = system.kind(name) == Kind::CLIENT;
   Argv command = system.command(name, logLevel);
   fs::remove(pidFile);
   Argv runOne{run.root + "/scripts/run-one.sh"};
   if (!isClient) {
     // Logs are appended to across runs: mark where this one begins.
-    std::ofstream(log, std::ios::app)
-        << fmt::format("----- {} startup.sh ({}): {}\n", utcStamp(), mode, fmt::join(command, " "));
+    std::ofstream(log, std::ios::app) << fmt::format(
+        "----- {} startup.sh ({}): {}\n", utcTimestampNow(), mode, fmt::join(command, " "));
     if (mode != "background") runOne.insert(runOne.end(), {"--log", log});
   }
   std::string where;
@@ -120,7 +108,7 @@ void startNode(const System& system, const std::string& name, const std::string&
     runOne.insert(runOne.end(), {"--wait-for", go, pidFile});
     runOne.insert(runOne.end(), command.begin(), command.end());
     std::string pane = tmuxPane(system, name, "exec " + shellQuote(runOne));
-    writeFile(run.pids + "/" + name + ".pane", pane + "\n");
+    writeFile(run.paneFile(name), pane + "\n");
     // Keep the window after a crash, so that its last words stay readable.
     capture(run.tmux({"set-option", "-w", "-t", pane, "remain-on-exit", "on"}), 5000);
     writeFile(go, "");
@@ -133,7 +121,7 @@ void startNode(const System& system, const std::string& name, const std::string&
     xterm.insert(xterm.end(), runOne.begin(), runOne.end());
     xterm.push_back(pidFile);
     xterm.insert(xterm.end(), command.begin(), command.end());
-    pid_t pid = spawn(xterm, {.outFile = run.logs + "/" + name + ".xterm.log"}, true);
+    pid_t pid = spawn(xterm, {.outFile = run.logFile(name + ".xterm")}, true);
     writeFile(run.pidFile(name + ".xterm"), std::to_string(pid) + "\n");
     where = fmt::format("in an xterm (pid {})", pid);
   }
@@ -158,7 +146,7 @@ bool waitListening(const System& system, const std::vector<std::string>& names) 
     return waiting.empty();
   });
   for (auto& n : dead) {
-    std::string log = system.run.logs + "/" + n + ".log";
+    std::string log = system.run.logFile(n);
     warn(fmt::format("{} exited at start; the end of {}:", n, rel(log)));
     auto lines = capture({"tail", "-n", "15", log}, 5000).out;
     std::string indented;
@@ -251,13 +239,8 @@ Primary findPrimary(const System& system) {
   if (isExecutable(system.bin("jh-client"))) {
     auto answer = capture(
         {system.bin("jh-client"), "--cluster", system.clusterPath, "--json", "status"}, 5000);
-    rapidjson::Document view;
-    view.Parse(answer.out.c_str());
-    if (!view.HasParseError() && view.IsObject() && view.HasMember("primary") &&
-        view["primary"].IsString()) {
-      std::string named = view["primary"].GetString();
-      if (system.kind(named) == Kind::REPLICA) return {named, true};
-    }
+    std::string named = textAt(parseAnswer(answer.out), "primary");
+    if (system.kind(named) == Kind::REPLICA) return {named, true};
   }
   for (auto& r : system.replicas()) {
     if (system.runningPid(r)) return {r, false};

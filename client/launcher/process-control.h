@@ -10,9 +10,6 @@
 
 namespace jh::launch {
 
-// "2026-11-21T22:31:05.123Z": now, in UTC, to the millisecond, as the servers stamp their lines.
-std::string utcStamp();
-
 // Starts NAME in `mode` and waits (at most 10 s) for its pid file. A server's output is appended
 // to logs/NAME.log in every mode (a window shows it too), after a line that marks the start.
 void startNode(const System& system, const std::string& name, const std::string& mode,

@@ -6,24 +6,18 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "client/launcher/run-folder.h"
 #include "client/launcher/say.h"
 #include "client/launcher/subprocess.h"
 
 namespace jh::launch {
 
 namespace {
-
-std::string readWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
@@ -39,7 +33,7 @@ bool isRunOneOf(std::string_view name, std::string_view cmdline) {
 }  // namespace
 
 char procState(pid_t pid) {
-  std::string stat = readWhole(fmt::format("/proc/{}/stat", pid));
+  std::string stat = readFile(fmt::format("/proc/{}/stat", pid));
   // The command name in parentheses may hold anything: the state follows the last ") ".
   auto end = stat.rfind(") ");
   return end == std::string::npos || end + 2 >= stat.size() ? '\0' : stat[end + 2];
@@ -51,7 +45,7 @@ bool pidAlive(pid_t pid) {
 }
 
 std::string procCmdline(pid_t pid) {
-  std::string cmdline = readWhole(fmt::format("/proc/{}/cmdline", pid));
+  std::string cmdline = readFile(fmt::format("/proc/{}/cmdline", pid));
   std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
   std::replace(cmdline.begin(), cmdline.end(), '\n', ' ');
   return cmdline;
@@ -108,7 +102,7 @@ std::set<uint16_t> listeningPorts(std::string_view procNetTcp) {
 
 bool portListening(uint16_t port) {
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    if (listeningPorts(readWhole(table)).count(port)) return true;
+    if (listeningPorts(readFile(table)).count(port)) return true;
   }
   return false;
 }

@@ -34,10 +34,7 @@ RunFolder RunFolder::fromEnvironment() {
 }
 
 std::optional<pid_t> RunFolder::recordedPid(const std::string& name) const {
-  std::string text = firstLine(pidFile(name));
-  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return pid_t(std::stol(text));
+  return pidIn(pidFile(name));
 }
 
 std::vector<std::string> RunFolder::pidNames() const {
@@ -85,6 +82,13 @@ std::string firstLine(const std::string& path) {
 
 void writeFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::optional<pid_t> pidIn(const std::string& path) {
+  std::string text = firstLine(path);
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return pid_t(std::stol(text));
 }
 
 }  // namespace jh::launch

@@ -28,6 +28,9 @@ struct RunFolder {
   static RunFolder fromEnvironment();
 
   std::string pidFile(const std::string& name) const { return pids + "/" + name + ".pid"; }
+  // NAME's tmux pane ("%3"), recorded at its start in tmux mode.
+  std::string paneFile(const std::string& name) const { return pids + "/" + name + ".pane"; }
+  std::string logFile(const std::string& name) const { return logs + "/" + name + ".log"; }
   // The pid that NAME's pid file holds, if it holds one.
   std::optional<pid_t> recordedPid(const std::string& name) const;
   // The names of the pid files, sorted ("replica.server1", "client.xterm"…).
@@ -48,5 +51,7 @@ std::string readFile(const std::string& path);
 // The first line of a file, without its newline ("" when unreadable).
 std::string firstLine(const std::string& path);
 void writeFile(const std::string& path, const std::string& text);
+// The pid that the pid file `path` holds, if it holds one.
+std::optional<pid_t> pidIn(const std::string& path);
 
 }  // namespace jh::launch

@@ -101,6 +101,7 @@ pid_t spawn(const Argv& argv, const Streams& streams, bool newSession) {
 }
 
 int waitFor(pid_t pid) {
+  if (pid <= 0) return -1;  // waitpid(-1) would reap whichever child ended first
   int raw = 0;
   while (waitpid(pid, &raw, 0) < 0) {
     if (errno != EINTR) return -1;

@@ -28,9 +28,10 @@ struct Streams {
   std::string outFile = {};  // when set: stdout and stderr both append to it
 };
 
-// Starts `argv` and returns its pid. `newSession`: setsid(), so it outlives us.
+// Starts `argv` and returns its pid (-1 when it cannot fork). `newSession`: setsid(), so it
+// outlives us.
 pid_t spawn(const Argv& argv, const Streams& streams, bool newSession);
-// Waits for `pid` and returns its exit status (128+N for signal N).
+// Waits for `pid` and returns its exit status (128+N for signal N); -1 for no child (pid -1).
 int waitFor(pid_t pid);
 // spawn() and waitFor().
 int runToEnd(const Argv& argv, const Streams& streams = {});

@@ -18,6 +18,12 @@ if [[ $MODE == tmux ]]; then command -v tmux >/dev/null || fail "tmux is not ins
 
 make_cluster 2
 
+STEP="starting with a run folder that cannot be made"
+rc=0
+out=$(JH_RUN_DIR=/proc/jh-no-run-dir "$BIN/jh-launch" start --mode "$MODE" --cluster "$CLUSTER" 2>&1) || rc=$?
+((rc == 1)) && [[ $out == "jh-launch: "*/proc/jh-no-run-dir/pids* ]] ||
+  fail "expected one line naming the folder and exit 1, got exit $rc: $out"
+
 STEP="running startup.sh --mode $MODE"
 out=$("$ROOT/startup.sh" --mode "$MODE" --cluster "$CLUSTER" --no-attach </dev/null 2>&1) ||
   fail "startup.sh exited with $?: $out"

@@ -18,6 +18,13 @@ TEST_CASE("capture ends a program that outlives its deadline (timing-dependent)"
   CHECK(slow.status == 124);
 }
 
+TEST_CASE("waiting for a spawn that could not fork reaps no other child") {
+  pid_t other = spawn({"true"}, {}, false);
+  REQUIRE(other > 0);
+  CHECK(waitFor(-1) == -1);
+  CHECK(waitFor(other) == 0);  // still there to be reaped by its owner
+}
+
 TEST_CASE("a command line for sh quotes only the words that need it") {
   CHECK(shellQuote({"/r/run-one.sh", "--wait-for", "/r/run/tmux-go.a"}) ==
         "/r/run-one.sh --wait-for /r/run/tmux-go.a");
