@@ -72,7 +72,11 @@ bool RunFolder::tmuxHasSession() const {
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  // libstdc++'s filebuf throws a failed read(2) as std::ios_base::failure, whatever the stream's
+  // exception mask.
+  try {
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  } catch (const std::ios_base::failure&) { return {}; }
 }
 
 std::string firstLine(const std::string& path) {

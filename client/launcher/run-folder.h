@@ -47,6 +47,8 @@ struct RunFolder {
   bool tmuxHasSession() const;
 };
 
+// The whole of a file; "" when it cannot be opened or a read fails (a /proc file of a process that
+// ends while it is read fails with ESRCH: it reads as gone).
 std::string readFile(const std::string& path);
 // The first line of a file, without its newline ("" when unreadable).
 std::string firstLine(const std::string& path);

@@ -7,6 +7,7 @@
 
 #include "client/launcher/process-control.h"
 #include "client/launcher/process-table.h"
+#include "client/launcher/run-folder.h"
 
 namespace jh::launch {
 
@@ -66,6 +67,15 @@ TEST_CASE("the cluster secret is random bytes in base64") {
   CHECK(base64("fo") == "Zm8=");
   CHECK(base64("foo") == "Zm9v");
   CHECK(base64(std::string(32, '\xff')).size() == 44);
+}
+
+TEST_CASE(
+    "a file whose read fails reads as nothing, as a /proc file of a process that has just ended "
+    "does") {
+  // /proc/self/mem opens, and its first read fails (EIO: nothing is mapped at address 0), as a
+  // read of /proc/PID/stat fails with ESRCH once PID has ended between the open and the read.
+  CHECK(readFile("/proc/self/mem").empty());
+  CHECK(procState(getpid()) != '\0');  // and a readable one is read
 }
 
 }  // namespace jh::launch
