@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
           config.path);
     }
     auto io = kj::setupAsyncIo();
-    jh::ReplicaNode node(config, *index, io.provider->getTimer());
+    jh::ReplicaNode node(config, *index, *io.lowLevelProvider);
 
     const std::string& address = config.replicas[*index].address;
     auto listener = jh::listenOn(io.provider->getNetwork(), address, io.waitScope);

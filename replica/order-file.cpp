@@ -79,10 +79,13 @@ struct VectorLoader final : OrderFile::Loader {
 };
 }  // namespace
 
-OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded)
-    : OrderFile(std::move(path), VectorLoader(loaded)) {}
+OrderFile::OrderFile(std::string path, std::vector<OrderRecord>& loaded,
+                     kj::LowLevelAsyncIoProvider* io)
+    : OrderFile(std::move(path), VectorLoader(loaded), io) {}
 
-OrderFile::OrderFile(std::string path, Loader&& loader) : path_(std::move(path)), writing_(path_) {
+OrderFile::OrderFile(std::string path, Loader&& loader, kj::LowLevelAsyncIoProvider* io)
+    : path_(std::move(path)), writing_(path_) {
+  if (io) bell_ = kj::heap<LoopBell>(*io);
   if (access(path_.c_str(), F_OK) != 0 && errno == ENOENT) {
     holdsHistory_ = false;
     writing_ = path_ + ".partial";
@@ -226,15 +229,51 @@ OrderFile::~OrderFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+void OrderFile::listen() {
+  if (delivering_ != nullptr) return;
+  KJ_REQUIRE(bell_ != nullptr, "appending to an OrderFile opened without an event loop", path_);
+  delivering_ = deliverWhenRung().eagerlyEvaluate(nullptr);
+}
+
+kj::Promise<void> OrderFile::deliverWhenRung() {
+  return KJ_ASSERT_NONNULL(bell_)->heard().then([this]() {
+    deliverFinished();
+    return deliverWhenRung();
+  });
+}
+
+void OrderFile::ringBell() {
+  KJ_IF_MAYBE (bell, bell_) { (*bell)->ring(); }
+}
+
+void OrderFile::deliverFinished() {
+  std::vector<Pending> finished;
+  std::vector<Probe> probed;
+  {
+    std::lock_guard lock(mutex_);
+    finished.swap(finished_);
+    probed.swap(probed_);
+  }
+  for (auto& p : finished) {
+    KJ_IF_MAYBE (e, p.failure) {
+      p.done->reject(kj::mv(*e));
+    } else {
+      p.done->fulfill();
+    }
+  }
+  for (auto& p : probed) p.done->fulfill(kj::cp(p.ok));
+}
+
 kj::Promise<void> OrderFile::append(std::string records) {
-  auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
+  listen();
+  auto paf = kj::newPromiseAndFulfiller<void>();
   {
     std::lock_guard lock(mutex_);
     if (failed_) {
       return plainException(kj::Exception::Type::FAILED,
                             fmt::format("{} cannot be written: {}", writing_, failure_));
     }
-    queue_.push_back(Pending{std::move(records), kj::mv(paf.fulfiller)});
+    queue_.push_back(Pending{std::move(records), kj::mv(paf.fulfiller), nullptr});
   }
   wake_.notify_one();
   return kj::mv(paf.promise);
@@ -246,10 +285,11 @@ void OrderFile::resume() {
 }
 
 kj::Promise<bool> OrderFile::probe() {
-  auto paf = kj::newPromiseAndCrossThreadFulfiller<bool>();
+  listen();
+  auto paf = kj::newPromiseAndFulfiller<bool>();
   {
     std::lock_guard lock(mutex_);
-    probes_.push_back(Probe{kj::mv(paf.fulfiller)});
+    probes_.push_back(Probe{kj::mv(paf.fulfiller), false});
   }
   wake_.notify_one();
   return kj::mv(paf.promise);
@@ -294,8 +334,12 @@ void OrderFile::writerLoop() {
         bool ok = probeNow();
         lock.lock();
         if (ok) failed_ = false;
+        for (auto& p : probes) {
+          p.ok = ok;
+          probed_.push_back(kj::mv(p));
+        }
         lock.unlock();
-        for (auto& p : probes) p.done->fulfill(kj::cp(ok));
+        ringBell();
         continue;
       }
       if (queue_.empty()) return;  // stopping, and everything queued is done
@@ -313,7 +357,8 @@ void OrderFile::writerLoop() {
     }
     if (ok) {
       ++syncs_;
-      for (auto& p : batch) p.done->fulfill();
+      std::lock_guard lock(mutex_);
+      for (auto& p : batch) finished_.push_back(kj::mv(p));
     } else {
       // Nothing of this batch is acknowledged: cut the file back so that no half-written or
       // unsynced record is read as an order at the next start.
@@ -323,21 +368,21 @@ void OrderFile::writerLoop() {
           "works again",
           path_, error,
           batch.size() == 1 ? std::string("1 batch") : fmt::format("{} batches", batch.size()));
-      std::vector<Pending> later;
-      {
-        std::lock_guard lock(mutex_);
-        failed_ = true;
-        failure_ = error;
-        later.swap(queue_);
+      auto failure = plainException(kj::Exception::Type::FAILED,
+                                    fmt::format("cannot write {}: {}", path_, error));
+      std::lock_guard lock(mutex_);
+      failed_ = true;
+      failure_ = error;
+      for (auto* list : {&batch, &queue_}) {
+        for (auto& p : *list) {
+          p.failure = kj::cp(failure);
+          finished_.push_back(kj::mv(p));
+        }
+        list->clear();
       }
-      auto failure = [&]() {
-        return plainException(kj::Exception::Type::FAILED,
-                              fmt::format("cannot write {}: {}", path_, error));
-      };
-      for (auto& p : batch) p.done->reject(failure());
-      for (auto& p : later) p.done->reject(failure());
     }
     batch.clear();
+    ringBell();
   }
 }
 

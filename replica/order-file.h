@@ -13,6 +13,7 @@
 
 #include <kj/async.h>
 
+#include "replica/loop-bell.h"
 #include "schema/orders/order.h"
 
 namespace jh {
@@ -30,16 +31,18 @@ class OrderFile {
   // Opens `path`, hands every order to `loader`, and cuts off a torn final record (logged).
   // Throws ConfigError "PATH:LINE: why" for any other damage. When `path` does not exist, the
   // replica lost its file (or never had one): it writes PATH.partial instead (loading what an
-  // earlier start wrote there) until keepHistory() renames it to `path`.
-  OrderFile(std::string path, Loader&& loader);
+  // earlier start wrote there) until keepHistory() renames it to `path`. Appends and probes
+  // resolve on the event loop of `io` (made on that loop's thread); without it, only loading.
+  OrderFile(std::string path, Loader&& loader, kj::LowLevelAsyncIoProvider* io = nullptr);
   // The same, collecting the orders in `loaded`.
-  OrderFile(std::string path, std::vector<OrderRecord>& loaded);
+  OrderFile(std::string path, std::vector<OrderRecord>& loaded,
+            kj::LowLevelAsyncIoProvider* io = nullptr);
   ~OrderFile();  // finishes what was queued, then stops the writer thread
 
   OrderFile(const OrderFile&) = delete;
   OrderFile& operator=(const OrderFile&) = delete;
 
-  // Queues CSV records for appending. The promise resolves on the calling thread's event loop
+  // Queues CSV records for appending (on the loop given at construction). The promise resolves
   // once they are on disk and fdatasync'ed; appends queued while a sync runs share the next
   // sync. Appends complete in the order they were queued. When a write or sync fails, that
   // append and every one queued after it fail (FAILED), the file is cut back to its last good
@@ -64,14 +67,22 @@ class OrderFile {
   uint64_t syncs() const { return syncs_; }
 
  private:
+  // The fulfillers belong to the loop: the writer thread only moves them from queue_ to
+  // finished_ (or probes_ to probed_), and the loop fulfills them when the bell rings.
   struct Pending {
     std::string bytes;
-    kj::Own<kj::CrossThreadPromiseFulfiller<void>> done;
+    kj::Own<kj::PromiseFulfiller<void>> done;
+    kj::Maybe<kj::Exception> failure;  // set by the writer thread
   };
   struct Probe {
-    kj::Own<kj::CrossThreadPromiseFulfiller<bool>> done;
+    kj::Own<kj::PromiseFulfiller<bool>> done;
+    bool ok = false;  // set by the writer thread
   };
   bool probeNow();
+  void listen();  // the loop: starts delivering, once
+  kj::Promise<void> deliverWhenRung();
+  void deliverFinished();  // the loop: fulfills what the writer finished
+  void ringBell();         // the writer thread
 
   void load(Loader& loader);
   void writerLoop();
@@ -87,10 +98,14 @@ class OrderFile {
   std::condition_variable wake_;
   std::vector<Pending> queue_;
   std::vector<Probe> probes_;
+  std::vector<Pending> finished_;  // written and synced (or failed), for the loop to answer
+  std::vector<Probe> probed_;
   bool stopping_ = false;
   bool failed_ = false;
   std::string failure_;
   std::atomic<uint64_t> syncs_ = 0;
+  kj::Maybe<kj::Own<LoopBell>> bell_;        // rung by the writer thread when something finished
+  kj::Maybe<kj::Promise<void>> delivering_;  // the loop's wait for the bell, once appending
   std::thread writer_;
 };
 

@@ -28,11 +28,13 @@ struct StoreLoader final : OrderFile::Loader {
 
 }  // namespace
 
-ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Timer& timer)
-    : config_(config), name_(config.replicas.at(selfIndex).name), timer_(timer),
+ReplicaNode::ReplicaNode(const ClusterConfig& config, size_t selfIndex,
+                         kj::LowLevelAsyncIoProvider& io)
+    : config_(config), name_(config.replicas.at(selfIndex).name), timer_(io.getTimer()),
       resources_(loadResources(config.replicas[selfIndex].dir)),
-      file_(config.replicas[selfIndex].dir + "/orders.csv", StoreLoader(store_)),
-      tail_(kj::Promise<void>(kj::READY_NOW).fork()), tasks_(logTaskErrors) {
+      file_(config.replicas[selfIndex].dir + "/orders.csv", StoreLoader(store_), &io),
+      tail_(kj::Promise<void>(kj::READY_NOW).fork()), peerNewsHere_(peerNews_, io),
+      tasks_(logTaskErrors) {
   store_.finishLoading();
   accepted_ = store_.vector();
   incarnation_ = newIncarnation();
@@ -511,7 +513,7 @@ void ReplicaNode::onPeerProgress(const std::string& peer, bool reachable,
 }
 
 kj::Promise<void> ReplicaNode::watchAcks(uint64_t seen) {
-  return peerNews_.waitAfter(seen).then([this]() {
+  return peerNewsHere_.waitAfter(seen).then([this]() {
     uint64_t now = peerNews_.generation();  // before reading peers_, so no report is missed
     settleAckWaiters();
     return watchAcks(now);

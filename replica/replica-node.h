@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include <kj/async-io.h>
 #include <kj/async.h>
 #include <kj/timer.h>
 
@@ -67,14 +68,16 @@ using PromoteOutcome = Reply<Promoted>;
 
 class ReplicaNode {
  public:
-  ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::Timer& timer);
+  // On the thread of the event loop of `io`, which serves it.
+  ReplicaNode(const ClusterConfig& config, size_t selfIndex, kj::LowLevelAsyncIoProvider& io);
 
   const std::string& name() const { return name_; }
   uint64_t incarnation() const { return incarnation_; }
   const ClusterConfig& config() const { return config_; }
   const Resources& resources() const { return resources_; }
   OrderStore& store() { return store_; }
-  // Signalled whenever rows placed here are staged (what the push loops send at once).
+  // Signalled whenever rows placed here are staged (what the push loops send at once); the
+  // replication thread listens.
   WakeSignal& ownOrders() { return ownOrders_; }
   bool ready() const { return ready_; }
   bool promoted() const { return promoted_; }
@@ -196,6 +199,7 @@ class ReplicaNode {
   std::map<std::string, PeerView> peers_;
   std::atomic<bool> awaitingAcks_ = false;  // set before an ack wait reads peers_
   WakeSignal peerNews_;                     // peers_ changed while acks were awaited
+  WakeSignal::Listener peerNewsHere_;       // (this loop's)
   std::list<AckWaiter> ackWaiters_;
   WakeSignal ownOrders_;
   kj::TaskSet tasks_;

@@ -37,7 +37,8 @@ class Replicator::Worker final : public PushSource {
  public:
   Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io,
          const std::string& secret)
-      : node_(node), main_(main), timer_(io.provider->getTimer()), tasks_(logErrors) {
+      : node_(node), main_(main), timer_(io.provider->getTimer()),
+        ownRowsHere_(node.ownOrders(), *io.lowLevelProvider), tasks_(logErrors) {
     const ClusterConfig& c = node.config();
     for (auto& r : c.replicas) {
       if (r.name == node.name()) continue;
@@ -197,7 +198,7 @@ class Replicator::Worker final : public PushSource {
   // wakes this thread once per batch, not once per peer.
   kj::Promise<void> ownRowsAfter(uint64_t seen) {
     if (ownRows_ == nullptr || ownRowsSeen_ != seen) {
-      ownRows_ = node_.ownOrders().waitAfter(seen).fork();
+      ownRows_ = ownRowsHere_.waitAfter(seen).fork();
       ownRowsSeen_ = seen;
     }
     return KJ_ASSERT_NONNULL(ownRows_).addBranch();
@@ -286,6 +287,7 @@ class Replicator::Worker final : public PushSource {
   const kj::Executor& main_;
   kj::Timer& timer_;
   std::vector<kj::Own<Peer>> peers_;
+  WakeSignal::Listener ownRowsHere_;
   kj::Maybe<kj::ForkedPromise<void>> ownRows_;  // see ownRowsAfter()
   uint64_t ownRowsSeen_ = 0;
   kj::TaskSet tasks_;

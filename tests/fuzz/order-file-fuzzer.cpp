@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   OrderRecord extra = nextOrder(*first);
   {
     std::vector<OrderRecord> loaded;
-    jh::OrderFile file(path, loaded);
+    jh::OrderFile file(path, loaded, io().lowLevelProvider.get());
     std::string row;
     jh::appendOrderCsv(row, extra);
     file.append(std::move(row)).wait(io().waitScope);

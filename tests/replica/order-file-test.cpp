@@ -95,7 +95,7 @@ TEST_CASE(
   auto orders = ordersFrom("r1", 2);
   {
     std::vector<OrderRecord> loaded;
-    OrderFile file(dir.file("orders.csv"), loaded);
+    OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
     CHECK_FALSE(file.holdsHistory());
     CHECK(file.path() == dir.file("orders.csv.partial"));
     file.append(csvRow(orders[0])).wait(io.waitScope);
@@ -104,7 +104,8 @@ TEST_CASE(
   }
   {
     std::vector<OrderRecord> loaded;
-    OrderFile file(dir.file("orders.csv"), loaded);  // a restart before it synced with every peer
+    OrderFile file(dir.file("orders.csv"), loaded,
+                   io.lowLevelProvider.get());  // a restart before it synced with every peer
     CHECK(loaded == std::vector<OrderRecord>{orders[0]});
     CHECK_FALSE(file.holdsHistory());
     file.keepHistory();
@@ -136,7 +137,7 @@ TEST_CASE(
   OrderRecord next = sampleOrder("c1", "replica.server1", 1, 1733412345678901);
   {
     std::vector<OrderRecord> loaded;
-    OrderFile file(dir.file("orders.csv"), loaded);
+    OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
     REQUIRE(loaded.size() == 3);
     CHECK(loaded[0].orderId == "a1");
     CHECK(loaded[0].area == "Westminster, London");
@@ -166,7 +167,7 @@ TEST_CASE("appended orders are on disk when the append resolves and load again a
   dir.write("orders.csv", "");
   {
     std::vector<OrderRecord> loaded;
-    OrderFile file(dir.file("orders.csv"), loaded);
+    OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
     file.append(csvRow(orders[0])).wait(io.waitScope);
     CHECK(dir.read("orders.csv") == headerRow() + csvRow(orders[0]));
     file.append(csvRow(orders[1]) + csvRow(orders[2])).wait(io.waitScope);
@@ -187,7 +188,7 @@ TEST_CASE("a torn final record is cut off at open, so the next append makes a va
     dir.write("orders.csv", good + third.substr(0, cut));
     {
       std::vector<OrderRecord> loaded;
-      OrderFile file(dir.file("orders.csv"), loaded);
+      OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
       CHECK(loaded == std::vector<OrderRecord>{orders[0], orders[1]});
       CHECK(dir.read("orders.csv") == good);
       file.append(third).wait(io.waitScope);
@@ -208,7 +209,7 @@ TEST_CASE("a torn record ending inside a quoted field is cut off at open") {
   dir.write("orders.csv", good + second.substr(0, insideQuote));
   {
     std::vector<OrderRecord> loaded;
-    OrderFile file(dir.file("orders.csv"), loaded);
+    OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
     CHECK(loaded == std::vector<OrderRecord>{orders[0]});
     CHECK(dir.read("orders.csv") == good);
     file.append(second).wait(io.waitScope);
@@ -291,7 +292,7 @@ TEST_CASE("a thousand appends queued during one sync all land in order and share
   std::vector<size_t> completed;
   {
     std::vector<OrderRecord> loaded;
-    OrderFile file(dir.file("orders.csv"), loaded);
+    OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
     gate.hold();
     kj::Vector<kj::Promise<void>> appends;
     appends.add(file.append(csvRow(orders[0])).then([&completed] { completed.push_back(0); }));
@@ -319,7 +320,7 @@ TEST_CASE(
   auto orders = ordersFrom("r1", 3);
   dir.write("orders.csv", "");
   std::vector<OrderRecord> loaded;
-  OrderFile file(dir.file("orders.csv"), loaded);
+  OrderFile file(dir.file("orders.csv"), loaded, io.lowLevelProvider.get());
   file.append(csvRow(orders[0])).wait(io.waitScope);
 
   gate.hold();

@@ -70,7 +70,7 @@ struct NodeRig {
   // Builds the node afresh from the folder, as a restart does.
   void start() {
     node.reset();
-    node = std::make_unique<ReplicaNode>(config, 0, io.provider->getTimer());
+    node = std::make_unique<ReplicaNode>(config, 0, *io.lowLevelProvider);
     node->setSyncer(syncer);
   }
 
@@ -344,10 +344,11 @@ TEST_CASE(
 TEST_CASE("with min_acks 1, placeOrder resolves to the order once a peer reports holding it") {
   NodeRig rig(3, 4000);
   rig.serve();
+  jh::WakeSignal::Listener ownOrders(rig.node->ownOrders(), *rig.io.lowLevelProvider);
   uint64_t seen = rig.node->ownOrders().generation();
   auto pending = rig.node->placeOrder(request("a"), 1);
-  rig.node->ownOrders().waitAfter(seen).wait(rig.io.waitScope);  // on its way to disk here
-  CHECK_FALSE(pending.poll(rig.io.waitScope));                   // and waiting for a backup
+  ownOrders.waitAfter(seen).wait(rig.io.waitScope);  // on its way to disk here
+  CHECK_FALSE(pending.poll(rig.io.waitScope));       // and waiting for a backup
   rig.node->onPeerProgress("r2", true, own(rig, 0));
   CHECK_FALSE(pending.poll(rig.io.waitScope));  // r2 does not hold it yet
   VersionVector earlierLife;
