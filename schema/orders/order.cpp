@@ -170,14 +170,19 @@ std::optional<std::string> checkPrintable(std::string_view text, std::string_vie
                                           size_t maxChars) {
   size_t count = 0;
   for (size_t i = 0; i < text.size();) {
+    if (text[i] >= 0x20 && text[i] < 0x7F) {  // printable ASCII, most text: no decoding
+      ++i;
+      if (++count > maxChars) break;
+      continue;
+    }
     char32_t cp;
     size_t len = decodeUtf8(text, i, cp);
     if (len == 0) return fmt::format("The {} is not valid UTF-8.", what);
     if (isControl(cp)) return fmt::format("The {} contains a control character.", what);
     i += len;
-    if (++count > maxChars)
-      return fmt::format("The {} is longer than {} characters.", what, maxChars);
+    if (++count > maxChars) break;
   }
+  if (count > maxChars) return fmt::format("The {} is longer than {} characters.", what, maxChars);
   return std::nullopt;
 }
 
@@ -234,7 +239,7 @@ std::optional<std::string> checkOrderFields(const OrderRecord& o) {
     stamped = SHAPE[i] == 'd' ? (c >= '0' && c <= '9') : c == SHAPE[i];
   }
   if (!stamped) return "The time stamp is not UTC ISO 8601 with milliseconds.";
-  if (normalisePostcode(o.postCode) != o.postCode) return "The postcode is not normalised.";
+  if (!isNormalisedPostcode(o.postCode)) return "The postcode is not normalised.";
   if (o.area.empty()) return "The order has no delivery area.";
   return checkPrintable(o.area, "delivery area", MAX_AREA);
 }

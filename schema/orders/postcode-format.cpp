@@ -86,4 +86,20 @@ std::optional<std::string> normalisePostcode(std::string_view input) {
   return judgePostcode(input).normalised;
 }
 
+bool isNormalisedPostcode(std::string_view text) {
+  // The outward code (A9, A99, AA9, AA99, A9A or AA9A: 2 to 4 characters), one space, the inward
+  // code (9AA), upper case: what upperAscii() joins in judgeDecodedPostcode().
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (text.size() < 6 || text.size() > 8) return false;
+  std::string_view inward = text.substr(text.size() - 3);
+  std::string_view outward = text.substr(0, text.size() - 4);
+  if (text[text.size() - 4] != ' ' || !digit(inward[0]) || !upper(inward[1]) || !upper(inward[2]))
+    return false;
+  size_t letters = upper(outward[0]) && outward.size() > 1 && upper(outward[1]) ? 2 : 1;
+  if (!upper(outward[0]) || letters >= outward.size() || !digit(outward[letters])) return false;
+  size_t rest = outward.size() - letters - 1;
+  return rest == 0 || (rest == 1 && (upper(outward.back()) || digit(outward.back())));
+}
+
 }  // namespace jh

@@ -41,4 +41,8 @@ PostcodeVerdict judgePostcode(std::string_view input);
 // itself.
 std::optional<std::string> normalisePostcode(std::string_view input);
 
+// Whether `text` is a postcode in its normalised form, i.e. normalisePostcode(text) == text,
+// without decoding or allocating: what every replica checks on every order it stores.
+bool isNormalisedPostcode(std::string_view text);
+
 }  // namespace jh

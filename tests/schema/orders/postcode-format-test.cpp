@@ -138,3 +138,39 @@ TEST_CASE("a refused postcode is told why: empty, a space inside a code, or not 
           "it is not an outward code (A9, A99, AA9, AA99, A9A or AA9A) and an inward code (9AA)");
   }
 }
+
+TEST_CASE("isNormalisedPostcode says exactly when a text normalises to itself") {
+  auto agrees = [](std::string_view text) {
+    bool expected = jh::normalisePostcode(text) == std::optional<std::string>(text);
+    if (jh::isNormalisedPostcode(text) != expected) {
+      FAIL_CHECK("\"" << visible(text) << "\": normalises to itself: " << expected);
+      return false;
+    }
+    return expected;
+  };
+  size_t normalised = 0;
+  for (const Case& c : CASES) {
+    agrees(c.input);
+    if (c.normalised) normalised += agrees(c.normalised);
+  }
+  CHECK(normalised > 50);
+  // Every text of up to 8 characters over an alphabet that makes every outward shape, both cases,
+  // the space and a character that is no part of a postcode: the shapes' edges are all in there.
+  size_t found = 0;
+  for (std::string_view alphabet : {"A1 a-"sv, "Z9 b"sv}) {
+    std::string text;
+    auto every = [&](auto&& self, size_t length) -> void {
+      found += agrees(text);
+      if (length == (alphabet.size() == 5 ? 7 : 8)) return;
+      for (char c : alphabet) {
+        text.push_back(c);
+        self(self, length + 1);
+        text.pop_back();
+      }
+    };
+    every(every, 0);
+  }
+  // Over "A1 a-" up to 7 characters: A1 1AA, A11 1AA, AA1 1AA, A1A 1AA; over "Z9 b" up to 8: the
+  // six outward shapes before 9ZZ.
+  CHECK(found == 4 + 6);
+}
