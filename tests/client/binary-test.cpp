@@ -93,7 +93,7 @@ TEST_CASE(
     "front-end answers") {
   auto io = kj::setupAsyncIo();
   jh::test::TempDir dir;
-  std::string cluster = writeCluster(dir, {LoopbackServer::closedAddress(io)});
+  std::string cluster = writeCluster(dir, {LoopbackServer::closedAddress()});
   auto run = runClient(io, {"--cluster", cluster, "--user", "", "menu"});
   CHECK(run.exit == EXIT_REJECTED);
   CHECK(run.out == "The user code is empty.\n");

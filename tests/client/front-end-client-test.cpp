@@ -77,7 +77,7 @@ TEST_CASE(
 TEST_CASE("a front-end that cannot be reached is skipped for the next one listed") {
   ClientRig rig;
   FrontEndClient client(rig.io.provider->getNetwork(), rig.io.provider->getTimer(),
-                        {NodeConfig{"gone", LoopbackServer::closedAddress(rig.io), ""},
+                        {NodeConfig{"gone", LoopbackServer::closedAddress(), ""},
                          NodeConfig{"fe", rig.server.address(), ""}},
                         quickPolicy());
   auto reply = client.placeOrder(pizzaFor("ann", "skip-1")).wait(rig.io.waitScope);

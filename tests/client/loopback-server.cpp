@@ -3,18 +3,15 @@
 
 #include <kj/debug.h>
 
+#include "tests/support/harness/harness-util.h"
+#include "tests/support/harness/loopback-listener.h"
+
 namespace jh::client::test {
 
-namespace {
-
-kj::Own<kj::ConnectionReceiver> listenOnLoopback(kj::AsyncIoContext& io) {
-  return io.provider->getNetwork().parseAddress("127.0.0.1", 0).wait(io.waitScope)->listen();
-}
-
-}  // namespace
-
 LoopbackServer::LoopbackServer(kj::AsyncIoContext& io, capnp::Capability::Client bootstrap)
-    : server_(kj::mv(bootstrap)), listener_(listenOnLoopback(io)), port_(listener_->getPort()) {
+    : server_(kj::mv(bootstrap)),
+      listener_(jh::test::listenOnFreePort(io.provider->getNetwork(), io.waitScope)),
+      port_(listener_->getPort()) {
   accepting_ = acceptLoop().eagerlyEvaluate(
       [](kj::Exception&& e) { KJ_LOG(ERROR, "loopback server stopped accepting", e); });
 }
@@ -36,8 +33,8 @@ void LoopbackServer::dropConnections() {
   dropping_ = kj::evalLater([this]() { connections_.clear(); }).eagerlyEvaluate(nullptr);
 }
 
-std::string LoopbackServer::closedAddress(kj::AsyncIoContext& io) {
-  return "127.0.0.1:" + std::to_string(listenOnLoopback(io)->getPort());
+std::string LoopbackServer::closedAddress() {
+  return "127.0.0.1:" + std::to_string(jh::test::pickFreePort());
 }
 
 }  // namespace jh::client::test

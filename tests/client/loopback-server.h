@@ -21,8 +21,9 @@ class LoopbackServer {
   void dropConnections();
   size_t connectionsAccepted() const { return accepted_; }
 
-  // An address on which nothing listens: a port that was bound and released.
-  static std::string closedAddress(kj::AsyncIoContext& io);
+  // An address on which nothing listens: a port free a moment ago and reserved for this process
+  // (jh::test::pickFreePort()), so no other test starts a server there.
+  static std::string closedAddress();
 
  private:
   struct Connection {

@@ -238,7 +238,7 @@ TEST_CASE("a front-end that answers UNAVAILABLE gives exit 3") {
 TEST_CASE("no front-end that can be reached gives exit 3 and a rejection UNAVAILABLE") {
   auto io = kj::setupAsyncIo();
   FrontEndClient client(io.provider->getNetwork(), io.provider->getTimer(),
-                        {NodeConfig{"just.hungry", LoopbackServer::closedAddress(io), ""}},
+                        {NodeConfig{"just.hungry", LoopbackServer::closedAddress(), ""}},
                         quickPolicy());
   std::ostringstream out, err;
   Reporter reporter(out, err, true);

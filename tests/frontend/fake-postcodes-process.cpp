@@ -1,5 +1,5 @@
-// The fake's binary comes from the build (JH_FAKE_POSTCODES_BIN); its first stdout line gives the
-// port it chose.
+// The fake's binary comes from the build (JH_FAKE_POSTCODES_BIN), started on a port from
+// pickFreePort(); its first stdout line says it listens there.
 #include "tests/frontend/fake-postcodes-process.h"
 
 #include <cstdlib>
@@ -16,17 +16,19 @@ using namespace std::chrono_literals;
 FakePostcodesProcess::FakePostcodesProcess(const std::string& mode) {
   folder = (std::filesystem::temp_directory_path() / "jh-fake-postcodes-XXXXXX").string();
   if (mkdtemp(folder.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  // Should another program take the picked port before the fake binds it, the fake exits saying
+  // so and this throws with its output, as TestCluster fails on a server that cannot bind.
+  uint16_t picked = pickFreePort();
   process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{JH_FAKE_POSTCODES_BIN, "--port", "0", "--mode", mode}, "",
-      folder + "/out.log", folder + "/err.log");
-  const std::string prefix = "listening on 127.0.0.1:";
+      std::vector<std::string>{JH_FAKE_POSTCODES_BIN, "--port", std::to_string(picked), "--mode",
+                               mode},
+      "", folder + "/out.log", folder + "/err.log");
+  const std::string expected = "listening on 127.0.0.1:" + std::to_string(picked) + "\n";
   bool listening = waitUntil(
       [&] {
         std::string out = readFile(folder + "/out.log");
         if (out.find('\n') == std::string::npos) return !process->isRunning();
-        if (out.rfind(prefix, 0) == 0) {
-          port_ = static_cast<uint16_t>(std::atoi(out.c_str() + prefix.size()));
-        }
+        if (out.rfind(expected, 0) == 0) port_ = picked;
         return true;
       },
       10s, 5ms);

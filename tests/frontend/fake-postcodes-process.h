@@ -12,8 +12,8 @@ namespace jh::test {
 
 class FakePostcodesProcess {
  public:
-  // Starts it and waits (bounded) for "listening on 127.0.0.1:PORT"; throws std::runtime_error
-  // when it does not come.
+  // Starts it on a port from pickFreePort() and waits (bounded) for "listening on
+  // 127.0.0.1:PORT"; throws std::runtime_error when it does not come.
   explicit FakePostcodesProcess(const std::string& mode = "normal");
   ~FakePostcodesProcess();
 

@@ -13,6 +13,7 @@
 #include "tests/support/harness/loopback-http.h"
 #include "tests/support/fake-postcodes/fake-mode.h"
 #include "tests/support/fake-postcodes/postcode-syntax.h"
+#include "tests/support/harness/child-process.h"
 #include "tests/support/harness/harness-util.h"
 
 using namespace std::chrono_literals;
@@ -93,6 +94,17 @@ TEST_CASE("fake modes parse from their names and reject anything else") {
     CAPTURE(bad);
     CHECK_FALSE(jh::fake::parseFakeMode(bad));
   }
+}
+
+TEST_CASE("the fake will not start without a port, nor on port 0, whose port is ephemeral") {
+  auto missing = jh::test::runCommand({JH_FAKE_POSTCODES_BIN}, 10s);
+  CHECK(missing.exitCode != 0);
+  CHECK(missing.err.find("--port is required") != std::string::npos);
+  // Refused before any bind: the port-0 guard's marker says it on purpose.
+  auto zero =
+      jh::test::runCommand({JH_FAKE_POSTCODES_BIN, "--port", "0"}, 10s);  // port-0-on-purpose
+  CHECK(zero.exitCode != 0);
+  CHECK(zero.err.find("expected a port number 1-65535") != std::string::npos);
 }
 
 TEST_CASE("the fake counts /postcodes/ requests until reset, and not its control requests") {

@@ -5,6 +5,8 @@
 
 #include <kj/debug.h>
 
+#include "tests/support/harness/loopback-listener.h"
+
 namespace jh::test {
 
 namespace {
@@ -149,8 +151,7 @@ class FakeGate final : public rpc::ReplicaGate::Server {
 
 struct FakeReplicas::Served {
   Served(kj::AsyncIoContext& io, std::shared_ptr<FakeReplicaState> state)
-      : listener(
-            io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen()),
+      : listener(jh::test::listenOnFreePort(io.provider->getNetwork(), io.waitScope)),
         server(kj::heap<FakeGate>(kj::heap<FakeReplica>(std::move(state))), io.provider->getTimer(),
                REPLICA_MAX_MESSAGE_BYTES),
         serving(server.listen(*listener).eagerlyEvaluate(nullptr)) {}

@@ -11,6 +11,7 @@
 #include "tests/frontend/desk-rig.h"
 #include "tests/schema/parse-json.h"
 #include "tests/schema/temp-dir.h"
+#include "tests/support/harness/loopback-listener.h"
 
 using jh::test::DeskRig;
 using jh::test::parseJson;
@@ -82,7 +83,7 @@ struct DoorRig : DeskRig {
       : httpConfig(withPage(std::move(http))), page(httpConfig.pageDir),
         limiter(httpConfig.ratePerS, httpConfig.rateBurst) {
     door = kj::heap<jh::HttpDoor>(*desk, httpConfig, page, io.provider->getTimer(), limiter);
-    listener = io.provider->getNetwork().parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
+    listener = jh::test::listenOnFreePort(io.provider->getNetwork(), io.waitScope);
     serving = door->listen(*listener).eagerlyEvaluate(
         [](kj::Exception&& e) { FAIL(e.getDescription().cStr()); });
     REQUIRE(primaryIs("r1"));

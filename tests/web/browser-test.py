@@ -64,6 +64,11 @@ class Cluster:
         answer = self._line(30)
         if answer != "ok" and not answer.startswith("ok "):
             raise RuntimeError(f"jh-cluster: {line}: {answer or 'no answer'}")
+        return answer[3:]
+
+    def free_port(self):
+        """A loopback port below the ephemeral range, reserved while jh-cluster runs."""
+        return int(self.command("free-port"))
 
     def close(self):
         if self.process.poll() is not None:
@@ -79,14 +84,19 @@ class Cluster:
             self.process.wait()
 
 
-def browser(width, height):
+def browser(cluster, width, height):
+    """Chromium under chromedriver, both listening on ports picked by jh-cluster: left to
+    themselves, Selenium would start chromedriver on a port it binds as port 0, and chromedriver
+    Chromium's DevTools on port 0, both from the ephemeral range. Should another program take a
+    picked port before they bind it, starting the browser fails and so does the test."""
     options = webdriver.ChromeOptions()
     for arg in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                f"--window-size={width},{height}", "--force-device-scale-factor=1", "--lang=en-GB"]:
+                f"--window-size={width},{height}", "--force-device-scale-factor=1", "--lang=en-GB",
+                f"--remote-debugging-port={cluster.free_port()}"]:
         options.add_argument(arg)
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER, port=cluster.free_port()), options=options)
 
 
 def wait_for(driver, what, condition):
@@ -152,7 +162,7 @@ def run(bin_dir, screenshots):
     try:
         url = f"http://{cluster.where['frontends'][0]['http']}/"
         print(f"browser-test: cluster in {cluster.where['dir']}, page at {url}")
-        driver = browser(1000, 1350)
+        driver = browser(cluster, 1000, 1350)
         driver.get(url)
         assert driver.title == "Just Hungry", driver.title
 

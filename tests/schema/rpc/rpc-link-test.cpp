@@ -4,13 +4,14 @@
 #include <kj/async-io.h>
 
 #include "schema/rpc/rpc-link.h"
+#include "tests/support/harness/loopback-listener.h"
 
 TEST_CASE(
     "a dial whose every caller gave up still connects, and the next caller uses that connection") {
   auto io = kj::setupAsyncIo();
   auto& network = io.provider->getNetwork();
   auto& timer = io.provider->getTimer();
-  auto listener = network.parseAddress("127.0.0.1:0").wait(io.waitScope)->listen();
+  auto listener = jh::test::listenOnFreePort(network, io.waitScope);
   jh::RpcLink link(network, timer, "127.0.0.1:" + std::to_string(listener->getPort()), 2000);
   { auto gaveUp = link.bootstrap(); }
   for (int i = 0; i < 1000 && !link.isConnected(); ++i) {

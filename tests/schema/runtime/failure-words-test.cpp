@@ -7,6 +7,8 @@
 #include "schema/runtime/daemon.h"
 #include "schema/runtime/failure-words.h"
 #include "schema/rpc/rpc-link.h"
+#include "tests/support/harness/harness-util.h"
+#include "tests/support/harness/loopback-listener.h"
 
 namespace jh {
 
@@ -35,10 +37,8 @@ TEST_CASE(
     "words") {
   auto io = kj::setupAsyncIo();
   auto& network = io.provider->getNetwork();
-  // A port that was bound and released: nothing listens there.
-  auto listener = network.parseAddress("127.0.0.1", 0).wait(io.waitScope)->listen();
-  std::string address = "127.0.0.1:" + std::to_string(listener->getPort());
-  listener = nullptr;
+  // A port free a moment ago and reserved for this process: nothing listens there.
+  std::string address = "127.0.0.1:" + std::to_string(jh::test::pickFreePort());
   RpcLink link(network, io.provider->getTimer(), address, 1000);
   std::string description;
   kj::Exception::Type type = kj::Exception::Type::FAILED;
@@ -56,7 +56,7 @@ TEST_CASE(
 TEST_CASE("listening on a port in use fails saying which address and why") {
   auto io = kj::setupAsyncIo();
   auto& network = io.provider->getNetwork();
-  auto taken = network.parseAddress("127.0.0.1", 0).wait(io.waitScope)->listen();
+  auto taken = jh::test::listenOnFreePort(network, io.waitScope);
   std::string address = "127.0.0.1:" + std::to_string(taken->getPort());
   std::string description;
   try {

@@ -1,6 +1,8 @@
 // jh-fake-postcodes: an imitation of postcodes.io on 127.0.0.1 for tests.
 //   jh-fake-postcodes --port N [--fixtures DIR] [--mode MODE]
-// Prints "listening on 127.0.0.1:PORT" once listening; exits 0 on SIGTERM.
+// Prints "listening on 127.0.0.1:PORT" once listening; exits 0 on SIGTERM. The port is required
+// and never 0, whose port the kernel would take from the ephemeral range: tests pick one below
+// it (jh::test::pickFreePort(), jh-cluster's free-port).
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -25,7 +27,7 @@ class FakePostcodesMain {
     return kj::MainBuilder(context, "jh-fake-postcodes",
                            "Serves the postcodes.io fixtures on 127.0.0.1, misbehaving on request.")
         .addOptionWithArg({"port"}, KJ_BIND_METHOD(*this, setPort), "<n>",
-                          "Port to listen on; 0 (the default) picks a free one.")
+                          "Port to listen on (required; 1-65535).")
         .addOptionWithArg({"fixtures"}, KJ_BIND_METHOD(*this, setFixtures), "<dir>",
                           "Folder holding postcodes.jsonl.gz and outcodes.jsonl.")
         .addOptionWithArg({"mode"}, KJ_BIND_METHOD(*this, setMode), "<mode>",
@@ -38,8 +40,9 @@ class FakePostcodesMain {
   kj::MainBuilder::Validity setPort(kj::StringPtr text) {
     std::string_view digits(text.cStr(), text.size());
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
-      return "expected a port number 0-65535";
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
+        port == 0) {
+      return "expected a port number 1-65535";
     }
     return true;
   }
@@ -57,6 +60,7 @@ class FakePostcodesMain {
   }
 
   kj::MainBuilder::Validity run() {
+    if (port == 0) return "--port is required";
     std::unique_ptr<FixtureStore> fixtures;
     try {
       fixtures = std::make_unique<FixtureStore>(fixturesDir);
@@ -83,7 +87,7 @@ class FakePostcodesMain {
   }
 
   kj::ProcessContext& context;
-  uint16_t port = 0;
+  uint16_t port = 0;  // 0: not given
   std::string fixturesDir = JH_DEFAULT_FIXTURES_DIR;
   FakeMode mode;
 };

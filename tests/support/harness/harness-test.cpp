@@ -11,6 +11,7 @@
 
 #include "tests/support/harness/child-process.h"
 #include "tests/support/harness/harness-util.h"
+#include "tests/support/harness/loopback-listener.h"
 #include "tests/support/harness/rpc-probe.h"
 #include "tests/support/harness/test-cluster.h"
 
@@ -40,6 +41,24 @@ TEST_CASE("free ports are distinct, non-zero and bindable again") {
   CHECK(unique.size() == 8);
   CHECK(unique.count(0) == 0);
   CHECK(pickFreePort() != 0);
+}
+
+TEST_CASE("free ports and free-port listeners are below the ephemeral range, and accept") {
+  for (auto port : pickFreePorts(8)) {
+    CHECK(port >= 1024);
+    CHECK(port < 32768);
+  }
+  auto io = kj::setupAsyncIo();
+  auto& network = io.provider->getNetwork();
+  auto listener = listenOnFreePort(network, io.waitScope);
+  CHECK(listener->getPort() >= 1024);
+  CHECK(listener->getPort() < 32768);
+  auto accepted = listener->accept();
+  auto client = network.parseAddress("127.0.0.1", listener->getPort())
+                    .wait(io.waitScope)
+                    ->connect()
+                    .wait(io.waitScope);
+  CHECK(accepted.wait(io.waitScope).get() != nullptr);
 }
 
 TEST_CASE("waitUntil returns true as soon as the predicate holds") {

@@ -153,32 +153,31 @@ void TestCluster::cleanUp() {
 }
 
 void TestCluster::startFakePostcodes() {
+  // On a picked port, as the servers are: a restart comes back on the port the cluster file names.
+  const std::string address = "127.0.0.1:" + std::to_string(pickFreePort());
   Node n;
   n.name = FAKE_POSTCODES;
-  n.argv = {requireBinary(binDir_, "jh-fake-postcodes"), "--port", "0"};
+  n.argv = {requireBinary(binDir_, "jh-fake-postcodes"), "--port",
+            address.substr(address.rfind(':') + 1)};
   n.argv.insert(n.argv.end(), options_.fakePostcodesArgs.begin(), options_.fakePostcodesArgs.end());
   nodes_[n.name] = std::move(n);
   start(FAKE_POSTCODES);
 
-  // Its first line on stdout says where it listens: "listening on 127.0.0.1:PORT".
-  const std::string prefix = "listening on ";
-  std::string address;
+  // Its first line on stdout says it listens: "listening on 127.0.0.1:PORT". Should the port have
+  // been taken since it was picked, it exits instead, and this fails with its log.
+  const std::string expected = "listening on " + address;
+  std::string line;
   bool ok = waitUntil(
       [&] {
         std::string out = readFile(logPath(FAKE_POSTCODES, "out"));
         size_t eol = out.find('\n');
         if (eol == std::string::npos) return !isRunning(FAKE_POSTCODES);
-        std::string line = out.substr(0, eol);
-        if (line.rfind(prefix, 0) == 0) address = line.substr(prefix.size());
+        line = out.substr(0, eol);
         return true;
       },
       std::chrono::seconds(10));
-  if (!ok || address.empty()) fail("jh-fake-postcodes did not say 'listening on HOST:PORT'");
-  std::string port = address.substr(address.rfind(':') + 1);
+  if (!ok || line != expected) fail("jh-fake-postcodes did not say '" + expected + "'");
   fakeUrl_ = "http://" + address;
-  // A restart must come back on the same port, which the cluster file names.
-  auto& argv = nodes_.at(FAKE_POSTCODES).argv;
-  argv[2] = port;
 }
 
 void TestCluster::writeClusterFile() const {
