@@ -9,6 +9,7 @@
 #include <kj/async-io.h>
 #include <kj/debug.h>
 
+#include "replica/back-off-sleep.h"
 #include "replica/push-schedule.h"
 #include "schema/runtime/cross-thread.h"
 #include "schema/runtime/failure-words.h"
@@ -94,6 +95,7 @@ class Replicator::Worker final : public PushSource {
     std::string name;
     RpcLink link;
     PushSchedule schedule;
+    BackOffSleep backOff;                          // the push loop's pause after failures
     kj::Own<kj::PromiseFulfiller<void>> answered;  // wakes the loop when a replicate call ends
     bool synced = false;  // a sync with it succeeded since this replica started
   };
@@ -102,6 +104,11 @@ class Replicator::Worker final : public PushSource {
 
   // Tells the node what the peer holds (for min_acks and health); no round trip to the main thread.
   void report(Peer& p) { node_.onPeerProgress(p.name, p.schedule.reachable(), p.schedule.held()); }
+
+  // The peer answered a call other than its push loop's: a push loop backing off from it asks it
+  // again now. (A replica promoted once its peers are back must not wait out up to a second of
+  // back-off before the first order it takes can be acknowledged.)
+  void heardFrom(Peer& p) { p.backOff.wake(); }
 
   kj::Promise<PeerSynced> pullAll(Peer& p, kj::Duration timeout, PeerSynced progress) {
     return executeAsyncVisibly(main_, [&node = node_]() { return node.store().vector(); })
@@ -116,6 +123,7 @@ class Replicator::Worker final : public PushSource {
         })
         .then([this, &p, timeout, progress = kj::mv(progress)](
                   capnp::Response<rpc::Replica::PullResults> reply) mutable {
+          heardFrom(p);
           std::vector<OrderRecord> rows;
           rows.reserve(reply.getOrders().size());
           for (auto o : reply.getOrders()) rows.push_back(fromWire(o));
@@ -277,7 +285,7 @@ class Replicator::Worker final : public PushSource {
           }
           report(p);
         }
-        return timer_.afterDelay(action.wait).then(again());
+        return p.backOff.sleep(timer_, action.wait).then(again());
     }
     KJ_UNREACHABLE;
   }

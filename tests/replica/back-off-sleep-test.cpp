@@ -1,0 +1,58 @@
+// The push loop's back-off pause: it lasts its wait, unless the peer is heard from meanwhile, on
+// a timer that the test moves by hand.
+#include <doctest/doctest.h>
+
+#include <kj/async.h>
+#include <kj/timer.h>
+
+#include "replica/back-off-sleep.h"
+
+using jh::BackOffSleep;
+
+namespace {
+
+kj::TimePoint at(int ms) { return kj::origin<kj::TimePoint>() + ms * kj::MILLISECONDS; }
+
+struct LoopRig {
+  kj::EventLoop loop;
+  kj::WaitScope waitScope{loop};
+  kj::TimerImpl timer{at(0)};
+};
+
+}  // namespace
+
+TEST_CASE("a back-off sleep lasts its whole wait when nothing is heard from the peer") {
+  LoopRig rig;
+  BackOffSleep backOff;
+  auto sleep = backOff.sleep(rig.timer, 1000 * kj::MILLISECONDS);
+  rig.timer.advanceTo(at(999));
+  CHECK_FALSE(sleep.poll(rig.waitScope));
+  rig.timer.advanceTo(at(1000));
+  CHECK(sleep.poll(rig.waitScope));
+}
+
+TEST_CASE("a back-off sleep ends at once when the peer is heard from, however long it had left") {
+  LoopRig rig;
+  BackOffSleep backOff;
+  auto sleep = backOff.sleep(rig.timer, 1000 * kj::MILLISECONDS);
+  rig.timer.advanceTo(at(10));
+  CHECK_FALSE(sleep.poll(rig.waitScope));
+  backOff.wake();
+  CHECK(sleep.poll(rig.waitScope));  // the timer still reads 10 ms
+  sleep.wait(rig.waitScope);
+  // The next failure's sleep is a sleep of its own: the earlier wake does not cut it short.
+  auto next = backOff.sleep(rig.timer, 50 * kj::MILLISECONDS);
+  CHECK_FALSE(next.poll(rig.waitScope));
+  rig.timer.advanceTo(at(60));
+  CHECK(next.poll(rig.waitScope));
+}
+
+TEST_CASE("hearing from a peer while no back-off sleep is under way shortens no later sleep") {
+  LoopRig rig;
+  BackOffSleep backOff;
+  backOff.wake();  // the push loop was busy with the peer, not sleeping
+  auto sleep = backOff.sleep(rig.timer, 50 * kj::MILLISECONDS);
+  CHECK_FALSE(sleep.poll(rig.waitScope));
+  rig.timer.advanceTo(at(50));
+  CHECK(sleep.poll(rig.waitScope));
+}
