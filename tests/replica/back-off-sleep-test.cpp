@@ -17,6 +17,14 @@ struct LoopRig {
   kj::EventLoop loop;
   kj::WaitScope waitScope{loop};
   kj::TimerImpl timer{at(0)};
+
+  // Whether `sleep` is still asleep just before `ms` and over at `ms` (moving the timer there).
+  bool endsAt(kj::Promise<void>& sleep, int ms) {
+    timer.advanceTo(at(ms - 1));
+    if (sleep.poll(waitScope)) return false;
+    timer.advanceTo(at(ms));
+    return sleep.poll(waitScope);
+  }
 };
 
 }  // namespace
@@ -25,10 +33,7 @@ TEST_CASE("a back-off sleep lasts its whole wait when nothing is heard from the 
   LoopRig rig;
   BackOffSleep backOff;
   auto sleep = backOff.sleep(rig.timer, 1000 * kj::MILLISECONDS);
-  rig.timer.advanceTo(at(999));
-  CHECK_FALSE(sleep.poll(rig.waitScope));
-  rig.timer.advanceTo(at(1000));
-  CHECK(sleep.poll(rig.waitScope));
+  CHECK(rig.endsAt(sleep, 1000));
 }
 
 TEST_CASE("a back-off sleep ends at once when the peer is heard from, however long it had left") {
@@ -42,9 +47,7 @@ TEST_CASE("a back-off sleep ends at once when the peer is heard from, however lo
   sleep.wait(rig.waitScope);
   // The next failure's sleep is a sleep of its own: the earlier wake does not cut it short.
   auto next = backOff.sleep(rig.timer, 50 * kj::MILLISECONDS);
-  CHECK_FALSE(next.poll(rig.waitScope));
-  rig.timer.advanceTo(at(60));
-  CHECK(next.poll(rig.waitScope));
+  CHECK(rig.endsAt(next, 60));
 }
 
 TEST_CASE("hearing from a peer while no back-off sleep is under way shortens no later sleep") {
@@ -52,7 +55,5 @@ TEST_CASE("hearing from a peer while no back-off sleep is under way shortens no 
   BackOffSleep backOff;
   backOff.wake();  // the push loop was busy with the peer, not sleeping
   auto sleep = backOff.sleep(rig.timer, 50 * kj::MILLISECONDS);
-  CHECK_FALSE(sleep.poll(rig.waitScope));
-  rig.timer.advanceTo(at(50));
-  CHECK(sleep.poll(rig.waitScope));
+  CHECK(rig.endsAt(sleep, 50));
 }
