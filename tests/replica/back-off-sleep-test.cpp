@@ -2,6 +2,8 @@
 // a timer that the test moves by hand.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include <kj/async.h>
 #include <kj/timer.h>
 
@@ -36,16 +38,23 @@ TEST_CASE("a back-off sleep lasts its whole wait when nothing is heard from the 
   CHECK(rig.endsAt(sleep, 1000));
 }
 
-TEST_CASE("a back-off sleep ends at once when the peer is heard from, however long it had left") {
+TEST_CASE(
+    "a back-off sleep ends at once when the peer is heard from, on this thread or another, however "
+    "long it had left") {
   LoopRig rig;
   BackOffSleep backOff;
   auto sleep = backOff.sleep(rig.timer, 1000 * kj::MILLISECONDS);
   rig.timer.advanceTo(at(10));
   CHECK_FALSE(sleep.poll(rig.waitScope));
-  backOff.wake();
-  CHECK(sleep.poll(rig.waitScope));  // the timer still reads 10 ms
-  sleep.wait(rig.waitScope);
-  // The next failure's sleep is a sleep of its own: the earlier wake does not cut it short.
+  backOff.wake();                      // as the replication thread hears from it (a sync answered)
+  REQUIRE(sleep.poll(rig.waitScope));  // the timer still reads 10 ms
+  sleep.wait(rig.waitScope);           // and it ended well
+  auto again = backOff.sleep(rig.timer, 1000 * kj::MILLISECONDS);
+  CHECK_FALSE(again.poll(rig.waitScope));
+  std::thread([&backOff]() { backOff.wake(); }).join();  // as the main thread hears from it
+  REQUIRE(again.poll(rig.waitScope));
+  again.wait(rig.waitScope);
+  // The next failure's sleep is a sleep of its own: the earlier wakes do not cut it short.
   auto next = backOff.sleep(rig.timer, 50 * kj::MILLISECONDS);
   CHECK(rig.endsAt(next, 60));
 }
