@@ -58,6 +58,9 @@ class PeerSyncer {
   // Pulls from `peer` everything this replica lacks; resolves on the caller's loop once what it
   // pulled is durable here. Fails when the peer cannot be reached or misses `timeout`.
   virtual kj::Promise<PeerSynced> syncWith(const std::string& peer, kj::Duration timeout) = 0;
+  // `peer` called this replica, so it is back: a push to it that is backing off is tried again
+  // now. Any name may come; one that is not a peer is ignored. Callable from any thread.
+  virtual void heardFrom(const std::string& peer) = 0;
 };
 
 struct Promoted {
@@ -129,6 +132,11 @@ class ReplicaNode {
   // asked for it. Once every peer has been synced with since start, orders.csv holds this
   // replica's history again.
   void onSynced(const PeerSynced& synced);
+
+  // A replica named `peer` called this one (a push or a pull): see PeerSyncer::heardFrom.
+  void onCalledBy(const std::string& peer) {
+    if (syncer_ != nullptr) syncer_->heardFrom(peer);
+  }
 
   // From the replication thread: catch-up is over.
   void setReady();

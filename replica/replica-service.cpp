@@ -131,6 +131,7 @@ kj::Promise<void> ReplicaService::health(HealthContext context) {
 }
 
 kj::Promise<void> ReplicaService::replicate(ReplicateContext context) {
+  node_.onCalledBy(context.getParams().getSender());
   std::vector<OrderRecord> rows;
   auto orders = context.getParams().getOrders();
   rows.reserve(orders.size());
@@ -145,6 +146,7 @@ kj::Promise<void> ReplicaService::replicate(ReplicateContext context) {
 
 kj::Promise<void> ReplicaService::pull(PullContext context) {
   auto params = context.getParams();
+  node_.onCalledBy(params.getSender());
   VersionVector theirs = VersionVector::fromWire(params.getVector());
   uint32_t limit = std::min(std::max(params.getLimit(), 1u), MAX_PULL);
   bool more = false;

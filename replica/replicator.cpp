@@ -36,14 +36,14 @@ LogTaskFailures logErrors{"replication"};
 class Replicator::Worker final : public PushSource {
  public:
   Worker(ReplicaNode& node, const kj::Executor& main, kj::AsyncIoContext& io,
-         const std::string& secret)
+         const std::string& secret, std::map<std::string, BackOffSleep>& backOffs)
       : node_(node), main_(main), timer_(io.provider->getTimer()),
         ownRowsHere_(node.ownOrders(), *io.lowLevelProvider), tasks_(logErrors) {
     const ClusterConfig& c = node.config();
     for (auto& r : c.replicas) {
       if (r.name == node.name()) continue;
       peers_.push_back(kj::heap<Peer>(r.name, io.provider->getNetwork(), timer_, r.address,
-                                      c.callTimeoutMs, secret));
+                                      c.callTimeoutMs, secret, backOffs.at(r.name)));
     }
   }
 
@@ -90,11 +90,13 @@ class Replicator::Worker final : public PushSource {
  private:
   struct Peer {
     Peer(std::string n, kj::Network& net, kj::Timer& timer, const std::string& address,
-         uint32_t timeoutMs, const std::string& secret)
-        : name(std::move(n)), link(net, timer, address, timeoutMs, replicaOpener(secret)) {}
+         uint32_t timeoutMs, const std::string& secret, BackOffSleep& pause)
+        : name(std::move(n)), link(net, timer, address, timeoutMs, replicaOpener(secret)),
+          backOff(pause) {}
     std::string name;
     RpcLink link;
     PushSchedule schedule;
+    BackOffSleep& backOff;                         // the push loop's pause after failures
     kj::Own<kj::PromiseFulfiller<void>> answered;  // wakes the loop when a replicate call ends
     bool synced = false;  // a sync with it succeeded since this replica started
   };
@@ -104,19 +106,28 @@ class Replicator::Worker final : public PushSource {
   // Tells the node what the peer holds (for min_acks and health); no round trip to the main thread.
   void report(Peer& p) { node_.onPeerProgress(p.name, p.schedule.reachable(), p.schedule.held()); }
 
+  // The peer answered a call other than its push loop's (or called this replica: see
+  // Replicator::heardFrom): a push loop backing off from it asks it again now. (A replica promoted
+  // once its peers are back must not wait out up to a second of back-off before the first order
+  // it takes can be acknowledged.)
+  void heardFrom(Peer& p) { p.backOff.wake(); }
+
   kj::Promise<PeerSynced> pullAll(Peer& p, kj::Duration timeout, PeerSynced progress) {
     return executeAsyncVisibly(main_, [&node = node_]() { return node.store().vector(); })
         .then([this, &p, timeout](VersionVector mine) {
-          auto req = p.link.get<rpc::Replica>().then([mine = kj::mv(mine)](rpc::Replica::Client c) {
-            auto r = c.pullRequest();
-            mine.fill([&](unsigned n) { return r.initVector(n); });
-            r.setLimit(PULL_BATCH);
-            return r.send();
-          });
+          auto req =
+              p.link.get<rpc::Replica>().then([this, mine = kj::mv(mine)](rpc::Replica::Client c) {
+                auto r = c.pullRequest();
+                mine.fill([&](unsigned n) { return r.initVector(n); });
+                r.setLimit(PULL_BATCH);
+                r.setSender(node_.name());
+                return r.send();
+              });
           return timer_.timeoutAfter(timeout, kj::mv(req));
         })
         .then([this, &p, timeout, progress = kj::mv(progress)](
                   capnp::Response<rpc::Replica::PullResults> reply) mutable {
+          heardFrom(p);
           std::vector<OrderRecord> rows;
           rows.reserve(reply.getOrders().size());
           for (auto o : reply.getOrders()) rows.push_back(fromWire(o));
@@ -278,7 +289,7 @@ class Replicator::Worker final : public PushSource {
           }
           report(p);
         }
-        return timer_.afterDelay(action.wait).then(again());
+        return p.backOff.sleep(timer_, action.wait).then(again());
     }
     KJ_UNREACHABLE;
   }
@@ -294,7 +305,11 @@ class Replicator::Worker final : public PushSource {
 };
 
 Replicator::Replicator(ReplicaNode& node, const kj::Executor& mainExecutor, std::string secret)
-    : node_(node), mainExecutor_(mainExecutor), secret_(std::move(secret)) {}
+    : node_(node), mainExecutor_(mainExecutor), secret_(std::move(secret)) {
+  for (auto& r : node.config().replicas) {
+    if (r.name != node.name()) backOffs_[r.name];
+  }
+}
 
 Replicator::~Replicator() {
   if (thread_.joinable()) thread_.join();
@@ -313,11 +328,16 @@ kj::Promise<PeerSynced> Replicator::syncWith(const std::string& peer, kj::Durati
                              [this, peer, timeout]() { return worker_->syncOnce(peer, timeout); });
 }
 
+void Replicator::heardFrom(const std::string& peer) {
+  auto it = backOffs_.find(peer);
+  if (it != backOffs_.end()) it->second.wake();
+}
+
 void Replicator::run() {
   pthread_setname_np(pthread_self(), "jh-replicate");  // (per-thread CPU: scripts/cpu-per-order.sh)
   auto io = kj::setupAsyncIo();
   auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
-  Worker worker(node_, mainExecutor_, io, secret_);
+  Worker worker(node_, mainExecutor_, io, secret_, backOffs_);
   {
     std::lock_guard lock(mutex_);
     stopRequest_ = kj::mv(paf.fulfiller);

@@ -6,11 +6,14 @@
 #pragma once
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include <kj/async.h>
 
+#include "replica/back-off-sleep.h"
 #include "replica/replica-node.h"
 
 namespace jh {
@@ -32,6 +35,8 @@ class Replicator final : public PeerSyncer {
 
   // PeerSyncer, from the main thread.
   kj::Promise<PeerSynced> syncWith(const std::string& peer, kj::Duration timeout) override;
+  // PeerSyncer, from any thread.
+  void heardFrom(const std::string& peer) override;
 
  private:
   class Worker;
@@ -40,6 +45,9 @@ class Replicator final : public PeerSyncer {
   ReplicaNode& node_;
   const kj::Executor& mainExecutor_;
   std::string secret_;
+  // Each peer's push loop pause, by peer name: here, not on the thread, so that heardFrom() can
+  // reach them whether the thread runs or not. Filled at construction, never changed.
+  std::map<std::string, BackOffSleep> backOffs_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable started_;

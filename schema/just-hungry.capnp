@@ -131,17 +131,19 @@ interface Replica {
   health @4 () -> (health :Health);
 
   replicate @5 (sender :Text, orders :List(Order)) -> (vector :List(VersionEntry));
-  # Push: rows in seq order per origin incarnation. Each is applied only when its seq is exactly
+  # Push from the replica named `sender`: rows in seq order per origin incarnation. Each is applied only when its seq is exactly
   # one past what is held for its origin incarnation; lower ones are skipped, and a gap stops the
   # batch.
   # Replies after what was applied is durable, with the receiver's vector, so the sender knows
   # where to resume.
 
-  pull @6 (vector :List(VersionEntry), limit :UInt32)
+  pull @6 (vector :List(VersionEntry), limit :UInt32, sender :Text)
       -> (orders :List(Order), more :Bool, holdsHistory :Bool, held :List(VersionEntry));
   # Catch-up: up to `limit` rows the caller lacks, judged by the caller's vector, in seq order per
   # origin incarnation. `more` says whether there are more to fetch; `holdsHistory` whether this
   # replica can vouch for every row its earlier lives held (see Health); `held` its vector.
+  # `sender` names the calling replica. A call from a replica (either method) tells this one that
+  # it is back: a push to it that was backing off is tried again at once.
 
   placeOrders @7 (orders :List(Order), minAcks :UInt32) -> (results :List(OrderResult));
   # placeOrder for several orders in one call (the front-end gathers concurrent orders):

@@ -1,5 +1,6 @@
 // The replica's node logic on a KJ event loop: readiness, promotion, incarnations, idempotent
-// placement, the gap rule on ingest, min_acks waits and PENDING, restarts and write failures.
+// placement, the gap rule on ingest, min_acks waits and PENDING, restarts and write failures, and
+// a peer's calls passed on to the replication thread as news that it is back.
 #include <doctest/doctest.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include <kj/async-io.h>
 
 #include "replica/replica-node.h"
+#include "replica/replica-service.h"
 #include "tests/replica/resources-folder.h"
 #include "tests/replica/sync-gate.h"
 #include "tests/schema/sample-order.h"
@@ -48,6 +50,8 @@ struct FakeSyncer final : jh::PeerSyncer {
     synced.holdsHistory = answer == Answer::VOUCHES;
     return synced;
   }
+  void heardFrom(const std::string& peer) override { heard.push_back(peer); }
+  std::vector<std::string> heard;
 };
 
 // One node ("r1", the first of `replicas`) over a temporary resources folder, on its own loop.
@@ -308,6 +312,22 @@ TEST_CASE("ingest applies seq held+1, skips what is held, stops at a gap and ret
   CHECK(stored(rig, row("r2", 4)) == nullptr);
   CHECK(rowsOnDisk(rig) ==
         std::vector<OrderRecord>{row("r2", 1), row("r2", 2), row("r3", 1), row("r2", 3)});
+}
+
+TEST_CASE(
+    "a peer's push or pull tells the replication thread that the peer is back, by the sender's "
+    "name") {
+  NodeRig rig(3);
+  rig.node->setReady();
+  jh::rpc::Replica::Client service = kj::heap<jh::ReplicaService>(*rig.node);
+  auto pull = service.pullRequest();
+  pull.setSender("r3");
+  pull.send().wait(rig.io.waitScope);
+  auto push = service.replicateRequest();
+  push.setSender("r2");
+  push.initOrders(0);
+  push.send().wait(rig.io.waitScope);
+  CHECK(rig.syncer.heard == std::vector<std::string>{"r3", "r2"});
 }
 
 TEST_CASE("ingested rows from other origins leave this replica's own numbering alone") {
