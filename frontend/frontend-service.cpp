@@ -89,7 +89,7 @@ kj::Promise<void> FrontEndService::placeOrder(PlaceOrderContext context) {
   OrderRequest request{str(params.getOrderId()), str(params.getUserCode()), str(params.getItem()),
                        str(params.getPostCode())};
   context.releaseParams();
-  return desk_.placeOrder(std::move(request)).then([context](Reply<OrderRecord> answer) mutable {
+  return desk_.placeOrder(std::move(request)).then([context](Reply<OrderRecord>&& answer) mutable {
     auto size = capnp::MessageSize{replyWireWords(answer) + 8, 0};
     toWire(answer, context.getResults(size).initResult());
   });

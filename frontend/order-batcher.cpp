@@ -14,13 +14,15 @@ LogTaskFailures logErrors{"order batch", LogLevel::ERROR};
 }  // namespace
 
 OrderBatcher::OrderBatcher(ReplicaRouter& router, uint32_t minAcks, OrderTally& tally)
-    : router_(router), minAcks_(minAcks), tally_(tally), tasks_(kj::heap<kj::TaskSet>(logErrors)) {}
+    : router_(router), minAcks_(minAcks), tally_(tally), tasks_(kj::heap<kj::TaskSet>(logErrors)) {
+  queue_.reserve(MAX_BATCH);
+}
 
 OrderBatcher::~OrderBatcher() {}
 
-kj::Promise<Reply<OrderRecord>> OrderBatcher::place(OrderRecord order) {
+kj::Promise<Reply<OrderRecord>> OrderBatcher::place(OrderRecord&& order) {
   auto paf = kj::newPromiseAndFulfiller<Reply<OrderRecord>>();
-  queue_.push_back(Pending{std::move(order), kj::mv(paf.fulfiller)});
+  queue_.emplace_back(std::move(order), kj::mv(paf.fulfiller));
   if (!flushScheduled_) {
     flushScheduled_ = true;
     tasks_->add(kj::evalLater([this]() {

@@ -31,7 +31,7 @@ class OrderBatcher {
 
   // The order as stored on the primary (failing over as the router does), or why not. Orders
   // refused with NOT_READY by one replica are tried on the next; none left gives UNAVAILABLE.
-  kj::Promise<Reply<OrderRecord>> place(OrderRecord order);
+  kj::Promise<Reply<OrderRecord>> place(OrderRecord&& order);
 
   // The tally's counts.
   uint64_t placed() const { return tally_.placed.load(std::memory_order_relaxed); }
@@ -42,6 +42,8 @@ class OrderBatcher {
 
  private:
   struct Pending {
+    Pending(OrderRecord&& order, kj::Own<kj::PromiseFulfiller<Reply<OrderRecord>>> done)
+        : order(std::move(order)), done(kj::mv(done)) {}
     OrderRecord order;
     kj::Own<kj::PromiseFulfiller<Reply<OrderRecord>>> done;
   };
@@ -50,7 +52,7 @@ class OrderBatcher {
 
   ReplicaRouter& router_;
   uint32_t minAcks_;
-  std::vector<Pending> queue_;
+  std::vector<Pending> queue_;  // room for MAX_BATCH from the start: an order moves in once
   size_t inFlight_ = 0;
   bool flushScheduled_ = false;
   OrderTally& tally_;

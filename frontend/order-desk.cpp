@@ -172,7 +172,7 @@ kj::Promise<Reply<OrderRecord>> OrderDesk::placeOrder(OrderRequest request) {
           }));
 }
 
-kj::Promise<Reply<OrderRecord>> OrderDesk::locateAndPlace(OrderRecord order,
+kj::Promise<Reply<OrderRecord>> OrderDesk::locateAndPlace(OrderRecord&& order,
                                                           const std::string& postCode) {
   if (auto answer = postcodes_.cached(postCode))
     return placeAt(std::move(order), std::move(*answer));
@@ -210,7 +210,7 @@ Reply<PostcodeInfo> OrderDesk::located(PostcodeAnswer answer) const {
   KJ_UNREACHABLE;
 }
 
-kj::Promise<Reply<OrderRecord>> OrderDesk::placeAt(OrderRecord order, PostcodeAnswer answer) {
+kj::Promise<Reply<OrderRecord>> OrderDesk::placeAt(OrderRecord&& order, PostcodeAnswer answer) {
   Reply<PostcodeInfo> where = located(std::move(answer));
   if (auto* no = std::get_if<Rejection>(&where)) {
     if (no->code == C::UNAVAILABLE) {  // the person asked for an order, not only a check

@@ -35,6 +35,9 @@ bench_setup() {
     cmake --build "$ROOT/$build" -j"$(nproc)" --target jh-cluster jh-report "$@" >&2 || die "build failed"
     BIN=$ROOT/$build/bin
   fi
+  # jh-cluster starts the servers from JH_BIN_DIR, else from the build folder it was built in: a
+  # copy of a build's bin folder (CPU_BIN) would otherwise run the servers of the newest build.
+  export JH_BIN_DIR=$BIN
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/jh-bench.XXXXXX")
   trap bench_finish EXIT
   trap 'exit 130' INT

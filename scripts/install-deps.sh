@@ -15,6 +15,7 @@ PACKAGES=(
   clang-14 libfuzzer-14-dev              # fuzz targets (tests/fuzz): libFuzzer, ASan, UBSan
   libedit-dev                            # client's line editing (BSD licence, readline API)
   zlib1g-dev                             # zlib: the gzipped postcode fixtures
+  libmimalloc-dev                        # the front-end's allocator (MIT licence)
   tmux procps iproute2 jq                # launcher: windows, ss (who holds a port); its tests: ps, jq
   shellcheck                             # tests: every shell script clean at warning level
   clang-format                           # tests: every C++ file laid out as .clang-format says

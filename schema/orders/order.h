@@ -2,6 +2,7 @@
 // row and its wire form, and the checks that every part applies to what a user may type.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -145,7 +146,9 @@ std::optional<std::string> checkItemText(std::string_view item);
 // characters. A replica stores nothing else, whoever sends it.
 std::optional<std::string> checkOrderFields(const OrderRecord& order);
 
-// Now, as "2026-11-21T22:31:05.123Z".
+// `at` in UTC as "2026-11-21T22:31:05.123Z" (milliseconds truncated), for years 0 to 9999.
+std::string utcTimestamp(std::chrono::system_clock::time_point at);
+// Now, as utcTimestamp() writes it.
 std::string utcTimestampNow();
 
 // A random (version 4) UUID, the default order_id.

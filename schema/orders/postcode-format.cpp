@@ -41,11 +41,9 @@ std::optional<std::pair<std::u32string_view, std::u32string_view>> splitCodes(
 }
 
 // Only for codes splitCodes() accepted: ASCII letters and digits.
-std::string upperAscii(std::u32string_view code) {
-  std::string out;
+void appendUpperAscii(std::string& out, std::u32string_view code) {
   for (char32_t c : code)
     out.push_back(static_cast<char>(c >= U'a' && c <= U'z' ? c - U'a' + U'A' : c));
-  return out;
 }
 
 }  // namespace
@@ -61,7 +59,11 @@ PostcodeVerdict judgeDecodedPostcode(std::u32string_view text) {
   while (!text.empty() && isJsWhiteSpace(text.back())) text.remove_suffix(1);
   if (text.empty()) return {std::nullopt, "it is empty"};
   if (auto codes = splitCodes(text)) {
-    return {upperAscii(codes->first) + " " + upperAscii(codes->second), {}};
+    std::string normalised;  // at most 8 characters: no allocation
+    appendUpperAscii(normalised, codes->first);
+    normalised.push_back(' ');
+    appendUpperAscii(normalised, codes->second);
+    return {std::move(normalised), {}};
   }
   // postcodes.io says only "Invalid postcode"; a person is better told when the spacing alone is
   // wrong ("AB1 01AB"), since removing the space would name another district.
@@ -76,6 +78,13 @@ PostcodeVerdict judgeDecodedPostcode(std::u32string_view text) {
 PostcodeVerdict judgePostcode(std::string_view input) {
   if (input.size() > MAX_POSTCODE_INPUT) {
     return {std::nullopt, fmt::format("it is longer than {} bytes", MAX_POSTCODE_INPUT)};
+  }
+  // ASCII, what nearly every order carries, is its own decoding, without kj's array on the heap.
+  if (std::all_of(input.begin(), input.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    char32_t widened[MAX_POSTCODE_INPUT];
+    std::copy(input.begin(), input.end(), widened);
+    return judgeDecodedPostcode(std::u32string_view(widened, input.size()));
   }
   auto decoded = kj::encodeUtf32(kj::arrayPtr(input.data(), input.size()));
   if (decoded.hadErrors) return {std::nullopt, "it is not UTF-8 text"};

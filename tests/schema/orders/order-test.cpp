@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <optional>
 #include <regex>
@@ -278,6 +279,30 @@ TEST_CASE("utcTimestampNow is UTC whatever the local time zone is") {
     CAPTURE(stamp);
     CHECK(stamped >= before);
     CHECK(stamped <= after);
+  }
+}
+
+TEST_CASE("utcTimestamp writes any moment as gmtime_r and strftime do, with its milliseconds") {
+  using namespace std::chrono;
+  // Edges of days, months, years and leap years, then a spread of moments from 1970 to 2200.
+  std::vector<int64_t> msSinceEpoch = {0,
+                                       999,
+                                       1000,
+                                       86'399'999,
+                                       951'782'400'000 /* 2000-02-29 */,
+                                       4'107'542'399'999 /* 2100-02-28T23:59:59.999 */,
+                                       1'767'225'599'999 /* 2025-12-31T23:59:59.999 */};
+  for (int64_t ms = 0; ms < 7'258'118'400'000; ms += 7'919'861'233) msSinceEpoch.push_back(ms);
+  for (int64_t ms : msSinceEpoch) {
+    CAPTURE(ms);
+    time_t seconds = static_cast<time_t>(ms / 1000);
+    std::tm utc{};
+    REQUIRE(gmtime_r(&seconds, &utc) != nullptr);
+    char expected[32];
+    size_t n = strftime(expected, sizeof(expected), "%Y-%m-%dT%H:%M:%S", &utc);
+    REQUIRE(n == 19);
+    snprintf(expected + n, sizeof(expected) - n, ".%03dZ", static_cast<int>(ms % 1000));
+    CHECK(jh::utcTimestamp(system_clock::time_point(milliseconds(ms))) == std::string(expected));
   }
 }
 
