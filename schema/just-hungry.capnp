@@ -131,9 +131,9 @@ interface Replica {
   health @4 () -> (health :Health);
 
   replicate @5 (sender :Text, orders :List(Order)) -> (vector :List(VersionEntry));
-  # Push from the replica named `sender`: rows in seq order per origin incarnation. Each is applied only when its seq is exactly
-  # one past what is held for its origin incarnation; lower ones are skipped, and a gap stops the
-  # batch.
+  # Push from the replica named `sender`: rows in seq order per origin incarnation. Each is
+  # applied only when its seq is exactly one past what is held for its origin incarnation; lower
+  # ones are skipped, and a gap stops the batch.
   # Replies after what was applied is durable, with the receiver's vector, so the sender knows
   # where to resume.
 

@@ -97,7 +97,7 @@ std::optional<std::string> normalisePostcode(std::string_view input) {
 
 bool isNormalisedPostcode(std::string_view text) {
   // The outward code (A9, A99, AA9, AA99, A9A or AA9A: 2 to 4 characters), one space, the inward
-  // code (9AA), upper case: what upperAscii() joins in judgeDecodedPostcode().
+  // code (9AA), upper case: what judgeDecodedPostcode() writes.
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (text.size() < 6 || text.size() > 8) return false;

@@ -171,10 +171,12 @@ out=$("$ROOT/startup.sh" clean 2>&1) && fail "clean succeeded while the system r
 [[ $out == *"still running"* ]] || fail "clean did not say why: $out"
 
 STEP="running startup.sh stop"
+# shellcheck disable=SC2034  # read by launcher-test-lib.sh's exit trap
 STOPPED=1
 "$ROOT/startup.sh" stop || fail "exit $?"
 check_nothing_left
 
+# shellcheck disable=SC2034  # read by launcher-test-lib.sh's fail()
 STEP="running startup.sh clean --orders"
 out=$("$ROOT/startup.sh" clean --orders --cluster "$CLUSTER") || fail "exit $?: $out"
 [[ ! -e $JH_RUN_DIR && ! -e $TMP/replica-server-1/orders.csv ]] || fail "clean left files: $out"

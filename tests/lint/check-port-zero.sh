@@ -36,7 +36,7 @@ hits=$(grep -I -n -H -E "${patterns[@]}" -- "${files[@]}") || rc=$?
 ((rc <= 1)) || { echo "check-port-zero: grep failed (exit $rc)" >&2; exit 2; }
 found=$(grep -v -F "$MARKER" <<<"$hits" || true)
 if [[ -n $found ]]; then
-  while IFS= read -r line; do echo "$line"; done <<<"$found"
+  echo "$found"
   echo "check-port-zero: $(wc -l <<<"$found") bind(s) to port 0 above, whose port is ephemeral (32768 and up)." \
     "Take a port below it: jh::test::pickFreePort(), listenOnFreePort(), or jh-cluster's free-port;" \
     "a case about port 0 itself says '$MARKER' on that line." >&2

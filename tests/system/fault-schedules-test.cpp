@@ -249,6 +249,9 @@ TEST_CASE(
       10s, 100ms);
   REQUIRE_MESSAGE(acknowledged, repeated.out << repeated.err);
   checkAllHold(repeated);
+  auto later = ledger.place("fay", "CHIPS", "AB10 1AB");
+  REQUIRE_MESSAGE(later.exitCode == 0, later.out << later.err);
+  checkAllHold(later);
   checkAtTheEnd(cluster, ledger, "schedule 4");
 }
 
